@@ -1,0 +1,8 @@
+/**
+ * @zkllm/verifier — the trusted base: field arithmetic, Fiat–Shamir transcript, proof
+ * codec, and the verifiers of every argument. Imports nothing from the prover.
+ */
+export * from './field/index.js';
+export * from './transcript/index.js';
+export * from './codec/index.js';
+export * from './poly/index.js';

@@ -1,0 +1,1 @@
+export { Transcript, TranscriptError } from './transcript.js';
