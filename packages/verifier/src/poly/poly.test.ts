@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { BabyBear as F, BabyBearExt4 as E } from '../field/index.js';
+import { makeRng } from '../testing/rng.js';
+import { eqEval, eqTable, evalMleBase, evalMleExt, interpolateAt } from './index.js';
+
+const rng = makeRng(11);
+const randExt = () => Uint32Array.of(F.randomFrom(rng), F.randomFrom(rng), F.randomFrom(rng), F.randomFrom(rng));
+const randPoint = (n: number) => {
+  const r = new Uint32Array(4 * n);
+  for (let i = 0; i < r.length; i++) r[i] = F.randomFrom(rng);
+  return r;
+};
+
+describe('multilinear', () => {
+  it('evaluates at Boolean points to table entries (bit k of index = variable k)', () => {
+    const table = Uint32Array.from({ length: 8 }, () => F.randomFrom(rng));
+    for (let i = 0; i < 8; i++) {
+      const pt = new Uint32Array(12);
+      for (let k = 0; k < 3; k++) pt[4 * k] = (i >> k) & 1;
+      expect(Array.from(evalMleBase(E, table, pt))).toEqual([table[i], 0, 0, 0]);
+    }
+  });
+
+  it('eq table sums to 1, matches eqEval, and MLE = <table, eq>', () => {
+    const n = 5;
+    const z = randPoint(n);
+    const eq = eqTable(E, z);
+    let sum = E.zero();
+    for (let i = 0; i < 1 << n; i++) {
+      sum = E.add(sum, E.get(eq, i));
+      const b = new Uint32Array(4 * n);
+      for (let k = 0; k < n; k++) b[4 * k] = (i >> k) & 1;
+      expect(Array.from(E.get(eq, i))).toEqual(Array.from(eqEval(E, z, b)));
+    }
+    expect(Array.from(sum)).toEqual([1, 0, 0, 0]);
+    const table = Uint32Array.from({ length: 1 << n }, () => F.randomFrom(rng));
+    expect(Array.from(evalMleBase(E, table, z))).toEqual(Array.from(E.innerProductBase(eq, table)));
+    expect(Array.from(evalMleExt(E, E.liftVec(table), z))).toEqual(Array.from(evalMleBase(E, table, z)));
+    expect(() => evalMleBase(E, table, randPoint(4))).toThrow(/variables/);
+  });
+
+  it('n = 0 tables are constants', () => {
+    expect(Array.from(evalMleBase(E, Uint32Array.of(42), new Uint32Array(0)))).toEqual([42, 0, 0, 0]);
+    expect(Array.from(eqTable(E, new Uint32Array(0)))).toEqual([1, 0, 0, 0]);
+  });
+});
+
+describe('interpolateAt', () => {
+  it('recovers polynomials of degree ≤ 4 from values at 0..d', () => {
+    for (let d = 0; d <= 4; d++) {
+      const coeffs = Array.from({ length: d + 1 }, randExt);
+      const at = (x: Uint32Array) => {
+        let acc = E.zero();
+        for (let i = d; i >= 0; i--) acc = E.add(E.mul(acc, x), coeffs[i]!);
+        return acc;
+      };
+      const evals = new Uint32Array(4 * (d + 1));
+      for (let i = 0; i <= d; i++) evals.set(at(E.fromBase(i)), 4 * i);
+      const r = randExt();
+      expect(Array.from(interpolateAt(E, evals, r))).toEqual(Array.from(at(r)));
+      expect(Array.from(interpolateAt(E, evals, E.fromBase(d)))).toEqual(Array.from(at(E.fromBase(d))));
+    }
+  });
+});
