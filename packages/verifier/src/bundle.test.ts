@@ -1,0 +1,61 @@
+/**
+ * The verifier is the trusted base and must run in browsers: it may import only its own
+ * modules and @noble/*, and its bundle must evaluate without any Node.js globals.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runInNewContext } from 'node:vm';
+import { build } from 'vite';
+import { describe, expect, it } from 'vitest';
+
+const srcDir = fileURLToPath(new URL('.', import.meta.url));
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return e.name === 'testing' ? [] : sourceFiles(p);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [p] : [];
+  });
+}
+
+describe('verifier package boundary', () => {
+  it('imports only relative modules and @noble/*', () => {
+    const bad: string[] = [];
+    for (const file of sourceFiles(srcDir)) {
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+        const spec = m[1] ?? m[2]!;
+        if (!spec.startsWith('.') && !spec.startsWith('@noble/')) bad.push(`${file}: ${spec}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('bundles for the browser and runs without Node globals', async () => {
+    const result = await build({
+      configFile: false,
+      logLevel: 'silent',
+      resolve: { conditions: ['source', 'browser', 'import', 'default'] },
+      build: {
+        write: false,
+        minify: false,
+        target: 'es2022',
+        lib: { entry: join(srcDir, 'index.ts'), formats: ['iife'], name: 'zkllmVerifier', fileName: 'verifier' },
+      },
+    });
+    const outputs = Array.isArray(result) ? result : [result];
+    const chunk = outputs.flatMap((o) => ('output' in o ? o.output : [])).find((c) => c.type === 'chunk');
+    expect(chunk).toBeDefined();
+    const code = (chunk as { code: string }).code;
+    expect(code).not.toMatch(/require\(["']node:|from ["']node:/);
+    // Only what every browser has: no process, Buffer, require.
+    const ctx: Record<string, unknown> = { TextEncoder, TextDecoder, Uint8Array, console };
+    runInNewContext(code + ';globalThis.zkllmVerifier = zkllmVerifier;', ctx);
+    const lib = ctx['zkllmVerifier'] as typeof import('./index.js');
+    expect(lib.BabyBear.mul(3, 5)).toBe(15);
+    const t = new lib.Transcript('bundle-test', lib.BabyBearExt4);
+    t.absorbU32('x', 1);
+    expect(t.challengeExt('c')).toHaveLength(4);
+  }, 60_000);
+});
