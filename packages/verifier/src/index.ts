@@ -6,3 +6,6 @@ export * from './field/index.js';
 export * from './transcript/index.js';
 export * from './codec/index.js';
 export * from './poly/index.js';
+export * from './sumcheck/index.js';
+export * from './lookup/index.js';
+export * from './merkle/index.js'; export * from './pcs/index.js';

@@ -1,0 +1,144 @@
+import {
+  BabyBear as F,
+  BabyBearExt4 as E,
+  ByteReader,
+  ByteWriter,
+  LookupTable,
+  RangeKeyedTable,
+  Transcript,
+  decodeLookupProof,
+  encodeLookupProof,
+  evalMleBase,
+  queryLayout,
+  rangeTable,
+  verifyLookup,
+  type LookupProof,
+} from '@zkllm/verifier';
+import { describe, expect, it } from 'vitest';
+import { lookupMultiplicities, proveLookup, type LookupSegment } from './index.js';
+
+const tr = () => new Transcript('lookup-test/v1', E);
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
+}
+
+function roundTrip(proof: LookupProof, table: LookupTable, sizes: number[]): LookupProof {
+  const w = new ByteWriter();
+  encodeLookupProof(w, proof);
+  const r = new ByteReader(w.finish());
+  const out = decodeLookupProof(r, F, queryLayout(sizes).numVars, table.logSize, sizes.length, table.arity);
+  r.finish();
+  return out;
+}
+
+function proveAndVerify(table: LookupTable, segments: LookupSegment[], m?: Uint32Array) {
+  const mult = m ?? lookupMultiplicities(table, segments);
+  const { proof, claims } = proveLookup(E, table, segments, mult, tr());
+  const sizes = segments.map((s) => Math.log2(s[0]!.length));
+  const decoded = roundTrip(proof, table, sizes);
+  return { proof, claims, sizes, mult, verify: (p: LookupProof = decoded) => verifyLookup(E, table, sizes, p, tr()) };
+}
+
+describe('tlookup', () => {
+  const range = rangeTable(F, -8, 4);
+  const next = rng(5);
+  const inRange = (n: number) => Uint32Array.from({ length: n }, () => F.fromInt((next() % 16) - 8));
+
+  it('proves range membership for segments of mixed sizes; claims match the witnesses', () => {
+    const segments: LookupSegment[] = [[inRange(8)], [inRange(2)], [inRange(1)], [inRange(4)], [inRange(8)]];
+    const { claims, mult, verify } = proveAndVerify(range, segments);
+    const out = verify();
+    expect(Array.from(out.multiplicity.value)).toEqual(Array.from(claims.multiplicity.value));
+    expect(Array.from(evalMleBase(E, mult.map((x) => F.fromInt(x)), out.multiplicity.point))).toEqual(
+      Array.from(out.multiplicity.value),
+    );
+    segments.forEach((seg, i) => {
+      expect(Array.from(evalMleBase(E, seg[0]!, out.segments[i]!.point))).toEqual(Array.from(out.segments[i]!.values));
+    });
+  });
+
+  it('proves a two-column function table and a single-row query', () => {
+    const xs = new Uint32Array(32);
+    const ys = new Uint32Array(32);
+    for (let i = 0; i < 32; i++) {
+      xs[i] = F.fromInt(i - 16);
+      ys[i] = F.fromInt(((i - 16) * (i - 16)) % 37);
+    }
+    const table = new RangeKeyedTable(F, 'square-mod-37', -16, 5, [ys]);
+    const pick = (n: number) => {
+      const x = new Uint32Array(n);
+      const y = new Uint32Array(n);
+      for (let i = 0; i < n; i++) {
+        const j = next() % 32;
+        x[i] = xs[j]!;
+        y[i] = ys[j]!;
+      }
+      return [x, y];
+    };
+    expect(() => proveAndVerify(table, [pick(16), pick(1)]).verify()).not.toThrow();
+    // The generic (non-closed-form) key evaluation agrees with the closed form.
+    const generic = new LookupTable('square-mod-37', [xs, ys]);
+    const r = E.liftVec(Uint32Array.of(3, 5, 7, 11, 13));
+    expect(Array.from(generic.evalColumn(E, 0, r))).toEqual(Array.from(table.evalColumn(E, 0, r)));
+  });
+
+  it('rejects a query value outside the table, even with doctored multiplicities', () => {
+    const seg = inRange(8);
+    seg[3] = F.fromInt(9); // outside [-8, 8)
+    expect(() => lookupMultiplicities(range, [[seg]])).toThrow(/not in the table/);
+    const good = seg.slice();
+    good[3] = F.fromInt(7);
+    const m = lookupMultiplicities(range, [[good]]);
+    const { proof } = proveLookup(E, range, [[seg]], m, tr());
+    expect(() => verifyLookup(E, range, [3], proof, tr())).toThrow(/sums differ/);
+  });
+
+  it('rejects wrong multiplicities', () => {
+    const seg = inRange(8);
+    const m = lookupMultiplicities(range, [[seg]]);
+    const j = m.findIndex((x) => x > 0);
+    m[j]!--;
+    m[(j + 1) % 16]!++;
+    const { proof } = proveLookup(E, range, [[seg]], m, tr());
+    expect(() => verifyLookup(E, range, [3], proof, tr())).toThrow(/sums differ/);
+  });
+
+  it('rejects tampered segment evaluations, roots and layer messages', () => {
+    const segments: LookupSegment[] = [[inRange(4)], [inRange(2)]];
+    const { proof, verify } = proveAndVerify(range, segments);
+    const bump = (v: Uint32Array, i: number) => {
+      const c = v.slice();
+      c[i] = F.add(c[i]!, 1);
+      return c;
+    };
+    expect(() => verify({ ...proof, segmentEvals: bump(proof.segmentEvals, 0) })).toThrow(/query-side leaf/);
+    expect(() => verify({ ...proof, query: { ...proof.query, root: bump(proof.query.root, 4) } })).toThrow();
+    const layers = proof.table.layers.slice();
+    layers[2] = { ...layers[2]!, finalEvals: bump(layers[2]!.finalEvals, 4) };
+    expect(() => verify({ ...proof, table: { ...proof.table, layers } })).toThrow();
+  });
+
+  it('rejects every sampled byte flip, truncation and extension of the encoding', () => {
+    const segments: LookupSegment[] = [[inRange(4)]];
+    const { proof, sizes } = proveAndVerify(range, segments);
+    const w = new ByteWriter();
+    encodeLookupProof(w, proof);
+    const bytes = w.finish();
+    const check = (b: Uint8Array) => {
+      const r = new ByteReader(b);
+      const p = decodeLookupProof(r, F, queryLayout(sizes).numVars, range.logSize, 1, 1);
+      r.finish();
+      verifyLookup(E, range, sizes, p, tr());
+    };
+    check(bytes);
+    for (let i = 0; i < bytes.length; i += 7) {
+      const b = bytes.slice();
+      b[i]! ^= 1 << (i % 8);
+      expect(() => check(b), `flip at ${i}`).toThrow();
+    }
+    expect(() => check(bytes.subarray(0, bytes.length - 1))).toThrow();
+    expect(() => check(new Uint8Array([...bytes, 0]))).toThrow(/trailing/);
+  });
+});

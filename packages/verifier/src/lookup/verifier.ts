@@ -1,0 +1,120 @@
+/**
+ * tlookup verifier (zkLLM §4, in its logUp form): every row of the query segments is a row
+ * of the public table, i.e.
+ *
+ *     Σ_i 1/(α − s_i)  =  Σ_j m_j/(α − t_j),    s_i = Σ_c γ^c·S_c[i],  t_j = Σ_c γ^c·T_c[j]
+ *
+ * with multiplicities m committed by the prover. Both sides are fraction trees (see
+ * fraction.ts); the verifier compares the roots and reduces the leaves to
+ *   – one claim on the multiplicity vector m̃ at a random point, and
+ *   – for every query segment, claims on each of its columns at a random point,
+ * which it returns: the caller MUST check them (witness opening or the previous layer).
+ *
+ * Preconditions (soundness): the query segments and m must already be bound into the
+ * transcript (committed) before this runs, because α and γ are drawn here.
+ */
+import type { Ext, QuarticExtension } from '../field/extension.js';
+import { eqEval } from '../poly/multilinear.js';
+import type { Transcript } from '../transcript/transcript.js';
+import { LookupError } from './errors.js';
+import { verifyFractionTree } from './fraction.js';
+import { queryLayout } from './layout.js';
+import type { LookupProof } from './proof.js';
+import type { LookupTable } from './table.js';
+
+export interface LookupClaims {
+  /** m̃(point) = value. */
+  readonly multiplicity: { readonly point: Uint32Array; readonly value: Ext };
+  /** Indexed like the caller's segments: each column's MLE at `point` (ext vector, 4·arity). */
+  readonly segments: ReadonlyArray<{ readonly point: Uint32Array; readonly values: Uint32Array }>;
+}
+
+/** Binds the statement shape and draws α, γ (shared by prover and verifier). */
+export function lookupChallenges(
+  transcript: Transcript,
+  table: LookupTable,
+  segmentLogSizes: readonly number[],
+): { alpha: Ext; gamma: Ext } {
+  transcript.absorbBytes('lookup/table', new TextEncoder().encode(table.id));
+  transcript.absorbU32('lookup/arity', table.arity);
+  transcript.absorbU32('lookup/table-vars', table.logSize);
+  transcript.absorbFields('lookup/segments', Uint32Array.from(segmentLogSizes));
+  const alpha = transcript.challengeExt('lookup/alpha');
+  const gamma = transcript.challengeExt('lookup/gamma');
+  return { alpha, gamma };
+}
+
+/** Σ_c γ^c·v_c for an ext vector of per-column values. */
+export function combineColumns(E: QuarticExtension, values: Uint32Array, gamma: Ext, arity: number, off = 0): Ext {
+  const acc = E.zero();
+  for (let c = arity - 1; c >= 0; c--) {
+    E.mulAt(acc, 0, acc, 0, gamma, 0);
+    E.addAt(acc, 0, acc, 0, values, off + 4 * c);
+  }
+  return acc;
+}
+
+export function verifyLookup(
+  E: QuarticExtension,
+  table: LookupTable,
+  segmentLogSizes: readonly number[],
+  proof: LookupProof,
+  transcript: Transcript,
+): LookupClaims {
+  const layout = queryLayout(segmentLogSizes);
+  const arity = table.arity;
+  if (proof.segmentEvals.length !== 4 * arity * layout.placements.length) {
+    throw new LookupError('lookup: wrong number of segment evaluations');
+  }
+  const { alpha, gamma } = lookupChallenges(transcript, table, segmentLogSizes);
+  transcript.absorbExt('lookup/query-root', proof.query.root);
+  transcript.absorbExt('lookup/table-root', proof.table.root);
+
+  // Σ 1/(α − s_i) = P_q/Q_q must equal Σ m_j/(α − t_j) = P_t/Q_t.
+  const Pq = proof.query.root.subarray(0, 4);
+  const Qq = proof.query.root.subarray(4, 8);
+  const Pt = proof.table.root.subarray(0, 4);
+  const Qt = proof.table.root.subarray(4, 8);
+  if (E.isZero(Qq) || E.isZero(Qt)) throw new LookupError('lookup: zero denominator at the root');
+  if (!E.equals(E.mul(Pq, Qt), E.mul(Pt, Qq))) {
+    throw new LookupError(`lookup ${table.id}: query and table sums differ (a queried value is not in the table)`);
+  }
+
+  const qLeaf = verifyFractionTree(E, layout.numVars, proof.query, transcript);
+  const tLeaf = verifyFractionTree(E, table.logSize, proof.table, transcript);
+  transcript.absorbExt('lookup/segment-evals', proof.segmentEvals);
+
+  // Table side: q̃ = α − Σ γ^c T̃_c at the leaf point; p̃ is the multiplicity claim.
+  const tCols = new Uint32Array(4 * arity);
+  for (let c = 0; c < arity; c++) tCols.set(table.evalColumn(E, c, tLeaf.point), 4 * c);
+  if (!E.equals(tLeaf.q, E.sub(alpha, combineColumns(E, tCols, gamma, arity)))) {
+    throw new LookupError(`lookup ${table.id}: table-side leaf does not match the public table`);
+  }
+
+  // Query side: p̃ ≡ 1; q̃ = α − S̃ with S̃ assembled from the aligned segments and padding.
+  if (!E.equals(qLeaf.p, E.one())) throw new LookupError(`lookup ${table.id}: query numerators are not all 1`);
+  const r = qLeaf.point;
+  const n = layout.numVars;
+  const s = E.zero();
+  let padMass = E.one();
+  const segments: Array<{ point: Uint32Array; values: Uint32Array }> = new Array(layout.placements.length);
+  layout.placements.forEach((pl, j) => {
+    const vals = proof.segmentEvals.slice(4 * arity * j, 4 * arity * (j + 1));
+    // Selector: eq of the high variables with the segment's (aligned) offset bits.
+    const hi = new Uint32Array(4 * (n - pl.logSize));
+    const bits = pl.offset / 2 ** pl.logSize;
+    for (let k = 0; k < n - pl.logSize; k++) hi[4 * k] = Math.floor(bits / 2 ** k) % 2;
+    const sel = eqEval(E, r.subarray(4 * pl.logSize), hi);
+    padMass = E.sub(padMass, sel);
+    E.mulAt(sel, 0, sel, 0, combineColumns(E, vals, gamma, arity), 0);
+    E.addAt(s, 0, s, 0, sel, 0);
+    segments[pl.index] = { point: r.slice(0, 4 * pl.logSize), values: vals };
+  });
+  const row0 = new Uint32Array(4 * arity);
+  for (let c = 0; c < arity; c++) row0[4 * c] = table.columns[c]![0]!;
+  E.addAt(s, 0, s, 0, E.mul(padMass, combineColumns(E, row0, gamma, arity)), 0);
+  if (!E.equals(qLeaf.q, E.sub(alpha, s))) {
+    throw new LookupError(`lookup ${table.id}: query-side leaf does not match the segment evaluations`);
+  }
+  return { multiplicity: { point: tLeaf.point, value: tLeaf.p }, segments };
+}

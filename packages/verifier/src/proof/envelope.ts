@@ -1,0 +1,49 @@
+/**
+ * Every proof starts with the same header: magic bytes, protocol version and the kind of
+ * statement it proves. Decoders check the header before touching the body, so a proof of
+ * another version or kind fails with a clear message instead of a confusing body error.
+ *
+ *   "ZKLM" (4 bytes) ‖ version u16 LE ‖ kind u8 ‖ body … (no trailing bytes)
+ */
+import { ByteReader, ByteWriter } from '../codec/bytes.js';
+import { ProofFormatError } from '../codec/errors.js';
+
+export const PROOF_MAGIC = Uint8Array.of(0x5a, 0x4b, 0x4c, 0x4d); // "ZKLM"
+
+/** Bumped whenever the transcript schedule or the encoding changes. */
+export const PROTOCOL_VERSION = 1;
+
+/** Statement kinds. Values are part of the wire format: never renumber. */
+export const ProofKind = {
+  /** ⟨a, b⟩ = c for two committed vectors (the kernel demo). */
+  InnerProduct: 1,
+  /** A greedy LLM generation (the product; issue 4). */
+  Generation: 2,
+} as const;
+export type ProofKind = (typeof ProofKind)[keyof typeof ProofKind];
+
+/** Hard cap on any proof we are willing to parse (decoders also check finer limits). */
+export const MAX_PROOF_BYTES = 16 * 1024 * 1024;
+
+export function writeHeader(w: ByteWriter, kind: ProofKind): void {
+  w.bytes(PROOF_MAGIC).u16(PROTOCOL_VERSION).u8(kind);
+}
+
+/** Reads and checks the header; returns a reader positioned at the body. */
+export function readHeader(bytes: Uint8Array, expectedKind: ProofKind): ByteReader {
+  if (bytes.length > MAX_PROOF_BYTES) {
+    throw new ProofFormatError(`proof is ${bytes.length} bytes, more than the ${MAX_PROOF_BYTES}-byte limit`);
+  }
+  const r = new ByteReader(bytes);
+  const magic = r.bytes(4, 'magic');
+  for (let i = 0; i < 4; i++) {
+    if (magic[i] !== PROOF_MAGIC[i]) throw new ProofFormatError('not a zkLLM proof (bad magic bytes)');
+  }
+  const version = r.u16('version');
+  if (version !== PROTOCOL_VERSION) {
+    throw new ProofFormatError(`unsupported protocol version ${version} (this verifier speaks version ${PROTOCOL_VERSION})`);
+  }
+  const kind = r.u8('kind');
+  if (kind !== expectedKind) throw new ProofFormatError(`proof kind ${kind} where kind ${expectedKind} was expected`);
+  return r;
+}
