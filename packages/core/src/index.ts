@@ -1,0 +1,3 @@
+/** @zkllm/core — prover, model engine and CLI. */
+export * from './sumcheck/index.js';
+export * from './lookup/index.js';

@@ -1,0 +1,10 @@
+export {
+  proveSumcheck,
+  proveSumcheckRounds,
+  sumOverHypercube,
+  type MleTable,
+  type SumcheckInput,
+  type SumcheckProverOptions,
+  type SumcheckProverOutput,
+  type SumcheckRoundsOutput,
+} from './prover.js';
