@@ -119,7 +119,7 @@ export function makeFixtureWeights(s: FixtureSpec): ModelWeights {
   // Structured models: residual branches are damped so the token identity carried by
   // the embedding dominates, as the skip path does in trained small models.
   const branch = structured ? 0.35 : 1;
-  const embed = mat(s.vocabSize, d, structured ? 1 : 1 / Math.sqrt(d));
+  const embed = mat(s.vocabSize, d, structured ? 0.4 : 1 / Math.sqrt(d));
   const gpt = s.family === 'gpt2';
   const layers: LayerWeights[] = [];
   for (let l = 0; l < s.numLayers; l++) {

@@ -1,0 +1,389 @@
+/**
+ * Builds the quantized model: integer weights (per-output-channel int8 scales, norm gains
+ * folded into the following matmul), calibrated activation scales, requant specs and
+ * public lookup tables. Everything here is deterministic given weights + calibration set,
+ * so the model commitment can hash it.
+ */
+import type { ModelConfig } from '../config.js';
+import { geluNew, silu, type FloatModel } from '../float.js';
+import { calibrate, statKey, type CalibrationStats } from './calibrate.js';
+import { FIELD_HALF } from './field.js';
+import { makeRequant, ropeTables } from './kernels.js';
+import { makeSoftmax, type SoftmaxSetup } from './softmax.js';
+import type { LookupTable, RequantSpec } from './trace.js';
+
+export interface QLinear {
+  /** Committed weight name, e.g. `L0.wq`. */
+  readonly name: string;
+  readonly rows: number;
+  readonly cols: number;
+  /** [rows, cols] integers in [−127, 127]. */
+  readonly w: Int8Array;
+  /** Per-row (output channel) float scale: W ≈ w · scale[row]. */
+  readonly scale: Float64Array;
+  /** Integer bias at the accumulator scale scale[row]·s_in, or undefined. */
+  readonly bias: Int32Array | undefined;
+}
+
+export interface QNorm {
+  readonly name: string;
+  readonly kind: 'rms' | 'layer';
+  /** LayerNorm only: centred n·x − Σx → v at the input scale (multiplier 1/n). */
+  readonly center: RequantSpec | undefined;
+  /** v → u = round(v / 2^k), so that Σu² stays within the field. */
+  readonly pre: RequantSpec;
+  /** Σu² → table index in [0, 2^16 − 1]. */
+  readonly ss: RequantSpec;
+  /** rsqrt table: index → ρ ∈ [0, rsqrtMax]. */
+  readonly rsqrt: LookupTable;
+  /** v·ρ → normalised x̂ at the activation scale. */
+  readonly out: RequantSpec;
+  readonly inScale: number;
+  readonly outScale: number;
+}
+
+export interface QLayer {
+  readonly attnNorm: QNorm;
+  readonly wq: QLinear;
+  readonly wk: QLinear;
+  readonly wv: QLinear;
+  readonly wo: QLinear;
+  readonly qReq: RequantSpec;
+  readonly kReq: RequantSpec;
+  readonly vReq: RequantSpec;
+  readonly scoreReq: RequantSpec;
+  readonly softmax: SoftmaxSetup;
+  readonly pvReq: RequantSpec;
+  readonly oReq: RequantSpec;
+  readonly residAttn: RequantSpec;
+  readonly ffnNorm: QNorm;
+  /** LLaMA gate (SiLU branch); GPT-2 has none. */
+  readonly gate: QLinear | undefined;
+  /** LLaMA up projection / GPT-2 c_fc. */
+  readonly up: QLinear;
+  readonly down: QLinear;
+  /** Requant of the activation-table input (LLaMA gate / GPT-2 c_fc output). */
+  readonly actInReq: RequantSpec;
+  /** LLaMA: requant of the up projection. */
+  readonly upReq: RequantSpec | undefined;
+  /** SiLU (LLaMA) or GELU-new (GPT-2) table. */
+  readonly act: LookupTable;
+  /** LLaMA: requant of silu(g)·u to the down-projection input scale. */
+  readonly hiddenReq: RequantSpec | undefined;
+  readonly downReq: RequantSpec;
+  readonly residFfn: RequantSpec;
+}
+
+export interface QuantBounds {
+  /** |weight| ≤ this (int8). */
+  readonly weight: number;
+  /** |activation| ≤ this for every matmul input, q/k/v and table inputs. */
+  readonly act: number;
+  /** |residual| ≤ this. */
+  readonly resid: number;
+  /** |logit| ≤ this. */
+  readonly logit: number;
+  /** |attention score| ≤ this before the softmax. */
+  readonly score: number;
+  /** |attention/FFN branch output| ≤ this before the residual add. */
+  readonly branch: number;
+  /** rsqrt table outputs lie in [0, this]. */
+  readonly rsqrt: number;
+  /** rsqrt table inputs lie in [0, this]. */
+  readonly normIndex: number;
+}
+
+export interface QuantizedModel {
+  readonly config: ModelConfig;
+  readonly bounds: QuantBounds;
+  /** [vocab, hidden] at `embedScale`, |·| ≤ bounds.resid. */
+  readonly embed: Int32Array;
+  readonly embedScale: number;
+  /** GPT-2 learned positions at `embedScale`. */
+  readonly posEmbed: Int32Array | undefined;
+  /** GPT-2: (wte + wpe) → first residual scale. */
+  readonly embedReq: RequantSpec | undefined;
+  readonly residScale0: number;
+  readonly layers: readonly QLayer[];
+  readonly finalNorm: QNorm;
+  readonly lmHead: QLinear;
+  readonly logitReq: RequantSpec;
+  /** Real logit = integer logit · logitScale. */
+  readonly logitScale: number;
+  readonly rope: { readonly cos: Int32Array; readonly sin: Int32Array; readonly fr: number } | undefined;
+  readonly tables: ReadonlyMap<string, LookupTable>;
+  /** Named float scales (for `info` and debugging). */
+  readonly scales: Readonly<Record<string, number>>;
+  readonly calibrationTokens: number;
+}
+
+export interface QuantizeOptions {
+  /** Calibration token sequences (deterministic; e.g. from `calibrationSequences`). */
+  readonly calibration: readonly (readonly number[])[];
+  /** Activation bits (signed), default: the largest ≤ 12 the field bound allows. */
+  readonly actBits?: number;
+}
+
+const WMAX = 127;
+const RESID = 2 ** 15 - 1;
+const LOGIT = 2 ** 15 - 1;
+const SCORE = 2 ** 15 - 1;
+const RSQRT = 2 ** 14 - 1;
+/**
+ * Residual-branch outputs (attention and FFN projections) are requantized to the scale
+ * of the residual they are added to, which they may exceed (early layers grow the
+ * stream), so they get 5 extra bits; the sum is then requantized to the next residual
+ * scale with the usual 16-bit bound.
+ */
+const BRANCH = 2 ** 20 - 1;
+const NORM_INDEX = 2 ** 16 - 1;
+const FP = 14;
+const ROPE_FR = 14;
+
+function quantLinear(name: string, w: Float32Array, rows: number, cols: number, gain?: Float32Array, beta?: Float32Array, bias?: Float32Array, inScale?: number): QLinear {
+  const q = new Int8Array(rows * cols);
+  const scale = new Float64Array(rows);
+  let b: Int32Array | undefined;
+  if (bias || beta) b = new Int32Array(rows);
+  for (let o = 0; o < rows; o++) {
+    let max = 0;
+    let fb = bias ? bias[o]! : 0;
+    for (let i = 0; i < cols; i++) {
+      const v = w[o * cols + i]! * (gain ? gain[i]! : 1);
+      if (Math.abs(v) > max) max = Math.abs(v);
+      if (beta) fb += w[o * cols + i]! * beta[i]!;
+    }
+    const s = max > 0 ? max / WMAX : 1;
+    scale[o] = s;
+    for (let i = 0; i < cols; i++) q[o * cols + i] = Math.round((w[o * cols + i]! * (gain ? gain[i]! : 1)) / s);
+    if (b) b[o] = Math.round(fb / (s * inScale!));
+  }
+  return { name, rows, cols, w: q, scale, bias: b };
+}
+
+function perChannel(lin: QLinear, inScale: number, outScale: number): Float64Array {
+  const m = new Float64Array(lin.rows);
+  for (let o = 0; o < lin.rows; o++) m[o] = (lin.scale[o]! * inScale) / outScale;
+  return m;
+}
+
+function sym(mult: number | ArrayLike<number>, bound: number): RequantSpec {
+  return makeRequant(typeof mult === 'number' ? [mult] : mult, -bound, bound);
+}
+
+function tableOf(name: string, description: string, inBound: number, inScale: number, outScale: number, outBound: number, f: (x: number) => number): LookupTable {
+  const values = new Int32Array(2 * inBound + 1);
+  for (let i = 0; i < values.length; i++) {
+    const y = Math.round(f((i - inBound) * inScale) / outScale);
+    values[i] = Math.max(-outBound, Math.min(outBound, y));
+  }
+  return { name, inMin: -inBound, values, description };
+}
+
+export function chooseActBits(c: ModelConfig): number {
+  const nMax = Math.max(c.hiddenSize, c.intermediateSize, c.numHeads * c.headDim);
+  for (let bits = 12; bits >= 6; bits--) {
+    const A = 2 ** (bits - 1) - 1;
+    // Matmul accumulators with headroom for biases; q·k dot products.
+    if (nMax * WMAX * A <= 0.75 * FIELD_HALF && c.headDim * A * A <= FIELD_HALF) return bits;
+  }
+  throw new RangeError(`model too wide for the field bound (max inner dimension ${nMax})`);
+}
+
+export function quantizeModel(model: FloatModel, opts: QuantizeOptions): QuantizedModel {
+  const stats = calibrate(model, opts.calibration);
+  return quantizeWithStats(model, stats, opts.actBits);
+}
+
+export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, actBitsOpt?: number): QuantizedModel {
+  const c = model.config;
+  const W = model.weights;
+  const actBits = actBitsOpt ?? chooseActBits(c);
+  const A = 2 ** (actBits - 1) - 1;
+  const d = c.hiddenSize;
+  const hd = c.headDim;
+  const qDim = c.numHeads * hd;
+  const kvDim = c.numKvHeads * hd;
+  const ff = c.intermediateSize;
+  const gpt = c.family === 'gpt2';
+  const tables = new Map<string, LookupTable>();
+  const scales: Record<string, number> = {};
+  const maxOf = (point: Parameters<typeof statKey>[0], layer: number): number => {
+    const v = stats.maxAbs.get(statKey(point, layer));
+    if (v === undefined) throw new Error(`calibration has no statistics for ${point}@${layer}`);
+    return Math.max(v, 1e-6);
+  };
+  const actScale = (point: Parameters<typeof statKey>[0], layer: number, headroom = 1.1): number => {
+    const s = (maxOf(point, layer) * headroom) / A;
+    scales[statKey(point, layer)] = s;
+    return s;
+  };
+  const residScale = (point: Parameters<typeof statKey>[0], layer: number): number => {
+    const s = (maxOf(point, layer) * 1.5) / RESID;
+    scales[statKey(point, layer)] = s;
+    return s;
+  };
+
+  // Embedding tables at residual precision (they are looked up, never multiplied).
+  let eMax = 0;
+  for (const v of W.embed) eMax = Math.max(eMax, Math.abs(v));
+  if (W.posEmbed) for (const v of W.posEmbed) eMax = Math.max(eMax, Math.abs(v));
+  const embedScale = (eMax || 1) / RESID;
+  const qTable = (src: Float32Array): Int32Array => {
+    const out = new Int32Array(src.length);
+    for (let i = 0; i < src.length; i++) out[i] = Math.round(src[i]! / embedScale);
+    return out;
+  };
+  const embed = qTable(W.embed);
+  const posEmbed = W.posEmbed ? qTable(W.posEmbed) : undefined;
+  let residIn = embedScale;
+  let embedReq: RequantSpec | undefined;
+  if (gpt) {
+    residIn = residScale('embed', -1);
+    embedReq = sym(embedScale / residIn, RESID);
+  }
+  const residScale0 = residIn;
+
+  const makeNorm = (name: string, key: string, inScale: number, outScale: number): QNorm => {
+    const ms = stats.normMs.get(key);
+    if (!ms) throw new Error(`calibration has no norm statistics for ${key}`);
+    const layer = gpt;
+    const center = layer ? sym(1 / d, RESID) : undefined;
+    // Pre-shift k: smallest with d·(ceil(RESID / 2^k) + 1)^2 ≤ (p−1)/2.
+    let k = 0;
+    while (d * (Math.ceil(RESID / 2 ** k) + 1) ** 2 > FIELD_HALF) k++;
+    const uBound = Math.ceil(RESID / 2 ** k) + 1;
+    const pre: RequantSpec = { s1: k, q: FIELD_HALF, m: Int32Array.of(1), s2: 0, lo: -uBound, hi: uBound };
+    const unit = (2 ** k * inScale) ** 2 / d; // mean square per unit of Σu²
+    const ssMax = Math.max(ms[1] / unit, 1);
+    const mu = NORM_INDEX / 2 / ssMax;
+    const ss = makeRequant([mu], 0, NORM_INDEX);
+    const f = (u: number): number => 1 / Math.sqrt((u / mu) * unit + c.normEps);
+    const uLo = Math.max(1, ((ms[0] / unit) * mu) / 4);
+    const sRho = f(uLo) / RSQRT;
+    const values = new Int32Array(NORM_INDEX + 1);
+    for (let u = 0; u <= NORM_INDEX; u++) values[u] = Math.min(RSQRT, Math.round(f(u) / sRho));
+    const rsqrt: LookupTable = {
+      name: `${name}.rsqrt`,
+      inMin: 0,
+      values,
+      description: `min(${RSQRT}, round(1/sqrt(u·${(unit / mu).toExponential(6)} + ${c.normEps}) / ${sRho.toExponential(6)}))`,
+    };
+    tables.set(rsqrt.name, rsqrt);
+    const out = sym((inScale * sRho) / outScale, A);
+    return { name, kind: layer ? 'layer' : 'rms', center, pre, ss, rsqrt, out, inScale, outScale };
+  };
+
+  const softmaxFs = (l: number): number => {
+    const mx = maxOf('scores', l);
+    return Math.max(3, Math.min(12, Math.floor(Math.log2(SCORE / (1.5 * mx)))));
+  };
+
+  const layers: QLayer[] = [];
+  for (let l = 0; l < c.numLayers; l++) {
+    const L = W.layers[l]!;
+    const p = `L${l}`;
+    const sXa = actScale('attn.xhat', l);
+    const attnNorm = makeNorm(`${p}.attnNorm`, `attn@${l}`, residIn, sXa);
+    const wq = quantLinear(`${p}.wq`, L.wq, qDim, d, L.attnNorm, L.attnNormBias, L.bq, sXa);
+    const wk = quantLinear(`${p}.wk`, L.wk, kvDim, d, L.attnNorm, L.attnNormBias, L.bk, sXa);
+    const wv = quantLinear(`${p}.wv`, L.wv, kvDim, d, L.attnNorm, L.attnNormBias, L.bv, sXa);
+    const sQ = actScale('q', l, 1.25);
+    const sK = actScale('k', l, 1.25);
+    const sV = actScale('v', l);
+    const fs = softmaxFs(l);
+    scales[`${p}.softmax.fs`] = fs;
+    const softmax = makeSoftmax(`${p}.softmax`, fs, FP, SCORE, c.maxPositions);
+    for (const t of softmax.tables) tables.set(t.name, t);
+    const sO = actScale('attn.out', l);
+    const wo = quantLinear(`${p}.wo`, L.wo, d, qDim, undefined, undefined, L.bo, sO);
+    const sResA = residScale('resid.attn', l);
+    const sXf = actScale('ffn.xhat', l);
+    const ffnNorm = makeNorm(`${p}.ffnNorm`, `ffn@${l}`, sResA, sXf);
+    const sG = actScale('gate', l);
+    let gate: QLinear | undefined;
+    let up: QLinear;
+    let upReq: RequantSpec | undefined;
+    let hiddenReq: RequantSpec | undefined;
+    let act: LookupTable;
+    const sH = actScale('hidden', l);
+    if (!gpt) {
+      gate = quantLinear(`${p}.wGate`, L.wGate!, ff, d, L.ffnNorm, undefined, undefined, sXf);
+      up = quantLinear(`${p}.wUp`, L.wUp, ff, d, L.ffnNorm, undefined, undefined, sXf);
+      const sU = actScale('up', l);
+      const sA = actScale('act', l);
+      upReq = sym(perChannel(up, sXf, sU), A);
+      act = tableOf(`${p}.silu`, `round(silu(x·${sG.toExponential(6)}) / ${sA.toExponential(6)})`, A, sG, sA, A, silu);
+      hiddenReq = sym((sA * sU) / sH, A);
+    } else {
+      up = quantLinear(`${p}.wUp`, L.wUp, ff, d, L.ffnNorm, L.ffnNormBias, L.bUp, sXf);
+      act = tableOf(`${p}.gelu`, `round(gelu_new(x·${sG.toExponential(6)}) / ${sH.toExponential(6)})`, A, sG, sH, A, geluNew);
+    }
+    tables.set(act.name, act);
+    const down = quantLinear(`${p}.wDown`, L.wDown, d, ff, undefined, undefined, L.bDown, sH);
+    const sResF = residScale('resid.ffn', l);
+    layers.push({
+      attnNorm,
+      wq,
+      wk,
+      wv,
+      wo,
+      qReq: sym(perChannel(wq, sXa, sQ), A),
+      kReq: sym(perChannel(wk, sXa, sK), A),
+      vReq: sym(perChannel(wv, sXa, sV), A),
+      scoreReq: sym(((sQ * sK) / Math.sqrt(hd)) * 2 ** fs, SCORE),
+      softmax,
+      pvReq: sym(sV / (2 ** FP * sO), A),
+      oReq: sym(perChannel(wo, sO, residIn), BRANCH),
+      residAttn: sym(residIn / sResA, RESID),
+      ffnNorm,
+      gate,
+      up,
+      down,
+      actInReq: sym(perChannel(gate ?? up, sXf, sG), A),
+      upReq,
+      act,
+      hiddenReq,
+      downReq: sym(perChannel(down, sH, sResA), BRANCH),
+      residFfn: sym(sResA / sResF, RESID),
+    });
+    residIn = sResF;
+  }
+  const sXo = actScale('final.xhat', -1);
+  const finalNorm = makeNorm('final', 'final', residIn, sXo);
+  const lmHead = quantLinear('lmHead', W.lmHead, c.vocabSize, d, W.finalNorm, W.finalNormBias, undefined, sXo);
+  const logitScale = (maxOf('logits', -1) * 1.25) / LOGIT;
+  scales['logits'] = logitScale;
+  const logitReq = sym(perChannel(lmHead, sXo, logitScale), LOGIT);
+
+  // Static field-bound checks on every matmul accumulator (bias included).
+  const check = (lin: QLinear, inBound: number): void => {
+    let bMax = 0;
+    if (lin.bias) for (const b of lin.bias) bMax = Math.max(bMax, Math.abs(b));
+    if (lin.cols * WMAX * inBound + bMax > FIELD_HALF) {
+      throw new RangeError(`${lin.name}: accumulator bound ${lin.cols * WMAX * inBound + bMax} exceeds the field bound`);
+    }
+  };
+  for (const L of layers) for (const lin of [L.wq, L.wk, L.wv, L.wo, L.up, L.down, ...(L.gate ? [L.gate] : [])]) check(lin, A);
+  check(lmHead, A);
+
+  const rope = gpt ? undefined : { ...ropeTables(c.maxPositions, hd, c.ropeTheta, ROPE_FR), fr: ROPE_FR };
+  return {
+    config: c,
+    bounds: { weight: WMAX, act: A, resid: RESID, branch: BRANCH, logit: LOGIT, score: SCORE, rsqrt: RSQRT, normIndex: NORM_INDEX },
+    embed,
+    embedScale,
+    posEmbed,
+    embedReq,
+    residScale0,
+    layers,
+    finalNorm,
+    lmHead,
+    logitReq,
+    logitScale,
+    rope,
+    tables,
+    scales,
+    calibrationTokens: stats.tokens,
+  };
+}
