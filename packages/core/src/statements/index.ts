@@ -1,0 +1,1 @@
+export { proveInnerProduct, type InnerProductTimings } from './inner-product.js';
