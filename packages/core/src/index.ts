@@ -1,3 +1,4 @@
 /** @zkllm/core — prover, model engine and CLI. */
 export * from './sumcheck/index.js';
 export * from './lookup/index.js';
+export * from './model/index.js';
