@@ -1,2 +1,3 @@
 export { eqEval, eqTable, evalMleBase, evalMleExt, log2Exact, pointVars } from './multilinear.js';
 export { interpolateAt } from './univariate.js';
+export { axisVars, ceilLog2, padTensor, splitTensorPoint, tensorPoint, tensorVars, type TensorClaim } from './tensor.js';

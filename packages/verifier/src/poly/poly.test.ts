@@ -62,3 +62,35 @@ describe('interpolateAt', () => {
     }
   });
 });
+
+import { padTensor, splitTensorPoint, tensorPoint, tensorVars } from './index.js';
+
+describe('tensor layout', () => {
+  it('pads each axis to a power of two with the last axis in the low variables', () => {
+    const shape = [3, 5];
+    const data = Int32Array.from({ length: 15 }, (_, i) => i - 7);
+    const t = padTensor(F, data, shape);
+    expect(t.length).toBe(4 * 8);
+    expect(tensorVars(shape)).toBe(5);
+    for (let r = 0; r < 3; r++) for (let c = 0; c < 5; c++) expect(F.toSigned(t[r * 8 + c]!)).toBe(data[r * 5 + c]);
+    expect(t[5]).toBe(0);
+    expect(t[3 * 8]).toBe(0);
+    // MLE at Boolean (row, col) = entry; point = col bits ‖ row bits.
+    const rowPt = E.liftVec(Uint32Array.of(0, 1));
+    const colPt = E.liftVec(Uint32Array.of(1, 1, 0));
+    const pt = tensorPoint([rowPt, colPt]);
+    expect(F.toSigned(evalMleBase(E, t, pt)[0]!)).toBe(data[2 * 5 + 3]);
+    const [a, b] = splitTensorPoint(pt, shape);
+    expect(Array.from(a!)).toEqual(Array.from(rowPt));
+    expect(Array.from(b!)).toEqual(Array.from(colPt));
+  });
+
+  it('handles 1-D, 3-D and size-1 axes', () => {
+    expect(Array.from(padTensor(F, [4, -1, 2], [3])).map((x) => F.toSigned(x))).toEqual([4, -1, 2, 0]);
+    const t = padTensor(F, Int32Array.from({ length: 12 }, (_, i) => i), [2, 3, 2]);
+    expect(t.length).toBe(2 * 4 * 2);
+    expect(t[1 * 8 + 2 * 2 + 1]).toBe(11);
+    expect(padTensor(F, [9], [1, 1])[0]).toBe(9);
+    expect(() => padTensor(F, [1, 2], [3])).toThrow(/entries/);
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * Tensors as multilinear tables. A tensor of shape [d_0, …, d_k] (row-major, last axis
+ * fastest) is padded with zeros so every axis has a power-of-two length; its table index
+ * is then the row-major index of the padded tensor, so the LOWEST variables belong to the
+ * LAST axis. A point on a tensor is the concatenation of per-axis points, last axis first:
+ * point = (r_{axis k} ‖ … ‖ r_{axis 0}).
+ *
+ * Every argument that makes claims about tensors (matmul, lookups, attention, argmax)
+ * uses this layout, so a claim produced by one can be checked by another.
+ */
+import type { Ext } from '../field/extension.js';
+import type { PrimeField } from '../field/prime.js';
+
+/** "The MLE of tensor `tensor` at `point` equals `value`." */
+export interface TensorClaim {
+  /** Identifies the tensor within one proof (trace tensor id, or a weight name). */
+  readonly tensor: number | string;
+  readonly point: Uint32Array;
+  readonly value: Ext;
+}
+
+export function ceilLog2(n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`axis length ${n} must be a positive integer`);
+  return n === 1 ? 0 : 32 - Math.clz32(n - 1);
+}
+
+/** log2 of each padded axis length, in axis order. */
+export function axisVars(shape: readonly number[]): number[] {
+  return shape.map(ceilLog2);
+}
+
+/** Number of variables of the padded tensor. */
+export function tensorVars(shape: readonly number[]): number {
+  return axisVars(shape).reduce((a, b) => a + b, 0);
+}
+
+/**
+ * Field-embedded, zero-padded table of a signed integer tensor (Int32Array or numbers).
+ * Values are reduced mod p, so negative integers map to p − |x|.
+ */
+export function padTensor(F: PrimeField, data: ArrayLike<number>, shape: readonly number[]): Uint32Array {
+  const vars = axisVars(shape);
+  const total = 2 ** vars.reduce((a, b) => a + b, 0);
+  let count = 1;
+  for (const d of shape) count *= d;
+  if (data.length !== count) throw new RangeError(`tensor data has ${data.length} entries, shape needs ${count}`);
+  const out = new Uint32Array(total);
+  const k = shape.length;
+  if (k === 0) {
+    out[0] = F.fromInt(data[0]!);
+    return out;
+  }
+  const last = shape[k - 1]!;
+  const lastPadded = 2 ** vars[k - 1]!;
+  // Rows of the last axis are copied contiguously; outer indices map through padded strides.
+  const outerCount = count / last;
+  const idx = new Array<number>(k - 1).fill(0);
+  for (let row = 0; row < outerCount; row++) {
+    let base = 0;
+    for (let a = 0; a < k - 1; a++) base = base * 2 ** vars[a]! + idx[a]!;
+    base *= lastPadded;
+    const src = row * last;
+    for (let i = 0; i < last; i++) out[base + i] = F.fromInt(data[src + i]!);
+    for (let a = k - 2; a >= 0; a--) {
+      if (++idx[a]! < shape[a]!) break;
+      idx[a] = 0;
+    }
+  }
+  return out;
+}
+
+/** Concatenates per-axis points (given in axis order) into a tensor point (last axis first). */
+export function tensorPoint(axisPoints: readonly Uint32Array[]): Uint32Array {
+  const total = axisPoints.reduce((a, p) => a + p.length, 0);
+  const out = new Uint32Array(total);
+  let off = 0;
+  for (let a = axisPoints.length - 1; a >= 0; a--) {
+    out.set(axisPoints[a]!, off);
+    off += axisPoints[a]!.length;
+  }
+  return out;
+}
+
+/** Splits a tensor point into per-axis points (returned in axis order). */
+export function splitTensorPoint(point: Uint32Array, shape: readonly number[]): Uint32Array[] {
+  const vars = axisVars(shape);
+  if (point.length !== 4 * vars.reduce((a, b) => a + b, 0)) throw new RangeError('point does not match the tensor shape');
+  const out: Uint32Array[] = new Array(shape.length);
+  let off = 0;
+  for (let a = shape.length - 1; a >= 0; a--) {
+    out[a] = point.slice(off, off + 4 * vars[a]!);
+    off += 4 * vars[a]!;
+  }
+  return out;
+}
