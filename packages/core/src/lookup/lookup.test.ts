@@ -11,6 +11,8 @@ import {
   evalMleBase,
   queryLayout,
   rangeTable,
+  padTensor,
+  tensorVars,
   verifyLookup,
   type LookupProof,
 } from '@zkllm/verifier';
@@ -24,11 +26,14 @@ function rng(seed: number) {
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
 }
 
-function roundTrip(proof: LookupProof, table: LookupTable, sizes: number[]): LookupProof {
+const vec = (...columns: Uint32Array[]): LookupSegment => ({ shape: [columns[0]!.length], columns });
+
+function roundTrip(proof: LookupProof, table: LookupTable, shapes: number[][]): LookupProof {
   const w = new ByteWriter();
   encodeLookupProof(w, proof);
   const r = new ByteReader(w.finish());
-  const out = decodeLookupProof(r, F, queryLayout(sizes).numVars, table.logSize, sizes.length, table.arity);
+  const vars = queryLayout(shapes.map((s) => tensorVars(s))).numVars;
+  const out = decodeLookupProof(r, F, vars, table.logSize, shapes.length, table.arity);
   r.finish();
   return out;
 }
@@ -36,9 +41,9 @@ function roundTrip(proof: LookupProof, table: LookupTable, sizes: number[]): Loo
 function proveAndVerify(table: LookupTable, segments: LookupSegment[], m?: Uint32Array) {
   const mult = m ?? lookupMultiplicities(table, segments);
   const { proof, claims } = proveLookup(E, table, segments, mult, tr());
-  const sizes = segments.map((s) => Math.log2(s[0]!.length));
-  const decoded = roundTrip(proof, table, sizes);
-  return { proof, claims, sizes, mult, verify: (p: LookupProof = decoded) => verifyLookup(E, table, sizes, p, tr()) };
+  const shapes = segments.map((s) => [...s.shape]);
+  const decoded = roundTrip(proof, table, shapes);
+  return { proof, claims, shapes, mult, verify: (p: LookupProof = decoded) => verifyLookup(E, table, shapes, p, tr()) };
 }
 
 describe('tlookup', () => {
@@ -47,7 +52,7 @@ describe('tlookup', () => {
   const inRange = (n: number) => Uint32Array.from({ length: n }, () => F.fromInt((next() % 16) - 8));
 
   it('proves range membership for segments of mixed sizes; claims match the witnesses', () => {
-    const segments: LookupSegment[] = [[inRange(8)], [inRange(2)], [inRange(1)], [inRange(4)], [inRange(8)]];
+    const segments: LookupSegment[] = [vec(inRange(8)), vec(inRange(2)), vec(inRange(1)), vec(inRange(4)), vec(inRange(8))];
     const { claims, mult, verify } = proveAndVerify(range, segments);
     const out = verify();
     expect(Array.from(out.multiplicity.value)).toEqual(Array.from(claims.multiplicity.value));
@@ -55,7 +60,7 @@ describe('tlookup', () => {
       Array.from(out.multiplicity.value),
     );
     segments.forEach((seg, i) => {
-      expect(Array.from(evalMleBase(E, seg[0]!, out.segments[i]!.point))).toEqual(Array.from(out.segments[i]!.values));
+      expect(Array.from(evalMleBase(E, seg.columns[0]!, out.segments[i]!.point))).toEqual(Array.from(out.segments[i]!.values));
     });
   });
 
@@ -75,7 +80,7 @@ describe('tlookup', () => {
         x[i] = xs[j]!;
         y[i] = ys[j]!;
       }
-      return [x, y];
+      return vec(x, y);
     };
     expect(() => proveAndVerify(table, [pick(16), pick(1)]).verify()).not.toThrow();
     // The generic (non-closed-form) key evaluation agrees with the closed form.
@@ -87,26 +92,42 @@ describe('tlookup', () => {
   it('rejects a query value outside the table, even with doctored multiplicities', () => {
     const seg = inRange(8);
     seg[3] = F.fromInt(9); // outside [-8, 8)
-    expect(() => lookupMultiplicities(range, [[seg]])).toThrow(/not in the table/);
+    expect(() => lookupMultiplicities(range, [vec(seg)])).toThrow(/not in the table/);
     const good = seg.slice();
     good[3] = F.fromInt(7);
-    const m = lookupMultiplicities(range, [[good]]);
-    const { proof } = proveLookup(E, range, [[seg]], m, tr());
-    expect(() => verifyLookup(E, range, [3], proof, tr())).toThrow(/sums differ/);
+    const m = lookupMultiplicities(range, [vec(good)]);
+    const { proof } = proveLookup(E, range, [vec(seg)], m, tr());
+    expect(() => verifyLookup(E, range, [[8]], proof, tr())).toThrow(/sums differ/);
+  });
+
+  it('treats padding of non-power-of-two tensors as inactive (padding need not be in the table)', () => {
+    // Table [1, 17): 0 is NOT a row, so zero padding would fail if it were looked up.
+    const t = rangeTable(F, 1, 4);
+    const shape = [3, 5];
+    const data = Array.from({ length: 15 }, () => 1 + (next() % 16));
+    const seg: LookupSegment = { shape, columns: [padTensor(F, data, shape)] };
+    const { verify, mult } = proveAndVerify(t, [seg, vec(Uint32Array.of(F.fromInt(3)))]);
+    expect(mult.reduce((a, b) => a + b, 0)).toBe(16);
+    const out = verify();
+    expect(Array.from(evalMleBase(E, seg.columns[0]!, out.segments[0]!.point))).toEqual(Array.from(out.segments[0]!.values));
+    // A real entry outside the table is still caught.
+    const bad = data.slice();
+    bad[14] = 0;
+    expect(() => lookupMultiplicities(t, [{ shape, columns: [padTensor(F, bad, shape)] }])).toThrow(/not in the table/);
   });
 
   it('rejects wrong multiplicities', () => {
     const seg = inRange(8);
-    const m = lookupMultiplicities(range, [[seg]]);
+    const m = lookupMultiplicities(range, [vec(seg)]);
     const j = m.findIndex((x) => x > 0);
     m[j]!--;
     m[(j + 1) % 16]!++;
-    const { proof } = proveLookup(E, range, [[seg]], m, tr());
-    expect(() => verifyLookup(E, range, [3], proof, tr())).toThrow(/sums differ/);
+    const { proof } = proveLookup(E, range, [vec(seg)], m, tr());
+    expect(() => verifyLookup(E, range, [[8]], proof, tr())).toThrow(/sums differ/);
   });
 
   it('rejects tampered segment evaluations, roots and layer messages', () => {
-    const segments: LookupSegment[] = [[inRange(4)], [inRange(2)]];
+    const segments: LookupSegment[] = [vec(inRange(4)), vec(inRange(2))];
     const { proof, verify } = proveAndVerify(range, segments);
     const bump = (v: Uint32Array, i: number) => {
       const c = v.slice();
@@ -121,16 +142,16 @@ describe('tlookup', () => {
   });
 
   it('rejects every sampled byte flip, truncation and extension of the encoding', () => {
-    const segments: LookupSegment[] = [[inRange(4)]];
-    const { proof, sizes } = proveAndVerify(range, segments);
+    const segments: LookupSegment[] = [vec(inRange(4))];
+    const { proof, shapes } = proveAndVerify(range, segments);
     const w = new ByteWriter();
     encodeLookupProof(w, proof);
     const bytes = w.finish();
     const check = (b: Uint8Array) => {
       const r = new ByteReader(b);
-      const p = decodeLookupProof(r, F, queryLayout(sizes).numVars, range.logSize, 1, 1);
+      const p = decodeLookupProof(r, F, 2, range.logSize, 1, 1);
       r.finish();
-      verifyLookup(E, range, sizes, p, tr());
+      verifyLookup(E, range, shapes, p, tr());
     };
     check(bytes);
     for (let i = 0; i < bytes.length; i += 7) {

@@ -3,4 +3,4 @@ export { FRACTION_LAYER_TABLES, fractionLayerTerms, verifyFractionTree, type Fra
 export { MAX_LOOKUP_VARS, queryLayout, type QueryLayout, type SegmentPlacement } from './layout.js';
 export { decodeLookupProof, encodeLookupProof, type LookupProof } from './proof.js';
 export { LookupTable, RangeKeyedTable, rangeTable } from './table.js';
-export { combineColumns, lookupChallenges, verifyLookup, type LookupClaims } from './verifier.js';
+export { MAX_LOOKUP_SEGMENTS, combineColumns, lookupChallenges, segmentSelector, verifyLookup, type LookupClaims } from './verifier.js';

@@ -1,9 +1,9 @@
 /**
  * How the query segments of one lookup are laid out in one virtual query vector. Both
  * sides compute the layout from the segment sizes alone: segments sorted by size
- * (largest first, stable), each aligned to its own size, the rest padded with table row 0.
- * Alignment makes a segment's MLE a restriction of the whole vector's MLE:
- * S(r) = Σ_seg eq(r_high, offset bits)·seg(r_low) + pad(r).
+ * (largest first, stable), each aligned to its own size; rows past the last segment are
+ * inactive. Alignment makes a segment's MLE a restriction of the whole vector's MLE:
+ * S(r) = Σ_seg eq(r_high, offset bits)·seg(r_low).
  */
 export interface SegmentPlacement {
   /** Index into the caller's segment list. */
@@ -15,7 +15,7 @@ export interface SegmentPlacement {
 export interface QueryLayout {
   readonly numVars: number;
   readonly placements: readonly SegmentPlacement[];
-  /** Rows of padding (copies of table row 0) after the last segment. */
+  /** Inactive rows after the last segment. */
   readonly padding: number;
 }
 

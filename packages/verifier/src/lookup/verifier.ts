@@ -1,11 +1,14 @@
 /**
- * tlookup verifier (zkLLM §4, in its logUp form): every row of the query segments is a row
- * of the public table, i.e.
+ * tlookup verifier (zkLLM §4, in its logUp form): every active row of the query segments
+ * is a row of the public table, i.e.
  *
- *     Σ_i 1/(α − s_i)  =  Σ_j m_j/(α − t_j),    s_i = Σ_c γ^c·S_c[i],  t_j = Σ_c γ^c·T_c[j]
+ *     Σ_i act_i/(α − s_i)  =  Σ_j m_j/(α − t_j),    s_i = Σ_c γ^c·S_c[i],  t_j = Σ_c γ^c·T_c[j]
  *
- * with multiplicities m committed by the prover. Both sides are fraction trees (see
- * fraction.ts); the verifier compares the roots and reduces the leaves to
+ * with multiplicities m committed by the prover. A segment is a tensor in the project's
+ * padded layout (poly/tensor.ts); its active rows are the real entries, its padding rows
+ * (and the rows past the last segment) have numerator 0, so padding values never need to
+ * be in the table. Both sides are fraction trees (fraction.ts); the verifier compares the
+ * roots and reduces the leaves to
  *   – one claim on the multiplicity vector m̃ at a random point, and
  *   – for every query segment, claims on each of its columns at a random point,
  * which it returns: the caller MUST check them (witness opening or the previous layer).
@@ -15,6 +18,7 @@
  */
 import type { Ext, QuarticExtension } from '../field/extension.js';
 import { eqEval } from '../poly/multilinear.js';
+import { tensorMaskEval, tensorVars } from '../poly/tensor.js';
 import type { Transcript } from '../transcript/transcript.js';
 import { LookupError } from './errors.js';
 import { verifyFractionTree } from './fraction.js';
@@ -29,16 +33,25 @@ export interface LookupClaims {
   readonly segments: ReadonlyArray<{ readonly point: Uint32Array; readonly values: Uint32Array }>;
 }
 
+/** Largest number of segments in one lookup (a decoder bound). */
+export const MAX_LOOKUP_SEGMENTS = 1 << 12;
+
+function checkShapes(shapes: readonly (readonly number[])[]): number[] {
+  if (shapes.length > MAX_LOOKUP_SEGMENTS) throw new LookupError(`too many lookup segments (${shapes.length})`);
+  return shapes.map((s) => tensorVars(s));
+}
+
 /** Binds the statement shape and draws α, γ (shared by prover and verifier). */
 export function lookupChallenges(
   transcript: Transcript,
   table: LookupTable,
-  segmentLogSizes: readonly number[],
+  segmentShapes: readonly (readonly number[])[],
 ): { alpha: Ext; gamma: Ext } {
   transcript.absorbBytes('lookup/table', new TextEncoder().encode(table.id));
   transcript.absorbU32('lookup/arity', table.arity);
   transcript.absorbU32('lookup/table-vars', table.logSize);
-  transcript.absorbFields('lookup/segments', Uint32Array.from(segmentLogSizes));
+  transcript.absorbU32('lookup/segments', segmentShapes.length);
+  for (const s of segmentShapes) transcript.absorbFields('lookup/segment-shape', Uint32Array.from(s));
   const alpha = transcript.challengeExt('lookup/alpha');
   const gamma = transcript.challengeExt('lookup/gamma');
   return { alpha, gamma };
@@ -54,30 +67,38 @@ export function combineColumns(E: QuarticExtension, values: Uint32Array, gamma: 
   return acc;
 }
 
+/** Selector eq(r_high, offset bits) of an aligned segment inside the query vector. */
+export function segmentSelector(E: QuarticExtension, r: Uint32Array, numVars: number, logSize: number, offset: number): Ext {
+  const hi = new Uint32Array(4 * (numVars - logSize));
+  const bits = offset / 2 ** logSize;
+  for (let k = 0; k < numVars - logSize; k++) hi[4 * k] = Math.floor(bits / 2 ** k) % 2;
+  return eqEval(E, r.subarray(4 * logSize), hi);
+}
+
 export function verifyLookup(
   E: QuarticExtension,
   table: LookupTable,
-  segmentLogSizes: readonly number[],
+  segmentShapes: readonly (readonly number[])[],
   proof: LookupProof,
   transcript: Transcript,
 ): LookupClaims {
-  const layout = queryLayout(segmentLogSizes);
+  const layout = queryLayout(checkShapes(segmentShapes));
   const arity = table.arity;
   if (proof.segmentEvals.length !== 4 * arity * layout.placements.length) {
     throw new LookupError('lookup: wrong number of segment evaluations');
   }
-  const { alpha, gamma } = lookupChallenges(transcript, table, segmentLogSizes);
+  const { alpha, gamma } = lookupChallenges(transcript, table, segmentShapes);
   transcript.absorbExt('lookup/query-root', proof.query.root);
   transcript.absorbExt('lookup/table-root', proof.table.root);
 
-  // Σ 1/(α − s_i) = P_q/Q_q must equal Σ m_j/(α − t_j) = P_t/Q_t.
+  // Σ act_i/(α − s_i) = P_q/Q_q must equal Σ m_j/(α − t_j) = P_t/Q_t.
   const Pq = proof.query.root.subarray(0, 4);
   const Qq = proof.query.root.subarray(4, 8);
   const Pt = proof.table.root.subarray(0, 4);
   const Qt = proof.table.root.subarray(4, 8);
   if (E.isZero(Qq) || E.isZero(Qt)) throw new LookupError('lookup: zero denominator at the root');
   if (!E.equals(E.mul(Pq, Qt), E.mul(Pt, Qq))) {
-    throw new LookupError(`lookup ${table.id}: query and table sums differ (a queried value is not in the table)`);
+    throw new LookupError(`lookup ${table.id}: query and table sums differ (a queried row is not in the table)`);
   }
 
   const qLeaf = verifyFractionTree(E, layout.numVars, proof.query, transcript);
@@ -91,28 +112,21 @@ export function verifyLookup(
     throw new LookupError(`lookup ${table.id}: table-side leaf does not match the public table`);
   }
 
-  // Query side: p̃ ≡ 1; q̃ = α − S̃ with S̃ assembled from the aligned segments and padding.
-  if (!E.equals(qLeaf.p, E.one())) throw new LookupError(`lookup ${table.id}: query numerators are not all 1`);
+  // Query side: p̃ = Σ sel·mask̃_seg, q̃ = α − Σ sel·Σ_c γ^c S̃_c (zero padding everywhere).
   const r = qLeaf.point;
   const n = layout.numVars;
   const s = E.zero();
-  let padMass = E.one();
+  const act = E.zero();
   const segments: Array<{ point: Uint32Array; values: Uint32Array }> = new Array(layout.placements.length);
   layout.placements.forEach((pl, j) => {
     const vals = proof.segmentEvals.slice(4 * arity * j, 4 * arity * (j + 1));
-    // Selector: eq of the high variables with the segment's (aligned) offset bits.
-    const hi = new Uint32Array(4 * (n - pl.logSize));
-    const bits = pl.offset / 2 ** pl.logSize;
-    for (let k = 0; k < n - pl.logSize; k++) hi[4 * k] = Math.floor(bits / 2 ** k) % 2;
-    const sel = eqEval(E, r.subarray(4 * pl.logSize), hi);
-    padMass = E.sub(padMass, sel);
-    E.mulAt(sel, 0, sel, 0, combineColumns(E, vals, gamma, arity), 0);
-    E.addAt(s, 0, s, 0, sel, 0);
-    segments[pl.index] = { point: r.slice(0, 4 * pl.logSize), values: vals };
+    const sel = segmentSelector(E, r, n, pl.logSize, pl.offset);
+    const pt = r.slice(0, 4 * pl.logSize);
+    E.addAt(act, 0, act, 0, E.mul(sel, tensorMaskEval(E, pt, segmentShapes[pl.index]!)), 0);
+    E.addAt(s, 0, s, 0, E.mul(sel, combineColumns(E, vals, gamma, arity)), 0);
+    segments[pl.index] = { point: pt, values: vals };
   });
-  const row0 = new Uint32Array(4 * arity);
-  for (let c = 0; c < arity; c++) row0[4 * c] = table.columns[c]![0]!;
-  E.addAt(s, 0, s, 0, E.mul(padMass, combineColumns(E, row0, gamma, arity)), 0);
+  if (!E.equals(qLeaf.p, act)) throw new LookupError(`lookup ${table.id}: query numerators do not match the active rows`);
   if (!E.equals(qLeaf.q, E.sub(alpha, s))) {
     throw new LookupError(`lookup ${table.id}: query-side leaf does not match the segment evaluations`);
   }

@@ -1,3 +1,14 @@
 export { eqEval, eqTable, evalMleBase, evalMleExt, log2Exact, pointVars } from './multilinear.js';
 export { interpolateAt } from './univariate.js';
-export { axisVars, ceilLog2, padTensor, splitTensorPoint, tensorPoint, tensorVars, type TensorClaim } from './tensor.js';
+export {
+  axisVars,
+  ceilLog2,
+  padTensor,
+  prefixMaskEval,
+  splitTensorPoint,
+  tensorMask,
+  tensorMaskEval,
+  tensorPoint,
+  tensorVars,
+  type TensorClaim,
+} from './tensor.js';

@@ -94,3 +94,19 @@ describe('tensor layout', () => {
     expect(() => padTensor(F, [1, 2], [3])).toThrow(/entries/);
   });
 });
+
+import { prefixMaskEval, tensorMaskEval } from './index.js';
+
+describe('masks', () => {
+  it('prefix and tensor masks match brute force', () => {
+    for (const d of [0, 1, 3, 5, 8]) {
+      const r = E.liftVec(Uint32Array.of(5, 9, 13)).map((x, i) => (i % 4 === 1 ? 7 : x));
+      const table = Uint32Array.from({ length: 8 }, (_, i) => (i < d ? 1 : 0));
+      expect(Array.from(prefixMaskEval(E, r, d))).toEqual(Array.from(evalMleBase(E, table, r)));
+    }
+    const shape = [3, 5];
+    const ones = padTensor(F, new Array(15).fill(1), shape);
+    const pt = Uint32Array.from({ length: 20 }, (_, i) => (i * 7919 + 13) % F.p);
+    expect(Array.from(tensorMaskEval(E, pt, shape))).toEqual(Array.from(evalMleBase(E, ones, pt)));
+  });
+});

@@ -8,7 +8,7 @@
  * Every argument that makes claims about tensors (matmul, lookups, attention, argmax)
  * uses this layout, so a claim produced by one can be checked by another.
  */
-import type { Ext } from '../field/extension.js';
+import type { Ext, QuarticExtension } from '../field/extension.js';
 import type { PrimeField } from '../field/prime.js';
 
 /** "The MLE of tensor `tensor` at `point` equals `value`." */
@@ -90,6 +90,55 @@ export function splitTensorPoint(point: Uint32Array, shape: readonly number[]): 
   for (let a = shape.length - 1; a >= 0; a--) {
     out[a] = point.slice(off, off + 4 * vars[a]!);
     off += 4 * vars[a]!;
+  }
+  return out;
+}
+
+/**
+ * Σ_{i < d} eq(r, i) for a point r of v variables (bit k of i ↔ r_k): the MLE of the
+ * indicator of the first d entries, in O(v).
+ */
+export function prefixMaskEval(E: QuarticExtension, r: Uint32Array, d: number): Ext {
+  const v = r.length >>> 2;
+  if (d >= 2 ** v) return E.one();
+  if (d <= 0) return E.zero();
+  const half = 2 ** (v - 1);
+  const top = r.subarray(4 * (v - 1), 4 * v);
+  const low = r.subarray(0, 4 * (v - 1));
+  if (d >= half) {
+    // All of the lower half, plus a prefix of the upper half.
+    return E.add(E.sub(E.one(), top), E.mul(top, prefixMaskEval(E, low, d - half)));
+  }
+  return E.mul(E.sub(E.one(), top), prefixMaskEval(E, low, d));
+}
+
+/** MLE of the tensor's validity mask (1 on real entries, 0 on padding) at a tensor point. */
+export function tensorMaskEval(E: QuarticExtension, point: Uint32Array, shape: readonly number[]): Ext {
+  const parts = splitTensorPoint(point, shape);
+  let acc = E.one();
+  for (let a = 0; a < shape.length; a++) acc = E.mul(acc, prefixMaskEval(E, parts[a]!, shape[a]!));
+  return acc;
+}
+
+/** The validity mask in padded layout: 1 on real entries, 0 on padding. */
+export function tensorMask(shape: readonly number[]): Uint8Array {
+  const vars = axisVars(shape);
+  const out = new Uint8Array(2 ** vars.reduce((a, b) => a + b, 0));
+  const k = shape.length;
+  if (k === 0) {
+    out[0] = 1;
+    return out;
+  }
+  // Entry i is real iff every axis coordinate is below its length.
+  for (let i = 0; i < out.length; i++) {
+    let rest = i;
+    let ok = 1;
+    for (let a = k - 1; a >= 0 && ok; a--) {
+      const size = 2 ** vars[a]!;
+      if (rest % size >= shape[a]!) ok = 0;
+      rest = Math.floor(rest / size);
+    }
+    out[i] = ok;
   }
   return out;
 }
