@@ -2,3 +2,4 @@
 export * from './sumcheck/index.js';
 export * from './lookup/index.js';
 export * from './model/index.js';
+export * from './merkle/index.js'; export * from './pcs/index.js';

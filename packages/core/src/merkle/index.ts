@@ -1,0 +1,1 @@
+export { MerkleTree } from './tree.js';

@@ -1,0 +1,47 @@
+import { describe, it, expect } from 'vitest';
+import { MerkleError, merkleLeafHashFields, merkleMultiProofSize, merkleNodeHash, verifyMerkleMultiProof } from '@zkllm/verifier';
+import { MerkleTree } from './tree.js';
+
+function data(leaves: number, limbs: number): Uint32Array {
+  return Uint32Array.from({ length: leaves * limbs }, (_, i) => (i * 2654435761) % 2013265921);
+}
+
+describe('MerkleTree (prover)', () => {
+  it('hashes exactly like the verifier (node:crypto SHA-256 = noble SHA-256)', () => {
+    const d = data(4, 3);
+    const t = MerkleTree.fromLimbs(d, 3);
+    const l = [0, 1, 2, 3].map((k) => merkleLeafHashFields(d, 3 * k, 3));
+    const root = merkleNodeHash(merkleNodeHash(l[0]!, l[1]!), merkleNodeHash(l[2]!, l[3]!));
+    expect(t.root).toEqual(root);
+    expect(t.depth).toBe(2);
+  });
+  it('single-leaf tree', () => {
+    const d = data(1, 16);
+    expect(MerkleTree.fromLimbs(d, 16).root).toEqual(merkleLeafHashFields(d));
+  });
+  it('multiproofs verify and have the minimal size', () => {
+    const limbs = 8;
+    const d = data(256, limbs);
+    const t = MerkleTree.fromLimbs(d, limbs);
+    for (const idx of [[0], [255], [1, 2, 3, 4, 100, 101, 200], Array.from({ length: 40 }, (_, i) => i * 6)]) {
+      const sib = t.openMulti(idx);
+      expect(sib.length / 32).toBe(merkleMultiProofSize(idx, 8));
+      const hashes = idx.map((k) => merkleLeafHashFields(d, k * limbs, limbs));
+      verifyMerkleMultiProof(t.root, t.depth, idx, hashes, sib);
+      // bad sibling
+      const bad = sib.slice();
+      bad[bad.length - 1] ^= 1;
+      expect(() => verifyMerkleMultiProof(t.root, t.depth, idx, hashes, bad)).toThrow(MerkleError);
+      // wrong index
+      const shifted = idx.map((k) => k ^ 1).sort((a, b) => a - b);
+      expect(() => verifyMerkleMultiProof(t.root, t.depth, shifted, hashes, sib)).toThrow(MerkleError);
+    }
+  });
+  it('rejects bad shapes', () => {
+    expect(() => MerkleTree.fromLimbs(data(3, 2), 2)).toThrow(MerkleError);
+    expect(() => MerkleTree.fromLimbs(data(4, 2), 3)).toThrow(MerkleError);
+    const t = MerkleTree.fromLimbs(data(4, 2), 2);
+    expect(() => t.openMulti([2, 1])).toThrow(MerkleError);
+    expect(() => t.openMulti([4])).toThrow(MerkleError);
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * PCS benchmark: commit / open / verify times and proof size for vectors of 2^logSize
+ * random base-field elements, with one evaluation claim and the default parameters.
+ */
+import {
+  BabyBear,
+  BabyBearExt4,
+  ByteReader,
+  ByteWriter,
+  DEFAULT_PCS_PARAMS,
+  Transcript,
+  decodePcsProof,
+  encodePcsProof,
+  evalMleBase,
+  verifyOpening,
+  type PcsParams,
+} from '@zkllm/verifier';
+import { pcsCommit, pcsOpen } from './prover.js';
+
+export interface PcsBenchRow {
+  logSize: number;
+  commitMs: number;
+  openMs: number;
+  verifyMs: number;
+  proofBytes: number;
+}
+
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
+}
+
+export function benchPcs(logSizes: number[], params: PcsParams = DEFAULT_PCS_PARAMS): PcsBenchRow[] {
+  const F = BabyBear;
+  const E = BabyBearExt4;
+  const rows: PcsBenchRow[] = [];
+  for (const logSize of logSizes) {
+    const next = rng(0x5eed + logSize);
+    const values = new Uint32Array(1 << logSize);
+    for (let i = 0; i < values.length; i++) values[i] = F.randomFrom(next);
+    const point = new Uint32Array(4 * logSize);
+    for (let i = 0; i < point.length; i++) point[i] = F.randomFrom(next);
+    const claims = [{ point, value: evalMleBase(E, values, point) }];
+
+    let t = performance.now();
+    const { commitment, state } = pcsCommit(values, params);
+    const commitMs = performance.now() - t;
+
+    t = performance.now();
+    const proof = pcsOpen(state, claims, new Transcript('zkllm-pcs-bench', E), params);
+    const w = new ByteWriter(1 << 16);
+    encodePcsProof(w, proof);
+    const bytes = w.finish();
+    const openMs = performance.now() - t;
+
+    t = performance.now();
+    const decoded = decodePcsProof(new ByteReader(bytes), logSize, params);
+    verifyOpening(commitment, claims, decoded, new Transcript('zkllm-pcs-bench', E), params);
+    const verifyMs = performance.now() - t;
+
+    rows.push({ logSize, commitMs, openMs, verifyMs, proofBytes: bytes.length });
+  }
+  return rows;
+}

@@ -1,0 +1,137 @@
+/**
+ * Reed–Solomon encoding for the PCS prover: low-degree extension of a coefficient vector
+ * to a codeword in **bit-reversed** order, codeword[t] = f(ω_N^rev(t)).
+ *
+ * A coefficient vector of length 2^n is extended to N = 2^(n+b) points as 2^b independent
+ * NTTs of size 2^n: with k = rev_b(s) + 2^b·m,
+ *   f(ω_N^k) = Σ_i (c_i·ω_N^{i·rev_b(s)}) · ω_{2^n}^{i·m},
+ * so block s of the bit-reversed codeword is the decimation-in-frequency NTT (natural in,
+ * bit-reversed out) of the coefficients twisted by ω_N^{rev_b(s)}. This skips the zero
+ * padding entirely. The DIF kernel uses per-stage contiguous twiddle tables.
+ */
+import { BabyBear, type PrimeField } from '@zkllm/verifier';
+
+const twiddleCache = new Map<number, Uint32Array>();
+
+/** tw[h + j] = ω_{2h}^j for h = 1, 2, 4, …, 2^(logN−1) and j < h. */
+function difTwiddles(F: PrimeField, logN: number): Uint32Array {
+  let t = twiddleCache.get(logN);
+  if (t) return t;
+  const n = 1 << logN;
+  t = new Uint32Array(Math.max(n, 2));
+  for (let h = 1, lg = 1; h < n; h <<= 1, lg++) {
+    const w = F.rootOfUnity(lg);
+    let acc = 1;
+    for (let j = 0; j < h; j++) {
+      t[h + j] = acc;
+      acc = F.mul(acc, w);
+    }
+  }
+  twiddleCache.set(logN, t);
+  return t;
+}
+
+/** In-place DIF NTT of a[off .. off+2^logN): natural-order coefficients → bit-reversed evaluations. */
+export function difNtt(F: PrimeField, a: Uint32Array, off: number, logN: number): void {
+  const n = 1 << logN;
+  if (n === 1) return;
+  const tw = difTwiddles(F, logN);
+  const p = F.p;
+  const invP = F.invP;
+  for (let h = n >>> 1; h >= 2; h >>>= 1) {
+    for (let start = off; start < off + n; start += 2 * h) {
+      for (let j = 0; j < h; j++) {
+        const i0 = start + j;
+        const i1 = i0 + h;
+        const u = a[i0]!;
+        const v = a[i1]!;
+        const s = u + v;
+        a[i0] = s >= p ? s - p : s;
+        let d = u - v;
+        if (d < 0) d += p;
+        const w = tw[h + j]!;
+        const q = Math.floor(d * w * invP);
+        const r = (Math.imul(d, w) - Math.imul(q, p)) | 0;
+        a[i1] = r < 0 ? r + p : r >= p ? r - p : r;
+      }
+    }
+  }
+  for (let i = off; i < off + n; i += 2) {
+    const u = a[i]!;
+    const v = a[i + 1]!;
+    const s = u + v;
+    a[i] = s >= p ? s - p : s;
+    const d = u - v;
+    a[i + 1] = d < 0 ? d + p : d;
+  }
+}
+
+function rev(x: number, bits: number): number {
+  let r = 0;
+  for (let i = 0; i < bits; i++) {
+    r = (r << 1) | (x & 1);
+    x >>>= 1;
+  }
+  return r;
+}
+
+/**
+ * Bit-reversed codeword of length 2^(logN + logBlowup) of the base-field coefficients
+ * `coeffs` (length 2^logN). Writes into `out` (allocated when omitted).
+ */
+export function ldeBitReversed(coeffs: Uint32Array, logBlowup: number, out?: Uint32Array, F: PrimeField = BabyBear): Uint32Array {
+  const n = coeffs.length;
+  const logN = 31 - Math.clz32(n);
+  if (n < 1 || 1 << logN !== n) throw new RangeError(`LDE input length ${n} is not a power of two`);
+  const blocks = 1 << logBlowup;
+  const total = n * blocks;
+  const res = out ?? new Uint32Array(total);
+  if (res.length !== total) throw new RangeError('LDE output has the wrong length');
+  const omegaN = F.rootOfUnity(logN + logBlowup);
+  const p = F.p;
+  const invP = F.invP;
+  for (let s = 0; s < blocks; s++) {
+    const g = F.pow(omegaN, rev(s, logBlowup));
+    const off = s * n;
+    let acc = 1;
+    for (let i = 0; i < n; i++) {
+      const c = coeffs[i]!;
+      const q = Math.floor(c * acc * invP);
+      const r = (Math.imul(c, acc) - Math.imul(q, p)) | 0;
+      res[off + i] = r < 0 ? r + p : r >= p ? r - p : r;
+      acc = F.mul(acc, g);
+    }
+    difNtt(F, res, off, logN);
+  }
+  return res;
+}
+
+/** As {@link ldeBitReversed} for an ext vector (4 limbs per element): encodes each limb. */
+export function ldeBitReversedExt(coeffs: Uint32Array, logBlowup: number, F: PrimeField = BabyBear): Uint32Array {
+  const n = coeffs.length >>> 2;
+  const total = n << logBlowup;
+  const out = new Uint32Array(4 * total);
+  const limb = new Uint32Array(n);
+  const enc = new Uint32Array(total);
+  for (let k = 0; k < 4; k++) {
+    for (let i = 0; i < n; i++) limb[i] = coeffs[4 * i + k]!;
+    ldeBitReversed(limb, logBlowup, enc, F);
+    for (let i = 0; i < total; i++) out[4 * i + k] = enc[i]!;
+  }
+  return out;
+}
+
+/** In-place Möbius transform: evaluations on {0,1}^n → monomial coefficients (base field). */
+export function mobius(F: PrimeField, v: Uint32Array): Uint32Array {
+  const n = v.length;
+  const p = F.p;
+  for (let h = 1; h < n; h <<= 1) {
+    for (let start = 0; start < n; start += 2 * h) {
+      for (let j = start; j < start + h; j++) {
+        const d = v[j + h]! - v[j]!;
+        v[j + h] = d < 0 ? d + p : d;
+      }
+    }
+  }
+  return v;
+}

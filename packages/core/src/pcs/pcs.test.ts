@@ -1,0 +1,194 @@
+import { describe, it, expect } from 'vitest';
+import {
+  BabyBear,
+  BabyBearExt4,
+  ByteReader,
+  ByteWriter,
+  PcsError,
+  ProofFormatError,
+  Transcript,
+  decodePcsProof,
+  encodePcsProof,
+  evalMleBase,
+  foldSchedule,
+  verifyOpening,
+  type EvalClaim,
+  type PcsParams,
+  type PcsProof,
+} from '@zkllm/verifier';
+import { pcsCommit, pcsOpen } from './prover.js';
+import { ldeBitReversed, ldeBitReversedExt, mobius } from './lde.js';
+
+const F = BabyBear;
+const E = BabyBearExt4;
+// Small, fast parameters for tests (security is irrelevant here; shapes are exercised).
+const P: PcsParams = { logBlowup: 2, logFoldArity: 2, queries: 12, powBits: 4, finalLogSize: 2 };
+
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
+}
+
+function randomVec(n: number, next: () => number): Uint32Array {
+  const v = new Uint32Array(n);
+  for (let i = 0; i < n; i++) v[i] = F.randomFrom(next);
+  return v;
+}
+
+function setup(numVars: number, numClaims: number, params: PcsParams = P, seed = 1) {
+  const next = rng(seed);
+  const values = randomVec(1 << numVars, next);
+  const claims: EvalClaim[] = [];
+  for (let j = 0; j < numClaims; j++) {
+    const point = randomVec(4 * numVars, next);
+    claims.push({ point, value: evalMleBase(E, values, point) });
+  }
+  const { commitment, state } = pcsCommit(values, params);
+  const proof = pcsOpen(state, claims, new Transcript('pcs-test', E), params);
+  return { values, claims, commitment, state, proof };
+}
+
+function encode(proof: PcsProof): Uint8Array {
+  const w = new ByteWriter();
+  encodePcsProof(w, proof);
+  return w.finish();
+}
+
+function verifyBytes(bytes: Uint8Array, numVars: number, commitment: { root: Uint8Array; numVars: number }, claims: EvalClaim[], params: PcsParams = P): void {
+  const r = new ByteReader(bytes);
+  const proof = decodePcsProof(r, numVars, params);
+  r.finish();
+  verifyOpening(commitment, claims, proof, new Transcript('pcs-test', E), params);
+}
+
+describe('LDE', () => {
+  it('bit-reversed LDE equals direct evaluation', () => {
+    const next = rng(7);
+    for (const [logN, b] of [[0, 1], [1, 2], [3, 1], [4, 3]] as const) {
+      const c = randomVec(1 << logN, next);
+      const cw = ldeBitReversed(c, b);
+      const logM = logN + b;
+      const w = F.rootOfUnity(logM);
+      for (let t = 0; t < cw.length; t++) {
+        let r = 0;
+        for (let i = 0; i < logM; i++) r |= ((t >>> i) & 1) << (logM - 1 - i);
+        const x = F.pow(w, r);
+        let y = 0;
+        for (let i = c.length - 1; i >= 0; i--) y = F.add(F.mul(y, x), c[i]!);
+        expect(cw[t]).toBe(y);
+      }
+    }
+  });
+  it('Möbius transform gives monomial coefficients', () => {
+    const next = rng(8);
+    const v = randomVec(16, next);
+    const c = mobius(F, v.slice());
+    const z = randomVec(4 * 4, next);
+    // Σ c_i Π z_k^{bit_k(i)} = MLE(v)(z)
+    let acc = E.zero();
+    for (let i = 0; i < 16; i++) {
+      let m = E.fromBase(c[i]!);
+      for (let k = 0; k < 4; k++) if ((i >> k) & 1) m = E.mul(m, z.subarray(4 * k, 4 * k + 4));
+      acc = E.add(acc, m);
+    }
+    expect(E.equals(acc, evalMleBase(E, v, z))).toBe(true);
+  });
+  it('ext LDE is limb-wise', () => {
+    const next = rng(9);
+    const c = randomVec(4 * 8, next);
+    const cw = ldeBitReversedExt(c, 2);
+    for (let k = 0; k < 4; k++) {
+      const limb = new Uint32Array(8);
+      for (let i = 0; i < 8; i++) limb[i] = c[4 * i + k]!;
+      const e = ldeBitReversed(limb, 2);
+      for (let i = 0; i < e.length; i++) expect(cw[4 * i + k]).toBe(e[i]);
+    }
+  });
+});
+
+describe('PCS completeness', () => {
+  for (const n of [0, 1, 2, 3, 4, 5, 7, 8, 10]) {
+    for (const m of [1, 3]) {
+      it(`n = ${n}, ${m} claim(s)`, () => {
+        const { claims, commitment, proof } = setup(n, m, P, 100 + n * 7 + m);
+        verifyOpening(commitment, claims, proof, new Transcript('pcs-test', E), P);
+        verifyBytes(encode(proof), n, commitment, claims);
+      });
+    }
+  }
+  it('default-like parameters on 2^12', () => {
+    const params: PcsParams = { logBlowup: 3, logFoldArity: 4, queries: 30, powBits: 8, finalLogSize: 4 };
+    const { claims, commitment, proof } = setup(12, 2, params, 5);
+    verifyBytes(encode(proof), 12, commitment, claims, params);
+  });
+  it('arity that does not divide the number of folds', () => {
+    const params: PcsParams = { logBlowup: 1, logFoldArity: 3, queries: 8, powBits: 0, finalLogSize: 1 };
+    expect(foldSchedule(9, params).arities).toEqual([3, 3, 2]);
+    const { claims, commitment, proof } = setup(9, 2, params, 6);
+    verifyBytes(encode(proof), 9, commitment, claims, params);
+  });
+});
+
+describe('PCS soundness', () => {
+  const n = 8;
+  const { claims, commitment, proof, state } = setup(n, 2, P, 42);
+  const bytes = encode(proof);
+  const reject = (fn: () => void) => expect(fn).toThrow();
+
+  it('accepts the honest proof', () => verifyBytes(bytes, n, commitment, claims));
+  it('rejects a wrong claimed value', () => {
+    const bad = claims.map((c) => ({ point: c.point, value: c.value.slice() }));
+    bad[1]!.value[0] = F.add(bad[1]!.value[0]!, 1);
+    expect(() => verifyBytes(bytes, n, commitment, bad)).toThrow(PcsError);
+  });
+  it('rejects a wrong point', () => {
+    const bad = claims.map((c) => ({ point: c.point.slice(), value: c.value }));
+    bad[0]!.point[4 * 3 + 2] = F.add(bad[0]!.point[4 * 3 + 2]!, 1);
+    expect(() => verifyBytes(bytes, n, commitment, bad)).toThrow(PcsError);
+  });
+  it('rejects a proof for a false claim made by the honest prover', () => {
+    const bad = claims.map((c) => ({ point: c.point, value: c.value.slice() }));
+    bad[0]!.value[3] = F.add(bad[0]!.value[3]!, 5);
+    const p = pcsOpen(state, bad, new Transcript('pcs-test', E), P);
+    expect(() => verifyBytes(encode(p), n, commitment, bad)).toThrow(PcsError);
+  });
+  it('rejects against a different commitment', () => {
+    const other = setup(n, 1, P, 43).commitment;
+    expect(() => verifyBytes(bytes, n, other, claims)).toThrow(PcsError);
+  });
+  it('rejects truncated and extended proofs', () => {
+    for (const cut of [1, 4, 31, 100, bytes.length - 1]) {
+      reject(() => verifyBytes(bytes.subarray(0, bytes.length - cut), n, commitment, claims));
+    }
+    for (const extra of [1, 4, 32]) {
+      const ext = new Uint8Array(bytes.length + extra);
+      ext.set(bytes);
+      reject(() => verifyBytes(ext, n, commitment, claims));
+    }
+  });
+  it('rejects a flipped byte anywhere (sampled)', () => {
+    const step = Math.max(1, Math.floor(bytes.length / 400));
+    let checked = 0;
+    for (let i = 0; i < bytes.length; i += step) {
+      for (const mask of [0x01, 0x80]) {
+        const b = bytes.slice();
+        b[i] ^= mask;
+        let ok = false;
+        try {
+          verifyBytes(b, n, commitment, claims);
+          ok = true;
+        } catch (e) {
+          expect(e instanceof PcsError || e instanceof ProofFormatError).toBe(true);
+        }
+        expect(ok, `flip at ${i}`).toBe(false);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(200);
+  });
+});

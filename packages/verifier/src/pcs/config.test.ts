@@ -1,0 +1,73 @@
+import { describe, it, expect } from 'vitest';
+import { ByteReader, ByteWriter } from '../codec/bytes.js';
+import { ProofFormatError } from '../codec/errors.js';
+import { DEFAULT_PCS_PARAMS, PcsError, foldSchedule, pcsSecurityBits, validatePcsParams, type PcsParams } from './config.js';
+import { decodePcsProof, encodePcsProof } from './proof.js';
+
+describe('PCS parameters', () => {
+  it('default parameters give ≥ 100 conjectured bits at 2^20 and report proven figures', () => {
+    const s = pcsSecurityBits(DEFAULT_PCS_PARAMS, 20);
+    expect(s.conjecturedBits).toBeGreaterThanOrEqual(100);
+    expect(s.provenUniqueDecodingBits).toBeGreaterThan(40);
+    expect(s.provenJohnsonBits).toBeGreaterThan(s.provenUniqueDecodingBits);
+    expect(s.provenJohnsonBits).toBeLessThan(s.conjecturedBits);
+    expect(s.terms.queryConjecturedBits).toBe(DEFAULT_PCS_PARAMS.queries * 2 + DEFAULT_PCS_PARAMS.powBits);
+  });
+  it('security decreases with the committed size (folding term)', () => {
+    const a = pcsSecurityBits(DEFAULT_PCS_PARAMS, 16).terms.foldingUniqueDecodingBits;
+    const b = pcsSecurityBits(DEFAULT_PCS_PARAMS, 22).terms.foldingUniqueDecodingBits;
+    expect(a - b).toBeCloseTo(6, 1);
+  });
+  it('validates parameters', () => {
+    const bad: Partial<PcsParams>[] = [{ logBlowup: 0 }, { logFoldArity: 0 }, { queries: 0 }, { powBits: 31 }, { finalLogSize: -1 }, { queries: 1.5 }];
+    for (const b of bad) expect(() => validatePcsParams({ ...DEFAULT_PCS_PARAMS, ...b })).toThrow(PcsError);
+    expect(() => validatePcsParams(DEFAULT_PCS_PARAMS, 26)).toThrow(PcsError); // 26 + 2 > two-adicity 27
+    validatePcsParams(DEFAULT_PCS_PARAMS, 25);
+  });
+  it('fold schedules', () => {
+    const p = DEFAULT_PCS_PARAMS;
+    expect(foldSchedule(20, p)).toMatchObject({ folds: 15, finalVars: 5, arities: [5, 5, 5], starts: [0, 5, 10], logSizes: [22, 17, 12] });
+    expect(foldSchedule(16, p)).toMatchObject({ folds: 11, arities: [5, 5, 1] });
+    expect(foldSchedule(3, p)).toMatchObject({ folds: 0, finalVars: 3, arities: [0], logSizes: [5] });
+    expect(foldSchedule(0, p)).toMatchObject({ folds: 0, finalVars: 0, arities: [0], logSizes: [2] });
+  });
+});
+
+describe('PCS proof decoding', () => {
+  const params: PcsParams = { logBlowup: 1, logFoldArity: 2, queries: 4, powBits: 0, finalLogSize: 1 };
+  it('rejects truncated input before allocating', () => {
+    expect(() => decodePcsProof(new ByteReader(new Uint8Array(10)), 5, params)).toThrow(ProofFormatError);
+  });
+  it('rejects oversized counts', () => {
+    // numVars 3 → schedule folds 2 (one layer of arity 2), final 1 var.
+    const w = new ByteWriter();
+    w.exts(new Uint32Array(8 * 2)); // round polys
+    w.exts(new Uint32Array(4 * 2)); // final poly
+    w.u32(0);
+    w.varuint(1_000_000); // absurd limb count
+    expect(() => decodePcsProof(new ByteReader(w.finish()), 3, params)).toThrow(/exceeds limit/);
+  });
+  it('rejects non-canonical field elements', () => {
+    const w = new ByteWriter();
+    w.u32(0xffffffff);
+    w.bytes(new Uint8Array(400));
+    expect(() => decodePcsProof(new ByteReader(w.finish()), 3, params)).toThrow(/not canonical/);
+  });
+  it('round-trips a well-shaped proof', () => {
+    const proof = {
+      roundPolys: Uint32Array.from({ length: 16 }, (_, i) => i),
+      layerRoots: [],
+      finalPoly: Uint32Array.from({ length: 8 }, (_, i) => 100 + i),
+      powNonce: 77,
+      openings: [{ values: Uint32Array.from({ length: 8 }, (_, i) => i), siblings: new Uint8Array(64).fill(9) }],
+    };
+    const w = new ByteWriter();
+    encodePcsProof(w, proof);
+    const r = new ByteReader(w.finish());
+    expect(decodePcsProof(r, 3, params)).toEqual(proof);
+    r.finish();
+  });
+  it('rejects parameters out of range as a format error', () => {
+    expect(() => decodePcsProof(new ByteReader(new Uint8Array(0)), 40, params)).toThrow(ProofFormatError);
+  });
+});

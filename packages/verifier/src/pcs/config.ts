@@ -1,0 +1,214 @@
+/**
+ * Parameters of the multilinear PCS (Basefold: FRI over Reed–Solomon codes interleaved
+ * with a sumcheck) and the security level they give.
+ *
+ * See docs/SECURITY.md for the protocol and the derivation of every term below.
+ */
+import { BabyBear } from '../field/babybear.js';
+
+export interface PcsParams {
+  /** log2 of the inverse code rate: codewords are 2^logBlowup times longer than the message. */
+  logBlowup: number;
+  /**
+   * Variables folded per committed layer. A Merkle leaf holds the 2^logFoldArity codeword
+   * values that fold into one value of the next layer, so one opened leaf serves that many
+   * folding rounds.
+   */
+  logFoldArity: number;
+  /** Number of FRI queries (each checks every layer). */
+  queries: number;
+  /** Proof-of-work bits ground before the query indices are drawn. */
+  powBits: number;
+  /** Folding stops when the polynomial has 2^finalLogSize coefficients; they are sent in clear. */
+  finalLogSize: number;
+}
+
+/**
+ * Default parameters: rate 1/4, 32 values per Merkle leaf (5 variables folded per layer),
+ * 44 queries, 16 bits of grinding, 32 final coefficients.
+ *
+ * For 2^20 committed values (see {@link pcsSecurityBits} and docs/SECURITY.md):
+ * ≈ 101 bits conjectured (44·2 + 16 = 104 query bits, 101.6 bits folding term), ≈ 46 bits
+ * proven in the unique-decoding regime, ≈ 56 bits proven up to the Johnson bound.
+ * Rate 1/4 rather than 1/8 halves commit time (encoding + hashing dominate) at the cost of
+ * ~15 more queries; the proof stays ≈ 70 KB.
+ */
+export const DEFAULT_PCS_PARAMS: Readonly<PcsParams> = Object.freeze({
+  logBlowup: 2,
+  logFoldArity: 5,
+  queries: 44,
+  powBits: 16,
+  finalLogSize: 5,
+});
+
+/** Hard limits enforced on parameters (they also bound every count in a decoded proof). */
+export const PCS_LIMITS = Object.freeze({
+  maxLogBlowup: 8,
+  maxLogFoldArity: 8,
+  maxQueries: 256,
+  maxPowBits: 30,
+  maxFinalLogSize: 16,
+  /** The codeword length 2^(numVars + logBlowup) needs a root of unity of that order. */
+  maxLogCodeword: BabyBear.twoAdicity,
+  /** Claims batched into one opening. */
+  maxClaims: 1 << 16,
+});
+
+/** Raised for invalid parameters, malformed claims and every verification failure. */
+export class PcsError extends Error {
+  override name = 'PcsError';
+}
+
+function checkInt(x: unknown, lo: number, hi: number, what: string): void {
+  if (typeof x !== 'number' || !Number.isInteger(x) || x < lo || x > hi) {
+    throw new PcsError(`${what} = ${String(x)} must be an integer in [${lo}, ${hi}]`);
+  }
+}
+
+/** Throws {@link PcsError} unless the parameters (and numVars, when given) are supported. */
+export function validatePcsParams(params: PcsParams, numVars?: number): void {
+  checkInt(params.logBlowup, 1, PCS_LIMITS.maxLogBlowup, 'logBlowup');
+  checkInt(params.logFoldArity, 1, PCS_LIMITS.maxLogFoldArity, 'logFoldArity');
+  checkInt(params.queries, 1, PCS_LIMITS.maxQueries, 'queries');
+  checkInt(params.powBits, 0, PCS_LIMITS.maxPowBits, 'powBits');
+  checkInt(params.finalLogSize, 0, PCS_LIMITS.maxFinalLogSize, 'finalLogSize');
+  if (numVars !== undefined) {
+    checkInt(numVars, 0, PCS_LIMITS.maxLogCodeword - params.logBlowup, 'numVars');
+  }
+}
+
+/**
+ * How a polynomial in `numVars` variables is folded. Layer 0 is the committed codeword;
+ * layer l has 2^logSizes[l] values and folds `arities[l]` variables (its Merkle leaves hold
+ * 2^arities[l] values), starting with sumcheck round `starts[l]`. After the last layer the
+ * polynomial has 2^finalVars coefficients, sent in clear.
+ */
+export interface FoldSchedule {
+  numVars: number;
+  /** Total folding (= sumcheck) rounds. */
+  folds: number;
+  finalVars: number;
+  arities: number[];
+  starts: number[];
+  logSizes: number[];
+  /** log2 of the final codeword length (finalVars + logBlowup). */
+  finalLogSize: number;
+}
+
+/**
+ * The folding schedule, a function of numVars and the parameters only (so the commitment's
+ * leaf layout is fixed before any claim is known). All layers fold logFoldArity variables
+ * except the last, which folds the remainder. With numVars ≤ finalLogSize there is no
+ * folding: one layer of single-value leaves checked directly against the final polynomial.
+ */
+export function foldSchedule(numVars: number, params: PcsParams): FoldSchedule {
+  validatePcsParams(params, numVars);
+  const finalVars = Math.min(params.finalLogSize, numVars);
+  const folds = numVars - finalVars;
+  const arities: number[] = [];
+  const starts: number[] = [];
+  const logSizes: number[] = [];
+  let logSize = numVars + params.logBlowup;
+  if (folds === 0) {
+    arities.push(0);
+    starts.push(0);
+    logSizes.push(logSize);
+  } else {
+    for (let done = 0; done < folds; ) {
+      const a = Math.min(params.logFoldArity, folds - done);
+      arities.push(a);
+      starts.push(done);
+      logSizes.push(logSize);
+      done += a;
+      logSize -= a;
+    }
+  }
+  return { numVars, folds, finalVars, arities, starts, logSizes, finalLogSize: finalVars + params.logBlowup };
+}
+
+/** Security estimate of one parameter set; all figures in bits (−log2 of an error probability). */
+export interface PcsSecurity {
+  /** Overall, under the "up to capacity" list-decoding conjecture for RS codes (+ grinding). */
+  conjecturedBits: number;
+  /** Overall, proven, with the proximity parameter in the unique-decoding regime δ < (1−ρ)/2. */
+  provenUniqueDecodingBits: number;
+  /** Overall, proven, with δ up to the Johnson bound 1 − √ρ·(1 + 1/2m), best m. */
+  provenJohnsonBits: number;
+  /** The individual terms (bits); the totals are union bounds over them. */
+  terms: {
+    extensionFieldBits: number;
+    batchingBits: number;
+    sumcheckBits: number;
+    foldingUniqueDecodingBits: number;
+    foldingJohnsonBits: number;
+    queryConjecturedBits: number;
+    queryUniqueDecodingBits: number;
+    queryJohnsonBits: number;
+  };
+}
+
+const log2 = Math.log2;
+
+/** −log2(Σ 2^−b_i). */
+function combine(bits: number[]): number {
+  const m = Math.min(...bits);
+  let s = 0;
+  for (const b of bits) s += 2 ** (m - b);
+  return m - log2(s);
+}
+
+/**
+ * Soundness of one opening of a `numVars`-variable committed vector with `numClaims`
+ * batched claims. Terms (|E| = p^4 ≈ 2^123.6, ρ = 2^−logBlowup, N = 2^(numVars+logBlowup)):
+ *
+ * - batching the claims with powers of β: (numClaims − 1)/|E|;
+ * - sumcheck: 2 per round (degree-2 round polynomials) × folds rounds / |E|;
+ * - folding (commit phase), one binary fold per round, each a random point on the line
+ *   u_e + r·u_o between two words of the half-length code of length n_i:
+ *     unique decoding (BCIKS20 Thm 1.2): Σ n_i / |E|;
+ *     Johnson (BCIKS20 Thm 1.5): Σ (m+½)^7·n_i² / (3ρ^{3/2}|E|);
+ *     conjectured: taken equal to the unique-decoding term;
+ * - queries (+ grinding): a word δ-far from the code passes one query with probability
+ *   ≤ 1 − δ: conjectured δ → 1 − ρ ("up to capacity", ethSTARK/Plonky3 convention:
+ *   logBlowup bits per query); unique decoding δ = (1−ρ)/2; Johnson δ = 1 − √ρ(1 + 1/2m).
+ *   Grinding adds powBits to the query term only.
+ */
+export function pcsSecurityBits(params: PcsParams, numVars = 20, numClaims = 64): PcsSecurity {
+  const sched = foldSchedule(numVars, params);
+  const extBits = 4 * log2(BabyBear.p);
+  const rho = 2 ** -params.logBlowup;
+  const batchingBits = numClaims > 1 ? extBits - log2(numClaims - 1) : Infinity;
+  const sumcheckBits = sched.folds > 0 ? extBits - log2(2 * sched.folds) : Infinity;
+  // Code lengths of the half-size codes folded into, round by round.
+  const halfLens: number[] = [];
+  for (let i = 0; i < sched.folds; i++) halfLens.push(2 ** (numVars + params.logBlowup - 1 - i));
+  const sumN = halfLens.reduce((a, b) => a + b, 0);
+  const sumN2 = halfLens.reduce((a, b) => a + b * b, 0);
+  const foldingUniqueDecodingBits = sched.folds > 0 ? extBits - log2(sumN) : Infinity;
+  const queryConjecturedBits = params.queries * params.logBlowup + params.powBits;
+  const queryUniqueDecodingBits = -params.queries * log2((1 + rho) / 2) + params.powBits;
+  // Johnson regime: pick the m that maximises the weaker of the two terms.
+  let best = { fold: 0, query: 0, total: -Infinity };
+  for (let m = 3; m <= 256; m++) {
+    const fold = sched.folds > 0 ? extBits - (7 * log2(m + 0.5) + log2(sumN2) - log2(3 * rho ** 1.5)) : Infinity;
+    const query = -params.queries * log2(Math.sqrt(rho) * (1 + 1 / (2 * m))) + params.powBits;
+    const total = combine([fold, query]);
+    if (total > best.total) best = { fold, query, total };
+  }
+  const common = [batchingBits, sumcheckBits];
+  return {
+    conjecturedBits: combine([...common, foldingUniqueDecodingBits, queryConjecturedBits]),
+    provenUniqueDecodingBits: combine([...common, foldingUniqueDecodingBits, queryUniqueDecodingBits]),
+    provenJohnsonBits: combine([...common, best.fold, best.query]),
+    terms: {
+      extensionFieldBits: extBits,
+      batchingBits,
+      sumcheckBits,
+      foldingUniqueDecodingBits,
+      foldingJohnsonBits: best.fold,
+      queryConjecturedBits,
+      queryUniqueDecodingBits,
+      queryJohnsonBits: best.query,
+    },
+  };
+}
