@@ -9,3 +9,6 @@ export * from './poly/index.js';
 export * from './sumcheck/index.js';
 export * from './lookup/index.js';
 export * from './merkle/index.js'; export * from './pcs/index.js';
+export * from './proof/index.js';
+export * from './statements/index.js';
+export * from './layers/index.js';

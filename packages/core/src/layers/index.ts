@@ -1,0 +1,1 @@
+export { ProverContext } from './context.js';
