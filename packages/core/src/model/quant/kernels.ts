@@ -3,7 +3,7 @@
  * (exact below 2^53; all values stay below 2^30 by construction). Kernels return the
  * number of clamped outputs so the caller can count saturation.
  */
-import { FIELD_HALF } from './field.js';
+import { FIELD_SAFE } from './field.js';
 import type { LookupTable, RequantSpec } from './trace.js';
 
 /** round(v / 2^s) with ties up; s = 0 is the identity. */
@@ -16,7 +16,7 @@ export function roundShift(v: number, s: number): number {
 /**
  * Builds a requant spec approximating y ≈ x·mult[c] for multipliers in (0, ∞), output
  * clamped to [lo, hi]. s1 keeps ≥ 4 bits of sub-output resolution; s2 ≤ 16 is as large as
- * the field bound q·max(m) ≤ (p−1)/2 allows, giving m ≥ ~11 significant bits.
+ * the field bound q·max(m) ≤ FIELD_SAFE allows, giving m ≥ ~11 significant bits.
  */
 export function makeRequant(mult: ArrayLike<number>, lo: number, hi: number): RequantSpec {
   let mMax = 0;
@@ -29,13 +29,13 @@ export function makeRequant(mult: ArrayLike<number>, lo: number, hi: number): Re
   }
   const s1 = Math.max(0, Math.min(16, Math.floor(Math.log2(1 / mMax)) - 4));
   const bound = Math.max(Math.abs(lo), Math.abs(hi)) + 1;
-  const q = Math.min(FIELD_HALF, Math.ceil(bound / (mMin * 2 ** s1)) + 1);
+  const q = Math.min(FIELD_SAFE, Math.ceil(bound / (mMin * 2 ** s1)) + 1);
   for (let s2 = 16; s2 >= 0; s2--) {
     const m = new Int32Array(mult.length);
     let ok = true;
     for (let i = 0; i < mult.length; i++) {
       const mi = Math.round(mult[i]! * 2 ** (s1 + s2));
-      if (mi < 1 || q * mi > FIELD_HALF) {
+      if (mi < 1 || q * mi > FIELD_SAFE) {
         ok = false;
         break;
       }

@@ -7,7 +7,7 @@
 import type { ModelConfig } from '../config.js';
 import { geluNew, silu, type FloatModel } from '../float.js';
 import { calibrate, statKey, type CalibrationStats } from './calibrate.js';
-import { FIELD_HALF } from './field.js';
+import { FIELD_SAFE } from './field.js';
 import { makeRequant, ropeTables } from './kernels.js';
 import { makeSoftmax, type SoftmaxSetup } from './softmax.js';
 import type { LookupTable, RequantSpec } from './trace.js';
@@ -138,6 +138,8 @@ const RSQRT = 2 ** 14 - 1;
 const BRANCH = 2 ** 20 - 1;
 const NORM_INDEX = 2 ** 16 - 1;
 const FP = 14;
+/** Calibrated max × headroom maps to the activation bound (unseen text runs a little hotter). */
+const ACT_HEADROOM = 1.1;
 const ROPE_FR = 14;
 
 function quantLinear(name: string, w: Float32Array, rows: number, cols: number, gain?: Float32Array, beta?: Float32Array, bias?: Float32Array, inScale?: number): QLinear {
@@ -185,7 +187,7 @@ export function chooseActBits(c: ModelConfig): number {
   for (let bits = 12; bits >= 6; bits--) {
     const A = 2 ** (bits - 1) - 1;
     // Matmul accumulators with headroom for biases; q·k dot products.
-    if (nMax * WMAX * A <= 0.75 * FIELD_HALF && c.headDim * A * A <= FIELD_HALF) return bits;
+    if (nMax * WMAX * A <= 0.75 * FIELD_SAFE && c.headDim * A * A <= FIELD_SAFE) return bits;
   }
   throw new RangeError(`model too wide for the field bound (max inner dimension ${nMax})`);
 }
@@ -213,7 +215,7 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
     if (v === undefined) throw new Error(`calibration has no statistics for ${point}@${layer}`);
     return Math.max(v, 1e-6);
   };
-  const actScale = (point: Parameters<typeof statKey>[0], layer: number, headroom = 1.1): number => {
+  const actScale = (point: Parameters<typeof statKey>[0], layer: number, headroom = ACT_HEADROOM): number => {
     const s = (maxOf(point, layer) * headroom) / A;
     scales[statKey(point, layer)] = s;
     return s;
@@ -251,9 +253,9 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
     const center = layer ? sym(1 / d, RESID) : undefined;
     // Pre-shift k: smallest with d·(ceil(RESID / 2^k) + 1)^2 ≤ (p−1)/2.
     let k = 0;
-    while (d * (Math.ceil(RESID / 2 ** k) + 1) ** 2 > FIELD_HALF) k++;
+    while (d * (Math.ceil(RESID / 2 ** k) + 1) ** 2 > FIELD_SAFE) k++;
     const uBound = Math.ceil(RESID / 2 ** k) + 1;
-    const pre: RequantSpec = { s1: k, q: FIELD_HALF, m: Int32Array.of(1), s2: 0, lo: -uBound, hi: uBound };
+    const pre: RequantSpec = { s1: k, q: FIELD_SAFE, m: Int32Array.of(1), s2: 0, lo: -uBound, hi: uBound };
     const unit = (2 ** k * inScale) ** 2 / d; // mean square per unit of Σu²
     const ssMax = Math.max(ms[1] / unit, 1);
     const mu = NORM_INDEX / 2 / ssMax;
@@ -360,12 +362,13 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
   const check = (lin: QLinear, inBound: number): void => {
     let bMax = 0;
     if (lin.bias) for (const b of lin.bias) bMax = Math.max(bMax, Math.abs(b));
-    if (lin.cols * WMAX * inBound + bMax > FIELD_HALF) {
+    if (lin.cols * WMAX * inBound + bMax > FIELD_SAFE) {
       throw new RangeError(`${lin.name}: accumulator bound ${lin.cols * WMAX * inBound + bMax} exceeds the field bound`);
     }
   };
   for (const L of layers) for (const lin of [L.wq, L.wk, L.wv, L.wo, L.up, L.down, ...(L.gate ? [L.gate] : [])]) check(lin, A);
   check(lmHead, A);
+  if (gpt && 2 * d * RESID > FIELD_SAFE) throw new RangeError(`hidden size ${d} too large for the LayerNorm centring bound`);
 
   const rope = gpt ? undefined : { ...ropeTables(c.maxPositions, hd, c.ropeTheta, ROPE_FR), fr: ROPE_FR };
   return {

@@ -21,7 +21,7 @@ export interface IntTensor {
  * round(v / 2^s) = floor((v + 2^(s−1)) / 2^s) (s = 0: identity). `m` has one entry
  * (per-tensor) or one per channel (the last axis of x). The prover's witnesses are the
  * remainders r1 = x − t·2^s1 ∈ [−2^(s1−1), 2^(s1−1)) and r2 ∈ [−2^(s2−1), 2^(s2−1)), and
- * the two clamps; by construction q·max(m) ≤ (p−1)/2 and s1, s2 ≤ 16.
+ * the two clamps; by construction q·max(m) ≤ (p−1)/2 − 2^16 and s1, s2 ≤ 16.
  */
 export interface RequantSpec {
   readonly s1: number;
