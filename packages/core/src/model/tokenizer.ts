@@ -92,6 +92,7 @@ export function loadTokenizer(dir: string): TextTokenizer {
       return ids;
     },
     decode(ids, opts) {
+      if (ids.length === 0) return '';
       return tok.decode([...ids], { skip_special_tokens: opts?.skipSpecial ?? true });
     },
   };
