@@ -1,4 +1,6 @@
 /** The benchmark sections `npm run bench` runs, in order. Add a row per measured subsystem. */
+import { benchPcs } from '../pcs/bench.js';
+import { benchSumcheck } from '../sumcheck/bench.js';
 import { benchFields } from './field.js';
 
 export interface BenchOptions {
@@ -11,4 +13,10 @@ export interface BenchSection {
   run(opts: BenchOptions): Promise<unknown> | unknown;
 }
 
-export const sections: BenchSection[] = [{ name: 'field', run: () => benchFields() }];
+export const sections: BenchSection[] = [
+  { name: 'field', run: () => benchFields() },
+  // Sumcheck over 2^20 (2^16 with --quick): products of 2 and 3 multilinears.
+  { name: 'sumcheck', run: (o) => benchSumcheck(o.quick ? 16 : 20) },
+  // PCS commit/open/verify and proof size per committed vector size.
+  { name: 'pcs', run: (o) => benchPcs(o.pcsSizes ?? (o.quick ? [12, 14] : [16, 18, 20, 22])) },
+];
