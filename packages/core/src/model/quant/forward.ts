@@ -91,14 +91,14 @@ export class QuantSession {
     const u = this.requant(`${n.name}.pre`, v, n.pre);
     const ss = this.t([T]);
     for (let t = 0; t < T; t++) {
-      let s = 0;
+      let s = n.eps;
       for (let i = 0; i < d; i++) {
         const a = u.data[t * d + i]!;
         s += a * a;
       }
       ss.data[t] = s;
     }
-    this.emit({ op: 'sumsq', name: `${n.name}.sumsq`, input: u, out: ss }, ss);
+    this.emit({ op: 'sumsq', name: `${n.name}.sumsq`, input: u, c: n.eps, out: ss }, ss);
     const idx = this.requant(`${n.name}.ssReq`, ss, n.ss);
     const rho = this.t([T]);
     lookup(rho.data, idx.data, n.rsqrt);

@@ -32,9 +32,11 @@ export interface QNorm {
   readonly center: RequantSpec | undefined;
   /** v → u = round(v / 2^k), so that Σu² stays within the field. */
   readonly pre: RequantSpec;
-  /** Σu² → table index in [0, 2^16 − 1]. */
+  /** Integer ε added to Σu² (the norm's epsilon at the Σu² scale). */
+  readonly eps: number;
+  /** Σu² + eps → table index in [0, 2^16 − 1]. */
   readonly ss: RequantSpec;
-  /** rsqrt table: index → ρ ∈ [0, rsqrtMax]. */
+  /** The shared rsqrt table (`rsqrt`): index → ρ ∈ [0, rsqrtMax]. */
   readonly rsqrt: LookupTable;
   /** v·ρ → normalised x̂ at the activation scale. */
   readonly out: RequantSpec;
@@ -137,6 +139,8 @@ const RSQRT = 2 ** 14 - 1;
  */
 const BRANCH = 2 ** 20 - 1;
 const NORM_INDEX = 2 ** 16 - 1;
+/** The universal rsqrt table saturates below this index (ms < calibrated max / 2048). */
+const RSQRT_REF = 16;
 const FP = 14;
 /** Calibrated max × headroom maps to the activation bound (unseen text runs a little hotter). */
 const ACT_HEADROOM = 1.1;
@@ -246,6 +250,15 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
   }
   const residScale0 = residIn;
 
+  const rsqrtValues = new Int32Array(NORM_INDEX + 1);
+  for (let u = 0; u <= NORM_INDEX; u++) rsqrtValues[u] = u <= RSQRT_REF ? RSQRT : Math.round(RSQRT * Math.sqrt(RSQRT_REF / u));
+  const rsqrt: LookupTable = {
+    name: 'rsqrt',
+    inMin: 0,
+    values: rsqrtValues,
+    description: `min(${RSQRT}, round(${RSQRT}·sqrt(${RSQRT_REF}/u))), shared by every norm`,
+  };
+  tables.set(rsqrt.name, rsqrt);
   const makeNorm = (name: string, key: string, inScale: number, outScale: number): QNorm => {
     const ms = stats.normMs.get(key);
     if (!ms) throw new Error(`calibration has no norm statistics for ${key}`);
@@ -257,23 +270,15 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
     const uBound = Math.ceil(RESID / 2 ** k) + 1;
     const pre: RequantSpec = { s1: k, q: FIELD_SAFE, m: Int32Array.of(1), s2: 0, lo: -uBound, hi: uBound };
     const unit = (2 ** k * inScale) ** 2 / d; // mean square per unit of Σu²
-    const ssMax = Math.max(ms[1] / unit, 1);
+    // ε enters as a public integer added to Σu², so the rsqrt table itself is universal.
+    const eps = Math.min(Math.round(c.normEps / unit), FIELD_SAFE - d * uBound * uBound);
+    const ssMax = Math.max(ms[1] / unit + eps, 1);
     const mu = NORM_INDEX / 2 / ssMax;
     const ss = makeRequant([mu], 0, NORM_INDEX);
-    const f = (u: number): number => 1 / Math.sqrt((u / mu) * unit + c.normEps);
-    const uLo = Math.max(1, ((ms[0] / unit) * mu) / 4);
-    const sRho = f(uLo) / RSQRT;
-    const values = new Int32Array(NORM_INDEX + 1);
-    for (let u = 0; u <= NORM_INDEX; u++) values[u] = Math.min(RSQRT, Math.round(f(u) / sRho));
-    const rsqrt: LookupTable = {
-      name: `${name}.rsqrt`,
-      inMin: 0,
-      values,
-      description: `min(${RSQRT}, round(1/sqrt(u·${(unit / mu).toExponential(6)} + ${c.normEps}) / ${sRho.toExponential(6)}))`,
-    };
-    tables.set(rsqrt.name, rsqrt);
+    // 1/sqrt(ms + ε) ≈ sqrt(μ/unit)/sqrt(idx) = sqrt(μ/unit) · ρ / (RSQRT·sqrt(RSQRT_REF)).
+    const sRho = Math.sqrt(mu / unit) / (RSQRT * Math.sqrt(RSQRT_REF));
     const out = sym((inScale * sRho) / outScale, A);
-    return { name, kind: layer ? 'layer' : 'rms', center, pre, ss, rsqrt, out, inScale, outScale };
+    return { name, kind: layer ? 'layer' : 'rms', center, pre, eps, ss, rsqrt, out, inScale, outScale };
   };
 
   const softmaxFs = (l: number): number => {

@@ -101,7 +101,7 @@ function checkOp(m: QuantizedModel, lin: Map<string, QLinear>, op: TraceOp, trac
     case 'sumsq': {
       const n = op.input.shape[1]!;
       return eq((t) => {
-        let s = 0;
+        let s = op.c;
         for (let j = 0; j < n; j++) s += op.input.data[t * n + j]! ** 2;
         return s;
       }, op.out);

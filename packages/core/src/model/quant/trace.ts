@@ -92,8 +92,9 @@ export type TraceOp =
     })
   | (OpBase & {
       readonly op: 'sumsq';
-      /** out[t] = Σ_i x[t, i]². */
+      /** out[t] = Σ_i x[t, i]² + c (c: public integer, the norm's ε). */
       readonly input: IntTensor;
+      readonly c: number;
       readonly out: IntTensor;
     })
   | (OpBase & {
