@@ -120,6 +120,17 @@ describe('sumcheck prover/verifier: completeness', () => {
     }
   });
 
+  it('single products over a base/ext mix (specialised after the first fold)', () => {
+    const next = rng(17);
+    for (const n of [1, 2, 3, 8]) {
+      for (const kinds of [['base', 'ext'], ['ext', 'base', 'base'], ['ext', 'ext', 'base']]) {
+        const tables = kinds.map((k) => (k === 'base' ? baseTable(n, next) : extTable(n, next)));
+        const c: Case = { numVars: n, tables, terms: [{ coeff: randExt(next), factors: tables.map((_, i) => i).reverse() }] };
+        expect(roundTrip(c).bytes).toEqual(roundTrip(c, { kernel: 'generic' }).bytes);
+      }
+    }
+  });
+
   it('mixed base/ext tables, repeated tables, linear combinations, constant terms', () => {
     const next = rng(99);
     for (const n of [0, 1, 2, 4, 9]) {

@@ -146,38 +146,51 @@ function step(prev: number, diff: number, p: number): number {
 
 function foldBase(src: Uint32Array, dst: Uint32Array, half: number, r: Ext, p: number, invP: number): void {
   const r0 = r[0]!, r1 = r[1]!, r2 = r[2]!, r3 = r[3]!;
+  const q0 = r0 * invP, q1 = r1 * invP, q2 = r2 * invP, q3 = r3 * invP;
   for (let i = 0; i < half; i++) {
     const lo = src[2 * i]!;
     let d = src[2 * i + 1]! - lo;
     if (d < 0) d += p;
     const o = 4 * i;
-    dst[o] = red(lo + mm(d, r0, p, invP), p, invP);
-    let x = mm(d, r1, p, invP);
+    let x = lo + ((Math.imul(d, r0) - Math.imul(Math.floor(d * q0), p)) | 0);
+    dst[o] = x < 0 ? x + p : x >= p ? (x - p >= p ? x - 2 * p : x - p) : x;
+    x = (Math.imul(d, r1) - Math.imul(Math.floor(d * q1), p)) | 0;
     dst[o + 1] = x < 0 ? x + p : x >= p ? x - p : x;
-    x = mm(d, r2, p, invP);
+    x = (Math.imul(d, r2) - Math.imul(Math.floor(d * q2), p)) | 0;
     dst[o + 2] = x < 0 ? x + p : x >= p ? x - p : x;
-    x = mm(d, r3, p, invP);
+    x = (Math.imul(d, r3) - Math.imul(Math.floor(d * q3), p)) | 0;
     dst[o + 3] = x < 0 ? x + p : x >= p ? x - p : x;
   }
 }
 
 function foldExt(src: Uint32Array, dst: Uint32Array, half: number, r: Ext, p: number, invP: number, w: number): void {
   const r0 = r[0]!, r1 = r[1]!, r2 = r[2]!, r3 = r[3]!;
-  // X^4 = w: fold w into r's limbs once.
   const wr1 = red(w * r1, p, invP), wr2 = red(w * r2, p, invP), wr3 = red(w * r3, p, invP);
+  const q0 = r0 * invP, q1 = r1 * invP, q2 = r2 * invP, q3 = r3 * invP;
+  const qw1 = wr1 * invP, qw2 = wr2 * invP, qw3 = wr3 * invP;
   for (let i = 0; i < half; i++) {
-    const s = 8 * i;
-    const l0 = src[s]!, l1 = src[s + 1]!, l2 = src[s + 2]!, l3 = src[s + 3]!;
-    let d0 = src[s + 4]! - l0, d1 = src[s + 5]! - l1, d2 = src[s + 6]! - l2, d3 = src[s + 7]! - l3;
-    if (d0 < 0) d0 += p;
-    if (d1 < 0) d1 += p;
-    if (d2 < 0) d2 += p;
-    if (d3 < 0) d3 += p;
-    const o = 4 * i;
-    dst[o] = red(l0 + mm(d0, r0, p, invP) + mm(d1, wr3, p, invP) + mm(d2, wr2, p, invP) + mm(d3, wr1, p, invP), p, invP);
-    dst[o + 1] = red(l1 + mm(d0, r1, p, invP) + mm(d1, r0, p, invP) + mm(d2, wr3, p, invP) + mm(d3, wr2, p, invP), p, invP);
-    dst[o + 2] = red(l2 + mm(d0, r2, p, invP) + mm(d1, r1, p, invP) + mm(d2, r0, p, invP) + mm(d3, wr3, p, invP), p, invP);
-    dst[o + 3] = red(l3 + mm(d0, r3, p, invP) + mm(d1, r2, p, invP) + mm(d2, r1, p, invP) + mm(d3, r0, p, invP), p, invP);
+    const el0 = src[8 * i + 0]!, el1 = src[8 * i + 1]!, el2 = src[8 * i + 2]!, el3 = src[8 * i + 3]!;
+    let ed0 = src[8 * i + 4]! - el0, ed1 = src[8 * i + 5]! - el1, ed2 = src[8 * i + 6]! - el2, ed3 = src[8 * i + 7]! - el3;
+    if (ed0 < 0) ed0 += p;
+    if (ed1 < 0) ed1 += p;
+    if (ed2 < 0) ed2 += p;
+    if (ed3 < 0) ed3 += p;
+    let e0 = el0 + ((Math.imul(ed0, r0) - Math.imul(Math.floor(ed0 * q0), p)) | 0) + ((Math.imul(ed1, wr3) - Math.imul(Math.floor(ed1 * qw3), p)) | 0) + ((Math.imul(ed2, wr2) - Math.imul(Math.floor(ed2 * qw2), p)) | 0) + ((Math.imul(ed3, wr1) - Math.imul(Math.floor(ed3 * qw1), p)) | 0);
+    e0 -= Math.floor(e0 * invP) * p;
+    e0 = e0 < 0 ? e0 + p : e0 >= p ? e0 - p : e0;
+    let e1 = el1 + ((Math.imul(ed0, r1) - Math.imul(Math.floor(ed0 * q1), p)) | 0) + ((Math.imul(ed1, r0) - Math.imul(Math.floor(ed1 * q0), p)) | 0) + ((Math.imul(ed2, wr3) - Math.imul(Math.floor(ed2 * qw3), p)) | 0) + ((Math.imul(ed3, wr2) - Math.imul(Math.floor(ed3 * qw2), p)) | 0);
+    e1 -= Math.floor(e1 * invP) * p;
+    e1 = e1 < 0 ? e1 + p : e1 >= p ? e1 - p : e1;
+    let e2 = el2 + ((Math.imul(ed0, r2) - Math.imul(Math.floor(ed0 * q2), p)) | 0) + ((Math.imul(ed1, r1) - Math.imul(Math.floor(ed1 * q1), p)) | 0) + ((Math.imul(ed2, r0) - Math.imul(Math.floor(ed2 * q0), p)) | 0) + ((Math.imul(ed3, wr3) - Math.imul(Math.floor(ed3 * qw3), p)) | 0);
+    e2 -= Math.floor(e2 * invP) * p;
+    e2 = e2 < 0 ? e2 + p : e2 >= p ? e2 - p : e2;
+    let e3 = el3 + ((Math.imul(ed0, r3) - Math.imul(Math.floor(ed0 * q3), p)) | 0) + ((Math.imul(ed1, r2) - Math.imul(Math.floor(ed1 * q2), p)) | 0) + ((Math.imul(ed2, r1) - Math.imul(Math.floor(ed2 * q1), p)) | 0) + ((Math.imul(ed3, r0) - Math.imul(Math.floor(ed3 * q0), p)) | 0);
+    e3 -= Math.floor(e3 * invP) * p;
+    e3 = e3 < 0 ? e3 + p : e3 >= p ? e3 - p : e3;
+    dst[4 * i] = e0;
+    dst[4 * i + 1] = e1;
+    dst[4 * i + 2] = e2;
+    dst[4 * i + 3] = e3;
   }
 }
 
@@ -192,19 +205,851 @@ function reduceAcc(acc: Float64Array, p: number, invP: number): void {
   for (let i = 0; i < acc.length; i++) acc[i] = red(acc[i]!, p, invP);
 }
 
-/** Product of two base tables, round 0: everything in the base field. */
-function evalProd2Base(f: Uint32Array, g: Uint32Array, half: number, acc: Float64Array, p: number, invP: number): void {
+/*
+ * The kernels below are generated (a small script expands extension multiplications and
+ * folds into straight-line code): V8 does not reliably inline helper calls with a dozen
+ * arguments, and the inlined form is ~2× faster. Each `Math.imul(x, y) − Math.imul(⌊x·(y/p)⌋, p)`
+ * is the lazy remainder of `mm` with the quotient factor y/p (or x/p) precomputed; its error
+ * bound is the same up to a factor 2 (the value lies in (−2^11, p + 2^11)).
+ * Fused kernels fold src → dst (dst may alias src: entry 2j+1 is written after entries
+ * 4j..4j+3 are read) and evaluate the folded pair in the same pass.
+ */
+
+// ---- BEGIN GENERATED KERNELS (inlined extension arithmetic; see the note above) ----
+
+/** Product of 2 ext tables (no fold): `n` pairs; t = 1 only if withOne. */
+function evalProd2Ext(fs: Uint32Array, gs: Uint32Array, n: number, withOne: boolean, acc: Float64Array, p: number, invP: number, w: number): void {
+  let s0_0 = 0, s0_1 = 0, s0_2 = 0, s0_3 = 0, s1_0 = 0, s1_1 = 0, s1_2 = 0, s1_3 = 0, s2_0 = 0, s2_1 = 0, s2_2 = 0, s2_3 = 0;
+  for (let j = 0; j < n; j++) {
+    const fA0 = fs[8 * j + 0]!, fA1 = fs[8 * j + 1]!, fA2 = fs[8 * j + 2]!, fA3 = fs[8 * j + 3]!;
+    const fB0 = fs[8 * j + 4]!, fB1 = fs[8 * j + 5]!, fB2 = fs[8 * j + 6]!, fB3 = fs[8 * j + 7]!;
+    let fPd0 = fB0 - fA0, fPd1 = fB1 - fA1, fPd2 = fB2 - fA2, fPd3 = fB3 - fA3;
+    if (fPd0 < 0) fPd0 += p;
+    if (fPd1 < 0) fPd1 += p;
+    if (fPd2 < 0) fPd2 += p;
+    if (fPd3 < 0) fPd3 += p;
+    let fP2_0 = fB0 + fPd0, fP2_1 = fB1 + fPd1, fP2_2 = fB2 + fPd2, fP2_3 = fB3 + fPd3;
+    if (fP2_0 >= p) fP2_0 -= p;
+    if (fP2_1 >= p) fP2_1 -= p;
+    if (fP2_2 >= p) fP2_2 -= p;
+    if (fP2_3 >= p) fP2_3 -= p;
+    const gA0 = gs[8 * j + 0]!, gA1 = gs[8 * j + 1]!, gA2 = gs[8 * j + 2]!, gA3 = gs[8 * j + 3]!;
+    const gB0 = gs[8 * j + 4]!, gB1 = gs[8 * j + 5]!, gB2 = gs[8 * j + 6]!, gB3 = gs[8 * j + 7]!;
+    let gPd0 = gB0 - gA0, gPd1 = gB1 - gA1, gPd2 = gB2 - gA2, gPd3 = gB3 - gA3;
+    if (gPd0 < 0) gPd0 += p;
+    if (gPd1 < 0) gPd1 += p;
+    if (gPd2 < 0) gPd2 += p;
+    if (gPd3 < 0) gPd3 += p;
+    let gP2_0 = gB0 + gPd0, gP2_1 = gB1 + gPd1, gP2_2 = gB2 + gPd2, gP2_3 = gB3 + gPd3;
+    if (gP2_0 >= p) gP2_0 -= p;
+    if (gP2_1 >= p) gP2_1 -= p;
+    if (gP2_2 >= p) gP2_2 -= p;
+    if (gP2_3 >= p) gP2_3 -= p;
+    const qm00_0 = fA0 * invP, qm00_1 = fA1 * invP, qm00_2 = fA2 * invP, qm00_3 = fA3 * invP;
+    let m00_0 = ((Math.imul(fA0, gA0) - Math.imul(Math.floor(qm00_0 * gA0), p)) | 0) + w * (((Math.imul(fA1, gA3) - Math.imul(Math.floor(qm00_1 * gA3), p)) | 0) + ((Math.imul(fA2, gA2) - Math.imul(Math.floor(qm00_2 * gA2), p)) | 0) + ((Math.imul(fA3, gA1) - Math.imul(Math.floor(qm00_3 * gA1), p)) | 0));
+    let m00_1 = ((Math.imul(fA0, gA1) - Math.imul(Math.floor(qm00_0 * gA1), p)) | 0) + ((Math.imul(fA1, gA0) - Math.imul(Math.floor(qm00_1 * gA0), p)) | 0) + w * (((Math.imul(fA2, gA3) - Math.imul(Math.floor(qm00_2 * gA3), p)) | 0) + ((Math.imul(fA3, gA2) - Math.imul(Math.floor(qm00_3 * gA2), p)) | 0));
+    let m00_2 = ((Math.imul(fA0, gA2) - Math.imul(Math.floor(qm00_0 * gA2), p)) | 0) + ((Math.imul(fA1, gA1) - Math.imul(Math.floor(qm00_1 * gA1), p)) | 0) + ((Math.imul(fA2, gA0) - Math.imul(Math.floor(qm00_2 * gA0), p)) | 0) + w * ((Math.imul(fA3, gA3) - Math.imul(Math.floor(qm00_3 * gA3), p)) | 0);
+    let m00_3 = ((Math.imul(fA0, gA3) - Math.imul(Math.floor(qm00_0 * gA3), p)) | 0) + ((Math.imul(fA1, gA2) - Math.imul(Math.floor(qm00_1 * gA2), p)) | 0) + ((Math.imul(fA2, gA1) - Math.imul(Math.floor(qm00_2 * gA1), p)) | 0) + ((Math.imul(fA3, gA0) - Math.imul(Math.floor(qm00_3 * gA0), p)) | 0);
+    m00_0 -= Math.floor(m00_0 * invP) * p;
+    m00_0 = m00_0 < 0 ? m00_0 + p : m00_0 >= p ? m00_0 - p : m00_0;
+    m00_1 -= Math.floor(m00_1 * invP) * p;
+    m00_1 = m00_1 < 0 ? m00_1 + p : m00_1 >= p ? m00_1 - p : m00_1;
+    m00_2 -= Math.floor(m00_2 * invP) * p;
+    m00_2 = m00_2 < 0 ? m00_2 + p : m00_2 >= p ? m00_2 - p : m00_2;
+    m00_3 -= Math.floor(m00_3 * invP) * p;
+    m00_3 = m00_3 < 0 ? m00_3 + p : m00_3 >= p ? m00_3 - p : m00_3;
+    s0_0 += m00_0;
+    s0_1 += m00_1;
+    s0_2 += m00_2;
+    s0_3 += m00_3;
+    if (withOne) {
+      const qm10_0 = fB0 * invP, qm10_1 = fB1 * invP, qm10_2 = fB2 * invP, qm10_3 = fB3 * invP;
+      let m10_0 = ((Math.imul(fB0, gB0) - Math.imul(Math.floor(qm10_0 * gB0), p)) | 0) + w * (((Math.imul(fB1, gB3) - Math.imul(Math.floor(qm10_1 * gB3), p)) | 0) + ((Math.imul(fB2, gB2) - Math.imul(Math.floor(qm10_2 * gB2), p)) | 0) + ((Math.imul(fB3, gB1) - Math.imul(Math.floor(qm10_3 * gB1), p)) | 0));
+      let m10_1 = ((Math.imul(fB0, gB1) - Math.imul(Math.floor(qm10_0 * gB1), p)) | 0) + ((Math.imul(fB1, gB0) - Math.imul(Math.floor(qm10_1 * gB0), p)) | 0) + w * (((Math.imul(fB2, gB3) - Math.imul(Math.floor(qm10_2 * gB3), p)) | 0) + ((Math.imul(fB3, gB2) - Math.imul(Math.floor(qm10_3 * gB2), p)) | 0));
+      let m10_2 = ((Math.imul(fB0, gB2) - Math.imul(Math.floor(qm10_0 * gB2), p)) | 0) + ((Math.imul(fB1, gB1) - Math.imul(Math.floor(qm10_1 * gB1), p)) | 0) + ((Math.imul(fB2, gB0) - Math.imul(Math.floor(qm10_2 * gB0), p)) | 0) + w * ((Math.imul(fB3, gB3) - Math.imul(Math.floor(qm10_3 * gB3), p)) | 0);
+      let m10_3 = ((Math.imul(fB0, gB3) - Math.imul(Math.floor(qm10_0 * gB3), p)) | 0) + ((Math.imul(fB1, gB2) - Math.imul(Math.floor(qm10_1 * gB2), p)) | 0) + ((Math.imul(fB2, gB1) - Math.imul(Math.floor(qm10_2 * gB1), p)) | 0) + ((Math.imul(fB3, gB0) - Math.imul(Math.floor(qm10_3 * gB0), p)) | 0);
+      m10_0 -= Math.floor(m10_0 * invP) * p;
+      m10_0 = m10_0 < 0 ? m10_0 + p : m10_0 >= p ? m10_0 - p : m10_0;
+      m10_1 -= Math.floor(m10_1 * invP) * p;
+      m10_1 = m10_1 < 0 ? m10_1 + p : m10_1 >= p ? m10_1 - p : m10_1;
+      m10_2 -= Math.floor(m10_2 * invP) * p;
+      m10_2 = m10_2 < 0 ? m10_2 + p : m10_2 >= p ? m10_2 - p : m10_2;
+      m10_3 -= Math.floor(m10_3 * invP) * p;
+      m10_3 = m10_3 < 0 ? m10_3 + p : m10_3 >= p ? m10_3 - p : m10_3;
+      s1_0 += m10_0;
+      s1_1 += m10_1;
+      s1_2 += m10_2;
+      s1_3 += m10_3;
+    }
+    const qm20_0 = fP2_0 * invP, qm20_1 = fP2_1 * invP, qm20_2 = fP2_2 * invP, qm20_3 = fP2_3 * invP;
+    let m20_0 = ((Math.imul(fP2_0, gP2_0) - Math.imul(Math.floor(qm20_0 * gP2_0), p)) | 0) + w * (((Math.imul(fP2_1, gP2_3) - Math.imul(Math.floor(qm20_1 * gP2_3), p)) | 0) + ((Math.imul(fP2_2, gP2_2) - Math.imul(Math.floor(qm20_2 * gP2_2), p)) | 0) + ((Math.imul(fP2_3, gP2_1) - Math.imul(Math.floor(qm20_3 * gP2_1), p)) | 0));
+    let m20_1 = ((Math.imul(fP2_0, gP2_1) - Math.imul(Math.floor(qm20_0 * gP2_1), p)) | 0) + ((Math.imul(fP2_1, gP2_0) - Math.imul(Math.floor(qm20_1 * gP2_0), p)) | 0) + w * (((Math.imul(fP2_2, gP2_3) - Math.imul(Math.floor(qm20_2 * gP2_3), p)) | 0) + ((Math.imul(fP2_3, gP2_2) - Math.imul(Math.floor(qm20_3 * gP2_2), p)) | 0));
+    let m20_2 = ((Math.imul(fP2_0, gP2_2) - Math.imul(Math.floor(qm20_0 * gP2_2), p)) | 0) + ((Math.imul(fP2_1, gP2_1) - Math.imul(Math.floor(qm20_1 * gP2_1), p)) | 0) + ((Math.imul(fP2_2, gP2_0) - Math.imul(Math.floor(qm20_2 * gP2_0), p)) | 0) + w * ((Math.imul(fP2_3, gP2_3) - Math.imul(Math.floor(qm20_3 * gP2_3), p)) | 0);
+    let m20_3 = ((Math.imul(fP2_0, gP2_3) - Math.imul(Math.floor(qm20_0 * gP2_3), p)) | 0) + ((Math.imul(fP2_1, gP2_2) - Math.imul(Math.floor(qm20_1 * gP2_2), p)) | 0) + ((Math.imul(fP2_2, gP2_1) - Math.imul(Math.floor(qm20_2 * gP2_1), p)) | 0) + ((Math.imul(fP2_3, gP2_0) - Math.imul(Math.floor(qm20_3 * gP2_0), p)) | 0);
+    m20_0 -= Math.floor(m20_0 * invP) * p;
+    m20_0 = m20_0 < 0 ? m20_0 + p : m20_0 >= p ? m20_0 - p : m20_0;
+    m20_1 -= Math.floor(m20_1 * invP) * p;
+    m20_1 = m20_1 < 0 ? m20_1 + p : m20_1 >= p ? m20_1 - p : m20_1;
+    m20_2 -= Math.floor(m20_2 * invP) * p;
+    m20_2 = m20_2 < 0 ? m20_2 + p : m20_2 >= p ? m20_2 - p : m20_2;
+    m20_3 -= Math.floor(m20_3 * invP) * p;
+    m20_3 = m20_3 < 0 ? m20_3 + p : m20_3 >= p ? m20_3 - p : m20_3;
+    s2_0 += m20_0;
+    s2_1 += m20_1;
+    s2_2 += m20_2;
+    s2_3 += m20_3;
+    if ((j & REDUCE_MASK) === REDUCE_MASK) {
+      s0_0 = red(s0_0, p, invP);
+      s0_1 = red(s0_1, p, invP);
+      s0_2 = red(s0_2, p, invP);
+      s0_3 = red(s0_3, p, invP);
+      s1_0 = red(s1_0, p, invP);
+      s1_1 = red(s1_1, p, invP);
+      s1_2 = red(s1_2, p, invP);
+      s1_3 = red(s1_3, p, invP);
+      s2_0 = red(s2_0, p, invP);
+      s2_1 = red(s2_1, p, invP);
+      s2_2 = red(s2_2, p, invP);
+      s2_3 = red(s2_3, p, invP);
+    }
+  }
+  acc[0] += s0_0;
+  acc[1] += s0_1;
+  acc[2] += s0_2;
+  acc[3] += s0_3;
+  acc[4] += s1_0;
+  acc[5] += s1_1;
+  acc[6] += s1_2;
+  acc[7] += s1_3;
+  acc[8] += s2_0;
+  acc[9] += s2_1;
+  acc[10] += s2_2;
+  acc[11] += s2_3;
+}
+
+/** Fused: folds 2 ext tables with r (src → dst, may alias) and evaluates the next round's product. `n` = pairs after folding. */
+function foldEvalProd2Ext(fs: Uint32Array, gs: Uint32Array, fd: Uint32Array, gd: Uint32Array, n: number, r: Ext, acc: Float64Array, p: number, invP: number, w: number): void {
+  const r0 = r[0]!, r1 = r[1]!, r2 = r[2]!, r3 = r[3]!;
+  const wr1 = red(w * r1, p, invP), wr2 = red(w * r2, p, invP), wr3 = red(w * r3, p, invP);
+  const q0 = r0 * invP, q1 = r1 * invP, q2 = r2 * invP, q3 = r3 * invP;
+  const qw1 = wr1 * invP, qw2 = wr2 * invP, qw3 = wr3 * invP;
+  let s0_0 = 0, s0_1 = 0, s0_2 = 0, s0_3 = 0, s1_0 = 0, s1_1 = 0, s1_2 = 0, s1_3 = 0, s2_0 = 0, s2_1 = 0, s2_2 = 0, s2_3 = 0;
+  for (let j = 0; j < n; j++) {
+    const fAl0 = fs[16 * j + 0]!, fAl1 = fs[16 * j + 1]!, fAl2 = fs[16 * j + 2]!, fAl3 = fs[16 * j + 3]!;
+    let fAd0 = fs[16 * j + 4]! - fAl0, fAd1 = fs[16 * j + 5]! - fAl1, fAd2 = fs[16 * j + 6]! - fAl2, fAd3 = fs[16 * j + 7]! - fAl3;
+    if (fAd0 < 0) fAd0 += p;
+    if (fAd1 < 0) fAd1 += p;
+    if (fAd2 < 0) fAd2 += p;
+    if (fAd3 < 0) fAd3 += p;
+    let fA0 = fAl0 + ((Math.imul(fAd0, r0) - Math.imul(Math.floor(fAd0 * q0), p)) | 0) + ((Math.imul(fAd1, wr3) - Math.imul(Math.floor(fAd1 * qw3), p)) | 0) + ((Math.imul(fAd2, wr2) - Math.imul(Math.floor(fAd2 * qw2), p)) | 0) + ((Math.imul(fAd3, wr1) - Math.imul(Math.floor(fAd3 * qw1), p)) | 0);
+    fA0 -= Math.floor(fA0 * invP) * p;
+    fA0 = fA0 < 0 ? fA0 + p : fA0 >= p ? fA0 - p : fA0;
+    let fA1 = fAl1 + ((Math.imul(fAd0, r1) - Math.imul(Math.floor(fAd0 * q1), p)) | 0) + ((Math.imul(fAd1, r0) - Math.imul(Math.floor(fAd1 * q0), p)) | 0) + ((Math.imul(fAd2, wr3) - Math.imul(Math.floor(fAd2 * qw3), p)) | 0) + ((Math.imul(fAd3, wr2) - Math.imul(Math.floor(fAd3 * qw2), p)) | 0);
+    fA1 -= Math.floor(fA1 * invP) * p;
+    fA1 = fA1 < 0 ? fA1 + p : fA1 >= p ? fA1 - p : fA1;
+    let fA2 = fAl2 + ((Math.imul(fAd0, r2) - Math.imul(Math.floor(fAd0 * q2), p)) | 0) + ((Math.imul(fAd1, r1) - Math.imul(Math.floor(fAd1 * q1), p)) | 0) + ((Math.imul(fAd2, r0) - Math.imul(Math.floor(fAd2 * q0), p)) | 0) + ((Math.imul(fAd3, wr3) - Math.imul(Math.floor(fAd3 * qw3), p)) | 0);
+    fA2 -= Math.floor(fA2 * invP) * p;
+    fA2 = fA2 < 0 ? fA2 + p : fA2 >= p ? fA2 - p : fA2;
+    let fA3 = fAl3 + ((Math.imul(fAd0, r3) - Math.imul(Math.floor(fAd0 * q3), p)) | 0) + ((Math.imul(fAd1, r2) - Math.imul(Math.floor(fAd1 * q2), p)) | 0) + ((Math.imul(fAd2, r1) - Math.imul(Math.floor(fAd2 * q1), p)) | 0) + ((Math.imul(fAd3, r0) - Math.imul(Math.floor(fAd3 * q0), p)) | 0);
+    fA3 -= Math.floor(fA3 * invP) * p;
+    fA3 = fA3 < 0 ? fA3 + p : fA3 >= p ? fA3 - p : fA3;
+    const fBl0 = fs[16 * j + 8 + 0]!, fBl1 = fs[16 * j + 8 + 1]!, fBl2 = fs[16 * j + 8 + 2]!, fBl3 = fs[16 * j + 8 + 3]!;
+    let fBd0 = fs[16 * j + 8 + 4]! - fBl0, fBd1 = fs[16 * j + 8 + 5]! - fBl1, fBd2 = fs[16 * j + 8 + 6]! - fBl2, fBd3 = fs[16 * j + 8 + 7]! - fBl3;
+    if (fBd0 < 0) fBd0 += p;
+    if (fBd1 < 0) fBd1 += p;
+    if (fBd2 < 0) fBd2 += p;
+    if (fBd3 < 0) fBd3 += p;
+    let fB0 = fBl0 + ((Math.imul(fBd0, r0) - Math.imul(Math.floor(fBd0 * q0), p)) | 0) + ((Math.imul(fBd1, wr3) - Math.imul(Math.floor(fBd1 * qw3), p)) | 0) + ((Math.imul(fBd2, wr2) - Math.imul(Math.floor(fBd2 * qw2), p)) | 0) + ((Math.imul(fBd3, wr1) - Math.imul(Math.floor(fBd3 * qw1), p)) | 0);
+    fB0 -= Math.floor(fB0 * invP) * p;
+    fB0 = fB0 < 0 ? fB0 + p : fB0 >= p ? fB0 - p : fB0;
+    let fB1 = fBl1 + ((Math.imul(fBd0, r1) - Math.imul(Math.floor(fBd0 * q1), p)) | 0) + ((Math.imul(fBd1, r0) - Math.imul(Math.floor(fBd1 * q0), p)) | 0) + ((Math.imul(fBd2, wr3) - Math.imul(Math.floor(fBd2 * qw3), p)) | 0) + ((Math.imul(fBd3, wr2) - Math.imul(Math.floor(fBd3 * qw2), p)) | 0);
+    fB1 -= Math.floor(fB1 * invP) * p;
+    fB1 = fB1 < 0 ? fB1 + p : fB1 >= p ? fB1 - p : fB1;
+    let fB2 = fBl2 + ((Math.imul(fBd0, r2) - Math.imul(Math.floor(fBd0 * q2), p)) | 0) + ((Math.imul(fBd1, r1) - Math.imul(Math.floor(fBd1 * q1), p)) | 0) + ((Math.imul(fBd2, r0) - Math.imul(Math.floor(fBd2 * q0), p)) | 0) + ((Math.imul(fBd3, wr3) - Math.imul(Math.floor(fBd3 * qw3), p)) | 0);
+    fB2 -= Math.floor(fB2 * invP) * p;
+    fB2 = fB2 < 0 ? fB2 + p : fB2 >= p ? fB2 - p : fB2;
+    let fB3 = fBl3 + ((Math.imul(fBd0, r3) - Math.imul(Math.floor(fBd0 * q3), p)) | 0) + ((Math.imul(fBd1, r2) - Math.imul(Math.floor(fBd1 * q2), p)) | 0) + ((Math.imul(fBd2, r1) - Math.imul(Math.floor(fBd2 * q1), p)) | 0) + ((Math.imul(fBd3, r0) - Math.imul(Math.floor(fBd3 * q0), p)) | 0);
+    fB3 -= Math.floor(fB3 * invP) * p;
+    fB3 = fB3 < 0 ? fB3 + p : fB3 >= p ? fB3 - p : fB3;
+    fd[8 * j + 0] = fA0;
+    fd[8 * j + 1] = fA1;
+    fd[8 * j + 2] = fA2;
+    fd[8 * j + 3] = fA3;
+    fd[8 * j + 4] = fB0;
+    fd[8 * j + 5] = fB1;
+    fd[8 * j + 6] = fB2;
+    fd[8 * j + 7] = fB3;
+    let fPd0 = fB0 - fA0, fPd1 = fB1 - fA1, fPd2 = fB2 - fA2, fPd3 = fB3 - fA3;
+    if (fPd0 < 0) fPd0 += p;
+    if (fPd1 < 0) fPd1 += p;
+    if (fPd2 < 0) fPd2 += p;
+    if (fPd3 < 0) fPd3 += p;
+    let fP2_0 = fB0 + fPd0, fP2_1 = fB1 + fPd1, fP2_2 = fB2 + fPd2, fP2_3 = fB3 + fPd3;
+    if (fP2_0 >= p) fP2_0 -= p;
+    if (fP2_1 >= p) fP2_1 -= p;
+    if (fP2_2 >= p) fP2_2 -= p;
+    if (fP2_3 >= p) fP2_3 -= p;
+    const gAl0 = gs[16 * j + 0]!, gAl1 = gs[16 * j + 1]!, gAl2 = gs[16 * j + 2]!, gAl3 = gs[16 * j + 3]!;
+    let gAd0 = gs[16 * j + 4]! - gAl0, gAd1 = gs[16 * j + 5]! - gAl1, gAd2 = gs[16 * j + 6]! - gAl2, gAd3 = gs[16 * j + 7]! - gAl3;
+    if (gAd0 < 0) gAd0 += p;
+    if (gAd1 < 0) gAd1 += p;
+    if (gAd2 < 0) gAd2 += p;
+    if (gAd3 < 0) gAd3 += p;
+    let gA0 = gAl0 + ((Math.imul(gAd0, r0) - Math.imul(Math.floor(gAd0 * q0), p)) | 0) + ((Math.imul(gAd1, wr3) - Math.imul(Math.floor(gAd1 * qw3), p)) | 0) + ((Math.imul(gAd2, wr2) - Math.imul(Math.floor(gAd2 * qw2), p)) | 0) + ((Math.imul(gAd3, wr1) - Math.imul(Math.floor(gAd3 * qw1), p)) | 0);
+    gA0 -= Math.floor(gA0 * invP) * p;
+    gA0 = gA0 < 0 ? gA0 + p : gA0 >= p ? gA0 - p : gA0;
+    let gA1 = gAl1 + ((Math.imul(gAd0, r1) - Math.imul(Math.floor(gAd0 * q1), p)) | 0) + ((Math.imul(gAd1, r0) - Math.imul(Math.floor(gAd1 * q0), p)) | 0) + ((Math.imul(gAd2, wr3) - Math.imul(Math.floor(gAd2 * qw3), p)) | 0) + ((Math.imul(gAd3, wr2) - Math.imul(Math.floor(gAd3 * qw2), p)) | 0);
+    gA1 -= Math.floor(gA1 * invP) * p;
+    gA1 = gA1 < 0 ? gA1 + p : gA1 >= p ? gA1 - p : gA1;
+    let gA2 = gAl2 + ((Math.imul(gAd0, r2) - Math.imul(Math.floor(gAd0 * q2), p)) | 0) + ((Math.imul(gAd1, r1) - Math.imul(Math.floor(gAd1 * q1), p)) | 0) + ((Math.imul(gAd2, r0) - Math.imul(Math.floor(gAd2 * q0), p)) | 0) + ((Math.imul(gAd3, wr3) - Math.imul(Math.floor(gAd3 * qw3), p)) | 0);
+    gA2 -= Math.floor(gA2 * invP) * p;
+    gA2 = gA2 < 0 ? gA2 + p : gA2 >= p ? gA2 - p : gA2;
+    let gA3 = gAl3 + ((Math.imul(gAd0, r3) - Math.imul(Math.floor(gAd0 * q3), p)) | 0) + ((Math.imul(gAd1, r2) - Math.imul(Math.floor(gAd1 * q2), p)) | 0) + ((Math.imul(gAd2, r1) - Math.imul(Math.floor(gAd2 * q1), p)) | 0) + ((Math.imul(gAd3, r0) - Math.imul(Math.floor(gAd3 * q0), p)) | 0);
+    gA3 -= Math.floor(gA3 * invP) * p;
+    gA3 = gA3 < 0 ? gA3 + p : gA3 >= p ? gA3 - p : gA3;
+    const gBl0 = gs[16 * j + 8 + 0]!, gBl1 = gs[16 * j + 8 + 1]!, gBl2 = gs[16 * j + 8 + 2]!, gBl3 = gs[16 * j + 8 + 3]!;
+    let gBd0 = gs[16 * j + 8 + 4]! - gBl0, gBd1 = gs[16 * j + 8 + 5]! - gBl1, gBd2 = gs[16 * j + 8 + 6]! - gBl2, gBd3 = gs[16 * j + 8 + 7]! - gBl3;
+    if (gBd0 < 0) gBd0 += p;
+    if (gBd1 < 0) gBd1 += p;
+    if (gBd2 < 0) gBd2 += p;
+    if (gBd3 < 0) gBd3 += p;
+    let gB0 = gBl0 + ((Math.imul(gBd0, r0) - Math.imul(Math.floor(gBd0 * q0), p)) | 0) + ((Math.imul(gBd1, wr3) - Math.imul(Math.floor(gBd1 * qw3), p)) | 0) + ((Math.imul(gBd2, wr2) - Math.imul(Math.floor(gBd2 * qw2), p)) | 0) + ((Math.imul(gBd3, wr1) - Math.imul(Math.floor(gBd3 * qw1), p)) | 0);
+    gB0 -= Math.floor(gB0 * invP) * p;
+    gB0 = gB0 < 0 ? gB0 + p : gB0 >= p ? gB0 - p : gB0;
+    let gB1 = gBl1 + ((Math.imul(gBd0, r1) - Math.imul(Math.floor(gBd0 * q1), p)) | 0) + ((Math.imul(gBd1, r0) - Math.imul(Math.floor(gBd1 * q0), p)) | 0) + ((Math.imul(gBd2, wr3) - Math.imul(Math.floor(gBd2 * qw3), p)) | 0) + ((Math.imul(gBd3, wr2) - Math.imul(Math.floor(gBd3 * qw2), p)) | 0);
+    gB1 -= Math.floor(gB1 * invP) * p;
+    gB1 = gB1 < 0 ? gB1 + p : gB1 >= p ? gB1 - p : gB1;
+    let gB2 = gBl2 + ((Math.imul(gBd0, r2) - Math.imul(Math.floor(gBd0 * q2), p)) | 0) + ((Math.imul(gBd1, r1) - Math.imul(Math.floor(gBd1 * q1), p)) | 0) + ((Math.imul(gBd2, r0) - Math.imul(Math.floor(gBd2 * q0), p)) | 0) + ((Math.imul(gBd3, wr3) - Math.imul(Math.floor(gBd3 * qw3), p)) | 0);
+    gB2 -= Math.floor(gB2 * invP) * p;
+    gB2 = gB2 < 0 ? gB2 + p : gB2 >= p ? gB2 - p : gB2;
+    let gB3 = gBl3 + ((Math.imul(gBd0, r3) - Math.imul(Math.floor(gBd0 * q3), p)) | 0) + ((Math.imul(gBd1, r2) - Math.imul(Math.floor(gBd1 * q2), p)) | 0) + ((Math.imul(gBd2, r1) - Math.imul(Math.floor(gBd2 * q1), p)) | 0) + ((Math.imul(gBd3, r0) - Math.imul(Math.floor(gBd3 * q0), p)) | 0);
+    gB3 -= Math.floor(gB3 * invP) * p;
+    gB3 = gB3 < 0 ? gB3 + p : gB3 >= p ? gB3 - p : gB3;
+    gd[8 * j + 0] = gA0;
+    gd[8 * j + 1] = gA1;
+    gd[8 * j + 2] = gA2;
+    gd[8 * j + 3] = gA3;
+    gd[8 * j + 4] = gB0;
+    gd[8 * j + 5] = gB1;
+    gd[8 * j + 6] = gB2;
+    gd[8 * j + 7] = gB3;
+    let gPd0 = gB0 - gA0, gPd1 = gB1 - gA1, gPd2 = gB2 - gA2, gPd3 = gB3 - gA3;
+    if (gPd0 < 0) gPd0 += p;
+    if (gPd1 < 0) gPd1 += p;
+    if (gPd2 < 0) gPd2 += p;
+    if (gPd3 < 0) gPd3 += p;
+    let gP2_0 = gB0 + gPd0, gP2_1 = gB1 + gPd1, gP2_2 = gB2 + gPd2, gP2_3 = gB3 + gPd3;
+    if (gP2_0 >= p) gP2_0 -= p;
+    if (gP2_1 >= p) gP2_1 -= p;
+    if (gP2_2 >= p) gP2_2 -= p;
+    if (gP2_3 >= p) gP2_3 -= p;
+    const qm00_0 = fA0 * invP, qm00_1 = fA1 * invP, qm00_2 = fA2 * invP, qm00_3 = fA3 * invP;
+    let m00_0 = ((Math.imul(fA0, gA0) - Math.imul(Math.floor(qm00_0 * gA0), p)) | 0) + w * (((Math.imul(fA1, gA3) - Math.imul(Math.floor(qm00_1 * gA3), p)) | 0) + ((Math.imul(fA2, gA2) - Math.imul(Math.floor(qm00_2 * gA2), p)) | 0) + ((Math.imul(fA3, gA1) - Math.imul(Math.floor(qm00_3 * gA1), p)) | 0));
+    let m00_1 = ((Math.imul(fA0, gA1) - Math.imul(Math.floor(qm00_0 * gA1), p)) | 0) + ((Math.imul(fA1, gA0) - Math.imul(Math.floor(qm00_1 * gA0), p)) | 0) + w * (((Math.imul(fA2, gA3) - Math.imul(Math.floor(qm00_2 * gA3), p)) | 0) + ((Math.imul(fA3, gA2) - Math.imul(Math.floor(qm00_3 * gA2), p)) | 0));
+    let m00_2 = ((Math.imul(fA0, gA2) - Math.imul(Math.floor(qm00_0 * gA2), p)) | 0) + ((Math.imul(fA1, gA1) - Math.imul(Math.floor(qm00_1 * gA1), p)) | 0) + ((Math.imul(fA2, gA0) - Math.imul(Math.floor(qm00_2 * gA0), p)) | 0) + w * ((Math.imul(fA3, gA3) - Math.imul(Math.floor(qm00_3 * gA3), p)) | 0);
+    let m00_3 = ((Math.imul(fA0, gA3) - Math.imul(Math.floor(qm00_0 * gA3), p)) | 0) + ((Math.imul(fA1, gA2) - Math.imul(Math.floor(qm00_1 * gA2), p)) | 0) + ((Math.imul(fA2, gA1) - Math.imul(Math.floor(qm00_2 * gA1), p)) | 0) + ((Math.imul(fA3, gA0) - Math.imul(Math.floor(qm00_3 * gA0), p)) | 0);
+    m00_0 -= Math.floor(m00_0 * invP) * p;
+    m00_0 = m00_0 < 0 ? m00_0 + p : m00_0 >= p ? m00_0 - p : m00_0;
+    m00_1 -= Math.floor(m00_1 * invP) * p;
+    m00_1 = m00_1 < 0 ? m00_1 + p : m00_1 >= p ? m00_1 - p : m00_1;
+    m00_2 -= Math.floor(m00_2 * invP) * p;
+    m00_2 = m00_2 < 0 ? m00_2 + p : m00_2 >= p ? m00_2 - p : m00_2;
+    m00_3 -= Math.floor(m00_3 * invP) * p;
+    m00_3 = m00_3 < 0 ? m00_3 + p : m00_3 >= p ? m00_3 - p : m00_3;
+    s0_0 += m00_0;
+    s0_1 += m00_1;
+    s0_2 += m00_2;
+    s0_3 += m00_3;
+    const qm20_0 = fP2_0 * invP, qm20_1 = fP2_1 * invP, qm20_2 = fP2_2 * invP, qm20_3 = fP2_3 * invP;
+    let m20_0 = ((Math.imul(fP2_0, gP2_0) - Math.imul(Math.floor(qm20_0 * gP2_0), p)) | 0) + w * (((Math.imul(fP2_1, gP2_3) - Math.imul(Math.floor(qm20_1 * gP2_3), p)) | 0) + ((Math.imul(fP2_2, gP2_2) - Math.imul(Math.floor(qm20_2 * gP2_2), p)) | 0) + ((Math.imul(fP2_3, gP2_1) - Math.imul(Math.floor(qm20_3 * gP2_1), p)) | 0));
+    let m20_1 = ((Math.imul(fP2_0, gP2_1) - Math.imul(Math.floor(qm20_0 * gP2_1), p)) | 0) + ((Math.imul(fP2_1, gP2_0) - Math.imul(Math.floor(qm20_1 * gP2_0), p)) | 0) + w * (((Math.imul(fP2_2, gP2_3) - Math.imul(Math.floor(qm20_2 * gP2_3), p)) | 0) + ((Math.imul(fP2_3, gP2_2) - Math.imul(Math.floor(qm20_3 * gP2_2), p)) | 0));
+    let m20_2 = ((Math.imul(fP2_0, gP2_2) - Math.imul(Math.floor(qm20_0 * gP2_2), p)) | 0) + ((Math.imul(fP2_1, gP2_1) - Math.imul(Math.floor(qm20_1 * gP2_1), p)) | 0) + ((Math.imul(fP2_2, gP2_0) - Math.imul(Math.floor(qm20_2 * gP2_0), p)) | 0) + w * ((Math.imul(fP2_3, gP2_3) - Math.imul(Math.floor(qm20_3 * gP2_3), p)) | 0);
+    let m20_3 = ((Math.imul(fP2_0, gP2_3) - Math.imul(Math.floor(qm20_0 * gP2_3), p)) | 0) + ((Math.imul(fP2_1, gP2_2) - Math.imul(Math.floor(qm20_1 * gP2_2), p)) | 0) + ((Math.imul(fP2_2, gP2_1) - Math.imul(Math.floor(qm20_2 * gP2_1), p)) | 0) + ((Math.imul(fP2_3, gP2_0) - Math.imul(Math.floor(qm20_3 * gP2_0), p)) | 0);
+    m20_0 -= Math.floor(m20_0 * invP) * p;
+    m20_0 = m20_0 < 0 ? m20_0 + p : m20_0 >= p ? m20_0 - p : m20_0;
+    m20_1 -= Math.floor(m20_1 * invP) * p;
+    m20_1 = m20_1 < 0 ? m20_1 + p : m20_1 >= p ? m20_1 - p : m20_1;
+    m20_2 -= Math.floor(m20_2 * invP) * p;
+    m20_2 = m20_2 < 0 ? m20_2 + p : m20_2 >= p ? m20_2 - p : m20_2;
+    m20_3 -= Math.floor(m20_3 * invP) * p;
+    m20_3 = m20_3 < 0 ? m20_3 + p : m20_3 >= p ? m20_3 - p : m20_3;
+    s2_0 += m20_0;
+    s2_1 += m20_1;
+    s2_2 += m20_2;
+    s2_3 += m20_3;
+    if ((j & REDUCE_MASK) === REDUCE_MASK) {
+      s0_0 = red(s0_0, p, invP);
+      s0_1 = red(s0_1, p, invP);
+      s0_2 = red(s0_2, p, invP);
+      s0_3 = red(s0_3, p, invP);
+      s1_0 = red(s1_0, p, invP);
+      s1_1 = red(s1_1, p, invP);
+      s1_2 = red(s1_2, p, invP);
+      s1_3 = red(s1_3, p, invP);
+      s2_0 = red(s2_0, p, invP);
+      s2_1 = red(s2_1, p, invP);
+      s2_2 = red(s2_2, p, invP);
+      s2_3 = red(s2_3, p, invP);
+    }
+  }
+  acc[0] += s0_0;
+  acc[1] += s0_1;
+  acc[2] += s0_2;
+  acc[3] += s0_3;
+  acc[4] += s1_0;
+  acc[5] += s1_1;
+  acc[6] += s1_2;
+  acc[7] += s1_3;
+  acc[8] += s2_0;
+  acc[9] += s2_1;
+  acc[10] += s2_2;
+  acc[11] += s2_3;
+}
+
+/** Product of 3 ext tables (no fold): `n` pairs; t = 1 only if withOne. */
+function evalProd3Ext(fs: Uint32Array, gs: Uint32Array, hs: Uint32Array, n: number, withOne: boolean, acc: Float64Array, p: number, invP: number, w: number): void {
+  let s0_0 = 0, s0_1 = 0, s0_2 = 0, s0_3 = 0, s1_0 = 0, s1_1 = 0, s1_2 = 0, s1_3 = 0, s2_0 = 0, s2_1 = 0, s2_2 = 0, s2_3 = 0, s3_0 = 0, s3_1 = 0, s3_2 = 0, s3_3 = 0;
+  for (let j = 0; j < n; j++) {
+    const fA0 = fs[8 * j + 0]!, fA1 = fs[8 * j + 1]!, fA2 = fs[8 * j + 2]!, fA3 = fs[8 * j + 3]!;
+    const fB0 = fs[8 * j + 4]!, fB1 = fs[8 * j + 5]!, fB2 = fs[8 * j + 6]!, fB3 = fs[8 * j + 7]!;
+    let fPd0 = fB0 - fA0, fPd1 = fB1 - fA1, fPd2 = fB2 - fA2, fPd3 = fB3 - fA3;
+    if (fPd0 < 0) fPd0 += p;
+    if (fPd1 < 0) fPd1 += p;
+    if (fPd2 < 0) fPd2 += p;
+    if (fPd3 < 0) fPd3 += p;
+    let fP2_0 = fB0 + fPd0, fP2_1 = fB1 + fPd1, fP2_2 = fB2 + fPd2, fP2_3 = fB3 + fPd3;
+    if (fP2_0 >= p) fP2_0 -= p;
+    if (fP2_1 >= p) fP2_1 -= p;
+    if (fP2_2 >= p) fP2_2 -= p;
+    if (fP2_3 >= p) fP2_3 -= p;
+    let fP3_0 = fP2_0 + fPd0, fP3_1 = fP2_1 + fPd1, fP3_2 = fP2_2 + fPd2, fP3_3 = fP2_3 + fPd3;
+    if (fP3_0 >= p) fP3_0 -= p;
+    if (fP3_1 >= p) fP3_1 -= p;
+    if (fP3_2 >= p) fP3_2 -= p;
+    if (fP3_3 >= p) fP3_3 -= p;
+    const gA0 = gs[8 * j + 0]!, gA1 = gs[8 * j + 1]!, gA2 = gs[8 * j + 2]!, gA3 = gs[8 * j + 3]!;
+    const gB0 = gs[8 * j + 4]!, gB1 = gs[8 * j + 5]!, gB2 = gs[8 * j + 6]!, gB3 = gs[8 * j + 7]!;
+    let gPd0 = gB0 - gA0, gPd1 = gB1 - gA1, gPd2 = gB2 - gA2, gPd3 = gB3 - gA3;
+    if (gPd0 < 0) gPd0 += p;
+    if (gPd1 < 0) gPd1 += p;
+    if (gPd2 < 0) gPd2 += p;
+    if (gPd3 < 0) gPd3 += p;
+    let gP2_0 = gB0 + gPd0, gP2_1 = gB1 + gPd1, gP2_2 = gB2 + gPd2, gP2_3 = gB3 + gPd3;
+    if (gP2_0 >= p) gP2_0 -= p;
+    if (gP2_1 >= p) gP2_1 -= p;
+    if (gP2_2 >= p) gP2_2 -= p;
+    if (gP2_3 >= p) gP2_3 -= p;
+    let gP3_0 = gP2_0 + gPd0, gP3_1 = gP2_1 + gPd1, gP3_2 = gP2_2 + gPd2, gP3_3 = gP2_3 + gPd3;
+    if (gP3_0 >= p) gP3_0 -= p;
+    if (gP3_1 >= p) gP3_1 -= p;
+    if (gP3_2 >= p) gP3_2 -= p;
+    if (gP3_3 >= p) gP3_3 -= p;
+    const hA0 = hs[8 * j + 0]!, hA1 = hs[8 * j + 1]!, hA2 = hs[8 * j + 2]!, hA3 = hs[8 * j + 3]!;
+    const hB0 = hs[8 * j + 4]!, hB1 = hs[8 * j + 5]!, hB2 = hs[8 * j + 6]!, hB3 = hs[8 * j + 7]!;
+    let hPd0 = hB0 - hA0, hPd1 = hB1 - hA1, hPd2 = hB2 - hA2, hPd3 = hB3 - hA3;
+    if (hPd0 < 0) hPd0 += p;
+    if (hPd1 < 0) hPd1 += p;
+    if (hPd2 < 0) hPd2 += p;
+    if (hPd3 < 0) hPd3 += p;
+    let hP2_0 = hB0 + hPd0, hP2_1 = hB1 + hPd1, hP2_2 = hB2 + hPd2, hP2_3 = hB3 + hPd3;
+    if (hP2_0 >= p) hP2_0 -= p;
+    if (hP2_1 >= p) hP2_1 -= p;
+    if (hP2_2 >= p) hP2_2 -= p;
+    if (hP2_3 >= p) hP2_3 -= p;
+    let hP3_0 = hP2_0 + hPd0, hP3_1 = hP2_1 + hPd1, hP3_2 = hP2_2 + hPd2, hP3_3 = hP2_3 + hPd3;
+    if (hP3_0 >= p) hP3_0 -= p;
+    if (hP3_1 >= p) hP3_1 -= p;
+    if (hP3_2 >= p) hP3_2 -= p;
+    if (hP3_3 >= p) hP3_3 -= p;
+    const qm00_0 = fA0 * invP, qm00_1 = fA1 * invP, qm00_2 = fA2 * invP, qm00_3 = fA3 * invP;
+    let m00_0 = ((Math.imul(fA0, gA0) - Math.imul(Math.floor(qm00_0 * gA0), p)) | 0) + w * (((Math.imul(fA1, gA3) - Math.imul(Math.floor(qm00_1 * gA3), p)) | 0) + ((Math.imul(fA2, gA2) - Math.imul(Math.floor(qm00_2 * gA2), p)) | 0) + ((Math.imul(fA3, gA1) - Math.imul(Math.floor(qm00_3 * gA1), p)) | 0));
+    let m00_1 = ((Math.imul(fA0, gA1) - Math.imul(Math.floor(qm00_0 * gA1), p)) | 0) + ((Math.imul(fA1, gA0) - Math.imul(Math.floor(qm00_1 * gA0), p)) | 0) + w * (((Math.imul(fA2, gA3) - Math.imul(Math.floor(qm00_2 * gA3), p)) | 0) + ((Math.imul(fA3, gA2) - Math.imul(Math.floor(qm00_3 * gA2), p)) | 0));
+    let m00_2 = ((Math.imul(fA0, gA2) - Math.imul(Math.floor(qm00_0 * gA2), p)) | 0) + ((Math.imul(fA1, gA1) - Math.imul(Math.floor(qm00_1 * gA1), p)) | 0) + ((Math.imul(fA2, gA0) - Math.imul(Math.floor(qm00_2 * gA0), p)) | 0) + w * ((Math.imul(fA3, gA3) - Math.imul(Math.floor(qm00_3 * gA3), p)) | 0);
+    let m00_3 = ((Math.imul(fA0, gA3) - Math.imul(Math.floor(qm00_0 * gA3), p)) | 0) + ((Math.imul(fA1, gA2) - Math.imul(Math.floor(qm00_1 * gA2), p)) | 0) + ((Math.imul(fA2, gA1) - Math.imul(Math.floor(qm00_2 * gA1), p)) | 0) + ((Math.imul(fA3, gA0) - Math.imul(Math.floor(qm00_3 * gA0), p)) | 0);
+    m00_0 -= Math.floor(m00_0 * invP) * p;
+    m00_0 = m00_0 < 0 ? m00_0 + p : m00_0 >= p ? m00_0 - p : m00_0;
+    m00_1 -= Math.floor(m00_1 * invP) * p;
+    m00_1 = m00_1 < 0 ? m00_1 + p : m00_1 >= p ? m00_1 - p : m00_1;
+    m00_2 -= Math.floor(m00_2 * invP) * p;
+    m00_2 = m00_2 < 0 ? m00_2 + p : m00_2 >= p ? m00_2 - p : m00_2;
+    m00_3 -= Math.floor(m00_3 * invP) * p;
+    m00_3 = m00_3 < 0 ? m00_3 + p : m00_3 >= p ? m00_3 - p : m00_3;
+    const qm01_0 = m00_0 * invP, qm01_1 = m00_1 * invP, qm01_2 = m00_2 * invP, qm01_3 = m00_3 * invP;
+    let m01_0 = ((Math.imul(m00_0, hA0) - Math.imul(Math.floor(qm01_0 * hA0), p)) | 0) + w * (((Math.imul(m00_1, hA3) - Math.imul(Math.floor(qm01_1 * hA3), p)) | 0) + ((Math.imul(m00_2, hA2) - Math.imul(Math.floor(qm01_2 * hA2), p)) | 0) + ((Math.imul(m00_3, hA1) - Math.imul(Math.floor(qm01_3 * hA1), p)) | 0));
+    let m01_1 = ((Math.imul(m00_0, hA1) - Math.imul(Math.floor(qm01_0 * hA1), p)) | 0) + ((Math.imul(m00_1, hA0) - Math.imul(Math.floor(qm01_1 * hA0), p)) | 0) + w * (((Math.imul(m00_2, hA3) - Math.imul(Math.floor(qm01_2 * hA3), p)) | 0) + ((Math.imul(m00_3, hA2) - Math.imul(Math.floor(qm01_3 * hA2), p)) | 0));
+    let m01_2 = ((Math.imul(m00_0, hA2) - Math.imul(Math.floor(qm01_0 * hA2), p)) | 0) + ((Math.imul(m00_1, hA1) - Math.imul(Math.floor(qm01_1 * hA1), p)) | 0) + ((Math.imul(m00_2, hA0) - Math.imul(Math.floor(qm01_2 * hA0), p)) | 0) + w * ((Math.imul(m00_3, hA3) - Math.imul(Math.floor(qm01_3 * hA3), p)) | 0);
+    let m01_3 = ((Math.imul(m00_0, hA3) - Math.imul(Math.floor(qm01_0 * hA3), p)) | 0) + ((Math.imul(m00_1, hA2) - Math.imul(Math.floor(qm01_1 * hA2), p)) | 0) + ((Math.imul(m00_2, hA1) - Math.imul(Math.floor(qm01_2 * hA1), p)) | 0) + ((Math.imul(m00_3, hA0) - Math.imul(Math.floor(qm01_3 * hA0), p)) | 0);
+    m01_0 -= Math.floor(m01_0 * invP) * p;
+    m01_0 = m01_0 < 0 ? m01_0 + p : m01_0 >= p ? m01_0 - p : m01_0;
+    m01_1 -= Math.floor(m01_1 * invP) * p;
+    m01_1 = m01_1 < 0 ? m01_1 + p : m01_1 >= p ? m01_1 - p : m01_1;
+    m01_2 -= Math.floor(m01_2 * invP) * p;
+    m01_2 = m01_2 < 0 ? m01_2 + p : m01_2 >= p ? m01_2 - p : m01_2;
+    m01_3 -= Math.floor(m01_3 * invP) * p;
+    m01_3 = m01_3 < 0 ? m01_3 + p : m01_3 >= p ? m01_3 - p : m01_3;
+    s0_0 += m01_0;
+    s0_1 += m01_1;
+    s0_2 += m01_2;
+    s0_3 += m01_3;
+    if (withOne) {
+      const qm10_0 = fB0 * invP, qm10_1 = fB1 * invP, qm10_2 = fB2 * invP, qm10_3 = fB3 * invP;
+      let m10_0 = ((Math.imul(fB0, gB0) - Math.imul(Math.floor(qm10_0 * gB0), p)) | 0) + w * (((Math.imul(fB1, gB3) - Math.imul(Math.floor(qm10_1 * gB3), p)) | 0) + ((Math.imul(fB2, gB2) - Math.imul(Math.floor(qm10_2 * gB2), p)) | 0) + ((Math.imul(fB3, gB1) - Math.imul(Math.floor(qm10_3 * gB1), p)) | 0));
+      let m10_1 = ((Math.imul(fB0, gB1) - Math.imul(Math.floor(qm10_0 * gB1), p)) | 0) + ((Math.imul(fB1, gB0) - Math.imul(Math.floor(qm10_1 * gB0), p)) | 0) + w * (((Math.imul(fB2, gB3) - Math.imul(Math.floor(qm10_2 * gB3), p)) | 0) + ((Math.imul(fB3, gB2) - Math.imul(Math.floor(qm10_3 * gB2), p)) | 0));
+      let m10_2 = ((Math.imul(fB0, gB2) - Math.imul(Math.floor(qm10_0 * gB2), p)) | 0) + ((Math.imul(fB1, gB1) - Math.imul(Math.floor(qm10_1 * gB1), p)) | 0) + ((Math.imul(fB2, gB0) - Math.imul(Math.floor(qm10_2 * gB0), p)) | 0) + w * ((Math.imul(fB3, gB3) - Math.imul(Math.floor(qm10_3 * gB3), p)) | 0);
+      let m10_3 = ((Math.imul(fB0, gB3) - Math.imul(Math.floor(qm10_0 * gB3), p)) | 0) + ((Math.imul(fB1, gB2) - Math.imul(Math.floor(qm10_1 * gB2), p)) | 0) + ((Math.imul(fB2, gB1) - Math.imul(Math.floor(qm10_2 * gB1), p)) | 0) + ((Math.imul(fB3, gB0) - Math.imul(Math.floor(qm10_3 * gB0), p)) | 0);
+      m10_0 -= Math.floor(m10_0 * invP) * p;
+      m10_0 = m10_0 < 0 ? m10_0 + p : m10_0 >= p ? m10_0 - p : m10_0;
+      m10_1 -= Math.floor(m10_1 * invP) * p;
+      m10_1 = m10_1 < 0 ? m10_1 + p : m10_1 >= p ? m10_1 - p : m10_1;
+      m10_2 -= Math.floor(m10_2 * invP) * p;
+      m10_2 = m10_2 < 0 ? m10_2 + p : m10_2 >= p ? m10_2 - p : m10_2;
+      m10_3 -= Math.floor(m10_3 * invP) * p;
+      m10_3 = m10_3 < 0 ? m10_3 + p : m10_3 >= p ? m10_3 - p : m10_3;
+      const qm11_0 = m10_0 * invP, qm11_1 = m10_1 * invP, qm11_2 = m10_2 * invP, qm11_3 = m10_3 * invP;
+      let m11_0 = ((Math.imul(m10_0, hB0) - Math.imul(Math.floor(qm11_0 * hB0), p)) | 0) + w * (((Math.imul(m10_1, hB3) - Math.imul(Math.floor(qm11_1 * hB3), p)) | 0) + ((Math.imul(m10_2, hB2) - Math.imul(Math.floor(qm11_2 * hB2), p)) | 0) + ((Math.imul(m10_3, hB1) - Math.imul(Math.floor(qm11_3 * hB1), p)) | 0));
+      let m11_1 = ((Math.imul(m10_0, hB1) - Math.imul(Math.floor(qm11_0 * hB1), p)) | 0) + ((Math.imul(m10_1, hB0) - Math.imul(Math.floor(qm11_1 * hB0), p)) | 0) + w * (((Math.imul(m10_2, hB3) - Math.imul(Math.floor(qm11_2 * hB3), p)) | 0) + ((Math.imul(m10_3, hB2) - Math.imul(Math.floor(qm11_3 * hB2), p)) | 0));
+      let m11_2 = ((Math.imul(m10_0, hB2) - Math.imul(Math.floor(qm11_0 * hB2), p)) | 0) + ((Math.imul(m10_1, hB1) - Math.imul(Math.floor(qm11_1 * hB1), p)) | 0) + ((Math.imul(m10_2, hB0) - Math.imul(Math.floor(qm11_2 * hB0), p)) | 0) + w * ((Math.imul(m10_3, hB3) - Math.imul(Math.floor(qm11_3 * hB3), p)) | 0);
+      let m11_3 = ((Math.imul(m10_0, hB3) - Math.imul(Math.floor(qm11_0 * hB3), p)) | 0) + ((Math.imul(m10_1, hB2) - Math.imul(Math.floor(qm11_1 * hB2), p)) | 0) + ((Math.imul(m10_2, hB1) - Math.imul(Math.floor(qm11_2 * hB1), p)) | 0) + ((Math.imul(m10_3, hB0) - Math.imul(Math.floor(qm11_3 * hB0), p)) | 0);
+      m11_0 -= Math.floor(m11_0 * invP) * p;
+      m11_0 = m11_0 < 0 ? m11_0 + p : m11_0 >= p ? m11_0 - p : m11_0;
+      m11_1 -= Math.floor(m11_1 * invP) * p;
+      m11_1 = m11_1 < 0 ? m11_1 + p : m11_1 >= p ? m11_1 - p : m11_1;
+      m11_2 -= Math.floor(m11_2 * invP) * p;
+      m11_2 = m11_2 < 0 ? m11_2 + p : m11_2 >= p ? m11_2 - p : m11_2;
+      m11_3 -= Math.floor(m11_3 * invP) * p;
+      m11_3 = m11_3 < 0 ? m11_3 + p : m11_3 >= p ? m11_3 - p : m11_3;
+      s1_0 += m11_0;
+      s1_1 += m11_1;
+      s1_2 += m11_2;
+      s1_3 += m11_3;
+    }
+    const qm20_0 = fP2_0 * invP, qm20_1 = fP2_1 * invP, qm20_2 = fP2_2 * invP, qm20_3 = fP2_3 * invP;
+    let m20_0 = ((Math.imul(fP2_0, gP2_0) - Math.imul(Math.floor(qm20_0 * gP2_0), p)) | 0) + w * (((Math.imul(fP2_1, gP2_3) - Math.imul(Math.floor(qm20_1 * gP2_3), p)) | 0) + ((Math.imul(fP2_2, gP2_2) - Math.imul(Math.floor(qm20_2 * gP2_2), p)) | 0) + ((Math.imul(fP2_3, gP2_1) - Math.imul(Math.floor(qm20_3 * gP2_1), p)) | 0));
+    let m20_1 = ((Math.imul(fP2_0, gP2_1) - Math.imul(Math.floor(qm20_0 * gP2_1), p)) | 0) + ((Math.imul(fP2_1, gP2_0) - Math.imul(Math.floor(qm20_1 * gP2_0), p)) | 0) + w * (((Math.imul(fP2_2, gP2_3) - Math.imul(Math.floor(qm20_2 * gP2_3), p)) | 0) + ((Math.imul(fP2_3, gP2_2) - Math.imul(Math.floor(qm20_3 * gP2_2), p)) | 0));
+    let m20_2 = ((Math.imul(fP2_0, gP2_2) - Math.imul(Math.floor(qm20_0 * gP2_2), p)) | 0) + ((Math.imul(fP2_1, gP2_1) - Math.imul(Math.floor(qm20_1 * gP2_1), p)) | 0) + ((Math.imul(fP2_2, gP2_0) - Math.imul(Math.floor(qm20_2 * gP2_0), p)) | 0) + w * ((Math.imul(fP2_3, gP2_3) - Math.imul(Math.floor(qm20_3 * gP2_3), p)) | 0);
+    let m20_3 = ((Math.imul(fP2_0, gP2_3) - Math.imul(Math.floor(qm20_0 * gP2_3), p)) | 0) + ((Math.imul(fP2_1, gP2_2) - Math.imul(Math.floor(qm20_1 * gP2_2), p)) | 0) + ((Math.imul(fP2_2, gP2_1) - Math.imul(Math.floor(qm20_2 * gP2_1), p)) | 0) + ((Math.imul(fP2_3, gP2_0) - Math.imul(Math.floor(qm20_3 * gP2_0), p)) | 0);
+    m20_0 -= Math.floor(m20_0 * invP) * p;
+    m20_0 = m20_0 < 0 ? m20_0 + p : m20_0 >= p ? m20_0 - p : m20_0;
+    m20_1 -= Math.floor(m20_1 * invP) * p;
+    m20_1 = m20_1 < 0 ? m20_1 + p : m20_1 >= p ? m20_1 - p : m20_1;
+    m20_2 -= Math.floor(m20_2 * invP) * p;
+    m20_2 = m20_2 < 0 ? m20_2 + p : m20_2 >= p ? m20_2 - p : m20_2;
+    m20_3 -= Math.floor(m20_3 * invP) * p;
+    m20_3 = m20_3 < 0 ? m20_3 + p : m20_3 >= p ? m20_3 - p : m20_3;
+    const qm21_0 = m20_0 * invP, qm21_1 = m20_1 * invP, qm21_2 = m20_2 * invP, qm21_3 = m20_3 * invP;
+    let m21_0 = ((Math.imul(m20_0, hP2_0) - Math.imul(Math.floor(qm21_0 * hP2_0), p)) | 0) + w * (((Math.imul(m20_1, hP2_3) - Math.imul(Math.floor(qm21_1 * hP2_3), p)) | 0) + ((Math.imul(m20_2, hP2_2) - Math.imul(Math.floor(qm21_2 * hP2_2), p)) | 0) + ((Math.imul(m20_3, hP2_1) - Math.imul(Math.floor(qm21_3 * hP2_1), p)) | 0));
+    let m21_1 = ((Math.imul(m20_0, hP2_1) - Math.imul(Math.floor(qm21_0 * hP2_1), p)) | 0) + ((Math.imul(m20_1, hP2_0) - Math.imul(Math.floor(qm21_1 * hP2_0), p)) | 0) + w * (((Math.imul(m20_2, hP2_3) - Math.imul(Math.floor(qm21_2 * hP2_3), p)) | 0) + ((Math.imul(m20_3, hP2_2) - Math.imul(Math.floor(qm21_3 * hP2_2), p)) | 0));
+    let m21_2 = ((Math.imul(m20_0, hP2_2) - Math.imul(Math.floor(qm21_0 * hP2_2), p)) | 0) + ((Math.imul(m20_1, hP2_1) - Math.imul(Math.floor(qm21_1 * hP2_1), p)) | 0) + ((Math.imul(m20_2, hP2_0) - Math.imul(Math.floor(qm21_2 * hP2_0), p)) | 0) + w * ((Math.imul(m20_3, hP2_3) - Math.imul(Math.floor(qm21_3 * hP2_3), p)) | 0);
+    let m21_3 = ((Math.imul(m20_0, hP2_3) - Math.imul(Math.floor(qm21_0 * hP2_3), p)) | 0) + ((Math.imul(m20_1, hP2_2) - Math.imul(Math.floor(qm21_1 * hP2_2), p)) | 0) + ((Math.imul(m20_2, hP2_1) - Math.imul(Math.floor(qm21_2 * hP2_1), p)) | 0) + ((Math.imul(m20_3, hP2_0) - Math.imul(Math.floor(qm21_3 * hP2_0), p)) | 0);
+    m21_0 -= Math.floor(m21_0 * invP) * p;
+    m21_0 = m21_0 < 0 ? m21_0 + p : m21_0 >= p ? m21_0 - p : m21_0;
+    m21_1 -= Math.floor(m21_1 * invP) * p;
+    m21_1 = m21_1 < 0 ? m21_1 + p : m21_1 >= p ? m21_1 - p : m21_1;
+    m21_2 -= Math.floor(m21_2 * invP) * p;
+    m21_2 = m21_2 < 0 ? m21_2 + p : m21_2 >= p ? m21_2 - p : m21_2;
+    m21_3 -= Math.floor(m21_3 * invP) * p;
+    m21_3 = m21_3 < 0 ? m21_3 + p : m21_3 >= p ? m21_3 - p : m21_3;
+    s2_0 += m21_0;
+    s2_1 += m21_1;
+    s2_2 += m21_2;
+    s2_3 += m21_3;
+    const qm30_0 = fP3_0 * invP, qm30_1 = fP3_1 * invP, qm30_2 = fP3_2 * invP, qm30_3 = fP3_3 * invP;
+    let m30_0 = ((Math.imul(fP3_0, gP3_0) - Math.imul(Math.floor(qm30_0 * gP3_0), p)) | 0) + w * (((Math.imul(fP3_1, gP3_3) - Math.imul(Math.floor(qm30_1 * gP3_3), p)) | 0) + ((Math.imul(fP3_2, gP3_2) - Math.imul(Math.floor(qm30_2 * gP3_2), p)) | 0) + ((Math.imul(fP3_3, gP3_1) - Math.imul(Math.floor(qm30_3 * gP3_1), p)) | 0));
+    let m30_1 = ((Math.imul(fP3_0, gP3_1) - Math.imul(Math.floor(qm30_0 * gP3_1), p)) | 0) + ((Math.imul(fP3_1, gP3_0) - Math.imul(Math.floor(qm30_1 * gP3_0), p)) | 0) + w * (((Math.imul(fP3_2, gP3_3) - Math.imul(Math.floor(qm30_2 * gP3_3), p)) | 0) + ((Math.imul(fP3_3, gP3_2) - Math.imul(Math.floor(qm30_3 * gP3_2), p)) | 0));
+    let m30_2 = ((Math.imul(fP3_0, gP3_2) - Math.imul(Math.floor(qm30_0 * gP3_2), p)) | 0) + ((Math.imul(fP3_1, gP3_1) - Math.imul(Math.floor(qm30_1 * gP3_1), p)) | 0) + ((Math.imul(fP3_2, gP3_0) - Math.imul(Math.floor(qm30_2 * gP3_0), p)) | 0) + w * ((Math.imul(fP3_3, gP3_3) - Math.imul(Math.floor(qm30_3 * gP3_3), p)) | 0);
+    let m30_3 = ((Math.imul(fP3_0, gP3_3) - Math.imul(Math.floor(qm30_0 * gP3_3), p)) | 0) + ((Math.imul(fP3_1, gP3_2) - Math.imul(Math.floor(qm30_1 * gP3_2), p)) | 0) + ((Math.imul(fP3_2, gP3_1) - Math.imul(Math.floor(qm30_2 * gP3_1), p)) | 0) + ((Math.imul(fP3_3, gP3_0) - Math.imul(Math.floor(qm30_3 * gP3_0), p)) | 0);
+    m30_0 -= Math.floor(m30_0 * invP) * p;
+    m30_0 = m30_0 < 0 ? m30_0 + p : m30_0 >= p ? m30_0 - p : m30_0;
+    m30_1 -= Math.floor(m30_1 * invP) * p;
+    m30_1 = m30_1 < 0 ? m30_1 + p : m30_1 >= p ? m30_1 - p : m30_1;
+    m30_2 -= Math.floor(m30_2 * invP) * p;
+    m30_2 = m30_2 < 0 ? m30_2 + p : m30_2 >= p ? m30_2 - p : m30_2;
+    m30_3 -= Math.floor(m30_3 * invP) * p;
+    m30_3 = m30_3 < 0 ? m30_3 + p : m30_3 >= p ? m30_3 - p : m30_3;
+    const qm31_0 = m30_0 * invP, qm31_1 = m30_1 * invP, qm31_2 = m30_2 * invP, qm31_3 = m30_3 * invP;
+    let m31_0 = ((Math.imul(m30_0, hP3_0) - Math.imul(Math.floor(qm31_0 * hP3_0), p)) | 0) + w * (((Math.imul(m30_1, hP3_3) - Math.imul(Math.floor(qm31_1 * hP3_3), p)) | 0) + ((Math.imul(m30_2, hP3_2) - Math.imul(Math.floor(qm31_2 * hP3_2), p)) | 0) + ((Math.imul(m30_3, hP3_1) - Math.imul(Math.floor(qm31_3 * hP3_1), p)) | 0));
+    let m31_1 = ((Math.imul(m30_0, hP3_1) - Math.imul(Math.floor(qm31_0 * hP3_1), p)) | 0) + ((Math.imul(m30_1, hP3_0) - Math.imul(Math.floor(qm31_1 * hP3_0), p)) | 0) + w * (((Math.imul(m30_2, hP3_3) - Math.imul(Math.floor(qm31_2 * hP3_3), p)) | 0) + ((Math.imul(m30_3, hP3_2) - Math.imul(Math.floor(qm31_3 * hP3_2), p)) | 0));
+    let m31_2 = ((Math.imul(m30_0, hP3_2) - Math.imul(Math.floor(qm31_0 * hP3_2), p)) | 0) + ((Math.imul(m30_1, hP3_1) - Math.imul(Math.floor(qm31_1 * hP3_1), p)) | 0) + ((Math.imul(m30_2, hP3_0) - Math.imul(Math.floor(qm31_2 * hP3_0), p)) | 0) + w * ((Math.imul(m30_3, hP3_3) - Math.imul(Math.floor(qm31_3 * hP3_3), p)) | 0);
+    let m31_3 = ((Math.imul(m30_0, hP3_3) - Math.imul(Math.floor(qm31_0 * hP3_3), p)) | 0) + ((Math.imul(m30_1, hP3_2) - Math.imul(Math.floor(qm31_1 * hP3_2), p)) | 0) + ((Math.imul(m30_2, hP3_1) - Math.imul(Math.floor(qm31_2 * hP3_1), p)) | 0) + ((Math.imul(m30_3, hP3_0) - Math.imul(Math.floor(qm31_3 * hP3_0), p)) | 0);
+    m31_0 -= Math.floor(m31_0 * invP) * p;
+    m31_0 = m31_0 < 0 ? m31_0 + p : m31_0 >= p ? m31_0 - p : m31_0;
+    m31_1 -= Math.floor(m31_1 * invP) * p;
+    m31_1 = m31_1 < 0 ? m31_1 + p : m31_1 >= p ? m31_1 - p : m31_1;
+    m31_2 -= Math.floor(m31_2 * invP) * p;
+    m31_2 = m31_2 < 0 ? m31_2 + p : m31_2 >= p ? m31_2 - p : m31_2;
+    m31_3 -= Math.floor(m31_3 * invP) * p;
+    m31_3 = m31_3 < 0 ? m31_3 + p : m31_3 >= p ? m31_3 - p : m31_3;
+    s3_0 += m31_0;
+    s3_1 += m31_1;
+    s3_2 += m31_2;
+    s3_3 += m31_3;
+    if ((j & REDUCE_MASK) === REDUCE_MASK) {
+      s0_0 = red(s0_0, p, invP);
+      s0_1 = red(s0_1, p, invP);
+      s0_2 = red(s0_2, p, invP);
+      s0_3 = red(s0_3, p, invP);
+      s1_0 = red(s1_0, p, invP);
+      s1_1 = red(s1_1, p, invP);
+      s1_2 = red(s1_2, p, invP);
+      s1_3 = red(s1_3, p, invP);
+      s2_0 = red(s2_0, p, invP);
+      s2_1 = red(s2_1, p, invP);
+      s2_2 = red(s2_2, p, invP);
+      s2_3 = red(s2_3, p, invP);
+      s3_0 = red(s3_0, p, invP);
+      s3_1 = red(s3_1, p, invP);
+      s3_2 = red(s3_2, p, invP);
+      s3_3 = red(s3_3, p, invP);
+    }
+  }
+  acc[0] += s0_0;
+  acc[1] += s0_1;
+  acc[2] += s0_2;
+  acc[3] += s0_3;
+  acc[4] += s1_0;
+  acc[5] += s1_1;
+  acc[6] += s1_2;
+  acc[7] += s1_3;
+  acc[8] += s2_0;
+  acc[9] += s2_1;
+  acc[10] += s2_2;
+  acc[11] += s2_3;
+  acc[12] += s3_0;
+  acc[13] += s3_1;
+  acc[14] += s3_2;
+  acc[15] += s3_3;
+}
+
+/** Fused: folds 3 ext tables with r (src → dst, may alias) and evaluates the next round's product. `n` = pairs after folding. */
+function foldEvalProd3Ext(fs: Uint32Array, gs: Uint32Array, hs: Uint32Array, fd: Uint32Array, gd: Uint32Array, hd: Uint32Array, n: number, r: Ext, acc: Float64Array, p: number, invP: number, w: number): void {
+  const r0 = r[0]!, r1 = r[1]!, r2 = r[2]!, r3 = r[3]!;
+  const wr1 = red(w * r1, p, invP), wr2 = red(w * r2, p, invP), wr3 = red(w * r3, p, invP);
+  const q0 = r0 * invP, q1 = r1 * invP, q2 = r2 * invP, q3 = r3 * invP;
+  const qw1 = wr1 * invP, qw2 = wr2 * invP, qw3 = wr3 * invP;
+  let s0_0 = 0, s0_1 = 0, s0_2 = 0, s0_3 = 0, s1_0 = 0, s1_1 = 0, s1_2 = 0, s1_3 = 0, s2_0 = 0, s2_1 = 0, s2_2 = 0, s2_3 = 0, s3_0 = 0, s3_1 = 0, s3_2 = 0, s3_3 = 0;
+  for (let j = 0; j < n; j++) {
+    const fAl0 = fs[16 * j + 0]!, fAl1 = fs[16 * j + 1]!, fAl2 = fs[16 * j + 2]!, fAl3 = fs[16 * j + 3]!;
+    let fAd0 = fs[16 * j + 4]! - fAl0, fAd1 = fs[16 * j + 5]! - fAl1, fAd2 = fs[16 * j + 6]! - fAl2, fAd3 = fs[16 * j + 7]! - fAl3;
+    if (fAd0 < 0) fAd0 += p;
+    if (fAd1 < 0) fAd1 += p;
+    if (fAd2 < 0) fAd2 += p;
+    if (fAd3 < 0) fAd3 += p;
+    let fA0 = fAl0 + ((Math.imul(fAd0, r0) - Math.imul(Math.floor(fAd0 * q0), p)) | 0) + ((Math.imul(fAd1, wr3) - Math.imul(Math.floor(fAd1 * qw3), p)) | 0) + ((Math.imul(fAd2, wr2) - Math.imul(Math.floor(fAd2 * qw2), p)) | 0) + ((Math.imul(fAd3, wr1) - Math.imul(Math.floor(fAd3 * qw1), p)) | 0);
+    fA0 -= Math.floor(fA0 * invP) * p;
+    fA0 = fA0 < 0 ? fA0 + p : fA0 >= p ? fA0 - p : fA0;
+    let fA1 = fAl1 + ((Math.imul(fAd0, r1) - Math.imul(Math.floor(fAd0 * q1), p)) | 0) + ((Math.imul(fAd1, r0) - Math.imul(Math.floor(fAd1 * q0), p)) | 0) + ((Math.imul(fAd2, wr3) - Math.imul(Math.floor(fAd2 * qw3), p)) | 0) + ((Math.imul(fAd3, wr2) - Math.imul(Math.floor(fAd3 * qw2), p)) | 0);
+    fA1 -= Math.floor(fA1 * invP) * p;
+    fA1 = fA1 < 0 ? fA1 + p : fA1 >= p ? fA1 - p : fA1;
+    let fA2 = fAl2 + ((Math.imul(fAd0, r2) - Math.imul(Math.floor(fAd0 * q2), p)) | 0) + ((Math.imul(fAd1, r1) - Math.imul(Math.floor(fAd1 * q1), p)) | 0) + ((Math.imul(fAd2, r0) - Math.imul(Math.floor(fAd2 * q0), p)) | 0) + ((Math.imul(fAd3, wr3) - Math.imul(Math.floor(fAd3 * qw3), p)) | 0);
+    fA2 -= Math.floor(fA2 * invP) * p;
+    fA2 = fA2 < 0 ? fA2 + p : fA2 >= p ? fA2 - p : fA2;
+    let fA3 = fAl3 + ((Math.imul(fAd0, r3) - Math.imul(Math.floor(fAd0 * q3), p)) | 0) + ((Math.imul(fAd1, r2) - Math.imul(Math.floor(fAd1 * q2), p)) | 0) + ((Math.imul(fAd2, r1) - Math.imul(Math.floor(fAd2 * q1), p)) | 0) + ((Math.imul(fAd3, r0) - Math.imul(Math.floor(fAd3 * q0), p)) | 0);
+    fA3 -= Math.floor(fA3 * invP) * p;
+    fA3 = fA3 < 0 ? fA3 + p : fA3 >= p ? fA3 - p : fA3;
+    const fBl0 = fs[16 * j + 8 + 0]!, fBl1 = fs[16 * j + 8 + 1]!, fBl2 = fs[16 * j + 8 + 2]!, fBl3 = fs[16 * j + 8 + 3]!;
+    let fBd0 = fs[16 * j + 8 + 4]! - fBl0, fBd1 = fs[16 * j + 8 + 5]! - fBl1, fBd2 = fs[16 * j + 8 + 6]! - fBl2, fBd3 = fs[16 * j + 8 + 7]! - fBl3;
+    if (fBd0 < 0) fBd0 += p;
+    if (fBd1 < 0) fBd1 += p;
+    if (fBd2 < 0) fBd2 += p;
+    if (fBd3 < 0) fBd3 += p;
+    let fB0 = fBl0 + ((Math.imul(fBd0, r0) - Math.imul(Math.floor(fBd0 * q0), p)) | 0) + ((Math.imul(fBd1, wr3) - Math.imul(Math.floor(fBd1 * qw3), p)) | 0) + ((Math.imul(fBd2, wr2) - Math.imul(Math.floor(fBd2 * qw2), p)) | 0) + ((Math.imul(fBd3, wr1) - Math.imul(Math.floor(fBd3 * qw1), p)) | 0);
+    fB0 -= Math.floor(fB0 * invP) * p;
+    fB0 = fB0 < 0 ? fB0 + p : fB0 >= p ? fB0 - p : fB0;
+    let fB1 = fBl1 + ((Math.imul(fBd0, r1) - Math.imul(Math.floor(fBd0 * q1), p)) | 0) + ((Math.imul(fBd1, r0) - Math.imul(Math.floor(fBd1 * q0), p)) | 0) + ((Math.imul(fBd2, wr3) - Math.imul(Math.floor(fBd2 * qw3), p)) | 0) + ((Math.imul(fBd3, wr2) - Math.imul(Math.floor(fBd3 * qw2), p)) | 0);
+    fB1 -= Math.floor(fB1 * invP) * p;
+    fB1 = fB1 < 0 ? fB1 + p : fB1 >= p ? fB1 - p : fB1;
+    let fB2 = fBl2 + ((Math.imul(fBd0, r2) - Math.imul(Math.floor(fBd0 * q2), p)) | 0) + ((Math.imul(fBd1, r1) - Math.imul(Math.floor(fBd1 * q1), p)) | 0) + ((Math.imul(fBd2, r0) - Math.imul(Math.floor(fBd2 * q0), p)) | 0) + ((Math.imul(fBd3, wr3) - Math.imul(Math.floor(fBd3 * qw3), p)) | 0);
+    fB2 -= Math.floor(fB2 * invP) * p;
+    fB2 = fB2 < 0 ? fB2 + p : fB2 >= p ? fB2 - p : fB2;
+    let fB3 = fBl3 + ((Math.imul(fBd0, r3) - Math.imul(Math.floor(fBd0 * q3), p)) | 0) + ((Math.imul(fBd1, r2) - Math.imul(Math.floor(fBd1 * q2), p)) | 0) + ((Math.imul(fBd2, r1) - Math.imul(Math.floor(fBd2 * q1), p)) | 0) + ((Math.imul(fBd3, r0) - Math.imul(Math.floor(fBd3 * q0), p)) | 0);
+    fB3 -= Math.floor(fB3 * invP) * p;
+    fB3 = fB3 < 0 ? fB3 + p : fB3 >= p ? fB3 - p : fB3;
+    fd[8 * j + 0] = fA0;
+    fd[8 * j + 1] = fA1;
+    fd[8 * j + 2] = fA2;
+    fd[8 * j + 3] = fA3;
+    fd[8 * j + 4] = fB0;
+    fd[8 * j + 5] = fB1;
+    fd[8 * j + 6] = fB2;
+    fd[8 * j + 7] = fB3;
+    let fPd0 = fB0 - fA0, fPd1 = fB1 - fA1, fPd2 = fB2 - fA2, fPd3 = fB3 - fA3;
+    if (fPd0 < 0) fPd0 += p;
+    if (fPd1 < 0) fPd1 += p;
+    if (fPd2 < 0) fPd2 += p;
+    if (fPd3 < 0) fPd3 += p;
+    let fP2_0 = fB0 + fPd0, fP2_1 = fB1 + fPd1, fP2_2 = fB2 + fPd2, fP2_3 = fB3 + fPd3;
+    if (fP2_0 >= p) fP2_0 -= p;
+    if (fP2_1 >= p) fP2_1 -= p;
+    if (fP2_2 >= p) fP2_2 -= p;
+    if (fP2_3 >= p) fP2_3 -= p;
+    let fP3_0 = fP2_0 + fPd0, fP3_1 = fP2_1 + fPd1, fP3_2 = fP2_2 + fPd2, fP3_3 = fP2_3 + fPd3;
+    if (fP3_0 >= p) fP3_0 -= p;
+    if (fP3_1 >= p) fP3_1 -= p;
+    if (fP3_2 >= p) fP3_2 -= p;
+    if (fP3_3 >= p) fP3_3 -= p;
+    const gAl0 = gs[16 * j + 0]!, gAl1 = gs[16 * j + 1]!, gAl2 = gs[16 * j + 2]!, gAl3 = gs[16 * j + 3]!;
+    let gAd0 = gs[16 * j + 4]! - gAl0, gAd1 = gs[16 * j + 5]! - gAl1, gAd2 = gs[16 * j + 6]! - gAl2, gAd3 = gs[16 * j + 7]! - gAl3;
+    if (gAd0 < 0) gAd0 += p;
+    if (gAd1 < 0) gAd1 += p;
+    if (gAd2 < 0) gAd2 += p;
+    if (gAd3 < 0) gAd3 += p;
+    let gA0 = gAl0 + ((Math.imul(gAd0, r0) - Math.imul(Math.floor(gAd0 * q0), p)) | 0) + ((Math.imul(gAd1, wr3) - Math.imul(Math.floor(gAd1 * qw3), p)) | 0) + ((Math.imul(gAd2, wr2) - Math.imul(Math.floor(gAd2 * qw2), p)) | 0) + ((Math.imul(gAd3, wr1) - Math.imul(Math.floor(gAd3 * qw1), p)) | 0);
+    gA0 -= Math.floor(gA0 * invP) * p;
+    gA0 = gA0 < 0 ? gA0 + p : gA0 >= p ? gA0 - p : gA0;
+    let gA1 = gAl1 + ((Math.imul(gAd0, r1) - Math.imul(Math.floor(gAd0 * q1), p)) | 0) + ((Math.imul(gAd1, r0) - Math.imul(Math.floor(gAd1 * q0), p)) | 0) + ((Math.imul(gAd2, wr3) - Math.imul(Math.floor(gAd2 * qw3), p)) | 0) + ((Math.imul(gAd3, wr2) - Math.imul(Math.floor(gAd3 * qw2), p)) | 0);
+    gA1 -= Math.floor(gA1 * invP) * p;
+    gA1 = gA1 < 0 ? gA1 + p : gA1 >= p ? gA1 - p : gA1;
+    let gA2 = gAl2 + ((Math.imul(gAd0, r2) - Math.imul(Math.floor(gAd0 * q2), p)) | 0) + ((Math.imul(gAd1, r1) - Math.imul(Math.floor(gAd1 * q1), p)) | 0) + ((Math.imul(gAd2, r0) - Math.imul(Math.floor(gAd2 * q0), p)) | 0) + ((Math.imul(gAd3, wr3) - Math.imul(Math.floor(gAd3 * qw3), p)) | 0);
+    gA2 -= Math.floor(gA2 * invP) * p;
+    gA2 = gA2 < 0 ? gA2 + p : gA2 >= p ? gA2 - p : gA2;
+    let gA3 = gAl3 + ((Math.imul(gAd0, r3) - Math.imul(Math.floor(gAd0 * q3), p)) | 0) + ((Math.imul(gAd1, r2) - Math.imul(Math.floor(gAd1 * q2), p)) | 0) + ((Math.imul(gAd2, r1) - Math.imul(Math.floor(gAd2 * q1), p)) | 0) + ((Math.imul(gAd3, r0) - Math.imul(Math.floor(gAd3 * q0), p)) | 0);
+    gA3 -= Math.floor(gA3 * invP) * p;
+    gA3 = gA3 < 0 ? gA3 + p : gA3 >= p ? gA3 - p : gA3;
+    const gBl0 = gs[16 * j + 8 + 0]!, gBl1 = gs[16 * j + 8 + 1]!, gBl2 = gs[16 * j + 8 + 2]!, gBl3 = gs[16 * j + 8 + 3]!;
+    let gBd0 = gs[16 * j + 8 + 4]! - gBl0, gBd1 = gs[16 * j + 8 + 5]! - gBl1, gBd2 = gs[16 * j + 8 + 6]! - gBl2, gBd3 = gs[16 * j + 8 + 7]! - gBl3;
+    if (gBd0 < 0) gBd0 += p;
+    if (gBd1 < 0) gBd1 += p;
+    if (gBd2 < 0) gBd2 += p;
+    if (gBd3 < 0) gBd3 += p;
+    let gB0 = gBl0 + ((Math.imul(gBd0, r0) - Math.imul(Math.floor(gBd0 * q0), p)) | 0) + ((Math.imul(gBd1, wr3) - Math.imul(Math.floor(gBd1 * qw3), p)) | 0) + ((Math.imul(gBd2, wr2) - Math.imul(Math.floor(gBd2 * qw2), p)) | 0) + ((Math.imul(gBd3, wr1) - Math.imul(Math.floor(gBd3 * qw1), p)) | 0);
+    gB0 -= Math.floor(gB0 * invP) * p;
+    gB0 = gB0 < 0 ? gB0 + p : gB0 >= p ? gB0 - p : gB0;
+    let gB1 = gBl1 + ((Math.imul(gBd0, r1) - Math.imul(Math.floor(gBd0 * q1), p)) | 0) + ((Math.imul(gBd1, r0) - Math.imul(Math.floor(gBd1 * q0), p)) | 0) + ((Math.imul(gBd2, wr3) - Math.imul(Math.floor(gBd2 * qw3), p)) | 0) + ((Math.imul(gBd3, wr2) - Math.imul(Math.floor(gBd3 * qw2), p)) | 0);
+    gB1 -= Math.floor(gB1 * invP) * p;
+    gB1 = gB1 < 0 ? gB1 + p : gB1 >= p ? gB1 - p : gB1;
+    let gB2 = gBl2 + ((Math.imul(gBd0, r2) - Math.imul(Math.floor(gBd0 * q2), p)) | 0) + ((Math.imul(gBd1, r1) - Math.imul(Math.floor(gBd1 * q1), p)) | 0) + ((Math.imul(gBd2, r0) - Math.imul(Math.floor(gBd2 * q0), p)) | 0) + ((Math.imul(gBd3, wr3) - Math.imul(Math.floor(gBd3 * qw3), p)) | 0);
+    gB2 -= Math.floor(gB2 * invP) * p;
+    gB2 = gB2 < 0 ? gB2 + p : gB2 >= p ? gB2 - p : gB2;
+    let gB3 = gBl3 + ((Math.imul(gBd0, r3) - Math.imul(Math.floor(gBd0 * q3), p)) | 0) + ((Math.imul(gBd1, r2) - Math.imul(Math.floor(gBd1 * q2), p)) | 0) + ((Math.imul(gBd2, r1) - Math.imul(Math.floor(gBd2 * q1), p)) | 0) + ((Math.imul(gBd3, r0) - Math.imul(Math.floor(gBd3 * q0), p)) | 0);
+    gB3 -= Math.floor(gB3 * invP) * p;
+    gB3 = gB3 < 0 ? gB3 + p : gB3 >= p ? gB3 - p : gB3;
+    gd[8 * j + 0] = gA0;
+    gd[8 * j + 1] = gA1;
+    gd[8 * j + 2] = gA2;
+    gd[8 * j + 3] = gA3;
+    gd[8 * j + 4] = gB0;
+    gd[8 * j + 5] = gB1;
+    gd[8 * j + 6] = gB2;
+    gd[8 * j + 7] = gB3;
+    let gPd0 = gB0 - gA0, gPd1 = gB1 - gA1, gPd2 = gB2 - gA2, gPd3 = gB3 - gA3;
+    if (gPd0 < 0) gPd0 += p;
+    if (gPd1 < 0) gPd1 += p;
+    if (gPd2 < 0) gPd2 += p;
+    if (gPd3 < 0) gPd3 += p;
+    let gP2_0 = gB0 + gPd0, gP2_1 = gB1 + gPd1, gP2_2 = gB2 + gPd2, gP2_3 = gB3 + gPd3;
+    if (gP2_0 >= p) gP2_0 -= p;
+    if (gP2_1 >= p) gP2_1 -= p;
+    if (gP2_2 >= p) gP2_2 -= p;
+    if (gP2_3 >= p) gP2_3 -= p;
+    let gP3_0 = gP2_0 + gPd0, gP3_1 = gP2_1 + gPd1, gP3_2 = gP2_2 + gPd2, gP3_3 = gP2_3 + gPd3;
+    if (gP3_0 >= p) gP3_0 -= p;
+    if (gP3_1 >= p) gP3_1 -= p;
+    if (gP3_2 >= p) gP3_2 -= p;
+    if (gP3_3 >= p) gP3_3 -= p;
+    const hAl0 = hs[16 * j + 0]!, hAl1 = hs[16 * j + 1]!, hAl2 = hs[16 * j + 2]!, hAl3 = hs[16 * j + 3]!;
+    let hAd0 = hs[16 * j + 4]! - hAl0, hAd1 = hs[16 * j + 5]! - hAl1, hAd2 = hs[16 * j + 6]! - hAl2, hAd3 = hs[16 * j + 7]! - hAl3;
+    if (hAd0 < 0) hAd0 += p;
+    if (hAd1 < 0) hAd1 += p;
+    if (hAd2 < 0) hAd2 += p;
+    if (hAd3 < 0) hAd3 += p;
+    let hA0 = hAl0 + ((Math.imul(hAd0, r0) - Math.imul(Math.floor(hAd0 * q0), p)) | 0) + ((Math.imul(hAd1, wr3) - Math.imul(Math.floor(hAd1 * qw3), p)) | 0) + ((Math.imul(hAd2, wr2) - Math.imul(Math.floor(hAd2 * qw2), p)) | 0) + ((Math.imul(hAd3, wr1) - Math.imul(Math.floor(hAd3 * qw1), p)) | 0);
+    hA0 -= Math.floor(hA0 * invP) * p;
+    hA0 = hA0 < 0 ? hA0 + p : hA0 >= p ? hA0 - p : hA0;
+    let hA1 = hAl1 + ((Math.imul(hAd0, r1) - Math.imul(Math.floor(hAd0 * q1), p)) | 0) + ((Math.imul(hAd1, r0) - Math.imul(Math.floor(hAd1 * q0), p)) | 0) + ((Math.imul(hAd2, wr3) - Math.imul(Math.floor(hAd2 * qw3), p)) | 0) + ((Math.imul(hAd3, wr2) - Math.imul(Math.floor(hAd3 * qw2), p)) | 0);
+    hA1 -= Math.floor(hA1 * invP) * p;
+    hA1 = hA1 < 0 ? hA1 + p : hA1 >= p ? hA1 - p : hA1;
+    let hA2 = hAl2 + ((Math.imul(hAd0, r2) - Math.imul(Math.floor(hAd0 * q2), p)) | 0) + ((Math.imul(hAd1, r1) - Math.imul(Math.floor(hAd1 * q1), p)) | 0) + ((Math.imul(hAd2, r0) - Math.imul(Math.floor(hAd2 * q0), p)) | 0) + ((Math.imul(hAd3, wr3) - Math.imul(Math.floor(hAd3 * qw3), p)) | 0);
+    hA2 -= Math.floor(hA2 * invP) * p;
+    hA2 = hA2 < 0 ? hA2 + p : hA2 >= p ? hA2 - p : hA2;
+    let hA3 = hAl3 + ((Math.imul(hAd0, r3) - Math.imul(Math.floor(hAd0 * q3), p)) | 0) + ((Math.imul(hAd1, r2) - Math.imul(Math.floor(hAd1 * q2), p)) | 0) + ((Math.imul(hAd2, r1) - Math.imul(Math.floor(hAd2 * q1), p)) | 0) + ((Math.imul(hAd3, r0) - Math.imul(Math.floor(hAd3 * q0), p)) | 0);
+    hA3 -= Math.floor(hA3 * invP) * p;
+    hA3 = hA3 < 0 ? hA3 + p : hA3 >= p ? hA3 - p : hA3;
+    const hBl0 = hs[16 * j + 8 + 0]!, hBl1 = hs[16 * j + 8 + 1]!, hBl2 = hs[16 * j + 8 + 2]!, hBl3 = hs[16 * j + 8 + 3]!;
+    let hBd0 = hs[16 * j + 8 + 4]! - hBl0, hBd1 = hs[16 * j + 8 + 5]! - hBl1, hBd2 = hs[16 * j + 8 + 6]! - hBl2, hBd3 = hs[16 * j + 8 + 7]! - hBl3;
+    if (hBd0 < 0) hBd0 += p;
+    if (hBd1 < 0) hBd1 += p;
+    if (hBd2 < 0) hBd2 += p;
+    if (hBd3 < 0) hBd3 += p;
+    let hB0 = hBl0 + ((Math.imul(hBd0, r0) - Math.imul(Math.floor(hBd0 * q0), p)) | 0) + ((Math.imul(hBd1, wr3) - Math.imul(Math.floor(hBd1 * qw3), p)) | 0) + ((Math.imul(hBd2, wr2) - Math.imul(Math.floor(hBd2 * qw2), p)) | 0) + ((Math.imul(hBd3, wr1) - Math.imul(Math.floor(hBd3 * qw1), p)) | 0);
+    hB0 -= Math.floor(hB0 * invP) * p;
+    hB0 = hB0 < 0 ? hB0 + p : hB0 >= p ? hB0 - p : hB0;
+    let hB1 = hBl1 + ((Math.imul(hBd0, r1) - Math.imul(Math.floor(hBd0 * q1), p)) | 0) + ((Math.imul(hBd1, r0) - Math.imul(Math.floor(hBd1 * q0), p)) | 0) + ((Math.imul(hBd2, wr3) - Math.imul(Math.floor(hBd2 * qw3), p)) | 0) + ((Math.imul(hBd3, wr2) - Math.imul(Math.floor(hBd3 * qw2), p)) | 0);
+    hB1 -= Math.floor(hB1 * invP) * p;
+    hB1 = hB1 < 0 ? hB1 + p : hB1 >= p ? hB1 - p : hB1;
+    let hB2 = hBl2 + ((Math.imul(hBd0, r2) - Math.imul(Math.floor(hBd0 * q2), p)) | 0) + ((Math.imul(hBd1, r1) - Math.imul(Math.floor(hBd1 * q1), p)) | 0) + ((Math.imul(hBd2, r0) - Math.imul(Math.floor(hBd2 * q0), p)) | 0) + ((Math.imul(hBd3, wr3) - Math.imul(Math.floor(hBd3 * qw3), p)) | 0);
+    hB2 -= Math.floor(hB2 * invP) * p;
+    hB2 = hB2 < 0 ? hB2 + p : hB2 >= p ? hB2 - p : hB2;
+    let hB3 = hBl3 + ((Math.imul(hBd0, r3) - Math.imul(Math.floor(hBd0 * q3), p)) | 0) + ((Math.imul(hBd1, r2) - Math.imul(Math.floor(hBd1 * q2), p)) | 0) + ((Math.imul(hBd2, r1) - Math.imul(Math.floor(hBd2 * q1), p)) | 0) + ((Math.imul(hBd3, r0) - Math.imul(Math.floor(hBd3 * q0), p)) | 0);
+    hB3 -= Math.floor(hB3 * invP) * p;
+    hB3 = hB3 < 0 ? hB3 + p : hB3 >= p ? hB3 - p : hB3;
+    hd[8 * j + 0] = hA0;
+    hd[8 * j + 1] = hA1;
+    hd[8 * j + 2] = hA2;
+    hd[8 * j + 3] = hA3;
+    hd[8 * j + 4] = hB0;
+    hd[8 * j + 5] = hB1;
+    hd[8 * j + 6] = hB2;
+    hd[8 * j + 7] = hB3;
+    let hPd0 = hB0 - hA0, hPd1 = hB1 - hA1, hPd2 = hB2 - hA2, hPd3 = hB3 - hA3;
+    if (hPd0 < 0) hPd0 += p;
+    if (hPd1 < 0) hPd1 += p;
+    if (hPd2 < 0) hPd2 += p;
+    if (hPd3 < 0) hPd3 += p;
+    let hP2_0 = hB0 + hPd0, hP2_1 = hB1 + hPd1, hP2_2 = hB2 + hPd2, hP2_3 = hB3 + hPd3;
+    if (hP2_0 >= p) hP2_0 -= p;
+    if (hP2_1 >= p) hP2_1 -= p;
+    if (hP2_2 >= p) hP2_2 -= p;
+    if (hP2_3 >= p) hP2_3 -= p;
+    let hP3_0 = hP2_0 + hPd0, hP3_1 = hP2_1 + hPd1, hP3_2 = hP2_2 + hPd2, hP3_3 = hP2_3 + hPd3;
+    if (hP3_0 >= p) hP3_0 -= p;
+    if (hP3_1 >= p) hP3_1 -= p;
+    if (hP3_2 >= p) hP3_2 -= p;
+    if (hP3_3 >= p) hP3_3 -= p;
+    const qm00_0 = fA0 * invP, qm00_1 = fA1 * invP, qm00_2 = fA2 * invP, qm00_3 = fA3 * invP;
+    let m00_0 = ((Math.imul(fA0, gA0) - Math.imul(Math.floor(qm00_0 * gA0), p)) | 0) + w * (((Math.imul(fA1, gA3) - Math.imul(Math.floor(qm00_1 * gA3), p)) | 0) + ((Math.imul(fA2, gA2) - Math.imul(Math.floor(qm00_2 * gA2), p)) | 0) + ((Math.imul(fA3, gA1) - Math.imul(Math.floor(qm00_3 * gA1), p)) | 0));
+    let m00_1 = ((Math.imul(fA0, gA1) - Math.imul(Math.floor(qm00_0 * gA1), p)) | 0) + ((Math.imul(fA1, gA0) - Math.imul(Math.floor(qm00_1 * gA0), p)) | 0) + w * (((Math.imul(fA2, gA3) - Math.imul(Math.floor(qm00_2 * gA3), p)) | 0) + ((Math.imul(fA3, gA2) - Math.imul(Math.floor(qm00_3 * gA2), p)) | 0));
+    let m00_2 = ((Math.imul(fA0, gA2) - Math.imul(Math.floor(qm00_0 * gA2), p)) | 0) + ((Math.imul(fA1, gA1) - Math.imul(Math.floor(qm00_1 * gA1), p)) | 0) + ((Math.imul(fA2, gA0) - Math.imul(Math.floor(qm00_2 * gA0), p)) | 0) + w * ((Math.imul(fA3, gA3) - Math.imul(Math.floor(qm00_3 * gA3), p)) | 0);
+    let m00_3 = ((Math.imul(fA0, gA3) - Math.imul(Math.floor(qm00_0 * gA3), p)) | 0) + ((Math.imul(fA1, gA2) - Math.imul(Math.floor(qm00_1 * gA2), p)) | 0) + ((Math.imul(fA2, gA1) - Math.imul(Math.floor(qm00_2 * gA1), p)) | 0) + ((Math.imul(fA3, gA0) - Math.imul(Math.floor(qm00_3 * gA0), p)) | 0);
+    m00_0 -= Math.floor(m00_0 * invP) * p;
+    m00_0 = m00_0 < 0 ? m00_0 + p : m00_0 >= p ? m00_0 - p : m00_0;
+    m00_1 -= Math.floor(m00_1 * invP) * p;
+    m00_1 = m00_1 < 0 ? m00_1 + p : m00_1 >= p ? m00_1 - p : m00_1;
+    m00_2 -= Math.floor(m00_2 * invP) * p;
+    m00_2 = m00_2 < 0 ? m00_2 + p : m00_2 >= p ? m00_2 - p : m00_2;
+    m00_3 -= Math.floor(m00_3 * invP) * p;
+    m00_3 = m00_3 < 0 ? m00_3 + p : m00_3 >= p ? m00_3 - p : m00_3;
+    const qm01_0 = m00_0 * invP, qm01_1 = m00_1 * invP, qm01_2 = m00_2 * invP, qm01_3 = m00_3 * invP;
+    let m01_0 = ((Math.imul(m00_0, hA0) - Math.imul(Math.floor(qm01_0 * hA0), p)) | 0) + w * (((Math.imul(m00_1, hA3) - Math.imul(Math.floor(qm01_1 * hA3), p)) | 0) + ((Math.imul(m00_2, hA2) - Math.imul(Math.floor(qm01_2 * hA2), p)) | 0) + ((Math.imul(m00_3, hA1) - Math.imul(Math.floor(qm01_3 * hA1), p)) | 0));
+    let m01_1 = ((Math.imul(m00_0, hA1) - Math.imul(Math.floor(qm01_0 * hA1), p)) | 0) + ((Math.imul(m00_1, hA0) - Math.imul(Math.floor(qm01_1 * hA0), p)) | 0) + w * (((Math.imul(m00_2, hA3) - Math.imul(Math.floor(qm01_2 * hA3), p)) | 0) + ((Math.imul(m00_3, hA2) - Math.imul(Math.floor(qm01_3 * hA2), p)) | 0));
+    let m01_2 = ((Math.imul(m00_0, hA2) - Math.imul(Math.floor(qm01_0 * hA2), p)) | 0) + ((Math.imul(m00_1, hA1) - Math.imul(Math.floor(qm01_1 * hA1), p)) | 0) + ((Math.imul(m00_2, hA0) - Math.imul(Math.floor(qm01_2 * hA0), p)) | 0) + w * ((Math.imul(m00_3, hA3) - Math.imul(Math.floor(qm01_3 * hA3), p)) | 0);
+    let m01_3 = ((Math.imul(m00_0, hA3) - Math.imul(Math.floor(qm01_0 * hA3), p)) | 0) + ((Math.imul(m00_1, hA2) - Math.imul(Math.floor(qm01_1 * hA2), p)) | 0) + ((Math.imul(m00_2, hA1) - Math.imul(Math.floor(qm01_2 * hA1), p)) | 0) + ((Math.imul(m00_3, hA0) - Math.imul(Math.floor(qm01_3 * hA0), p)) | 0);
+    m01_0 -= Math.floor(m01_0 * invP) * p;
+    m01_0 = m01_0 < 0 ? m01_0 + p : m01_0 >= p ? m01_0 - p : m01_0;
+    m01_1 -= Math.floor(m01_1 * invP) * p;
+    m01_1 = m01_1 < 0 ? m01_1 + p : m01_1 >= p ? m01_1 - p : m01_1;
+    m01_2 -= Math.floor(m01_2 * invP) * p;
+    m01_2 = m01_2 < 0 ? m01_2 + p : m01_2 >= p ? m01_2 - p : m01_2;
+    m01_3 -= Math.floor(m01_3 * invP) * p;
+    m01_3 = m01_3 < 0 ? m01_3 + p : m01_3 >= p ? m01_3 - p : m01_3;
+    s0_0 += m01_0;
+    s0_1 += m01_1;
+    s0_2 += m01_2;
+    s0_3 += m01_3;
+    const qm20_0 = fP2_0 * invP, qm20_1 = fP2_1 * invP, qm20_2 = fP2_2 * invP, qm20_3 = fP2_3 * invP;
+    let m20_0 = ((Math.imul(fP2_0, gP2_0) - Math.imul(Math.floor(qm20_0 * gP2_0), p)) | 0) + w * (((Math.imul(fP2_1, gP2_3) - Math.imul(Math.floor(qm20_1 * gP2_3), p)) | 0) + ((Math.imul(fP2_2, gP2_2) - Math.imul(Math.floor(qm20_2 * gP2_2), p)) | 0) + ((Math.imul(fP2_3, gP2_1) - Math.imul(Math.floor(qm20_3 * gP2_1), p)) | 0));
+    let m20_1 = ((Math.imul(fP2_0, gP2_1) - Math.imul(Math.floor(qm20_0 * gP2_1), p)) | 0) + ((Math.imul(fP2_1, gP2_0) - Math.imul(Math.floor(qm20_1 * gP2_0), p)) | 0) + w * (((Math.imul(fP2_2, gP2_3) - Math.imul(Math.floor(qm20_2 * gP2_3), p)) | 0) + ((Math.imul(fP2_3, gP2_2) - Math.imul(Math.floor(qm20_3 * gP2_2), p)) | 0));
+    let m20_2 = ((Math.imul(fP2_0, gP2_2) - Math.imul(Math.floor(qm20_0 * gP2_2), p)) | 0) + ((Math.imul(fP2_1, gP2_1) - Math.imul(Math.floor(qm20_1 * gP2_1), p)) | 0) + ((Math.imul(fP2_2, gP2_0) - Math.imul(Math.floor(qm20_2 * gP2_0), p)) | 0) + w * ((Math.imul(fP2_3, gP2_3) - Math.imul(Math.floor(qm20_3 * gP2_3), p)) | 0);
+    let m20_3 = ((Math.imul(fP2_0, gP2_3) - Math.imul(Math.floor(qm20_0 * gP2_3), p)) | 0) + ((Math.imul(fP2_1, gP2_2) - Math.imul(Math.floor(qm20_1 * gP2_2), p)) | 0) + ((Math.imul(fP2_2, gP2_1) - Math.imul(Math.floor(qm20_2 * gP2_1), p)) | 0) + ((Math.imul(fP2_3, gP2_0) - Math.imul(Math.floor(qm20_3 * gP2_0), p)) | 0);
+    m20_0 -= Math.floor(m20_0 * invP) * p;
+    m20_0 = m20_0 < 0 ? m20_0 + p : m20_0 >= p ? m20_0 - p : m20_0;
+    m20_1 -= Math.floor(m20_1 * invP) * p;
+    m20_1 = m20_1 < 0 ? m20_1 + p : m20_1 >= p ? m20_1 - p : m20_1;
+    m20_2 -= Math.floor(m20_2 * invP) * p;
+    m20_2 = m20_2 < 0 ? m20_2 + p : m20_2 >= p ? m20_2 - p : m20_2;
+    m20_3 -= Math.floor(m20_3 * invP) * p;
+    m20_3 = m20_3 < 0 ? m20_3 + p : m20_3 >= p ? m20_3 - p : m20_3;
+    const qm21_0 = m20_0 * invP, qm21_1 = m20_1 * invP, qm21_2 = m20_2 * invP, qm21_3 = m20_3 * invP;
+    let m21_0 = ((Math.imul(m20_0, hP2_0) - Math.imul(Math.floor(qm21_0 * hP2_0), p)) | 0) + w * (((Math.imul(m20_1, hP2_3) - Math.imul(Math.floor(qm21_1 * hP2_3), p)) | 0) + ((Math.imul(m20_2, hP2_2) - Math.imul(Math.floor(qm21_2 * hP2_2), p)) | 0) + ((Math.imul(m20_3, hP2_1) - Math.imul(Math.floor(qm21_3 * hP2_1), p)) | 0));
+    let m21_1 = ((Math.imul(m20_0, hP2_1) - Math.imul(Math.floor(qm21_0 * hP2_1), p)) | 0) + ((Math.imul(m20_1, hP2_0) - Math.imul(Math.floor(qm21_1 * hP2_0), p)) | 0) + w * (((Math.imul(m20_2, hP2_3) - Math.imul(Math.floor(qm21_2 * hP2_3), p)) | 0) + ((Math.imul(m20_3, hP2_2) - Math.imul(Math.floor(qm21_3 * hP2_2), p)) | 0));
+    let m21_2 = ((Math.imul(m20_0, hP2_2) - Math.imul(Math.floor(qm21_0 * hP2_2), p)) | 0) + ((Math.imul(m20_1, hP2_1) - Math.imul(Math.floor(qm21_1 * hP2_1), p)) | 0) + ((Math.imul(m20_2, hP2_0) - Math.imul(Math.floor(qm21_2 * hP2_0), p)) | 0) + w * ((Math.imul(m20_3, hP2_3) - Math.imul(Math.floor(qm21_3 * hP2_3), p)) | 0);
+    let m21_3 = ((Math.imul(m20_0, hP2_3) - Math.imul(Math.floor(qm21_0 * hP2_3), p)) | 0) + ((Math.imul(m20_1, hP2_2) - Math.imul(Math.floor(qm21_1 * hP2_2), p)) | 0) + ((Math.imul(m20_2, hP2_1) - Math.imul(Math.floor(qm21_2 * hP2_1), p)) | 0) + ((Math.imul(m20_3, hP2_0) - Math.imul(Math.floor(qm21_3 * hP2_0), p)) | 0);
+    m21_0 -= Math.floor(m21_0 * invP) * p;
+    m21_0 = m21_0 < 0 ? m21_0 + p : m21_0 >= p ? m21_0 - p : m21_0;
+    m21_1 -= Math.floor(m21_1 * invP) * p;
+    m21_1 = m21_1 < 0 ? m21_1 + p : m21_1 >= p ? m21_1 - p : m21_1;
+    m21_2 -= Math.floor(m21_2 * invP) * p;
+    m21_2 = m21_2 < 0 ? m21_2 + p : m21_2 >= p ? m21_2 - p : m21_2;
+    m21_3 -= Math.floor(m21_3 * invP) * p;
+    m21_3 = m21_3 < 0 ? m21_3 + p : m21_3 >= p ? m21_3 - p : m21_3;
+    s2_0 += m21_0;
+    s2_1 += m21_1;
+    s2_2 += m21_2;
+    s2_3 += m21_3;
+    const qm30_0 = fP3_0 * invP, qm30_1 = fP3_1 * invP, qm30_2 = fP3_2 * invP, qm30_3 = fP3_3 * invP;
+    let m30_0 = ((Math.imul(fP3_0, gP3_0) - Math.imul(Math.floor(qm30_0 * gP3_0), p)) | 0) + w * (((Math.imul(fP3_1, gP3_3) - Math.imul(Math.floor(qm30_1 * gP3_3), p)) | 0) + ((Math.imul(fP3_2, gP3_2) - Math.imul(Math.floor(qm30_2 * gP3_2), p)) | 0) + ((Math.imul(fP3_3, gP3_1) - Math.imul(Math.floor(qm30_3 * gP3_1), p)) | 0));
+    let m30_1 = ((Math.imul(fP3_0, gP3_1) - Math.imul(Math.floor(qm30_0 * gP3_1), p)) | 0) + ((Math.imul(fP3_1, gP3_0) - Math.imul(Math.floor(qm30_1 * gP3_0), p)) | 0) + w * (((Math.imul(fP3_2, gP3_3) - Math.imul(Math.floor(qm30_2 * gP3_3), p)) | 0) + ((Math.imul(fP3_3, gP3_2) - Math.imul(Math.floor(qm30_3 * gP3_2), p)) | 0));
+    let m30_2 = ((Math.imul(fP3_0, gP3_2) - Math.imul(Math.floor(qm30_0 * gP3_2), p)) | 0) + ((Math.imul(fP3_1, gP3_1) - Math.imul(Math.floor(qm30_1 * gP3_1), p)) | 0) + ((Math.imul(fP3_2, gP3_0) - Math.imul(Math.floor(qm30_2 * gP3_0), p)) | 0) + w * ((Math.imul(fP3_3, gP3_3) - Math.imul(Math.floor(qm30_3 * gP3_3), p)) | 0);
+    let m30_3 = ((Math.imul(fP3_0, gP3_3) - Math.imul(Math.floor(qm30_0 * gP3_3), p)) | 0) + ((Math.imul(fP3_1, gP3_2) - Math.imul(Math.floor(qm30_1 * gP3_2), p)) | 0) + ((Math.imul(fP3_2, gP3_1) - Math.imul(Math.floor(qm30_2 * gP3_1), p)) | 0) + ((Math.imul(fP3_3, gP3_0) - Math.imul(Math.floor(qm30_3 * gP3_0), p)) | 0);
+    m30_0 -= Math.floor(m30_0 * invP) * p;
+    m30_0 = m30_0 < 0 ? m30_0 + p : m30_0 >= p ? m30_0 - p : m30_0;
+    m30_1 -= Math.floor(m30_1 * invP) * p;
+    m30_1 = m30_1 < 0 ? m30_1 + p : m30_1 >= p ? m30_1 - p : m30_1;
+    m30_2 -= Math.floor(m30_2 * invP) * p;
+    m30_2 = m30_2 < 0 ? m30_2 + p : m30_2 >= p ? m30_2 - p : m30_2;
+    m30_3 -= Math.floor(m30_3 * invP) * p;
+    m30_3 = m30_3 < 0 ? m30_3 + p : m30_3 >= p ? m30_3 - p : m30_3;
+    const qm31_0 = m30_0 * invP, qm31_1 = m30_1 * invP, qm31_2 = m30_2 * invP, qm31_3 = m30_3 * invP;
+    let m31_0 = ((Math.imul(m30_0, hP3_0) - Math.imul(Math.floor(qm31_0 * hP3_0), p)) | 0) + w * (((Math.imul(m30_1, hP3_3) - Math.imul(Math.floor(qm31_1 * hP3_3), p)) | 0) + ((Math.imul(m30_2, hP3_2) - Math.imul(Math.floor(qm31_2 * hP3_2), p)) | 0) + ((Math.imul(m30_3, hP3_1) - Math.imul(Math.floor(qm31_3 * hP3_1), p)) | 0));
+    let m31_1 = ((Math.imul(m30_0, hP3_1) - Math.imul(Math.floor(qm31_0 * hP3_1), p)) | 0) + ((Math.imul(m30_1, hP3_0) - Math.imul(Math.floor(qm31_1 * hP3_0), p)) | 0) + w * (((Math.imul(m30_2, hP3_3) - Math.imul(Math.floor(qm31_2 * hP3_3), p)) | 0) + ((Math.imul(m30_3, hP3_2) - Math.imul(Math.floor(qm31_3 * hP3_2), p)) | 0));
+    let m31_2 = ((Math.imul(m30_0, hP3_2) - Math.imul(Math.floor(qm31_0 * hP3_2), p)) | 0) + ((Math.imul(m30_1, hP3_1) - Math.imul(Math.floor(qm31_1 * hP3_1), p)) | 0) + ((Math.imul(m30_2, hP3_0) - Math.imul(Math.floor(qm31_2 * hP3_0), p)) | 0) + w * ((Math.imul(m30_3, hP3_3) - Math.imul(Math.floor(qm31_3 * hP3_3), p)) | 0);
+    let m31_3 = ((Math.imul(m30_0, hP3_3) - Math.imul(Math.floor(qm31_0 * hP3_3), p)) | 0) + ((Math.imul(m30_1, hP3_2) - Math.imul(Math.floor(qm31_1 * hP3_2), p)) | 0) + ((Math.imul(m30_2, hP3_1) - Math.imul(Math.floor(qm31_2 * hP3_1), p)) | 0) + ((Math.imul(m30_3, hP3_0) - Math.imul(Math.floor(qm31_3 * hP3_0), p)) | 0);
+    m31_0 -= Math.floor(m31_0 * invP) * p;
+    m31_0 = m31_0 < 0 ? m31_0 + p : m31_0 >= p ? m31_0 - p : m31_0;
+    m31_1 -= Math.floor(m31_1 * invP) * p;
+    m31_1 = m31_1 < 0 ? m31_1 + p : m31_1 >= p ? m31_1 - p : m31_1;
+    m31_2 -= Math.floor(m31_2 * invP) * p;
+    m31_2 = m31_2 < 0 ? m31_2 + p : m31_2 >= p ? m31_2 - p : m31_2;
+    m31_3 -= Math.floor(m31_3 * invP) * p;
+    m31_3 = m31_3 < 0 ? m31_3 + p : m31_3 >= p ? m31_3 - p : m31_3;
+    s3_0 += m31_0;
+    s3_1 += m31_1;
+    s3_2 += m31_2;
+    s3_3 += m31_3;
+    if ((j & REDUCE_MASK) === REDUCE_MASK) {
+      s0_0 = red(s0_0, p, invP);
+      s0_1 = red(s0_1, p, invP);
+      s0_2 = red(s0_2, p, invP);
+      s0_3 = red(s0_3, p, invP);
+      s1_0 = red(s1_0, p, invP);
+      s1_1 = red(s1_1, p, invP);
+      s1_2 = red(s1_2, p, invP);
+      s1_3 = red(s1_3, p, invP);
+      s2_0 = red(s2_0, p, invP);
+      s2_1 = red(s2_1, p, invP);
+      s2_2 = red(s2_2, p, invP);
+      s2_3 = red(s2_3, p, invP);
+      s3_0 = red(s3_0, p, invP);
+      s3_1 = red(s3_1, p, invP);
+      s3_2 = red(s3_2, p, invP);
+      s3_3 = red(s3_3, p, invP);
+    }
+  }
+  acc[0] += s0_0;
+  acc[1] += s0_1;
+  acc[2] += s0_2;
+  acc[3] += s0_3;
+  acc[4] += s1_0;
+  acc[5] += s1_1;
+  acc[6] += s1_2;
+  acc[7] += s1_3;
+  acc[8] += s2_0;
+  acc[9] += s2_1;
+  acc[10] += s2_2;
+  acc[11] += s2_3;
+  acc[12] += s3_0;
+  acc[13] += s3_1;
+  acc[14] += s3_2;
+  acc[15] += s3_3;
+}
+
+/** Product of 2 base tables, round 0: base-field arithmetic only; t = 0..2. */
+function evalProd2Base(f: Uint32Array, g: Uint32Array, n: number, acc: Float64Array, p: number, invP: number): void {
   let s0 = 0, s1 = 0, s2 = 0;
-  for (let i = 0; i < half; i++) {
-    const f0 = f[2 * i]!, f1 = f[2 * i + 1]!, g0 = g[2 * i]!, g1 = g[2 * i + 1]!;
-    let df = f1 - f0;
-    if (df < 0) df += p;
-    let dg = g1 - g0;
-    if (dg < 0) dg += p;
-    s0 += mm(f0, g0, p, invP);
-    s1 += mm(f1, g1, p, invP);
-    s2 += mm(step(f1, df, p), step(g1, dg, p), p, invP);
-    if ((i & REDUCE_MASK) === REDUCE_MASK) {
+  for (let j = 0; j < n; j++) {
+    const f0 = f[2 * j]!, f1 = f[2 * j + 1]!;
+    let fd = f1 - f0;
+    if (fd < 0) fd += p;
+    let f2 = f1 + fd;
+    if (f2 >= p) f2 -= p;
+    const g0 = g[2 * j]!, g1 = g[2 * j + 1]!;
+    let gd = g1 - g0;
+    if (gd < 0) gd += p;
+    let g2 = g1 + gd;
+    if (g2 >= p) g2 -= p;
+    s0 += ((Math.imul(f0, g0) - Math.imul(Math.floor(f0 * g0 * invP), p)) | 0);
+    s1 += ((Math.imul(f1, g1) - Math.imul(Math.floor(f1 * g1 * invP), p)) | 0);
+    s2 += ((Math.imul(f2, g2) - Math.imul(Math.floor(f2 * g2 * invP), p)) | 0);
+    if ((j & REDUCE_MASK) === REDUCE_MASK) {
       s0 = red(s0, p, invP);
       s1 = red(s1, p, invP);
       s2 = red(s2, p, invP);
@@ -215,33 +1060,274 @@ function evalProd2Base(f: Uint32Array, g: Uint32Array, half: number, acc: Float6
   acc[8] += s2;
 }
 
-/** Product of three base tables, round 0. */
-function evalProd3Base(
-  f: Uint32Array,
-  g: Uint32Array,
-  h: Uint32Array,
-  half: number,
-  acc: Float64Array,
-  p: number,
-  invP: number,
-): void {
+/**
+ * Round 1 for a product of 2 base tables whose x_0 is bound to r_0 but not folded yet
+ * (small-value optimisation): at x_1 = t each factor is a_t + r_0·b_t with base a_t, b_t, so
+ * the product is a degree-2 polynomial in r_0 with base coefficients; acc[t·3 + c]
+ * accumulates coefficient c (t = 0, 2..2). `n` = number of 4-entry blocks.
+ */
+function evalProd2SmallValue(f: Uint32Array, g: Uint32Array, n: number, acc: Float64Array, p: number, invP: number): void {
+  let s0_0 = 0, s0_1 = 0, s0_2 = 0, s2_0 = 0, s2_1 = 0, s2_2 = 0;
+  for (let j = 0; j < n; j++) {
+    const f00 = f[4 * j]!, f10 = f[4 * j + 1]!, f01 = f[4 * j + 2]!, f11 = f[4 * j + 3]!;
+    let fda = f01 - f00, fdc = f11 - f10;
+    if (fda < 0) fda += p;
+    if (fdc < 0) fdc += p;
+    let fa0 = f00, fc0 = f10;
+    let fa2 = f01 + fda, fc2 = f11 + fdc;
+    if (fa2 >= p) fa2 -= p;
+    if (fc2 >= p) fc2 -= p;
+    let fb0 = fc0 - fa0;
+    if (fb0 < 0) fb0 += p;
+    let fb2 = fc2 - fa2;
+    if (fb2 < 0) fb2 += p;
+    const g00 = g[4 * j]!, g10 = g[4 * j + 1]!, g01 = g[4 * j + 2]!, g11 = g[4 * j + 3]!;
+    let gda = g01 - g00, gdc = g11 - g10;
+    if (gda < 0) gda += p;
+    if (gdc < 0) gdc += p;
+    let ga0 = g00, gc0 = g10;
+    let ga2 = g01 + gda, gc2 = g11 + gdc;
+    if (ga2 >= p) ga2 -= p;
+    if (gc2 >= p) gc2 -= p;
+    let gb0 = gc0 - ga0;
+    if (gb0 < 0) gb0 += p;
+    let gb2 = gc2 - ga2;
+    if (gb2 < 0) gb2 += p;
+    let e0_0_0 = ((Math.imul(fa0, ga0) - Math.imul(Math.floor(fa0 * ga0 * invP), p)) | 0);
+    let e0_0_1 = ((Math.imul(fb0, ga0) - Math.imul(Math.floor(fb0 * ga0 * invP), p)) | 0) + ((Math.imul(fa0, gb0) - Math.imul(Math.floor(fa0 * gb0 * invP), p)) | 0);
+    let e0_0_2 = ((Math.imul(fb0, gb0) - Math.imul(Math.floor(fb0 * gb0 * invP), p)) | 0);
+    s0_0 += e0_0_0;
+    s0_1 += e0_0_1;
+    s0_2 += e0_0_2;
+    let e2_0_0 = ((Math.imul(fa2, ga2) - Math.imul(Math.floor(fa2 * ga2 * invP), p)) | 0);
+    let e2_0_1 = ((Math.imul(fb2, ga2) - Math.imul(Math.floor(fb2 * ga2 * invP), p)) | 0) + ((Math.imul(fa2, gb2) - Math.imul(Math.floor(fa2 * gb2 * invP), p)) | 0);
+    let e2_0_2 = ((Math.imul(fb2, gb2) - Math.imul(Math.floor(fb2 * gb2 * invP), p)) | 0);
+    s2_0 += e2_0_0;
+    s2_1 += e2_0_1;
+    s2_2 += e2_0_2;
+    if ((j & REDUCE_MASK) === REDUCE_MASK) {
+      s0_0 = red(s0_0, p, invP);
+      s0_1 = red(s0_1, p, invP);
+      s0_2 = red(s0_2, p, invP);
+      s2_0 = red(s2_0, p, invP);
+      s2_1 = red(s2_1, p, invP);
+      s2_2 = red(s2_2, p, invP);
+    }
+  }
+  acc[0] += s0_0;
+  acc[1] += s0_1;
+  acc[2] += s0_2;
+  acc[6] += s2_0;
+  acc[7] += s2_1;
+  acc[8] += s2_2;
+}
+
+/**
+ * Round 2 for 2 base tables: binds x_0, x_1 to (u, v) = (r_0, r_1) in one pass (base → ext,
+ * fresh dst of 2^(n−2) entries) and evaluates the next round's product. `n` = pairs after folding.
+ */
+function fold2EvalProd2(fs: Uint32Array, gs: Uint32Array, fd: Uint32Array, gd: Uint32Array, n: number, u: Ext, v: Ext, uv: Ext, acc: Float64Array, p: number, invP: number, w: number): void {
+  const u0 = u[0]!, u1 = u[1]!, u2 = u[2]!, u3 = u[3]!;
+  const qu0 = u0 * invP, qu1 = u1 * invP, qu2 = u2 * invP, qu3 = u3 * invP;
+  const v0 = v[0]!, v1 = v[1]!, v2 = v[2]!, v3 = v[3]!;
+  const qv0 = v0 * invP, qv1 = v1 * invP, qv2 = v2 * invP, qv3 = v3 * invP;
+  const uv0 = uv[0]!, uv1 = uv[1]!, uv2 = uv[2]!, uv3 = uv[3]!;
+  const quv0 = uv0 * invP, quv1 = uv1 * invP, quv2 = uv2 * invP, quv3 = uv3 * invP;
+  let s0_0 = 0, s0_1 = 0, s0_2 = 0, s0_3 = 0, s2_0 = 0, s2_1 = 0, s2_2 = 0, s2_3 = 0;
+  for (let j = 0; j < n; j++) {
+    const fA00 = fs[8 * j]!, fA10 = fs[8 * j + 1]!, fA01 = fs[8 * j + 2]!, fA11 = fs[8 * j + 3]!;
+    let fAx = fA10 - fA00, fAy = fA01 - fA00, fAz = fA11 + fA00 + 2 * p - fA10 - fA01;
+    if (fAx < 0) fAx += p;
+    if (fAy < 0) fAy += p;
+    fAz -= Math.floor(fAz * invP) * p;
+    fAz = fAz < 0 ? fAz + p : fAz >= p ? fAz - p : fAz;
+    let fA0 = fA00 + ((Math.imul(fAx, u0) - Math.imul(Math.floor(fAx * qu0), p)) | 0) + ((Math.imul(fAy, v0) - Math.imul(Math.floor(fAy * qv0), p)) | 0) + ((Math.imul(fAz, uv0) - Math.imul(Math.floor(fAz * quv0), p)) | 0);
+    fA0 -= Math.floor(fA0 * invP) * p;
+    fA0 = fA0 < 0 ? fA0 + p : fA0 >= p ? fA0 - p : fA0;
+    let fA1 = ((Math.imul(fAx, u1) - Math.imul(Math.floor(fAx * qu1), p)) | 0) + ((Math.imul(fAy, v1) - Math.imul(Math.floor(fAy * qv1), p)) | 0) + ((Math.imul(fAz, uv1) - Math.imul(Math.floor(fAz * quv1), p)) | 0);
+    fA1 -= Math.floor(fA1 * invP) * p;
+    fA1 = fA1 < 0 ? fA1 + p : fA1 >= p ? fA1 - p : fA1;
+    let fA2 = ((Math.imul(fAx, u2) - Math.imul(Math.floor(fAx * qu2), p)) | 0) + ((Math.imul(fAy, v2) - Math.imul(Math.floor(fAy * qv2), p)) | 0) + ((Math.imul(fAz, uv2) - Math.imul(Math.floor(fAz * quv2), p)) | 0);
+    fA2 -= Math.floor(fA2 * invP) * p;
+    fA2 = fA2 < 0 ? fA2 + p : fA2 >= p ? fA2 - p : fA2;
+    let fA3 = ((Math.imul(fAx, u3) - Math.imul(Math.floor(fAx * qu3), p)) | 0) + ((Math.imul(fAy, v3) - Math.imul(Math.floor(fAy * qv3), p)) | 0) + ((Math.imul(fAz, uv3) - Math.imul(Math.floor(fAz * quv3), p)) | 0);
+    fA3 -= Math.floor(fA3 * invP) * p;
+    fA3 = fA3 < 0 ? fA3 + p : fA3 >= p ? fA3 - p : fA3;
+    const fB00 = fs[8 * j + 4]!, fB10 = fs[8 * j + 4 + 1]!, fB01 = fs[8 * j + 4 + 2]!, fB11 = fs[8 * j + 4 + 3]!;
+    let fBx = fB10 - fB00, fBy = fB01 - fB00, fBz = fB11 + fB00 + 2 * p - fB10 - fB01;
+    if (fBx < 0) fBx += p;
+    if (fBy < 0) fBy += p;
+    fBz -= Math.floor(fBz * invP) * p;
+    fBz = fBz < 0 ? fBz + p : fBz >= p ? fBz - p : fBz;
+    let fB0 = fB00 + ((Math.imul(fBx, u0) - Math.imul(Math.floor(fBx * qu0), p)) | 0) + ((Math.imul(fBy, v0) - Math.imul(Math.floor(fBy * qv0), p)) | 0) + ((Math.imul(fBz, uv0) - Math.imul(Math.floor(fBz * quv0), p)) | 0);
+    fB0 -= Math.floor(fB0 * invP) * p;
+    fB0 = fB0 < 0 ? fB0 + p : fB0 >= p ? fB0 - p : fB0;
+    let fB1 = ((Math.imul(fBx, u1) - Math.imul(Math.floor(fBx * qu1), p)) | 0) + ((Math.imul(fBy, v1) - Math.imul(Math.floor(fBy * qv1), p)) | 0) + ((Math.imul(fBz, uv1) - Math.imul(Math.floor(fBz * quv1), p)) | 0);
+    fB1 -= Math.floor(fB1 * invP) * p;
+    fB1 = fB1 < 0 ? fB1 + p : fB1 >= p ? fB1 - p : fB1;
+    let fB2 = ((Math.imul(fBx, u2) - Math.imul(Math.floor(fBx * qu2), p)) | 0) + ((Math.imul(fBy, v2) - Math.imul(Math.floor(fBy * qv2), p)) | 0) + ((Math.imul(fBz, uv2) - Math.imul(Math.floor(fBz * quv2), p)) | 0);
+    fB2 -= Math.floor(fB2 * invP) * p;
+    fB2 = fB2 < 0 ? fB2 + p : fB2 >= p ? fB2 - p : fB2;
+    let fB3 = ((Math.imul(fBx, u3) - Math.imul(Math.floor(fBx * qu3), p)) | 0) + ((Math.imul(fBy, v3) - Math.imul(Math.floor(fBy * qv3), p)) | 0) + ((Math.imul(fBz, uv3) - Math.imul(Math.floor(fBz * quv3), p)) | 0);
+    fB3 -= Math.floor(fB3 * invP) * p;
+    fB3 = fB3 < 0 ? fB3 + p : fB3 >= p ? fB3 - p : fB3;
+    fd[8 * j + 0] = fA0;
+    fd[8 * j + 1] = fA1;
+    fd[8 * j + 2] = fA2;
+    fd[8 * j + 3] = fA3;
+    fd[8 * j + 4] = fB0;
+    fd[8 * j + 5] = fB1;
+    fd[8 * j + 6] = fB2;
+    fd[8 * j + 7] = fB3;
+    let fPd0 = fB0 - fA0, fPd1 = fB1 - fA1, fPd2 = fB2 - fA2, fPd3 = fB3 - fA3;
+    if (fPd0 < 0) fPd0 += p;
+    if (fPd1 < 0) fPd1 += p;
+    if (fPd2 < 0) fPd2 += p;
+    if (fPd3 < 0) fPd3 += p;
+    let fP2_0 = fB0 + fPd0, fP2_1 = fB1 + fPd1, fP2_2 = fB2 + fPd2, fP2_3 = fB3 + fPd3;
+    if (fP2_0 >= p) fP2_0 -= p;
+    if (fP2_1 >= p) fP2_1 -= p;
+    if (fP2_2 >= p) fP2_2 -= p;
+    if (fP2_3 >= p) fP2_3 -= p;
+    const gA00 = gs[8 * j]!, gA10 = gs[8 * j + 1]!, gA01 = gs[8 * j + 2]!, gA11 = gs[8 * j + 3]!;
+    let gAx = gA10 - gA00, gAy = gA01 - gA00, gAz = gA11 + gA00 + 2 * p - gA10 - gA01;
+    if (gAx < 0) gAx += p;
+    if (gAy < 0) gAy += p;
+    gAz -= Math.floor(gAz * invP) * p;
+    gAz = gAz < 0 ? gAz + p : gAz >= p ? gAz - p : gAz;
+    let gA0 = gA00 + ((Math.imul(gAx, u0) - Math.imul(Math.floor(gAx * qu0), p)) | 0) + ((Math.imul(gAy, v0) - Math.imul(Math.floor(gAy * qv0), p)) | 0) + ((Math.imul(gAz, uv0) - Math.imul(Math.floor(gAz * quv0), p)) | 0);
+    gA0 -= Math.floor(gA0 * invP) * p;
+    gA0 = gA0 < 0 ? gA0 + p : gA0 >= p ? gA0 - p : gA0;
+    let gA1 = ((Math.imul(gAx, u1) - Math.imul(Math.floor(gAx * qu1), p)) | 0) + ((Math.imul(gAy, v1) - Math.imul(Math.floor(gAy * qv1), p)) | 0) + ((Math.imul(gAz, uv1) - Math.imul(Math.floor(gAz * quv1), p)) | 0);
+    gA1 -= Math.floor(gA1 * invP) * p;
+    gA1 = gA1 < 0 ? gA1 + p : gA1 >= p ? gA1 - p : gA1;
+    let gA2 = ((Math.imul(gAx, u2) - Math.imul(Math.floor(gAx * qu2), p)) | 0) + ((Math.imul(gAy, v2) - Math.imul(Math.floor(gAy * qv2), p)) | 0) + ((Math.imul(gAz, uv2) - Math.imul(Math.floor(gAz * quv2), p)) | 0);
+    gA2 -= Math.floor(gA2 * invP) * p;
+    gA2 = gA2 < 0 ? gA2 + p : gA2 >= p ? gA2 - p : gA2;
+    let gA3 = ((Math.imul(gAx, u3) - Math.imul(Math.floor(gAx * qu3), p)) | 0) + ((Math.imul(gAy, v3) - Math.imul(Math.floor(gAy * qv3), p)) | 0) + ((Math.imul(gAz, uv3) - Math.imul(Math.floor(gAz * quv3), p)) | 0);
+    gA3 -= Math.floor(gA3 * invP) * p;
+    gA3 = gA3 < 0 ? gA3 + p : gA3 >= p ? gA3 - p : gA3;
+    const gB00 = gs[8 * j + 4]!, gB10 = gs[8 * j + 4 + 1]!, gB01 = gs[8 * j + 4 + 2]!, gB11 = gs[8 * j + 4 + 3]!;
+    let gBx = gB10 - gB00, gBy = gB01 - gB00, gBz = gB11 + gB00 + 2 * p - gB10 - gB01;
+    if (gBx < 0) gBx += p;
+    if (gBy < 0) gBy += p;
+    gBz -= Math.floor(gBz * invP) * p;
+    gBz = gBz < 0 ? gBz + p : gBz >= p ? gBz - p : gBz;
+    let gB0 = gB00 + ((Math.imul(gBx, u0) - Math.imul(Math.floor(gBx * qu0), p)) | 0) + ((Math.imul(gBy, v0) - Math.imul(Math.floor(gBy * qv0), p)) | 0) + ((Math.imul(gBz, uv0) - Math.imul(Math.floor(gBz * quv0), p)) | 0);
+    gB0 -= Math.floor(gB0 * invP) * p;
+    gB0 = gB0 < 0 ? gB0 + p : gB0 >= p ? gB0 - p : gB0;
+    let gB1 = ((Math.imul(gBx, u1) - Math.imul(Math.floor(gBx * qu1), p)) | 0) + ((Math.imul(gBy, v1) - Math.imul(Math.floor(gBy * qv1), p)) | 0) + ((Math.imul(gBz, uv1) - Math.imul(Math.floor(gBz * quv1), p)) | 0);
+    gB1 -= Math.floor(gB1 * invP) * p;
+    gB1 = gB1 < 0 ? gB1 + p : gB1 >= p ? gB1 - p : gB1;
+    let gB2 = ((Math.imul(gBx, u2) - Math.imul(Math.floor(gBx * qu2), p)) | 0) + ((Math.imul(gBy, v2) - Math.imul(Math.floor(gBy * qv2), p)) | 0) + ((Math.imul(gBz, uv2) - Math.imul(Math.floor(gBz * quv2), p)) | 0);
+    gB2 -= Math.floor(gB2 * invP) * p;
+    gB2 = gB2 < 0 ? gB2 + p : gB2 >= p ? gB2 - p : gB2;
+    let gB3 = ((Math.imul(gBx, u3) - Math.imul(Math.floor(gBx * qu3), p)) | 0) + ((Math.imul(gBy, v3) - Math.imul(Math.floor(gBy * qv3), p)) | 0) + ((Math.imul(gBz, uv3) - Math.imul(Math.floor(gBz * quv3), p)) | 0);
+    gB3 -= Math.floor(gB3 * invP) * p;
+    gB3 = gB3 < 0 ? gB3 + p : gB3 >= p ? gB3 - p : gB3;
+    gd[8 * j + 0] = gA0;
+    gd[8 * j + 1] = gA1;
+    gd[8 * j + 2] = gA2;
+    gd[8 * j + 3] = gA3;
+    gd[8 * j + 4] = gB0;
+    gd[8 * j + 5] = gB1;
+    gd[8 * j + 6] = gB2;
+    gd[8 * j + 7] = gB3;
+    let gPd0 = gB0 - gA0, gPd1 = gB1 - gA1, gPd2 = gB2 - gA2, gPd3 = gB3 - gA3;
+    if (gPd0 < 0) gPd0 += p;
+    if (gPd1 < 0) gPd1 += p;
+    if (gPd2 < 0) gPd2 += p;
+    if (gPd3 < 0) gPd3 += p;
+    let gP2_0 = gB0 + gPd0, gP2_1 = gB1 + gPd1, gP2_2 = gB2 + gPd2, gP2_3 = gB3 + gPd3;
+    if (gP2_0 >= p) gP2_0 -= p;
+    if (gP2_1 >= p) gP2_1 -= p;
+    if (gP2_2 >= p) gP2_2 -= p;
+    if (gP2_3 >= p) gP2_3 -= p;
+    const qm00_0 = fA0 * invP, qm00_1 = fA1 * invP, qm00_2 = fA2 * invP, qm00_3 = fA3 * invP;
+    let m00_0 = ((Math.imul(fA0, gA0) - Math.imul(Math.floor(qm00_0 * gA0), p)) | 0) + w * (((Math.imul(fA1, gA3) - Math.imul(Math.floor(qm00_1 * gA3), p)) | 0) + ((Math.imul(fA2, gA2) - Math.imul(Math.floor(qm00_2 * gA2), p)) | 0) + ((Math.imul(fA3, gA1) - Math.imul(Math.floor(qm00_3 * gA1), p)) | 0));
+    let m00_1 = ((Math.imul(fA0, gA1) - Math.imul(Math.floor(qm00_0 * gA1), p)) | 0) + ((Math.imul(fA1, gA0) - Math.imul(Math.floor(qm00_1 * gA0), p)) | 0) + w * (((Math.imul(fA2, gA3) - Math.imul(Math.floor(qm00_2 * gA3), p)) | 0) + ((Math.imul(fA3, gA2) - Math.imul(Math.floor(qm00_3 * gA2), p)) | 0));
+    let m00_2 = ((Math.imul(fA0, gA2) - Math.imul(Math.floor(qm00_0 * gA2), p)) | 0) + ((Math.imul(fA1, gA1) - Math.imul(Math.floor(qm00_1 * gA1), p)) | 0) + ((Math.imul(fA2, gA0) - Math.imul(Math.floor(qm00_2 * gA0), p)) | 0) + w * ((Math.imul(fA3, gA3) - Math.imul(Math.floor(qm00_3 * gA3), p)) | 0);
+    let m00_3 = ((Math.imul(fA0, gA3) - Math.imul(Math.floor(qm00_0 * gA3), p)) | 0) + ((Math.imul(fA1, gA2) - Math.imul(Math.floor(qm00_1 * gA2), p)) | 0) + ((Math.imul(fA2, gA1) - Math.imul(Math.floor(qm00_2 * gA1), p)) | 0) + ((Math.imul(fA3, gA0) - Math.imul(Math.floor(qm00_3 * gA0), p)) | 0);
+    m00_0 -= Math.floor(m00_0 * invP) * p;
+    m00_0 = m00_0 < 0 ? m00_0 + p : m00_0 >= p ? m00_0 - p : m00_0;
+    m00_1 -= Math.floor(m00_1 * invP) * p;
+    m00_1 = m00_1 < 0 ? m00_1 + p : m00_1 >= p ? m00_1 - p : m00_1;
+    m00_2 -= Math.floor(m00_2 * invP) * p;
+    m00_2 = m00_2 < 0 ? m00_2 + p : m00_2 >= p ? m00_2 - p : m00_2;
+    m00_3 -= Math.floor(m00_3 * invP) * p;
+    m00_3 = m00_3 < 0 ? m00_3 + p : m00_3 >= p ? m00_3 - p : m00_3;
+    s0_0 += m00_0;
+    s0_1 += m00_1;
+    s0_2 += m00_2;
+    s0_3 += m00_3;
+    const qm20_0 = fP2_0 * invP, qm20_1 = fP2_1 * invP, qm20_2 = fP2_2 * invP, qm20_3 = fP2_3 * invP;
+    let m20_0 = ((Math.imul(fP2_0, gP2_0) - Math.imul(Math.floor(qm20_0 * gP2_0), p)) | 0) + w * (((Math.imul(fP2_1, gP2_3) - Math.imul(Math.floor(qm20_1 * gP2_3), p)) | 0) + ((Math.imul(fP2_2, gP2_2) - Math.imul(Math.floor(qm20_2 * gP2_2), p)) | 0) + ((Math.imul(fP2_3, gP2_1) - Math.imul(Math.floor(qm20_3 * gP2_1), p)) | 0));
+    let m20_1 = ((Math.imul(fP2_0, gP2_1) - Math.imul(Math.floor(qm20_0 * gP2_1), p)) | 0) + ((Math.imul(fP2_1, gP2_0) - Math.imul(Math.floor(qm20_1 * gP2_0), p)) | 0) + w * (((Math.imul(fP2_2, gP2_3) - Math.imul(Math.floor(qm20_2 * gP2_3), p)) | 0) + ((Math.imul(fP2_3, gP2_2) - Math.imul(Math.floor(qm20_3 * gP2_2), p)) | 0));
+    let m20_2 = ((Math.imul(fP2_0, gP2_2) - Math.imul(Math.floor(qm20_0 * gP2_2), p)) | 0) + ((Math.imul(fP2_1, gP2_1) - Math.imul(Math.floor(qm20_1 * gP2_1), p)) | 0) + ((Math.imul(fP2_2, gP2_0) - Math.imul(Math.floor(qm20_2 * gP2_0), p)) | 0) + w * ((Math.imul(fP2_3, gP2_3) - Math.imul(Math.floor(qm20_3 * gP2_3), p)) | 0);
+    let m20_3 = ((Math.imul(fP2_0, gP2_3) - Math.imul(Math.floor(qm20_0 * gP2_3), p)) | 0) + ((Math.imul(fP2_1, gP2_2) - Math.imul(Math.floor(qm20_1 * gP2_2), p)) | 0) + ((Math.imul(fP2_2, gP2_1) - Math.imul(Math.floor(qm20_2 * gP2_1), p)) | 0) + ((Math.imul(fP2_3, gP2_0) - Math.imul(Math.floor(qm20_3 * gP2_0), p)) | 0);
+    m20_0 -= Math.floor(m20_0 * invP) * p;
+    m20_0 = m20_0 < 0 ? m20_0 + p : m20_0 >= p ? m20_0 - p : m20_0;
+    m20_1 -= Math.floor(m20_1 * invP) * p;
+    m20_1 = m20_1 < 0 ? m20_1 + p : m20_1 >= p ? m20_1 - p : m20_1;
+    m20_2 -= Math.floor(m20_2 * invP) * p;
+    m20_2 = m20_2 < 0 ? m20_2 + p : m20_2 >= p ? m20_2 - p : m20_2;
+    m20_3 -= Math.floor(m20_3 * invP) * p;
+    m20_3 = m20_3 < 0 ? m20_3 + p : m20_3 >= p ? m20_3 - p : m20_3;
+    s2_0 += m20_0;
+    s2_1 += m20_1;
+    s2_2 += m20_2;
+    s2_3 += m20_3;
+    if ((j & REDUCE_MASK) === REDUCE_MASK) {
+      s0_0 = red(s0_0, p, invP);
+      s0_1 = red(s0_1, p, invP);
+      s0_2 = red(s0_2, p, invP);
+      s0_3 = red(s0_3, p, invP);
+      s2_0 = red(s2_0, p, invP);
+      s2_1 = red(s2_1, p, invP);
+      s2_2 = red(s2_2, p, invP);
+      s2_3 = red(s2_3, p, invP);
+    }
+  }
+  acc[0] += s0_0;
+  acc[1] += s0_1;
+  acc[2] += s0_2;
+  acc[3] += s0_3;
+  acc[8] += s2_0;
+  acc[9] += s2_1;
+  acc[10] += s2_2;
+  acc[11] += s2_3;
+}
+
+/** Product of 3 base tables, round 0: base-field arithmetic only; t = 0..3. */
+function evalProd3Base(f: Uint32Array, g: Uint32Array, h: Uint32Array, n: number, acc: Float64Array, p: number, invP: number): void {
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  for (let i = 0; i < half; i++) {
-    const f0 = f[2 * i]!, f1 = f[2 * i + 1]!, g0 = g[2 * i]!, g1 = g[2 * i + 1]!, h0 = h[2 * i]!, h1 = h[2 * i + 1]!;
-    let df = f1 - f0;
-    if (df < 0) df += p;
-    let dg = g1 - g0;
-    if (dg < 0) dg += p;
-    let dh = h1 - h0;
-    if (dh < 0) dh += p;
-    const f2 = step(f1, df, p), g2 = step(g1, dg, p), h2 = step(h1, dh, p);
-    const f3 = step(f2, df, p), g3 = step(g2, dg, p), h3 = step(h2, dh, p);
-    // Lazy products chain: mm accepts (−2^10, p + 2^10) inputs.
-    s0 += mm(mm(f0, g0, p, invP), h0, p, invP);
-    s1 += mm(mm(f1, g1, p, invP), h1, p, invP);
-    s2 += mm(mm(f2, g2, p, invP), h2, p, invP);
-    s3 += mm(mm(f3, g3, p, invP), h3, p, invP);
-    if ((i & REDUCE_MASK) === REDUCE_MASK) {
+  for (let j = 0; j < n; j++) {
+    const f0 = f[2 * j]!, f1 = f[2 * j + 1]!;
+    let fd = f1 - f0;
+    if (fd < 0) fd += p;
+    let f2 = f1 + fd;
+    if (f2 >= p) f2 -= p;
+    let f3 = f2 + fd;
+    if (f3 >= p) f3 -= p;
+    const g0 = g[2 * j]!, g1 = g[2 * j + 1]!;
+    let gd = g1 - g0;
+    if (gd < 0) gd += p;
+    let g2 = g1 + gd;
+    if (g2 >= p) g2 -= p;
+    let g3 = g2 + gd;
+    if (g3 >= p) g3 -= p;
+    const h0 = h[2 * j]!, h1 = h[2 * j + 1]!;
+    let hd = h1 - h0;
+    if (hd < 0) hd += p;
+    let h2 = h1 + hd;
+    if (h2 >= p) h2 -= p;
+    let h3 = h2 + hd;
+    if (h3 >= p) h3 -= p;
+    s0 += ((Math.imul(((Math.imul(f0, g0) - Math.imul(Math.floor(f0 * g0 * invP), p)) | 0), h0) - Math.imul(Math.floor(((Math.imul(f0, g0) - Math.imul(Math.floor(f0 * g0 * invP), p)) | 0) * h0 * invP), p)) | 0);
+    s1 += ((Math.imul(((Math.imul(f1, g1) - Math.imul(Math.floor(f1 * g1 * invP), p)) | 0), h1) - Math.imul(Math.floor(((Math.imul(f1, g1) - Math.imul(Math.floor(f1 * g1 * invP), p)) | 0) * h1 * invP), p)) | 0);
+    s2 += ((Math.imul(((Math.imul(f2, g2) - Math.imul(Math.floor(f2 * g2 * invP), p)) | 0), h2) - Math.imul(Math.floor(((Math.imul(f2, g2) - Math.imul(Math.floor(f2 * g2 * invP), p)) | 0) * h2 * invP), p)) | 0);
+    s3 += ((Math.imul(((Math.imul(f3, g3) - Math.imul(Math.floor(f3 * g3 * invP), p)) | 0), h3) - Math.imul(Math.floor(((Math.imul(f3, g3) - Math.imul(Math.floor(f3 * g3 * invP), p)) | 0) * h3 * invP), p)) | 0);
+    if ((j & REDUCE_MASK) === REDUCE_MASK) {
       s0 = red(s0, p, invP);
       s1 = red(s1, p, invP);
       s2 = red(s2, p, invP);
@@ -254,120 +1340,457 @@ function evalProd3Base(
   acc[12] += s3;
 }
 
-/** Product of two ext tables: `half` pairs. */
-function evalProd2Ext(
-  f: Uint32Array,
-  g: Uint32Array,
-  half: number,
-  withOne: boolean,
-  acc: Float64Array,
-  p: number,
-  invP: number,
-  w: number,
-): void {
-  const T = new Uint32Array(4);
-  let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-  let b0 = 0, b1 = 0, b2 = 0, b3 = 0;
-  let e0 = 0, e1 = 0, e2 = 0, e3 = 0;
-  for (let i = 0; i < half; i++) {
-    const s = 8 * i;
-    const f0 = f[s]!, f1 = f[s + 1]!, f2 = f[s + 2]!, f3 = f[s + 3]!;
-    const F0 = f[s + 4]!, F1 = f[s + 5]!, F2 = f[s + 6]!, F3 = f[s + 7]!;
-    const g0 = g[s]!, g1 = g[s + 1]!, g2 = g[s + 2]!, g3 = g[s + 3]!;
-    const G0 = g[s + 4]!, G1 = g[s + 5]!, G2 = g[s + 6]!, G3 = g[s + 7]!;
-    emul(T, 0, f0, f1, f2, f3, g0, g1, g2, g3, p, invP, w);
-    a0 += T[0]!;
-    a1 += T[1]!;
-    a2 += T[2]!;
-    a3 += T[3]!;
-    if (withOne) {
-      emul(T, 0, F0, F1, F2, F3, G0, G1, G2, G3, p, invP, w);
-      e0 += T[0]!;
-      e1 += T[1]!;
-      e2 += T[2]!;
-      e3 += T[3]!;
-    }
-    // value at 2: 2·hi − lo, in (−p, 2p) → one correction each.
-    let x0 = 2 * F0 - f0, x1 = 2 * F1 - f1, x2 = 2 * F2 - f2, x3 = 2 * F3 - f3;
-    let y0 = 2 * G0 - g0, y1 = 2 * G1 - g1, y2 = 2 * G2 - g2, y3 = 2 * G3 - g3;
-    x0 = x0 < 0 ? x0 + p : x0 >= p ? x0 - p : x0;
-    x1 = x1 < 0 ? x1 + p : x1 >= p ? x1 - p : x1;
-    x2 = x2 < 0 ? x2 + p : x2 >= p ? x2 - p : x2;
-    x3 = x3 < 0 ? x3 + p : x3 >= p ? x3 - p : x3;
-    y0 = y0 < 0 ? y0 + p : y0 >= p ? y0 - p : y0;
-    y1 = y1 < 0 ? y1 + p : y1 >= p ? y1 - p : y1;
-    y2 = y2 < 0 ? y2 + p : y2 >= p ? y2 - p : y2;
-    y3 = y3 < 0 ? y3 + p : y3 >= p ? y3 - p : y3;
-    emul(T, 0, x0, x1, x2, x3, y0, y1, y2, y3, p, invP, w);
-    b0 += T[0]!;
-    b1 += T[1]!;
-    b2 += T[2]!;
-    b3 += T[3]!;
-    if ((i & REDUCE_MASK) === REDUCE_MASK) {
-      a0 = red(a0, p, invP); a1 = red(a1, p, invP); a2 = red(a2, p, invP); a3 = red(a3, p, invP);
-      b0 = red(b0, p, invP); b1 = red(b1, p, invP); b2 = red(b2, p, invP); b3 = red(b3, p, invP);
-      e0 = red(e0, p, invP); e1 = red(e1, p, invP); e2 = red(e2, p, invP); e3 = red(e3, p, invP);
+/**
+ * Round 1 for a product of 3 base tables whose x_0 is bound to r_0 but not folded yet
+ * (small-value optimisation): at x_1 = t each factor is a_t + r_0·b_t with base a_t, b_t, so
+ * the product is a degree-3 polynomial in r_0 with base coefficients; acc[t·4 + c]
+ * accumulates coefficient c (t = 0, 2..3). `n` = number of 4-entry blocks.
+ */
+function evalProd3SmallValue(f: Uint32Array, g: Uint32Array, h: Uint32Array, n: number, acc: Float64Array, p: number, invP: number): void {
+  let s0_0 = 0, s0_1 = 0, s0_2 = 0, s0_3 = 0, s2_0 = 0, s2_1 = 0, s2_2 = 0, s2_3 = 0, s3_0 = 0, s3_1 = 0, s3_2 = 0, s3_3 = 0;
+  for (let j = 0; j < n; j++) {
+    const f00 = f[4 * j]!, f10 = f[4 * j + 1]!, f01 = f[4 * j + 2]!, f11 = f[4 * j + 3]!;
+    let fda = f01 - f00, fdc = f11 - f10;
+    if (fda < 0) fda += p;
+    if (fdc < 0) fdc += p;
+    let fa0 = f00, fc0 = f10;
+    let fa2 = f01 + fda, fc2 = f11 + fdc;
+    if (fa2 >= p) fa2 -= p;
+    if (fc2 >= p) fc2 -= p;
+    let fa3 = fa2 + fda, fc3 = fc2 + fdc;
+    if (fa3 >= p) fa3 -= p;
+    if (fc3 >= p) fc3 -= p;
+    let fb0 = fc0 - fa0;
+    if (fb0 < 0) fb0 += p;
+    let fb2 = fc2 - fa2;
+    if (fb2 < 0) fb2 += p;
+    let fb3 = fc3 - fa3;
+    if (fb3 < 0) fb3 += p;
+    const g00 = g[4 * j]!, g10 = g[4 * j + 1]!, g01 = g[4 * j + 2]!, g11 = g[4 * j + 3]!;
+    let gda = g01 - g00, gdc = g11 - g10;
+    if (gda < 0) gda += p;
+    if (gdc < 0) gdc += p;
+    let ga0 = g00, gc0 = g10;
+    let ga2 = g01 + gda, gc2 = g11 + gdc;
+    if (ga2 >= p) ga2 -= p;
+    if (gc2 >= p) gc2 -= p;
+    let ga3 = ga2 + gda, gc3 = gc2 + gdc;
+    if (ga3 >= p) ga3 -= p;
+    if (gc3 >= p) gc3 -= p;
+    let gb0 = gc0 - ga0;
+    if (gb0 < 0) gb0 += p;
+    let gb2 = gc2 - ga2;
+    if (gb2 < 0) gb2 += p;
+    let gb3 = gc3 - ga3;
+    if (gb3 < 0) gb3 += p;
+    const h00 = h[4 * j]!, h10 = h[4 * j + 1]!, h01 = h[4 * j + 2]!, h11 = h[4 * j + 3]!;
+    let hda = h01 - h00, hdc = h11 - h10;
+    if (hda < 0) hda += p;
+    if (hdc < 0) hdc += p;
+    let ha0 = h00, hc0 = h10;
+    let ha2 = h01 + hda, hc2 = h11 + hdc;
+    if (ha2 >= p) ha2 -= p;
+    if (hc2 >= p) hc2 -= p;
+    let ha3 = ha2 + hda, hc3 = hc2 + hdc;
+    if (ha3 >= p) ha3 -= p;
+    if (hc3 >= p) hc3 -= p;
+    let hb0 = hc0 - ha0;
+    if (hb0 < 0) hb0 += p;
+    let hb2 = hc2 - ha2;
+    if (hb2 < 0) hb2 += p;
+    let hb3 = hc3 - ha3;
+    if (hb3 < 0) hb3 += p;
+    let e0_0_0 = ((Math.imul(fa0, ga0) - Math.imul(Math.floor(fa0 * ga0 * invP), p)) | 0);
+    e0_0_0 -= Math.floor(e0_0_0 * invP) * p;
+    e0_0_0 = e0_0_0 < 0 ? e0_0_0 + p : e0_0_0 >= p ? e0_0_0 - p : e0_0_0;
+    let e0_0_1 = ((Math.imul(fb0, ga0) - Math.imul(Math.floor(fb0 * ga0 * invP), p)) | 0) + ((Math.imul(fa0, gb0) - Math.imul(Math.floor(fa0 * gb0 * invP), p)) | 0);
+    e0_0_1 -= Math.floor(e0_0_1 * invP) * p;
+    e0_0_1 = e0_0_1 < 0 ? e0_0_1 + p : e0_0_1 >= p ? e0_0_1 - p : e0_0_1;
+    let e0_0_2 = ((Math.imul(fb0, gb0) - Math.imul(Math.floor(fb0 * gb0 * invP), p)) | 0);
+    e0_0_2 -= Math.floor(e0_0_2 * invP) * p;
+    e0_0_2 = e0_0_2 < 0 ? e0_0_2 + p : e0_0_2 >= p ? e0_0_2 - p : e0_0_2;
+    let e0_1_0 = ((Math.imul(e0_0_0, ha0) - Math.imul(Math.floor(e0_0_0 * ha0 * invP), p)) | 0);
+    let e0_1_1 = ((Math.imul(e0_0_1, ha0) - Math.imul(Math.floor(e0_0_1 * ha0 * invP), p)) | 0) + ((Math.imul(e0_0_0, hb0) - Math.imul(Math.floor(e0_0_0 * hb0 * invP), p)) | 0);
+    let e0_1_2 = ((Math.imul(e0_0_2, ha0) - Math.imul(Math.floor(e0_0_2 * ha0 * invP), p)) | 0) + ((Math.imul(e0_0_1, hb0) - Math.imul(Math.floor(e0_0_1 * hb0 * invP), p)) | 0);
+    let e0_1_3 = ((Math.imul(e0_0_2, hb0) - Math.imul(Math.floor(e0_0_2 * hb0 * invP), p)) | 0);
+    s0_0 += e0_1_0;
+    s0_1 += e0_1_1;
+    s0_2 += e0_1_2;
+    s0_3 += e0_1_3;
+    let e2_0_0 = ((Math.imul(fa2, ga2) - Math.imul(Math.floor(fa2 * ga2 * invP), p)) | 0);
+    e2_0_0 -= Math.floor(e2_0_0 * invP) * p;
+    e2_0_0 = e2_0_0 < 0 ? e2_0_0 + p : e2_0_0 >= p ? e2_0_0 - p : e2_0_0;
+    let e2_0_1 = ((Math.imul(fb2, ga2) - Math.imul(Math.floor(fb2 * ga2 * invP), p)) | 0) + ((Math.imul(fa2, gb2) - Math.imul(Math.floor(fa2 * gb2 * invP), p)) | 0);
+    e2_0_1 -= Math.floor(e2_0_1 * invP) * p;
+    e2_0_1 = e2_0_1 < 0 ? e2_0_1 + p : e2_0_1 >= p ? e2_0_1 - p : e2_0_1;
+    let e2_0_2 = ((Math.imul(fb2, gb2) - Math.imul(Math.floor(fb2 * gb2 * invP), p)) | 0);
+    e2_0_2 -= Math.floor(e2_0_2 * invP) * p;
+    e2_0_2 = e2_0_2 < 0 ? e2_0_2 + p : e2_0_2 >= p ? e2_0_2 - p : e2_0_2;
+    let e2_1_0 = ((Math.imul(e2_0_0, ha2) - Math.imul(Math.floor(e2_0_0 * ha2 * invP), p)) | 0);
+    let e2_1_1 = ((Math.imul(e2_0_1, ha2) - Math.imul(Math.floor(e2_0_1 * ha2 * invP), p)) | 0) + ((Math.imul(e2_0_0, hb2) - Math.imul(Math.floor(e2_0_0 * hb2 * invP), p)) | 0);
+    let e2_1_2 = ((Math.imul(e2_0_2, ha2) - Math.imul(Math.floor(e2_0_2 * ha2 * invP), p)) | 0) + ((Math.imul(e2_0_1, hb2) - Math.imul(Math.floor(e2_0_1 * hb2 * invP), p)) | 0);
+    let e2_1_3 = ((Math.imul(e2_0_2, hb2) - Math.imul(Math.floor(e2_0_2 * hb2 * invP), p)) | 0);
+    s2_0 += e2_1_0;
+    s2_1 += e2_1_1;
+    s2_2 += e2_1_2;
+    s2_3 += e2_1_3;
+    let e3_0_0 = ((Math.imul(fa3, ga3) - Math.imul(Math.floor(fa3 * ga3 * invP), p)) | 0);
+    e3_0_0 -= Math.floor(e3_0_0 * invP) * p;
+    e3_0_0 = e3_0_0 < 0 ? e3_0_0 + p : e3_0_0 >= p ? e3_0_0 - p : e3_0_0;
+    let e3_0_1 = ((Math.imul(fb3, ga3) - Math.imul(Math.floor(fb3 * ga3 * invP), p)) | 0) + ((Math.imul(fa3, gb3) - Math.imul(Math.floor(fa3 * gb3 * invP), p)) | 0);
+    e3_0_1 -= Math.floor(e3_0_1 * invP) * p;
+    e3_0_1 = e3_0_1 < 0 ? e3_0_1 + p : e3_0_1 >= p ? e3_0_1 - p : e3_0_1;
+    let e3_0_2 = ((Math.imul(fb3, gb3) - Math.imul(Math.floor(fb3 * gb3 * invP), p)) | 0);
+    e3_0_2 -= Math.floor(e3_0_2 * invP) * p;
+    e3_0_2 = e3_0_2 < 0 ? e3_0_2 + p : e3_0_2 >= p ? e3_0_2 - p : e3_0_2;
+    let e3_1_0 = ((Math.imul(e3_0_0, ha3) - Math.imul(Math.floor(e3_0_0 * ha3 * invP), p)) | 0);
+    let e3_1_1 = ((Math.imul(e3_0_1, ha3) - Math.imul(Math.floor(e3_0_1 * ha3 * invP), p)) | 0) + ((Math.imul(e3_0_0, hb3) - Math.imul(Math.floor(e3_0_0 * hb3 * invP), p)) | 0);
+    let e3_1_2 = ((Math.imul(e3_0_2, ha3) - Math.imul(Math.floor(e3_0_2 * ha3 * invP), p)) | 0) + ((Math.imul(e3_0_1, hb3) - Math.imul(Math.floor(e3_0_1 * hb3 * invP), p)) | 0);
+    let e3_1_3 = ((Math.imul(e3_0_2, hb3) - Math.imul(Math.floor(e3_0_2 * hb3 * invP), p)) | 0);
+    s3_0 += e3_1_0;
+    s3_1 += e3_1_1;
+    s3_2 += e3_1_2;
+    s3_3 += e3_1_3;
+    if ((j & REDUCE_MASK) === REDUCE_MASK) {
+      s0_0 = red(s0_0, p, invP);
+      s0_1 = red(s0_1, p, invP);
+      s0_2 = red(s0_2, p, invP);
+      s0_3 = red(s0_3, p, invP);
+      s2_0 = red(s2_0, p, invP);
+      s2_1 = red(s2_1, p, invP);
+      s2_2 = red(s2_2, p, invP);
+      s2_3 = red(s2_3, p, invP);
+      s3_0 = red(s3_0, p, invP);
+      s3_1 = red(s3_1, p, invP);
+      s3_2 = red(s3_2, p, invP);
+      s3_3 = red(s3_3, p, invP);
     }
   }
-  acc[0] += a0; acc[1] += a1; acc[2] += a2; acc[3] += a3;
-  acc[4] += e0; acc[5] += e1; acc[6] += e2; acc[7] += e3;
-  acc[8] += b0; acc[9] += b1; acc[10] += b2; acc[11] += b3;
+  acc[0] += s0_0;
+  acc[1] += s0_1;
+  acc[2] += s0_2;
+  acc[3] += s0_3;
+  acc[8] += s2_0;
+  acc[9] += s2_1;
+  acc[10] += s2_2;
+  acc[11] += s2_3;
+  acc[12] += s3_0;
+  acc[13] += s3_1;
+  acc[14] += s3_2;
+  acc[15] += s3_3;
 }
 
-/** Product of three ext tables: `half` pairs. */
-function evalProd3Ext(
-  f: Uint32Array,
-  g: Uint32Array,
-  h: Uint32Array,
-  half: number,
-  withOne: boolean,
-  acc: Float64Array,
-  p: number,
-  invP: number,
-  w: number,
-): void {
-  const T = new Uint32Array(4);
-  const V = new Uint32Array(24); // f,g,h values at t = lo, hi, 2, 3 … laid out per table
-  for (let i = 0; i < half; i++) {
-    const s = 8 * i;
-    for (let l = 0; l < 4; l++) {
-      const fl = f[s + l]!, fh = f[s + 4 + l]!;
-      const gl = g[s + l]!, gh = g[s + 4 + l]!;
-      const hl = h[s + l]!, hh = h[s + 4 + l]!;
-      let df = fh - fl;
-      if (df < 0) df += p;
-      let dg = gh - gl;
-      if (dg < 0) dg += p;
-      let dh = hh - hl;
-      if (dh < 0) dh += p;
-      const f2 = step(fh, df, p), g2 = step(gh, dg, p), h2 = step(hh, dh, p);
-      V[l] = f2;
-      V[4 + l] = g2;
-      V[8 + l] = h2;
-      V[12 + l] = step(f2, df, p);
-      V[16 + l] = step(g2, dg, p);
-      V[20 + l] = step(h2, dh, p);
+/**
+ * Round 2 for 3 base tables: binds x_0, x_1 to (u, v) = (r_0, r_1) in one pass (base → ext,
+ * fresh dst of 2^(n−2) entries) and evaluates the next round's product. `n` = pairs after folding.
+ */
+function fold2EvalProd3(fs: Uint32Array, gs: Uint32Array, hs: Uint32Array, fd: Uint32Array, gd: Uint32Array, hd: Uint32Array, n: number, u: Ext, v: Ext, uv: Ext, acc: Float64Array, p: number, invP: number, w: number): void {
+  const u0 = u[0]!, u1 = u[1]!, u2 = u[2]!, u3 = u[3]!;
+  const qu0 = u0 * invP, qu1 = u1 * invP, qu2 = u2 * invP, qu3 = u3 * invP;
+  const v0 = v[0]!, v1 = v[1]!, v2 = v[2]!, v3 = v[3]!;
+  const qv0 = v0 * invP, qv1 = v1 * invP, qv2 = v2 * invP, qv3 = v3 * invP;
+  const uv0 = uv[0]!, uv1 = uv[1]!, uv2 = uv[2]!, uv3 = uv[3]!;
+  const quv0 = uv0 * invP, quv1 = uv1 * invP, quv2 = uv2 * invP, quv3 = uv3 * invP;
+  let s0_0 = 0, s0_1 = 0, s0_2 = 0, s0_3 = 0, s2_0 = 0, s2_1 = 0, s2_2 = 0, s2_3 = 0, s3_0 = 0, s3_1 = 0, s3_2 = 0, s3_3 = 0;
+  for (let j = 0; j < n; j++) {
+    const fA00 = fs[8 * j]!, fA10 = fs[8 * j + 1]!, fA01 = fs[8 * j + 2]!, fA11 = fs[8 * j + 3]!;
+    let fAx = fA10 - fA00, fAy = fA01 - fA00, fAz = fA11 + fA00 + 2 * p - fA10 - fA01;
+    if (fAx < 0) fAx += p;
+    if (fAy < 0) fAy += p;
+    fAz -= Math.floor(fAz * invP) * p;
+    fAz = fAz < 0 ? fAz + p : fAz >= p ? fAz - p : fAz;
+    let fA0 = fA00 + ((Math.imul(fAx, u0) - Math.imul(Math.floor(fAx * qu0), p)) | 0) + ((Math.imul(fAy, v0) - Math.imul(Math.floor(fAy * qv0), p)) | 0) + ((Math.imul(fAz, uv0) - Math.imul(Math.floor(fAz * quv0), p)) | 0);
+    fA0 -= Math.floor(fA0 * invP) * p;
+    fA0 = fA0 < 0 ? fA0 + p : fA0 >= p ? fA0 - p : fA0;
+    let fA1 = ((Math.imul(fAx, u1) - Math.imul(Math.floor(fAx * qu1), p)) | 0) + ((Math.imul(fAy, v1) - Math.imul(Math.floor(fAy * qv1), p)) | 0) + ((Math.imul(fAz, uv1) - Math.imul(Math.floor(fAz * quv1), p)) | 0);
+    fA1 -= Math.floor(fA1 * invP) * p;
+    fA1 = fA1 < 0 ? fA1 + p : fA1 >= p ? fA1 - p : fA1;
+    let fA2 = ((Math.imul(fAx, u2) - Math.imul(Math.floor(fAx * qu2), p)) | 0) + ((Math.imul(fAy, v2) - Math.imul(Math.floor(fAy * qv2), p)) | 0) + ((Math.imul(fAz, uv2) - Math.imul(Math.floor(fAz * quv2), p)) | 0);
+    fA2 -= Math.floor(fA2 * invP) * p;
+    fA2 = fA2 < 0 ? fA2 + p : fA2 >= p ? fA2 - p : fA2;
+    let fA3 = ((Math.imul(fAx, u3) - Math.imul(Math.floor(fAx * qu3), p)) | 0) + ((Math.imul(fAy, v3) - Math.imul(Math.floor(fAy * qv3), p)) | 0) + ((Math.imul(fAz, uv3) - Math.imul(Math.floor(fAz * quv3), p)) | 0);
+    fA3 -= Math.floor(fA3 * invP) * p;
+    fA3 = fA3 < 0 ? fA3 + p : fA3 >= p ? fA3 - p : fA3;
+    const fB00 = fs[8 * j + 4]!, fB10 = fs[8 * j + 4 + 1]!, fB01 = fs[8 * j + 4 + 2]!, fB11 = fs[8 * j + 4 + 3]!;
+    let fBx = fB10 - fB00, fBy = fB01 - fB00, fBz = fB11 + fB00 + 2 * p - fB10 - fB01;
+    if (fBx < 0) fBx += p;
+    if (fBy < 0) fBy += p;
+    fBz -= Math.floor(fBz * invP) * p;
+    fBz = fBz < 0 ? fBz + p : fBz >= p ? fBz - p : fBz;
+    let fB0 = fB00 + ((Math.imul(fBx, u0) - Math.imul(Math.floor(fBx * qu0), p)) | 0) + ((Math.imul(fBy, v0) - Math.imul(Math.floor(fBy * qv0), p)) | 0) + ((Math.imul(fBz, uv0) - Math.imul(Math.floor(fBz * quv0), p)) | 0);
+    fB0 -= Math.floor(fB0 * invP) * p;
+    fB0 = fB0 < 0 ? fB0 + p : fB0 >= p ? fB0 - p : fB0;
+    let fB1 = ((Math.imul(fBx, u1) - Math.imul(Math.floor(fBx * qu1), p)) | 0) + ((Math.imul(fBy, v1) - Math.imul(Math.floor(fBy * qv1), p)) | 0) + ((Math.imul(fBz, uv1) - Math.imul(Math.floor(fBz * quv1), p)) | 0);
+    fB1 -= Math.floor(fB1 * invP) * p;
+    fB1 = fB1 < 0 ? fB1 + p : fB1 >= p ? fB1 - p : fB1;
+    let fB2 = ((Math.imul(fBx, u2) - Math.imul(Math.floor(fBx * qu2), p)) | 0) + ((Math.imul(fBy, v2) - Math.imul(Math.floor(fBy * qv2), p)) | 0) + ((Math.imul(fBz, uv2) - Math.imul(Math.floor(fBz * quv2), p)) | 0);
+    fB2 -= Math.floor(fB2 * invP) * p;
+    fB2 = fB2 < 0 ? fB2 + p : fB2 >= p ? fB2 - p : fB2;
+    let fB3 = ((Math.imul(fBx, u3) - Math.imul(Math.floor(fBx * qu3), p)) | 0) + ((Math.imul(fBy, v3) - Math.imul(Math.floor(fBy * qv3), p)) | 0) + ((Math.imul(fBz, uv3) - Math.imul(Math.floor(fBz * quv3), p)) | 0);
+    fB3 -= Math.floor(fB3 * invP) * p;
+    fB3 = fB3 < 0 ? fB3 + p : fB3 >= p ? fB3 - p : fB3;
+    fd[8 * j + 0] = fA0;
+    fd[8 * j + 1] = fA1;
+    fd[8 * j + 2] = fA2;
+    fd[8 * j + 3] = fA3;
+    fd[8 * j + 4] = fB0;
+    fd[8 * j + 5] = fB1;
+    fd[8 * j + 6] = fB2;
+    fd[8 * j + 7] = fB3;
+    let fPd0 = fB0 - fA0, fPd1 = fB1 - fA1, fPd2 = fB2 - fA2, fPd3 = fB3 - fA3;
+    if (fPd0 < 0) fPd0 += p;
+    if (fPd1 < 0) fPd1 += p;
+    if (fPd2 < 0) fPd2 += p;
+    if (fPd3 < 0) fPd3 += p;
+    let fP2_0 = fB0 + fPd0, fP2_1 = fB1 + fPd1, fP2_2 = fB2 + fPd2, fP2_3 = fB3 + fPd3;
+    if (fP2_0 >= p) fP2_0 -= p;
+    if (fP2_1 >= p) fP2_1 -= p;
+    if (fP2_2 >= p) fP2_2 -= p;
+    if (fP2_3 >= p) fP2_3 -= p;
+    let fP3_0 = fP2_0 + fPd0, fP3_1 = fP2_1 + fPd1, fP3_2 = fP2_2 + fPd2, fP3_3 = fP2_3 + fPd3;
+    if (fP3_0 >= p) fP3_0 -= p;
+    if (fP3_1 >= p) fP3_1 -= p;
+    if (fP3_2 >= p) fP3_2 -= p;
+    if (fP3_3 >= p) fP3_3 -= p;
+    const gA00 = gs[8 * j]!, gA10 = gs[8 * j + 1]!, gA01 = gs[8 * j + 2]!, gA11 = gs[8 * j + 3]!;
+    let gAx = gA10 - gA00, gAy = gA01 - gA00, gAz = gA11 + gA00 + 2 * p - gA10 - gA01;
+    if (gAx < 0) gAx += p;
+    if (gAy < 0) gAy += p;
+    gAz -= Math.floor(gAz * invP) * p;
+    gAz = gAz < 0 ? gAz + p : gAz >= p ? gAz - p : gAz;
+    let gA0 = gA00 + ((Math.imul(gAx, u0) - Math.imul(Math.floor(gAx * qu0), p)) | 0) + ((Math.imul(gAy, v0) - Math.imul(Math.floor(gAy * qv0), p)) | 0) + ((Math.imul(gAz, uv0) - Math.imul(Math.floor(gAz * quv0), p)) | 0);
+    gA0 -= Math.floor(gA0 * invP) * p;
+    gA0 = gA0 < 0 ? gA0 + p : gA0 >= p ? gA0 - p : gA0;
+    let gA1 = ((Math.imul(gAx, u1) - Math.imul(Math.floor(gAx * qu1), p)) | 0) + ((Math.imul(gAy, v1) - Math.imul(Math.floor(gAy * qv1), p)) | 0) + ((Math.imul(gAz, uv1) - Math.imul(Math.floor(gAz * quv1), p)) | 0);
+    gA1 -= Math.floor(gA1 * invP) * p;
+    gA1 = gA1 < 0 ? gA1 + p : gA1 >= p ? gA1 - p : gA1;
+    let gA2 = ((Math.imul(gAx, u2) - Math.imul(Math.floor(gAx * qu2), p)) | 0) + ((Math.imul(gAy, v2) - Math.imul(Math.floor(gAy * qv2), p)) | 0) + ((Math.imul(gAz, uv2) - Math.imul(Math.floor(gAz * quv2), p)) | 0);
+    gA2 -= Math.floor(gA2 * invP) * p;
+    gA2 = gA2 < 0 ? gA2 + p : gA2 >= p ? gA2 - p : gA2;
+    let gA3 = ((Math.imul(gAx, u3) - Math.imul(Math.floor(gAx * qu3), p)) | 0) + ((Math.imul(gAy, v3) - Math.imul(Math.floor(gAy * qv3), p)) | 0) + ((Math.imul(gAz, uv3) - Math.imul(Math.floor(gAz * quv3), p)) | 0);
+    gA3 -= Math.floor(gA3 * invP) * p;
+    gA3 = gA3 < 0 ? gA3 + p : gA3 >= p ? gA3 - p : gA3;
+    const gB00 = gs[8 * j + 4]!, gB10 = gs[8 * j + 4 + 1]!, gB01 = gs[8 * j + 4 + 2]!, gB11 = gs[8 * j + 4 + 3]!;
+    let gBx = gB10 - gB00, gBy = gB01 - gB00, gBz = gB11 + gB00 + 2 * p - gB10 - gB01;
+    if (gBx < 0) gBx += p;
+    if (gBy < 0) gBy += p;
+    gBz -= Math.floor(gBz * invP) * p;
+    gBz = gBz < 0 ? gBz + p : gBz >= p ? gBz - p : gBz;
+    let gB0 = gB00 + ((Math.imul(gBx, u0) - Math.imul(Math.floor(gBx * qu0), p)) | 0) + ((Math.imul(gBy, v0) - Math.imul(Math.floor(gBy * qv0), p)) | 0) + ((Math.imul(gBz, uv0) - Math.imul(Math.floor(gBz * quv0), p)) | 0);
+    gB0 -= Math.floor(gB0 * invP) * p;
+    gB0 = gB0 < 0 ? gB0 + p : gB0 >= p ? gB0 - p : gB0;
+    let gB1 = ((Math.imul(gBx, u1) - Math.imul(Math.floor(gBx * qu1), p)) | 0) + ((Math.imul(gBy, v1) - Math.imul(Math.floor(gBy * qv1), p)) | 0) + ((Math.imul(gBz, uv1) - Math.imul(Math.floor(gBz * quv1), p)) | 0);
+    gB1 -= Math.floor(gB1 * invP) * p;
+    gB1 = gB1 < 0 ? gB1 + p : gB1 >= p ? gB1 - p : gB1;
+    let gB2 = ((Math.imul(gBx, u2) - Math.imul(Math.floor(gBx * qu2), p)) | 0) + ((Math.imul(gBy, v2) - Math.imul(Math.floor(gBy * qv2), p)) | 0) + ((Math.imul(gBz, uv2) - Math.imul(Math.floor(gBz * quv2), p)) | 0);
+    gB2 -= Math.floor(gB2 * invP) * p;
+    gB2 = gB2 < 0 ? gB2 + p : gB2 >= p ? gB2 - p : gB2;
+    let gB3 = ((Math.imul(gBx, u3) - Math.imul(Math.floor(gBx * qu3), p)) | 0) + ((Math.imul(gBy, v3) - Math.imul(Math.floor(gBy * qv3), p)) | 0) + ((Math.imul(gBz, uv3) - Math.imul(Math.floor(gBz * quv3), p)) | 0);
+    gB3 -= Math.floor(gB3 * invP) * p;
+    gB3 = gB3 < 0 ? gB3 + p : gB3 >= p ? gB3 - p : gB3;
+    gd[8 * j + 0] = gA0;
+    gd[8 * j + 1] = gA1;
+    gd[8 * j + 2] = gA2;
+    gd[8 * j + 3] = gA3;
+    gd[8 * j + 4] = gB0;
+    gd[8 * j + 5] = gB1;
+    gd[8 * j + 6] = gB2;
+    gd[8 * j + 7] = gB3;
+    let gPd0 = gB0 - gA0, gPd1 = gB1 - gA1, gPd2 = gB2 - gA2, gPd3 = gB3 - gA3;
+    if (gPd0 < 0) gPd0 += p;
+    if (gPd1 < 0) gPd1 += p;
+    if (gPd2 < 0) gPd2 += p;
+    if (gPd3 < 0) gPd3 += p;
+    let gP2_0 = gB0 + gPd0, gP2_1 = gB1 + gPd1, gP2_2 = gB2 + gPd2, gP2_3 = gB3 + gPd3;
+    if (gP2_0 >= p) gP2_0 -= p;
+    if (gP2_1 >= p) gP2_1 -= p;
+    if (gP2_2 >= p) gP2_2 -= p;
+    if (gP2_3 >= p) gP2_3 -= p;
+    let gP3_0 = gP2_0 + gPd0, gP3_1 = gP2_1 + gPd1, gP3_2 = gP2_2 + gPd2, gP3_3 = gP2_3 + gPd3;
+    if (gP3_0 >= p) gP3_0 -= p;
+    if (gP3_1 >= p) gP3_1 -= p;
+    if (gP3_2 >= p) gP3_2 -= p;
+    if (gP3_3 >= p) gP3_3 -= p;
+    const hA00 = hs[8 * j]!, hA10 = hs[8 * j + 1]!, hA01 = hs[8 * j + 2]!, hA11 = hs[8 * j + 3]!;
+    let hAx = hA10 - hA00, hAy = hA01 - hA00, hAz = hA11 + hA00 + 2 * p - hA10 - hA01;
+    if (hAx < 0) hAx += p;
+    if (hAy < 0) hAy += p;
+    hAz -= Math.floor(hAz * invP) * p;
+    hAz = hAz < 0 ? hAz + p : hAz >= p ? hAz - p : hAz;
+    let hA0 = hA00 + ((Math.imul(hAx, u0) - Math.imul(Math.floor(hAx * qu0), p)) | 0) + ((Math.imul(hAy, v0) - Math.imul(Math.floor(hAy * qv0), p)) | 0) + ((Math.imul(hAz, uv0) - Math.imul(Math.floor(hAz * quv0), p)) | 0);
+    hA0 -= Math.floor(hA0 * invP) * p;
+    hA0 = hA0 < 0 ? hA0 + p : hA0 >= p ? hA0 - p : hA0;
+    let hA1 = ((Math.imul(hAx, u1) - Math.imul(Math.floor(hAx * qu1), p)) | 0) + ((Math.imul(hAy, v1) - Math.imul(Math.floor(hAy * qv1), p)) | 0) + ((Math.imul(hAz, uv1) - Math.imul(Math.floor(hAz * quv1), p)) | 0);
+    hA1 -= Math.floor(hA1 * invP) * p;
+    hA1 = hA1 < 0 ? hA1 + p : hA1 >= p ? hA1 - p : hA1;
+    let hA2 = ((Math.imul(hAx, u2) - Math.imul(Math.floor(hAx * qu2), p)) | 0) + ((Math.imul(hAy, v2) - Math.imul(Math.floor(hAy * qv2), p)) | 0) + ((Math.imul(hAz, uv2) - Math.imul(Math.floor(hAz * quv2), p)) | 0);
+    hA2 -= Math.floor(hA2 * invP) * p;
+    hA2 = hA2 < 0 ? hA2 + p : hA2 >= p ? hA2 - p : hA2;
+    let hA3 = ((Math.imul(hAx, u3) - Math.imul(Math.floor(hAx * qu3), p)) | 0) + ((Math.imul(hAy, v3) - Math.imul(Math.floor(hAy * qv3), p)) | 0) + ((Math.imul(hAz, uv3) - Math.imul(Math.floor(hAz * quv3), p)) | 0);
+    hA3 -= Math.floor(hA3 * invP) * p;
+    hA3 = hA3 < 0 ? hA3 + p : hA3 >= p ? hA3 - p : hA3;
+    const hB00 = hs[8 * j + 4]!, hB10 = hs[8 * j + 4 + 1]!, hB01 = hs[8 * j + 4 + 2]!, hB11 = hs[8 * j + 4 + 3]!;
+    let hBx = hB10 - hB00, hBy = hB01 - hB00, hBz = hB11 + hB00 + 2 * p - hB10 - hB01;
+    if (hBx < 0) hBx += p;
+    if (hBy < 0) hBy += p;
+    hBz -= Math.floor(hBz * invP) * p;
+    hBz = hBz < 0 ? hBz + p : hBz >= p ? hBz - p : hBz;
+    let hB0 = hB00 + ((Math.imul(hBx, u0) - Math.imul(Math.floor(hBx * qu0), p)) | 0) + ((Math.imul(hBy, v0) - Math.imul(Math.floor(hBy * qv0), p)) | 0) + ((Math.imul(hBz, uv0) - Math.imul(Math.floor(hBz * quv0), p)) | 0);
+    hB0 -= Math.floor(hB0 * invP) * p;
+    hB0 = hB0 < 0 ? hB0 + p : hB0 >= p ? hB0 - p : hB0;
+    let hB1 = ((Math.imul(hBx, u1) - Math.imul(Math.floor(hBx * qu1), p)) | 0) + ((Math.imul(hBy, v1) - Math.imul(Math.floor(hBy * qv1), p)) | 0) + ((Math.imul(hBz, uv1) - Math.imul(Math.floor(hBz * quv1), p)) | 0);
+    hB1 -= Math.floor(hB1 * invP) * p;
+    hB1 = hB1 < 0 ? hB1 + p : hB1 >= p ? hB1 - p : hB1;
+    let hB2 = ((Math.imul(hBx, u2) - Math.imul(Math.floor(hBx * qu2), p)) | 0) + ((Math.imul(hBy, v2) - Math.imul(Math.floor(hBy * qv2), p)) | 0) + ((Math.imul(hBz, uv2) - Math.imul(Math.floor(hBz * quv2), p)) | 0);
+    hB2 -= Math.floor(hB2 * invP) * p;
+    hB2 = hB2 < 0 ? hB2 + p : hB2 >= p ? hB2 - p : hB2;
+    let hB3 = ((Math.imul(hBx, u3) - Math.imul(Math.floor(hBx * qu3), p)) | 0) + ((Math.imul(hBy, v3) - Math.imul(Math.floor(hBy * qv3), p)) | 0) + ((Math.imul(hBz, uv3) - Math.imul(Math.floor(hBz * quv3), p)) | 0);
+    hB3 -= Math.floor(hB3 * invP) * p;
+    hB3 = hB3 < 0 ? hB3 + p : hB3 >= p ? hB3 - p : hB3;
+    hd[8 * j + 0] = hA0;
+    hd[8 * j + 1] = hA1;
+    hd[8 * j + 2] = hA2;
+    hd[8 * j + 3] = hA3;
+    hd[8 * j + 4] = hB0;
+    hd[8 * j + 5] = hB1;
+    hd[8 * j + 6] = hB2;
+    hd[8 * j + 7] = hB3;
+    let hPd0 = hB0 - hA0, hPd1 = hB1 - hA1, hPd2 = hB2 - hA2, hPd3 = hB3 - hA3;
+    if (hPd0 < 0) hPd0 += p;
+    if (hPd1 < 0) hPd1 += p;
+    if (hPd2 < 0) hPd2 += p;
+    if (hPd3 < 0) hPd3 += p;
+    let hP2_0 = hB0 + hPd0, hP2_1 = hB1 + hPd1, hP2_2 = hB2 + hPd2, hP2_3 = hB3 + hPd3;
+    if (hP2_0 >= p) hP2_0 -= p;
+    if (hP2_1 >= p) hP2_1 -= p;
+    if (hP2_2 >= p) hP2_2 -= p;
+    if (hP2_3 >= p) hP2_3 -= p;
+    let hP3_0 = hP2_0 + hPd0, hP3_1 = hP2_1 + hPd1, hP3_2 = hP2_2 + hPd2, hP3_3 = hP2_3 + hPd3;
+    if (hP3_0 >= p) hP3_0 -= p;
+    if (hP3_1 >= p) hP3_1 -= p;
+    if (hP3_2 >= p) hP3_2 -= p;
+    if (hP3_3 >= p) hP3_3 -= p;
+    const qm00_0 = fA0 * invP, qm00_1 = fA1 * invP, qm00_2 = fA2 * invP, qm00_3 = fA3 * invP;
+    let m00_0 = ((Math.imul(fA0, gA0) - Math.imul(Math.floor(qm00_0 * gA0), p)) | 0) + w * (((Math.imul(fA1, gA3) - Math.imul(Math.floor(qm00_1 * gA3), p)) | 0) + ((Math.imul(fA2, gA2) - Math.imul(Math.floor(qm00_2 * gA2), p)) | 0) + ((Math.imul(fA3, gA1) - Math.imul(Math.floor(qm00_3 * gA1), p)) | 0));
+    let m00_1 = ((Math.imul(fA0, gA1) - Math.imul(Math.floor(qm00_0 * gA1), p)) | 0) + ((Math.imul(fA1, gA0) - Math.imul(Math.floor(qm00_1 * gA0), p)) | 0) + w * (((Math.imul(fA2, gA3) - Math.imul(Math.floor(qm00_2 * gA3), p)) | 0) + ((Math.imul(fA3, gA2) - Math.imul(Math.floor(qm00_3 * gA2), p)) | 0));
+    let m00_2 = ((Math.imul(fA0, gA2) - Math.imul(Math.floor(qm00_0 * gA2), p)) | 0) + ((Math.imul(fA1, gA1) - Math.imul(Math.floor(qm00_1 * gA1), p)) | 0) + ((Math.imul(fA2, gA0) - Math.imul(Math.floor(qm00_2 * gA0), p)) | 0) + w * ((Math.imul(fA3, gA3) - Math.imul(Math.floor(qm00_3 * gA3), p)) | 0);
+    let m00_3 = ((Math.imul(fA0, gA3) - Math.imul(Math.floor(qm00_0 * gA3), p)) | 0) + ((Math.imul(fA1, gA2) - Math.imul(Math.floor(qm00_1 * gA2), p)) | 0) + ((Math.imul(fA2, gA1) - Math.imul(Math.floor(qm00_2 * gA1), p)) | 0) + ((Math.imul(fA3, gA0) - Math.imul(Math.floor(qm00_3 * gA0), p)) | 0);
+    m00_0 -= Math.floor(m00_0 * invP) * p;
+    m00_0 = m00_0 < 0 ? m00_0 + p : m00_0 >= p ? m00_0 - p : m00_0;
+    m00_1 -= Math.floor(m00_1 * invP) * p;
+    m00_1 = m00_1 < 0 ? m00_1 + p : m00_1 >= p ? m00_1 - p : m00_1;
+    m00_2 -= Math.floor(m00_2 * invP) * p;
+    m00_2 = m00_2 < 0 ? m00_2 + p : m00_2 >= p ? m00_2 - p : m00_2;
+    m00_3 -= Math.floor(m00_3 * invP) * p;
+    m00_3 = m00_3 < 0 ? m00_3 + p : m00_3 >= p ? m00_3 - p : m00_3;
+    const qm01_0 = m00_0 * invP, qm01_1 = m00_1 * invP, qm01_2 = m00_2 * invP, qm01_3 = m00_3 * invP;
+    let m01_0 = ((Math.imul(m00_0, hA0) - Math.imul(Math.floor(qm01_0 * hA0), p)) | 0) + w * (((Math.imul(m00_1, hA3) - Math.imul(Math.floor(qm01_1 * hA3), p)) | 0) + ((Math.imul(m00_2, hA2) - Math.imul(Math.floor(qm01_2 * hA2), p)) | 0) + ((Math.imul(m00_3, hA1) - Math.imul(Math.floor(qm01_3 * hA1), p)) | 0));
+    let m01_1 = ((Math.imul(m00_0, hA1) - Math.imul(Math.floor(qm01_0 * hA1), p)) | 0) + ((Math.imul(m00_1, hA0) - Math.imul(Math.floor(qm01_1 * hA0), p)) | 0) + w * (((Math.imul(m00_2, hA3) - Math.imul(Math.floor(qm01_2 * hA3), p)) | 0) + ((Math.imul(m00_3, hA2) - Math.imul(Math.floor(qm01_3 * hA2), p)) | 0));
+    let m01_2 = ((Math.imul(m00_0, hA2) - Math.imul(Math.floor(qm01_0 * hA2), p)) | 0) + ((Math.imul(m00_1, hA1) - Math.imul(Math.floor(qm01_1 * hA1), p)) | 0) + ((Math.imul(m00_2, hA0) - Math.imul(Math.floor(qm01_2 * hA0), p)) | 0) + w * ((Math.imul(m00_3, hA3) - Math.imul(Math.floor(qm01_3 * hA3), p)) | 0);
+    let m01_3 = ((Math.imul(m00_0, hA3) - Math.imul(Math.floor(qm01_0 * hA3), p)) | 0) + ((Math.imul(m00_1, hA2) - Math.imul(Math.floor(qm01_1 * hA2), p)) | 0) + ((Math.imul(m00_2, hA1) - Math.imul(Math.floor(qm01_2 * hA1), p)) | 0) + ((Math.imul(m00_3, hA0) - Math.imul(Math.floor(qm01_3 * hA0), p)) | 0);
+    m01_0 -= Math.floor(m01_0 * invP) * p;
+    m01_0 = m01_0 < 0 ? m01_0 + p : m01_0 >= p ? m01_0 - p : m01_0;
+    m01_1 -= Math.floor(m01_1 * invP) * p;
+    m01_1 = m01_1 < 0 ? m01_1 + p : m01_1 >= p ? m01_1 - p : m01_1;
+    m01_2 -= Math.floor(m01_2 * invP) * p;
+    m01_2 = m01_2 < 0 ? m01_2 + p : m01_2 >= p ? m01_2 - p : m01_2;
+    m01_3 -= Math.floor(m01_3 * invP) * p;
+    m01_3 = m01_3 < 0 ? m01_3 + p : m01_3 >= p ? m01_3 - p : m01_3;
+    s0_0 += m01_0;
+    s0_1 += m01_1;
+    s0_2 += m01_2;
+    s0_3 += m01_3;
+    const qm20_0 = fP2_0 * invP, qm20_1 = fP2_1 * invP, qm20_2 = fP2_2 * invP, qm20_3 = fP2_3 * invP;
+    let m20_0 = ((Math.imul(fP2_0, gP2_0) - Math.imul(Math.floor(qm20_0 * gP2_0), p)) | 0) + w * (((Math.imul(fP2_1, gP2_3) - Math.imul(Math.floor(qm20_1 * gP2_3), p)) | 0) + ((Math.imul(fP2_2, gP2_2) - Math.imul(Math.floor(qm20_2 * gP2_2), p)) | 0) + ((Math.imul(fP2_3, gP2_1) - Math.imul(Math.floor(qm20_3 * gP2_1), p)) | 0));
+    let m20_1 = ((Math.imul(fP2_0, gP2_1) - Math.imul(Math.floor(qm20_0 * gP2_1), p)) | 0) + ((Math.imul(fP2_1, gP2_0) - Math.imul(Math.floor(qm20_1 * gP2_0), p)) | 0) + w * (((Math.imul(fP2_2, gP2_3) - Math.imul(Math.floor(qm20_2 * gP2_3), p)) | 0) + ((Math.imul(fP2_3, gP2_2) - Math.imul(Math.floor(qm20_3 * gP2_2), p)) | 0));
+    let m20_2 = ((Math.imul(fP2_0, gP2_2) - Math.imul(Math.floor(qm20_0 * gP2_2), p)) | 0) + ((Math.imul(fP2_1, gP2_1) - Math.imul(Math.floor(qm20_1 * gP2_1), p)) | 0) + ((Math.imul(fP2_2, gP2_0) - Math.imul(Math.floor(qm20_2 * gP2_0), p)) | 0) + w * ((Math.imul(fP2_3, gP2_3) - Math.imul(Math.floor(qm20_3 * gP2_3), p)) | 0);
+    let m20_3 = ((Math.imul(fP2_0, gP2_3) - Math.imul(Math.floor(qm20_0 * gP2_3), p)) | 0) + ((Math.imul(fP2_1, gP2_2) - Math.imul(Math.floor(qm20_1 * gP2_2), p)) | 0) + ((Math.imul(fP2_2, gP2_1) - Math.imul(Math.floor(qm20_2 * gP2_1), p)) | 0) + ((Math.imul(fP2_3, gP2_0) - Math.imul(Math.floor(qm20_3 * gP2_0), p)) | 0);
+    m20_0 -= Math.floor(m20_0 * invP) * p;
+    m20_0 = m20_0 < 0 ? m20_0 + p : m20_0 >= p ? m20_0 - p : m20_0;
+    m20_1 -= Math.floor(m20_1 * invP) * p;
+    m20_1 = m20_1 < 0 ? m20_1 + p : m20_1 >= p ? m20_1 - p : m20_1;
+    m20_2 -= Math.floor(m20_2 * invP) * p;
+    m20_2 = m20_2 < 0 ? m20_2 + p : m20_2 >= p ? m20_2 - p : m20_2;
+    m20_3 -= Math.floor(m20_3 * invP) * p;
+    m20_3 = m20_3 < 0 ? m20_3 + p : m20_3 >= p ? m20_3 - p : m20_3;
+    const qm21_0 = m20_0 * invP, qm21_1 = m20_1 * invP, qm21_2 = m20_2 * invP, qm21_3 = m20_3 * invP;
+    let m21_0 = ((Math.imul(m20_0, hP2_0) - Math.imul(Math.floor(qm21_0 * hP2_0), p)) | 0) + w * (((Math.imul(m20_1, hP2_3) - Math.imul(Math.floor(qm21_1 * hP2_3), p)) | 0) + ((Math.imul(m20_2, hP2_2) - Math.imul(Math.floor(qm21_2 * hP2_2), p)) | 0) + ((Math.imul(m20_3, hP2_1) - Math.imul(Math.floor(qm21_3 * hP2_1), p)) | 0));
+    let m21_1 = ((Math.imul(m20_0, hP2_1) - Math.imul(Math.floor(qm21_0 * hP2_1), p)) | 0) + ((Math.imul(m20_1, hP2_0) - Math.imul(Math.floor(qm21_1 * hP2_0), p)) | 0) + w * (((Math.imul(m20_2, hP2_3) - Math.imul(Math.floor(qm21_2 * hP2_3), p)) | 0) + ((Math.imul(m20_3, hP2_2) - Math.imul(Math.floor(qm21_3 * hP2_2), p)) | 0));
+    let m21_2 = ((Math.imul(m20_0, hP2_2) - Math.imul(Math.floor(qm21_0 * hP2_2), p)) | 0) + ((Math.imul(m20_1, hP2_1) - Math.imul(Math.floor(qm21_1 * hP2_1), p)) | 0) + ((Math.imul(m20_2, hP2_0) - Math.imul(Math.floor(qm21_2 * hP2_0), p)) | 0) + w * ((Math.imul(m20_3, hP2_3) - Math.imul(Math.floor(qm21_3 * hP2_3), p)) | 0);
+    let m21_3 = ((Math.imul(m20_0, hP2_3) - Math.imul(Math.floor(qm21_0 * hP2_3), p)) | 0) + ((Math.imul(m20_1, hP2_2) - Math.imul(Math.floor(qm21_1 * hP2_2), p)) | 0) + ((Math.imul(m20_2, hP2_1) - Math.imul(Math.floor(qm21_2 * hP2_1), p)) | 0) + ((Math.imul(m20_3, hP2_0) - Math.imul(Math.floor(qm21_3 * hP2_0), p)) | 0);
+    m21_0 -= Math.floor(m21_0 * invP) * p;
+    m21_0 = m21_0 < 0 ? m21_0 + p : m21_0 >= p ? m21_0 - p : m21_0;
+    m21_1 -= Math.floor(m21_1 * invP) * p;
+    m21_1 = m21_1 < 0 ? m21_1 + p : m21_1 >= p ? m21_1 - p : m21_1;
+    m21_2 -= Math.floor(m21_2 * invP) * p;
+    m21_2 = m21_2 < 0 ? m21_2 + p : m21_2 >= p ? m21_2 - p : m21_2;
+    m21_3 -= Math.floor(m21_3 * invP) * p;
+    m21_3 = m21_3 < 0 ? m21_3 + p : m21_3 >= p ? m21_3 - p : m21_3;
+    s2_0 += m21_0;
+    s2_1 += m21_1;
+    s2_2 += m21_2;
+    s2_3 += m21_3;
+    const qm30_0 = fP3_0 * invP, qm30_1 = fP3_1 * invP, qm30_2 = fP3_2 * invP, qm30_3 = fP3_3 * invP;
+    let m30_0 = ((Math.imul(fP3_0, gP3_0) - Math.imul(Math.floor(qm30_0 * gP3_0), p)) | 0) + w * (((Math.imul(fP3_1, gP3_3) - Math.imul(Math.floor(qm30_1 * gP3_3), p)) | 0) + ((Math.imul(fP3_2, gP3_2) - Math.imul(Math.floor(qm30_2 * gP3_2), p)) | 0) + ((Math.imul(fP3_3, gP3_1) - Math.imul(Math.floor(qm30_3 * gP3_1), p)) | 0));
+    let m30_1 = ((Math.imul(fP3_0, gP3_1) - Math.imul(Math.floor(qm30_0 * gP3_1), p)) | 0) + ((Math.imul(fP3_1, gP3_0) - Math.imul(Math.floor(qm30_1 * gP3_0), p)) | 0) + w * (((Math.imul(fP3_2, gP3_3) - Math.imul(Math.floor(qm30_2 * gP3_3), p)) | 0) + ((Math.imul(fP3_3, gP3_2) - Math.imul(Math.floor(qm30_3 * gP3_2), p)) | 0));
+    let m30_2 = ((Math.imul(fP3_0, gP3_2) - Math.imul(Math.floor(qm30_0 * gP3_2), p)) | 0) + ((Math.imul(fP3_1, gP3_1) - Math.imul(Math.floor(qm30_1 * gP3_1), p)) | 0) + ((Math.imul(fP3_2, gP3_0) - Math.imul(Math.floor(qm30_2 * gP3_0), p)) | 0) + w * ((Math.imul(fP3_3, gP3_3) - Math.imul(Math.floor(qm30_3 * gP3_3), p)) | 0);
+    let m30_3 = ((Math.imul(fP3_0, gP3_3) - Math.imul(Math.floor(qm30_0 * gP3_3), p)) | 0) + ((Math.imul(fP3_1, gP3_2) - Math.imul(Math.floor(qm30_1 * gP3_2), p)) | 0) + ((Math.imul(fP3_2, gP3_1) - Math.imul(Math.floor(qm30_2 * gP3_1), p)) | 0) + ((Math.imul(fP3_3, gP3_0) - Math.imul(Math.floor(qm30_3 * gP3_0), p)) | 0);
+    m30_0 -= Math.floor(m30_0 * invP) * p;
+    m30_0 = m30_0 < 0 ? m30_0 + p : m30_0 >= p ? m30_0 - p : m30_0;
+    m30_1 -= Math.floor(m30_1 * invP) * p;
+    m30_1 = m30_1 < 0 ? m30_1 + p : m30_1 >= p ? m30_1 - p : m30_1;
+    m30_2 -= Math.floor(m30_2 * invP) * p;
+    m30_2 = m30_2 < 0 ? m30_2 + p : m30_2 >= p ? m30_2 - p : m30_2;
+    m30_3 -= Math.floor(m30_3 * invP) * p;
+    m30_3 = m30_3 < 0 ? m30_3 + p : m30_3 >= p ? m30_3 - p : m30_3;
+    const qm31_0 = m30_0 * invP, qm31_1 = m30_1 * invP, qm31_2 = m30_2 * invP, qm31_3 = m30_3 * invP;
+    let m31_0 = ((Math.imul(m30_0, hP3_0) - Math.imul(Math.floor(qm31_0 * hP3_0), p)) | 0) + w * (((Math.imul(m30_1, hP3_3) - Math.imul(Math.floor(qm31_1 * hP3_3), p)) | 0) + ((Math.imul(m30_2, hP3_2) - Math.imul(Math.floor(qm31_2 * hP3_2), p)) | 0) + ((Math.imul(m30_3, hP3_1) - Math.imul(Math.floor(qm31_3 * hP3_1), p)) | 0));
+    let m31_1 = ((Math.imul(m30_0, hP3_1) - Math.imul(Math.floor(qm31_0 * hP3_1), p)) | 0) + ((Math.imul(m30_1, hP3_0) - Math.imul(Math.floor(qm31_1 * hP3_0), p)) | 0) + w * (((Math.imul(m30_2, hP3_3) - Math.imul(Math.floor(qm31_2 * hP3_3), p)) | 0) + ((Math.imul(m30_3, hP3_2) - Math.imul(Math.floor(qm31_3 * hP3_2), p)) | 0));
+    let m31_2 = ((Math.imul(m30_0, hP3_2) - Math.imul(Math.floor(qm31_0 * hP3_2), p)) | 0) + ((Math.imul(m30_1, hP3_1) - Math.imul(Math.floor(qm31_1 * hP3_1), p)) | 0) + ((Math.imul(m30_2, hP3_0) - Math.imul(Math.floor(qm31_2 * hP3_0), p)) | 0) + w * ((Math.imul(m30_3, hP3_3) - Math.imul(Math.floor(qm31_3 * hP3_3), p)) | 0);
+    let m31_3 = ((Math.imul(m30_0, hP3_3) - Math.imul(Math.floor(qm31_0 * hP3_3), p)) | 0) + ((Math.imul(m30_1, hP3_2) - Math.imul(Math.floor(qm31_1 * hP3_2), p)) | 0) + ((Math.imul(m30_2, hP3_1) - Math.imul(Math.floor(qm31_2 * hP3_1), p)) | 0) + ((Math.imul(m30_3, hP3_0) - Math.imul(Math.floor(qm31_3 * hP3_0), p)) | 0);
+    m31_0 -= Math.floor(m31_0 * invP) * p;
+    m31_0 = m31_0 < 0 ? m31_0 + p : m31_0 >= p ? m31_0 - p : m31_0;
+    m31_1 -= Math.floor(m31_1 * invP) * p;
+    m31_1 = m31_1 < 0 ? m31_1 + p : m31_1 >= p ? m31_1 - p : m31_1;
+    m31_2 -= Math.floor(m31_2 * invP) * p;
+    m31_2 = m31_2 < 0 ? m31_2 + p : m31_2 >= p ? m31_2 - p : m31_2;
+    m31_3 -= Math.floor(m31_3 * invP) * p;
+    m31_3 = m31_3 < 0 ? m31_3 + p : m31_3 >= p ? m31_3 - p : m31_3;
+    s3_0 += m31_0;
+    s3_1 += m31_1;
+    s3_2 += m31_2;
+    s3_3 += m31_3;
+    if ((j & REDUCE_MASK) === REDUCE_MASK) {
+      s0_0 = red(s0_0, p, invP);
+      s0_1 = red(s0_1, p, invP);
+      s0_2 = red(s0_2, p, invP);
+      s0_3 = red(s0_3, p, invP);
+      s2_0 = red(s2_0, p, invP);
+      s2_1 = red(s2_1, p, invP);
+      s2_2 = red(s2_2, p, invP);
+      s2_3 = red(s2_3, p, invP);
+      s3_0 = red(s3_0, p, invP);
+      s3_1 = red(s3_1, p, invP);
+      s3_2 = red(s3_2, p, invP);
+      s3_3 = red(s3_3, p, invP);
     }
-    // t = 0
-    emul(T, 0, f[s]!, f[s + 1]!, f[s + 2]!, f[s + 3]!, g[s]!, g[s + 1]!, g[s + 2]!, g[s + 3]!, p, invP, w);
-    emul(T, 0, T[0]!, T[1]!, T[2]!, T[3]!, h[s]!, h[s + 1]!, h[s + 2]!, h[s + 3]!, p, invP, w);
-    acc[0] += T[0]!; acc[1] += T[1]!; acc[2] += T[2]!; acc[3] += T[3]!;
-    if (withOne) {
-      emul(T, 0, f[s + 4]!, f[s + 5]!, f[s + 6]!, f[s + 7]!, g[s + 4]!, g[s + 5]!, g[s + 6]!, g[s + 7]!, p, invP, w);
-      emul(T, 0, T[0]!, T[1]!, T[2]!, T[3]!, h[s + 4]!, h[s + 5]!, h[s + 6]!, h[s + 7]!, p, invP, w);
-      acc[4] += T[0]!; acc[5] += T[1]!; acc[6] += T[2]!; acc[7] += T[3]!;
-    }
-    // t = 2
-    emul(T, 0, V[0]!, V[1]!, V[2]!, V[3]!, V[4]!, V[5]!, V[6]!, V[7]!, p, invP, w);
-    emul(T, 0, T[0]!, T[1]!, T[2]!, T[3]!, V[8]!, V[9]!, V[10]!, V[11]!, p, invP, w);
-    acc[8] += T[0]!; acc[9] += T[1]!; acc[10] += T[2]!; acc[11] += T[3]!;
-    // t = 3
-    emul(T, 0, V[12]!, V[13]!, V[14]!, V[15]!, V[16]!, V[17]!, V[18]!, V[19]!, p, invP, w);
-    emul(T, 0, T[0]!, T[1]!, T[2]!, T[3]!, V[20]!, V[21]!, V[22]!, V[23]!, p, invP, w);
-    acc[12] += T[0]!; acc[13] += T[1]!; acc[14] += T[2]!; acc[15] += T[3]!;
-    if ((i & REDUCE_MASK) === REDUCE_MASK) reduceAcc(acc, p, invP);
   }
+  acc[0] += s0_0;
+  acc[1] += s0_1;
+  acc[2] += s0_2;
+  acc[3] += s0_3;
+  acc[8] += s2_0;
+  acc[9] += s2_1;
+  acc[10] += s2_2;
+  acc[11] += s2_3;
+  acc[12] += s3_0;
+  acc[13] += s3_1;
+  acc[14] += s3_2;
+  acc[15] += s3_3;
 }
+
+// ---- END GENERATED KERNELS ----
+
 
 /** Terms compiled to flat arrays; in each term base-table factors come first. */
 interface CompiledTerms {
@@ -474,14 +1897,32 @@ function evalGeneric(
           prod[2] = vals[vk + 2]!;
           prod[3] = vals[vk + 3]!;
         }
+        let x0 = prod[0]!, x1 = prod[1]!, x2 = prod[2]!, x3 = prod[3]!;
         for (pos++; pos < end; pos++) {
           const vk = fac[pos]! * stride + 4 * t;
-          emul(prod, 0, prod[0]!, prod[1]!, prod[2]!, prod[3]!, vals[vk]!, vals[vk + 1]!, vals[vk + 2]!, vals[vk + 3]!, p, invP, w);
+          const y0 = vals[vk]!, y1 = vals[vk + 1]!, y2 = vals[vk + 2]!, y3 = vals[vk + 3]!;
+          const qm0 = x0 * invP, qm1 = x1 * invP, qm2 = x2 * invP, qm3 = x3 * invP;
+          let m0 = ((Math.imul(x0, y0) - Math.imul(Math.floor(qm0 * y0), p)) | 0) + w * (((Math.imul(x1, y3) - Math.imul(Math.floor(qm1 * y3), p)) | 0) + ((Math.imul(x2, y2) - Math.imul(Math.floor(qm2 * y2), p)) | 0) + ((Math.imul(x3, y1) - Math.imul(Math.floor(qm3 * y1), p)) | 0));
+          let m1 = ((Math.imul(x0, y1) - Math.imul(Math.floor(qm0 * y1), p)) | 0) + ((Math.imul(x1, y0) - Math.imul(Math.floor(qm1 * y0), p)) | 0) + w * (((Math.imul(x2, y3) - Math.imul(Math.floor(qm2 * y3), p)) | 0) + ((Math.imul(x3, y2) - Math.imul(Math.floor(qm3 * y2), p)) | 0));
+          let m2 = ((Math.imul(x0, y2) - Math.imul(Math.floor(qm0 * y2), p)) | 0) + ((Math.imul(x1, y1) - Math.imul(Math.floor(qm1 * y1), p)) | 0) + ((Math.imul(x2, y0) - Math.imul(Math.floor(qm2 * y0), p)) | 0) + w * ((Math.imul(x3, y3) - Math.imul(Math.floor(qm3 * y3), p)) | 0);
+          let m3 = ((Math.imul(x0, y3) - Math.imul(Math.floor(qm0 * y3), p)) | 0) + ((Math.imul(x1, y2) - Math.imul(Math.floor(qm1 * y2), p)) | 0) + ((Math.imul(x2, y1) - Math.imul(Math.floor(qm2 * y1), p)) | 0) + ((Math.imul(x3, y0) - Math.imul(Math.floor(qm3 * y0), p)) | 0);
+          m0 -= Math.floor(m0 * invP) * p;
+          m0 = m0 < 0 ? m0 + p : m0 >= p ? m0 - p : m0;
+          m1 -= Math.floor(m1 * invP) * p;
+          m1 = m1 < 0 ? m1 + p : m1 >= p ? m1 - p : m1;
+          m2 -= Math.floor(m2 * invP) * p;
+          m2 = m2 < 0 ? m2 + p : m2 >= p ? m2 - p : m2;
+          m3 -= Math.floor(m3 * invP) * p;
+          m3 = m3 < 0 ? m3 + p : m3 >= p ? m3 - p : m3;
+          x0 = m0;
+          x1 = m1;
+          x2 = m2;
+          x3 = m3;
         }
-        acc[at] += prod[0]!;
-        acc[at + 1] += prod[1]!;
-        acc[at + 2] += prod[2]!;
-        acc[at + 3] += prod[3]!;
+        acc[at] += x0;
+        acc[at + 1] += x1;
+        acc[at + 2] += x2;
+        acc[at + 3] += x3;
       }
     }
     if ((i & REDUCE_MASK) === REDUCE_MASK) reduceAcc(acc, p, invP);
@@ -538,8 +1979,6 @@ function detectShape(input: SumcheckInput, d: number, opt: SumcheckProverOptions
   if (opt.kernel === 'generic' || input.terms.length !== 1) return { kind: 'generic' };
   const f = input.terms[0]!.factors;
   if (f.length !== d || new Set(f).size !== f.length || input.tables.length !== f.length) return { kind: 'generic' };
-  const kinds = new Set(f.map((k) => input.tables[k]!.kind));
-  if (kinds.size !== 1) return { kind: 'generic' };
   if (d === 2) return { kind: 'prod2', tabs: [...f] };
   if (d === 3) return { kind: 'prod3', tabs: [...f] };
   return { kind: 'generic' };
@@ -592,17 +2031,26 @@ export function proveSumcheckRounds(
   const evaluate = (withOne: boolean): void => {
     acc.fill(0);
     const half = size >>> 1;
-    if (shape.kind === 'prod2') {
+    // Specialised shapes: all-base and all-ext tables have kernels; a base/ext mix (only
+    // possible before the first fold) uses the generic kernel, which multiplies base
+    // factors first and then needs a single base×ext product.
+    const kinds = shape.kind === 'generic' ? -1 : shape.tabs.reduce((s, k) => s + isBase[k]!, 0);
+    if (shape.kind === 'prod2' && (kinds === 0 || kinds === 2)) {
       const [a, b] = shape.tabs as [number, number];
-      if (isBase[a] === 1) evalProd2Base(cur[a]!, cur[b]!, half, acc, p, invP);
+      if (kinds === 2) evalProd2Base(cur[a]!, cur[b]!, half, acc, p, invP);
       else evalProd2Ext(cur[a]!, cur[b]!, half, withOne, acc, p, invP, w);
-    } else if (shape.kind === 'prod3') {
+    } else if (shape.kind === 'prod3' && (kinds === 0 || kinds === 3)) {
       const [a, b, c] = shape.tabs as [number, number, number];
-      if (isBase[a] === 1) evalProd3Base(cur[a]!, cur[b]!, cur[c]!, half, acc, p, invP);
+      if (kinds === 3) evalProd3Base(cur[a]!, cur[b]!, cur[c]!, half, acc, p, invP);
       else evalProd3Ext(cur[a]!, cur[b]!, cur[c]!, half, withOne, acc, p, invP, w);
     } else {
       evalGeneric(cur, isBase, ct, half, d, withOne, acc, p, invP, w);
     }
+    finish();
+  };
+
+  /** evals ← Σ_j c_j · (reduced per-term sums in acc). */
+  const finish = (): void => {
     evals.fill(0);
     const termsInAcc = shape.kind === 'generic' ? nTerms : 1;
     for (let j = 0; j < termsInAcc; j++) {
@@ -629,6 +2077,60 @@ export function proveSumcheckRounds(
     size = half;
   };
 
+  /** Specialised shapes on ext tables: fold with r and evaluate the next round in one pass. */
+  const foldEvaluate = (r: Ext, tabs: number[]): void => {
+    const half = size >>> 1;
+    const src = tabs.map((k) => cur[k]!);
+    const dst = owned ? src : src.map(() => new Uint32Array(4 * half));
+    acc.fill(0);
+    if (tabs.length === 2) foldEvalProd2Ext(src[0]!, src[1]!, dst[0]!, dst[1]!, half >>> 1, r, acc, p, invP, w);
+    else foldEvalProd3Ext(src[0]!, src[1]!, src[2]!, dst[0]!, dst[1]!, dst[2]!, half >>> 1, r, acc, p, invP, w);
+    tabs.forEach((k, j) => (cur[k] = dst[j]!.subarray(0, 4 * half)));
+    owned = true;
+    size = half;
+    finish();
+  };
+
+  // Small-value rounds for a product of base tables: round 1 is evaluated from the base
+  // tables with x_0 bound symbolically to r_0 (`pending`); round 2 folds x_0 and x_1 at once.
+  const allBase = shape.kind !== 'generic' && shape.tabs.every((k) => isBase[k] === 1);
+  let pending = false;
+
+  const smallValueRound = (r0: Ext): void => {
+    const tabs = (shape as { tabs: number[] }).tabs;
+    const k = tabs.length;
+    acc.fill(0);
+    if (k === 2) evalProd2SmallValue(cur[tabs[0]!]!, cur[tabs[1]!]!, size >>> 2, acc, p, invP);
+    else evalProd3SmallValue(cur[tabs[0]!]!, cur[tabs[1]!]!, cur[tabs[2]!]!, size >>> 2, acc, p, invP);
+    evals.fill(0);
+    for (let t = 0; t <= k; t++) {
+      if (t === 1) continue;
+      // Σ_c r0^c · coefficient_c (Horner), then × the term's coefficient.
+      red4.fill(0);
+      for (let c = k; c >= 0; c--) {
+        E.mulAt(red4, 0, red4, 0, r0, 0);
+        red4[0] = F.add(red4[0]!, red(acc[t * (k + 1) + c]!, p, invP));
+      }
+      E.mulAt(evals, 4 * t, red4, 0, coeffs, 0);
+    }
+  };
+
+  const fold2Evaluate = (u: Ext, v: Ext): void => {
+    const tabs = (shape as { tabs: number[] }).tabs;
+    const quarter = size >>> 2;
+    const uv = E.mul(u, v);
+    const dst = tabs.map(() => new Uint32Array(4 * quarter));
+    acc.fill(0);
+    const s = tabs.map((k) => cur[k]!);
+    if (tabs.length === 2) fold2EvalProd2(s[0]!, s[1]!, dst[0]!, dst[1]!, quarter >>> 1, u, v, uv, acc, p, invP, w);
+    else fold2EvalProd3(s[0]!, s[1]!, s[2]!, dst[0]!, dst[1]!, dst[2]!, quarter >>> 1, u, v, uv, acc, p, invP, w);
+    tabs.forEach((k, j) => (cur[k] = dst[j]!));
+    isBase.fill(0);
+    owned = true;
+    size = quarter;
+    finish();
+  };
+
   // Round 0 is evaluated before the header is absorbed: without a given claim, s(0)+s(1)
   // is the claim.
   evaluate(input.claim === undefined);
@@ -645,8 +2147,18 @@ export function proveSumcheckRounds(
   let running: Ext = claim.slice();
   for (let i = 0; i < n; i++) {
     if (i > 0) {
-      foldAll(point.subarray(4 * (i - 1), 4 * i));
-      evaluate(false);
+      const r = point.subarray(4 * (i - 1), 4 * i);
+      if (i === 1 && allBase) {
+        smallValueRound(r);
+        pending = true;
+      } else if (pending) {
+        fold2Evaluate(point.subarray(0, 4), r);
+        pending = false;
+      } else if (shape.kind !== 'generic' && !isBase.includes(1)) foldEvaluate(r, shape.tabs);
+      else {
+        foldAll(r);
+        evaluate(false);
+      }
     }
     const msg = new Uint32Array(4 * d);
     msg.set(evals.subarray(0, 4), 0);
@@ -658,7 +2170,13 @@ export function proveSumcheckRounds(
     E.subAt(evals, 4, running, 0, evals, 0);
     running = interpolateAt(E, evals, r);
   }
-  foldAll(point.subarray(4 * (n - 1)));
+  if (pending) {
+    // n = 2: the small-value round left x_0 unfolded.
+    foldAll(point.subarray(0, 4));
+    foldAll(point.subarray(4, 8));
+  } else {
+    foldAll(point.subarray(4 * (n - 1)));
+  }
   const finalEvals = new Uint32Array(4 * nTab);
   cur.forEach((t, k) => finalEvals.set(t.subarray(0, 4), 4 * k));
   const finalClaim = evalSumcheckTerms(E, input.terms, finalEvals);
