@@ -1,1 +1,2 @@
 export { ProverContext } from './context.js';
+export { packBundle, type IntTensorData } from './bundle.js';
