@@ -49,3 +49,4 @@ export {
 export { QuantSession, quantForward, generateQuant, type QuantForwardResult, type QuantForwardOptions } from './quant/forward.js';
 export { checkTrace as checkQuantTrace, linearsByName } from './quant/replay.js';
 export { softmaxRowSumBound } from './quant/softmax.js';
+export { committedTensors, publicQuantParams, type CommittedTensor } from './quant/params.js';

@@ -46,6 +46,11 @@ export function halfSplitToInterleaved(w: Float32Array, heads: number, hd: numbe
 export function readLlama2c(bytes: Uint8Array): { config: ModelConfig; weights: ModelWeights } {
   if (bytes.length < HEADER_BYTES) throw new ModelFormatError(`llama2.c checkpoint is ${bytes.length} bytes, shorter than its 28-byte header`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (dv.getUint32(0, true) === 0x616b3432) {
+    throw new ModelFormatError(
+      `llama2.c version-${dv.getInt32(4, true)} export (magic 'ak42') is not supported; export the legacy format (export.py --version 0)`,
+    );
+  }
   const h = Array.from({ length: 7 }, (_, i) => dv.getInt32(4 * i, true));
   const [dim, hidden, layers, heads, kvHeads, vocabSigned, seqLen] = h as [number, number, number, number, number, number, number];
   const vocab = Math.abs(vocabSigned);

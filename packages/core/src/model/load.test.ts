@@ -67,6 +67,22 @@ describe('loaders', () => {
     expect(maxAbsDiff(floatLogits({ config, weights }, toks), floatLogits(unpermuted, toks))).toBeGreaterThan(1e-3);
   });
 
+  it('rejects malformed llama2.c checkpoints clearly', () => {
+    const spec = FIXTURES['llama-l2c'];
+    const bin = writeLlama2c(fixtureConfig(spec), makeFixtureWeights(spec));
+    expect(() => readLlama2c(bin.subarray(0, bin.length - 4))).toThrow(/size mismatch/);
+    const v1 = bin.slice();
+    new DataView(v1.buffer).setUint32(0, 0x616b3432, true);
+    expect(() => readLlama2c(v1)).toThrow(/magic 'ak42'/);
+    const bad = bin.slice();
+    new DataView(bad.buffer).setInt32(12, 5, true); // n_heads 5 does not divide dim 36
+    expect(() => readLlama2c(bad)).toThrow(/not a multiple of n_heads/);
+    const dir = join(root, 'l2c-no-tok');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'model.bin'), bin);
+    expect(() => loadModel(join(dir, 'model.bin'))).toThrow(/needs a tokenizer directory/);
+  });
+
   it('loads GQA/odd-size LLaMA and GPT-2 fixtures and generates greedily', () => {
     for (const name of ['llama-gqa-odd', 'gpt2-small-odd'] as const) {
       const dir = join(root, name);

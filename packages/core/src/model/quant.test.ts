@@ -167,3 +167,22 @@ describe('accuracy (teacher-forced agreement with the float pass)', () => {
     });
   }
 });
+
+describe('commitment view', () => {
+  it('lists every weight a trace refers to, deterministically', async () => {
+    const { committedTensors, publicQuantParams } = await import('./quant/params.js');
+    const { m, q } = get('gpt2-small-odd');
+    const names = new Set(committedTensors(q).map((t) => t.name));
+    const r = quantForward(q, m.tokenizer.encode('the sea'), { trace: true });
+    for (const op of r.trace!.ops) {
+      if (op.op === 'matmul') {
+        expect(names.has(op.weight)).toBe(true);
+        if (op.bias) expect(names.has(op.bias)).toBe(true);
+      }
+      if (op.op === 'embed' || op.op === 'posembed') expect(names.has(op.weight)).toBe(true);
+      if (op.op === 'lookup') expect(q.tables.has(op.table)).toBe(true);
+    }
+    const q2 = quantizeLoaded(m);
+    expect(JSON.stringify(publicQuantParams(q2))).toBe(JSON.stringify(publicQuantParams(q)));
+  });
+});
