@@ -22,7 +22,10 @@ import { ldeBitReversed, ldeBitReversedExt, mobius } from './lde.js';
 const F = BabyBear;
 const E = BabyBearExt4;
 // Small, fast parameters for tests (security is irrelevant here; shapes are exercised).
-const P: PcsParams = { logBlowup: 2, logFoldArity: 2, queries: 12, powBits: 4, finalLogSize: 2 };
+// Note: any nonce meeting the proof-of-work target is valid, so a flipped nonce byte yields
+// another valid proof with probability 2^−powBits when the queries then open the same
+// leaves (likely for tiny trees). 10 bits keeps that out of the sampled flips.
+const P: PcsParams = { logBlowup: 2, logFoldArity: 2, queries: 12, powBits: 10, finalLogSize: 2 };
 
 function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;
@@ -190,5 +193,73 @@ describe('PCS soundness', () => {
       }
     }
     expect(checked).toBeGreaterThan(200);
+  });
+});
+
+describe('PCS against cheating provers and misuse', () => {
+  const n = 9;
+  it('rejects a prover that runs the sumcheck on a different vector than the committed one', () => {
+    const next = rng(77);
+    const committed = randomVec(1 << n, next);
+    const other = committed.slice();
+    other[5] = F.add(other[5]!, 1); // differs in a single entry
+    const point = randomVec(4 * n, next);
+    const claims = [{ point, value: evalMleBase(E, other, point) }];
+    const { commitment, state } = pcsCommit(committed, P);
+    const { state: otherState } = pcsCommit(other, P);
+    // Sumcheck and folded layers from `other`, layer-0 codeword and root from `committed`.
+    const cheat = { ...otherState, codeword: state.codeword, tree: state.tree, commitment };
+    const proof = pcsOpen(cheat, claims, new Transcript('pcs-test', E), P);
+    expect(() => verifyOpening(commitment, claims, proof, new Transcript('pcs-test', E), P)).toThrow(/layer 1 value does not match|final polynomial/);
+  });
+  it('rejects a modified final polynomial or a swapped round message', () => {
+    const { claims, commitment, proof } = setup(n, 2, P, 78);
+    const bad1 = { ...proof, finalPoly: proof.finalPoly.slice() };
+    bad1.finalPoly[0] = F.add(bad1.finalPoly[0]!, 1);
+    expect(() => verifyOpening(commitment, claims, bad1, new Transcript('pcs-test', E), P)).toThrow(PcsError);
+    const rp = proof.roundPolys.slice();
+    rp.set(proof.roundPolys.subarray(8, 16), 0);
+    rp.set(proof.roundPolys.subarray(0, 8), 8);
+    expect(() => verifyOpening(commitment, claims, { ...proof, roundPolys: rp }, new Transcript('pcs-test', E), P)).toThrow(PcsError);
+  });
+  it('rejects a transcript in a different state, or different parameters', () => {
+    const { claims, commitment, proof } = setup(n, 1, P, 79);
+    const t = new Transcript('pcs-test', E);
+    t.absorbU32('something else', 1);
+    expect(() => verifyOpening(commitment, claims, proof, t, P)).toThrow(PcsError);
+    expect(() => verifyOpening(commitment, claims, proof, new Transcript('pcs-test', E), { ...P, queries: P.queries + 1 })).toThrow(PcsError);
+    expect(() => verifyOpening(commitment, claims, proof, new Transcript('pcs-test', E), { ...P, powBits: 0 })).toThrow(PcsError);
+  });
+  it('rejects malformed claims and commitments', () => {
+    const { claims, commitment, proof } = setup(4, 1, P, 80);
+    const T = () => new Transcript('pcs-test', E);
+    expect(() => verifyOpening(commitment, [], proof, T(), P)).toThrow(/no evaluation claims/);
+    expect(() => verifyOpening(commitment, [{ point: claims[0]!.point.subarray(4), value: claims[0]!.value }], proof, T(), P)).toThrow(/point/);
+    const nc = { point: claims[0]!.point, value: Uint32Array.of(F.p, 0, 0, 0) };
+    expect(() => verifyOpening(commitment, [nc], proof, T(), P)).toThrow(/canonical/);
+    expect(() => verifyOpening({ root: commitment.root.subarray(1), numVars: 4 }, claims, proof, T(), P)).toThrow(/32 bytes/);
+    expect(() => verifyOpening({ root: commitment.root, numVars: 5 }, claims, proof, T(), P)).toThrow(PcsError);
+  });
+  it('without grinding, the nonce must be zero', () => {
+    const params: PcsParams = { ...P, powBits: 0 };
+    const { claims, commitment, proof } = setup(6, 1, params, 81);
+    expect(proof.powNonce).toBe(0);
+    verifyOpening(commitment, claims, proof, new Transcript('pcs-test', E), params);
+    expect(() => verifyOpening(commitment, claims, { ...proof, powNonce: 1 }, new Transcript('pcs-test', E), params)).toThrow(/nonce/);
+  });
+  it('opening with other parameters than the commitment is refused', () => {
+    const { state, claims } = setup(5, 1, P, 82);
+    expect(() => pcsOpen(state, claims, new Transcript('pcs-test', E), { ...P, queries: 3 })).toThrow(PcsError);
+  });
+  it('flipped bytes are rejected for small n (no folding) too', () => {
+    for (const nv of [0, 2]) {
+      const { claims, commitment, proof } = setup(nv, 2, P, 90 + nv);
+      const bytes = encode(proof);
+      for (let i = 0; i < bytes.length; i += 3) {
+        const b = bytes.slice();
+        b[i] ^= 0x04;
+        expect(() => verifyBytes(b, nv, commitment, claims), `n=${nv} flip at ${i}`).toThrow();
+      }
+    }
   });
 });

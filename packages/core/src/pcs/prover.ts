@@ -100,28 +100,24 @@ export function pcsCommit(values: Uint32Array, params: PcsParams = DEFAULT_PCS_P
 // ---------------------------------------------------------------------------------------
 // Sumcheck kernels on (v, W): v base or ext, W ext; the round polynomial of Σ v·W.
 
-/** W += scale · eq(z, ·) (ext table of 2^n entries), using `scratch` of the same size. */
+/**
+ * W += scale · eq(z, ·) (ext table of 2^n entries), using `scratch` of the same size.
+ * One ext multiplication per entry: t·(1 − z_k) = t − t·z_k.
+ */
 function addScaledEq(W: Uint32Array, z: Uint32Array, scale: Uint32Array, scratch: Uint32Array): void {
   const n = z.length >>> 2;
   const t = scratch;
-  t.fill(0, 0, 4);
-  t.set(scale, 0);
-  const oneMinus = new Uint32Array(4);
-  const hi = new Uint32Array(4);
-  const one = E.one();
+  t.set(scale.subarray(0, 4), 0);
   for (let k = 0; k < n; k++) {
-    E.subAt(oneMinus, 0, one, 0, z, 4 * k);
     const size = 1 << k;
     for (let j = 0; j < size; j++) {
-      E.mulAt(hi, 0, t, 4 * j, z, 4 * k);
-      E.mulAt(t, 4 * j, t, 4 * j, oneMinus, 0);
-      t[4 * (j + size)] = hi[0]!;
-      t[4 * (j + size) + 1] = hi[1]!;
-      t[4 * (j + size) + 2] = hi[2]!;
-      t[4 * (j + size) + 3] = hi[3]!;
+      const lo = 4 * j;
+      const hi = 4 * (j + size);
+      E.mulAt(t, hi, t, lo, z, 4 * k);
+      E.subAt(t, lo, t, lo, t, hi);
     }
   }
-  E.base.addVec(W, W, t.subarray(0, W.length));
+  F.addVec(W, W, t.subarray(0, W.length));
 }
 
 const REDUCE_EVERY = 1 << 19;
@@ -130,20 +126,19 @@ const REDUCE_EVERY = 1 << 19;
 function roundPolyBase(v: Uint32Array, W: Uint32Array): Uint32Array {
   const half = v.length >>> 1;
   let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
-  const mul = F.mul.bind(F);
   for (let i = 0; i < half; i++) {
     const v0 = v[2 * i]!;
     let dv = 2 * v[2 * i + 1]! - v0; // 2v1 − v0 in (−p, 2p)
     dv = dv < 0 ? dv + P : dv >= P ? dv - P : dv;
     const w = 8 * i;
-    a0 += mul(v0, W[w]!);
-    a1 += mul(v0, W[w + 1]!);
-    a2 += mul(v0, W[w + 2]!);
-    a3 += mul(v0, W[w + 3]!);
+    a0 += F.mul(v0, W[w]!);
+    a1 += F.mul(v0, W[w + 1]!);
+    a2 += F.mul(v0, W[w + 2]!);
+    a3 += F.mul(v0, W[w + 3]!);
     for (let k = 0; k < 4; k++) {
       let dw = 2 * W[w + 4 + k]! - W[w + k]!;
       dw = dw < 0 ? dw + P : dw >= P ? dw - P : dw;
-      const m = mul(dv, dw);
+      const m = F.mul(dv, dw);
       if (k === 0) b0 += m;
       else if (k === 1) b1 += m;
       else if (k === 2) b2 += m;

@@ -235,6 +235,8 @@ export function verifyOpening(
     if (!E.equals(expected, claim)) fail('final sumcheck claim does not match the final polynomial');
   }
   transcript.absorbExt(PCS_LABELS.final, proof.finalPoly);
+  // Without grinding the nonce must be 0, so that no proof byte is free to change.
+  if (params.powBits === 0 && proof.powNonce !== 0) fail('proof-of-work nonce must be 0 when powBits = 0');
   if (!transcript.checkPow(params.powBits, proof.powNonce)) fail('proof-of-work check failed');
 
   // ---- queries ----
@@ -272,6 +274,8 @@ export function verifyOpening(
     const buf = new Uint32Array(4 * width);
     const t = new Uint32Array(4);
     const sum = new Uint32Array(4);
+    const omegaInvs: number[] = [];
+    for (let j = 0; j < a; j++) omegaInvs.push(F.inv(F.rootOfUnity(logSize - j)));
     for (let q = 0; q < params.queries; q++) {
       const leaf = leafOf[q]!;
       const base = slotOf.get(leaf)! * leafLimbs;
@@ -292,7 +296,7 @@ export function verifyOpening(
       let len = width;
       for (let j = 0; j < a; j++) {
         const logM = logSize - j; // codeword length at this step
-        const omegaInv = F.inv(F.rootOfUnity(logM));
+        const omegaInv = omegaInvs[j]!;
         const half = len >>> 1;
         for (let u = 0; u < half; u++) {
           const tIdx = leaf * half + u;
