@@ -1,5 +1,8 @@
 /** @zkllm/core — prover, model engine and CLI. */
 export * from './sumcheck/index.js';
 export * from './lookup/index.js';
-export * from './model/index.js';
+export * from './statements/index.js';
 export * from './merkle/index.js'; export * from './pcs/index.js';
+export * from './model/index.js';
+export * from './layers/index.js';
+export * from './generation/index.js';

@@ -12,3 +12,4 @@ export * from './merkle/index.js'; export * from './pcs/index.js';
 export * from './proof/index.js';
 export * from './statements/index.js';
 export * from './layers/index.js';
+export * from './generation/index.js';

@@ -1,0 +1,1 @@
+export { commitModel, modelWeightTensors, publicModelParams, type CommittedModel } from './commit.js';
