@@ -1,1 +1,1 @@
-export { commitModel, modelWeightTensors, publicModelParams, type CommittedModel } from './commit.js';
+export { commitModel, modelWeightTensors, type CommittedModel } from './commit.js';
