@@ -84,12 +84,39 @@ export function matmulInt(
   cols: number,
   bias: Int32Array | undefined,
 ): void {
-  for (let t = 0; t < T; t++) {
+  // Four tokens per pass over a weight row: each weight load feeds four accumulators.
+  let t = 0;
+  for (; t + 4 <= T; t += 4) {
+    const x0 = t * cols;
+    const x1 = x0 + cols;
+    const x2 = x1 + cols;
+    const x3 = x2 + cols;
+    for (let o = 0; o < rows; o++) {
+      const wo = o * cols;
+      const b = bias === undefined ? 0 : bias[o]!;
+      let a0 = b;
+      let a1 = b;
+      let a2 = b;
+      let a3 = b;
+      for (let i = 0; i < cols; i++) {
+        const wv = w[wo + i]!;
+        a0 += wv * x[x0 + i]!;
+        a1 += wv * x[x1 + i]!;
+        a2 += wv * x[x2 + i]!;
+        a3 += wv * x[x3 + i]!;
+      }
+      out[t * rows + o] = a0;
+      out[(t + 1) * rows + o] = a1;
+      out[(t + 2) * rows + o] = a2;
+      out[(t + 3) * rows + o] = a3;
+    }
+  }
+  for (; t < T; t++) {
     const xo = t * cols;
     const oo = t * rows;
     for (let o = 0; o < rows; o++) {
       const wo = o * cols;
-      let acc = bias ? bias[o]! : 0;
+      let acc = bias === undefined ? 0 : bias[o]!;
       for (let i = 0; i < cols; i++) acc += w[wo + i]! * x[xo + i]!;
       out[oo + o] = acc;
     }
