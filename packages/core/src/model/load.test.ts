@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES, writeFixture, writeTokenizer, fixtureConfig, makeFixtureWeights, writeHfModelDir } from './fixtures.js';
-import { loadModel } from './load.js';
+import { loadModel, toHfTensors } from './load.js';
 import { writeLlama2c, readLlama2c, halfSplitToInterleaved } from './llama2c.js';
 import { floatLogits, generateFloat } from './float.js';
 import { writeSafetensors } from './safetensors.js';
@@ -65,6 +65,25 @@ describe('loaders', () => {
     };
     const toks = [1, 50, 60, 70, 80, 90];
     expect(maxAbsDiff(floatLogits({ config, weights }, toks), floatLogits(unpermuted, toks))).toBeGreaterThan(1e-3);
+  });
+
+  it('loads F16 and BF16 checkpoints (logits close to F32)', () => {
+    const spec = FIXTURES['llama-gqa-odd'];
+    const config = fixtureConfig(spec);
+    const weights = makeFixtureWeights(spec);
+    const f32Dir = join(root, 'dt-f32');
+    writeHfModelDir(f32Dir, config, weights);
+    const toks = [1, 40, 50, 60, 70];
+    const ref = floatLogits(loadModel(f32Dir), toks);
+    for (const [dtype, tol] of [['F16', 0.02], ['BF16', 0.2]] as const) {
+      const dir = join(root, `dt-${dtype}`);
+      writeHfModelDir(dir, config, weights);
+      const tensors = Object.fromEntries(Object.entries(toHfTensors(config, weights)).map(([k, v]) => [k, { ...v, dtype }]));
+      writeFileSync(join(dir, 'model.safetensors'), writeSafetensors(tensors));
+      const got = floatLogits(loadModel(dir), toks);
+      expect(maxAbsDiff(ref, got)).toBeLessThan(tol);
+      expect(maxAbsDiff(ref, got)).toBeGreaterThan(0);
+    }
   });
 
   it('rejects malformed llama2.c checkpoints clearly', () => {
