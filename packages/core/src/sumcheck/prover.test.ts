@@ -18,6 +18,7 @@ import {
   verifySumcheckRounds,
   type QuarticExtension,
   type SumcheckProof,
+  type SumcheckStatement,
   type SumcheckTerm,
 } from '@zkllm/verifier';
 import { proveSumcheck, proveSumcheckRounds, sumOverHypercube, type MleTable } from './prover.js';
@@ -157,6 +158,16 @@ describe('sumcheck prover/verifier: completeness', () => {
     roundTrip({ numVars: 6, tables: [f, g, baseTable(6, next)], terms: [{ coeff: E.one(), factors: [2, 0] }] });
   });
 
+  it('the same array passed as two different tables (folds must not alias)', () => {
+    const next = rng(31);
+    for (const kind of ['base', 'ext'] as const) {
+      const f = kind === 'base' ? baseTable(7, next) : extTable(7, next);
+      const g = kind === 'base' ? baseTable(7, next) : extTable(7, next);
+      roundTrip({ numVars: 7, tables: [f, f], terms: [{ coeff: E.one(), factors: [0, 1] }] });
+      roundTrip({ numVars: 7, tables: [f, g, f], terms: [{ coeff: E.one(), factors: [0, 1, 2] }] });
+    }
+  });
+
   it('a given claim is used as is; a wrong given claim makes the prover throw', () => {
     const c = productCase(5, 3, 11);
     const claim = sumOverHypercube(c.tables, c.terms);
@@ -221,7 +232,7 @@ describe('sumcheck: soundness', () => {
   const c: Case = { numVars: n, tables, terms };
   const honest = proveSumcheck(c, new Transcript(DOMAIN, E));
   const st = statementOf(c, honest.claim);
-  const verify = (proof: SumcheckProof, s = st) => verifySumcheck(s, proof, new Transcript(DOMAIN, E));
+  const verify = (proof: SumcheckProof, s: SumcheckStatement = st) => verifySumcheck(s, proof, new Transcript(DOMAIN, E));
 
   it('honest proof verifies', () => {
     expect(() => verify(honest.proof)).not.toThrow();

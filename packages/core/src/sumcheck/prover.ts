@@ -12,9 +12,15 @@
  * - Base-field tables stay in the base field for round 0 (products of base values cost one
  *   base multiplication) and are folded into the extension with the first challenge.
  * - Multiplications use a lazily reduced remainder (see `mm`), so sums of a few products
- *   need one reduction; folds by a fixed challenge precompute w·r_k.
- * - A single product of 2 or 3 distinct tables has dedicated kernels (fold and next-round
- *   evaluation fused in one pass); everything else goes through one generic kernel.
+ *   need one reduction; folds by a fixed challenge precompute w·r_k and r_k/p.
+ * - A single product of 2 or 3 distinct tables (any base/ext mix) has dedicated kernels
+ *   with the extension arithmetic written out inline (V8 does not inline the helpers
+ *   reliably): fold and next-round evaluation are fused in one pass. For all-base tables,
+ *   round 1 is computed from the unfolded base tables (each factor is a_t + r_0·b_t with
+ *   base a_t, b_t, so the product's coefficients in r_0 are base-field sums — the
+ *   "small-value" optimisation) and round 2 folds x_0 and x_1 in one base → ext pass.
+ *   Every other statement goes through one generic kernel (base factors multiplied in the
+ *   base field first). Tests check that all paths produce byte-identical proofs.
  */
 import {
   BabyBearExt4,
@@ -106,39 +112,10 @@ function red(x: number, p: number, invP: number): number {
   return r < 0 ? r + p : r >= p ? r - p : r;
 }
 
-/**
- * out[o..o+4) = a · b in F_p[X]/(X^4 − w), canonical. Requires w < 2^16 so that
- * w·(sum of three lazy products) stays below 2^52.
- */
-function emul(
-  out: Uint32Array,
-  o: number,
-  a0: number,
-  a1: number,
-  a2: number,
-  a3: number,
-  b0: number,
-  b1: number,
-  b2: number,
-  b3: number,
-  p: number,
-  invP: number,
-  w: number,
-): void {
-  const c0 = mm(a0, b0, p, invP) + w * (mm(a1, b3, p, invP) + mm(a2, b2, p, invP) + mm(a3, b1, p, invP));
-  const c1 = mm(a0, b1, p, invP) + mm(a1, b0, p, invP) + w * (mm(a2, b3, p, invP) + mm(a3, b2, p, invP));
-  const c2 = mm(a0, b2, p, invP) + mm(a1, b1, p, invP) + mm(a2, b0, p, invP) + w * mm(a3, b3, p, invP);
-  const c3 = mm(a0, b3, p, invP) + mm(a1, b2, p, invP) + mm(a2, b1, p, invP) + mm(a3, b0, p, invP);
-  out[o] = red(c0, p, invP);
-  out[o + 1] = red(c1, p, invP);
-  out[o + 2] = red(c2, p, invP);
-  out[o + 3] = red(c3, p, invP);
-}
-
-/** 2·hi − lo mod p for canonical inputs: the next point of a line (t ↦ lo + t·(hi − lo)). */
+/** prev + diff mod p for canonical inputs: the next point of a line t ↦ lo + t·(hi − lo). */
 function step(prev: number, diff: number, p: number): number {
-  const s = prev + diff;
-  return s >= p ? s - p : s;
+  const s = prev + diff - p;
+  return s + (p & (s >> 31));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -150,10 +127,11 @@ function foldBase(src: Uint32Array, dst: Uint32Array, half: number, r: Ext, p: n
   for (let i = 0; i < half; i++) {
     const lo = src[2 * i]!;
     let d = src[2 * i + 1]! - lo;
-    if (d < 0) d += p;
+    d += p & (d >> 31);
     const o = 4 * i;
     let x = lo + ((Math.imul(d, r0) - Math.imul(Math.floor(d * q0), p)) | 0);
-    dst[o] = x < 0 ? x + p : x >= p ? (x - p >= p ? x - 2 * p : x - p) : x;
+    x -= Math.floor(x * invP) * p;
+    dst[o] = x < 0 ? x + p : x >= p ? x - p : x;
     x = (Math.imul(d, r1) - Math.imul(Math.floor(d * q1), p)) | 0;
     dst[o + 1] = x < 0 ? x + p : x >= p ? x - p : x;
     x = (Math.imul(d, r2) - Math.imul(Math.floor(d * q2), p)) | 0;
@@ -171,10 +149,10 @@ function foldExt(src: Uint32Array, dst: Uint32Array, half: number, r: Ext, p: nu
   for (let i = 0; i < half; i++) {
     const el0 = src[8 * i + 0]!, el1 = src[8 * i + 1]!, el2 = src[8 * i + 2]!, el3 = src[8 * i + 3]!;
     let ed0 = src[8 * i + 4]! - el0, ed1 = src[8 * i + 5]! - el1, ed2 = src[8 * i + 6]! - el2, ed3 = src[8 * i + 7]! - el3;
-    if (ed0 < 0) ed0 += p;
-    if (ed1 < 0) ed1 += p;
-    if (ed2 < 0) ed2 += p;
-    if (ed3 < 0) ed3 += p;
+    ed0 += p & (ed0 >> 31);
+    ed1 += p & (ed1 >> 31);
+    ed2 += p & (ed2 >> 31);
+    ed3 += p & (ed3 >> 31);
     let e0 = el0 + ((Math.imul(ed0, r0) - Math.imul(Math.floor(ed0 * q0), p)) | 0) + ((Math.imul(ed1, wr3) - Math.imul(Math.floor(ed1 * qw3), p)) | 0) + ((Math.imul(ed2, wr2) - Math.imul(Math.floor(ed2 * qw2), p)) | 0) + ((Math.imul(ed3, wr1) - Math.imul(Math.floor(ed3 * qw1), p)) | 0);
     e0 -= Math.floor(e0 * invP) * p;
     e0 = e0 < 0 ? e0 + p : e0 >= p ? e0 - p : e0;
@@ -211,6 +189,9 @@ function reduceAcc(acc: Float64Array, p: number, invP: number): void {
  * arguments, and the inlined form is ~2× faster. Each `Math.imul(x, y) − Math.imul(⌊x·(y/p)⌋, p)`
  * is the lazy remainder of `mm` with the quotient factor y/p (or x/p) precomputed; its error
  * bound is the same up to a factor 2 (the value lies in (−2^11, p + 2^11)).
+ * Normalisations of values in (−p, p) are branchless (`x += p & (x >> 31)`): on random
+ * field data a conditional `if (x < 0) x += p` is a coin flip for the branch predictor,
+ * and the branchless form halves the kernels' running time.
  * Fused kernels fold src → dst (dst may alias src: entry 2j+1 is written after entries
  * 4j..4j+3 are read) and evaluate the folded pair in the same pass.
  */
@@ -224,27 +205,35 @@ function evalProd2Ext(fs: Uint32Array, gs: Uint32Array, n: number, withOne: bool
     const fA0 = fs[8 * j + 0]!, fA1 = fs[8 * j + 1]!, fA2 = fs[8 * j + 2]!, fA3 = fs[8 * j + 3]!;
     const fB0 = fs[8 * j + 4]!, fB1 = fs[8 * j + 5]!, fB2 = fs[8 * j + 6]!, fB3 = fs[8 * j + 7]!;
     let fPd0 = fB0 - fA0, fPd1 = fB1 - fA1, fPd2 = fB2 - fA2, fPd3 = fB3 - fA3;
-    if (fPd0 < 0) fPd0 += p;
-    if (fPd1 < 0) fPd1 += p;
-    if (fPd2 < 0) fPd2 += p;
-    if (fPd3 < 0) fPd3 += p;
+    fPd0 += p & (fPd0 >> 31);
+    fPd1 += p & (fPd1 >> 31);
+    fPd2 += p & (fPd2 >> 31);
+    fPd3 += p & (fPd3 >> 31);
     let fP2_0 = fB0 + fPd0, fP2_1 = fB1 + fPd1, fP2_2 = fB2 + fPd2, fP2_3 = fB3 + fPd3;
-    if (fP2_0 >= p) fP2_0 -= p;
-    if (fP2_1 >= p) fP2_1 -= p;
-    if (fP2_2 >= p) fP2_2 -= p;
-    if (fP2_3 >= p) fP2_3 -= p;
+    fP2_0 -= p;
+    fP2_0 += p & (fP2_0 >> 31);
+    fP2_1 -= p;
+    fP2_1 += p & (fP2_1 >> 31);
+    fP2_2 -= p;
+    fP2_2 += p & (fP2_2 >> 31);
+    fP2_3 -= p;
+    fP2_3 += p & (fP2_3 >> 31);
     const gA0 = gs[8 * j + 0]!, gA1 = gs[8 * j + 1]!, gA2 = gs[8 * j + 2]!, gA3 = gs[8 * j + 3]!;
     const gB0 = gs[8 * j + 4]!, gB1 = gs[8 * j + 5]!, gB2 = gs[8 * j + 6]!, gB3 = gs[8 * j + 7]!;
     let gPd0 = gB0 - gA0, gPd1 = gB1 - gA1, gPd2 = gB2 - gA2, gPd3 = gB3 - gA3;
-    if (gPd0 < 0) gPd0 += p;
-    if (gPd1 < 0) gPd1 += p;
-    if (gPd2 < 0) gPd2 += p;
-    if (gPd3 < 0) gPd3 += p;
+    gPd0 += p & (gPd0 >> 31);
+    gPd1 += p & (gPd1 >> 31);
+    gPd2 += p & (gPd2 >> 31);
+    gPd3 += p & (gPd3 >> 31);
     let gP2_0 = gB0 + gPd0, gP2_1 = gB1 + gPd1, gP2_2 = gB2 + gPd2, gP2_3 = gB3 + gPd3;
-    if (gP2_0 >= p) gP2_0 -= p;
-    if (gP2_1 >= p) gP2_1 -= p;
-    if (gP2_2 >= p) gP2_2 -= p;
-    if (gP2_3 >= p) gP2_3 -= p;
+    gP2_0 -= p;
+    gP2_0 += p & (gP2_0 >> 31);
+    gP2_1 -= p;
+    gP2_1 += p & (gP2_1 >> 31);
+    gP2_2 -= p;
+    gP2_2 += p & (gP2_2 >> 31);
+    gP2_3 -= p;
+    gP2_3 += p & (gP2_3 >> 31);
     const qm00_0 = fA0 * invP, qm00_1 = fA1 * invP, qm00_2 = fA2 * invP, qm00_3 = fA3 * invP;
     let m00_0 = ((Math.imul(fA0, gA0) - Math.imul(Math.floor(qm00_0 * gA0), p)) | 0) + w * (((Math.imul(fA1, gA3) - Math.imul(Math.floor(qm00_1 * gA3), p)) | 0) + ((Math.imul(fA2, gA2) - Math.imul(Math.floor(qm00_2 * gA2), p)) | 0) + ((Math.imul(fA3, gA1) - Math.imul(Math.floor(qm00_3 * gA1), p)) | 0));
     let m00_1 = ((Math.imul(fA0, gA1) - Math.imul(Math.floor(qm00_0 * gA1), p)) | 0) + ((Math.imul(fA1, gA0) - Math.imul(Math.floor(qm00_1 * gA0), p)) | 0) + w * (((Math.imul(fA2, gA3) - Math.imul(Math.floor(qm00_2 * gA3), p)) | 0) + ((Math.imul(fA3, gA2) - Math.imul(Math.floor(qm00_3 * gA2), p)) | 0));
@@ -337,10 +326,10 @@ function foldEvalProd2Ext(fs: Uint32Array, gs: Uint32Array, fd: Uint32Array, gd:
   for (let j = 0; j < n; j++) {
     const fAl0 = fs[16 * j + 0]!, fAl1 = fs[16 * j + 1]!, fAl2 = fs[16 * j + 2]!, fAl3 = fs[16 * j + 3]!;
     let fAd0 = fs[16 * j + 4]! - fAl0, fAd1 = fs[16 * j + 5]! - fAl1, fAd2 = fs[16 * j + 6]! - fAl2, fAd3 = fs[16 * j + 7]! - fAl3;
-    if (fAd0 < 0) fAd0 += p;
-    if (fAd1 < 0) fAd1 += p;
-    if (fAd2 < 0) fAd2 += p;
-    if (fAd3 < 0) fAd3 += p;
+    fAd0 += p & (fAd0 >> 31);
+    fAd1 += p & (fAd1 >> 31);
+    fAd2 += p & (fAd2 >> 31);
+    fAd3 += p & (fAd3 >> 31);
     let fA0 = fAl0 + ((Math.imul(fAd0, r0) - Math.imul(Math.floor(fAd0 * q0), p)) | 0) + ((Math.imul(fAd1, wr3) - Math.imul(Math.floor(fAd1 * qw3), p)) | 0) + ((Math.imul(fAd2, wr2) - Math.imul(Math.floor(fAd2 * qw2), p)) | 0) + ((Math.imul(fAd3, wr1) - Math.imul(Math.floor(fAd3 * qw1), p)) | 0);
     fA0 -= Math.floor(fA0 * invP) * p;
     fA0 = fA0 < 0 ? fA0 + p : fA0 >= p ? fA0 - p : fA0;
@@ -355,10 +344,10 @@ function foldEvalProd2Ext(fs: Uint32Array, gs: Uint32Array, fd: Uint32Array, gd:
     fA3 = fA3 < 0 ? fA3 + p : fA3 >= p ? fA3 - p : fA3;
     const fBl0 = fs[16 * j + 8 + 0]!, fBl1 = fs[16 * j + 8 + 1]!, fBl2 = fs[16 * j + 8 + 2]!, fBl3 = fs[16 * j + 8 + 3]!;
     let fBd0 = fs[16 * j + 8 + 4]! - fBl0, fBd1 = fs[16 * j + 8 + 5]! - fBl1, fBd2 = fs[16 * j + 8 + 6]! - fBl2, fBd3 = fs[16 * j + 8 + 7]! - fBl3;
-    if (fBd0 < 0) fBd0 += p;
-    if (fBd1 < 0) fBd1 += p;
-    if (fBd2 < 0) fBd2 += p;
-    if (fBd3 < 0) fBd3 += p;
+    fBd0 += p & (fBd0 >> 31);
+    fBd1 += p & (fBd1 >> 31);
+    fBd2 += p & (fBd2 >> 31);
+    fBd3 += p & (fBd3 >> 31);
     let fB0 = fBl0 + ((Math.imul(fBd0, r0) - Math.imul(Math.floor(fBd0 * q0), p)) | 0) + ((Math.imul(fBd1, wr3) - Math.imul(Math.floor(fBd1 * qw3), p)) | 0) + ((Math.imul(fBd2, wr2) - Math.imul(Math.floor(fBd2 * qw2), p)) | 0) + ((Math.imul(fBd3, wr1) - Math.imul(Math.floor(fBd3 * qw1), p)) | 0);
     fB0 -= Math.floor(fB0 * invP) * p;
     fB0 = fB0 < 0 ? fB0 + p : fB0 >= p ? fB0 - p : fB0;
@@ -380,21 +369,25 @@ function foldEvalProd2Ext(fs: Uint32Array, gs: Uint32Array, fd: Uint32Array, gd:
     fd[8 * j + 6] = fB2;
     fd[8 * j + 7] = fB3;
     let fPd0 = fB0 - fA0, fPd1 = fB1 - fA1, fPd2 = fB2 - fA2, fPd3 = fB3 - fA3;
-    if (fPd0 < 0) fPd0 += p;
-    if (fPd1 < 0) fPd1 += p;
-    if (fPd2 < 0) fPd2 += p;
-    if (fPd3 < 0) fPd3 += p;
+    fPd0 += p & (fPd0 >> 31);
+    fPd1 += p & (fPd1 >> 31);
+    fPd2 += p & (fPd2 >> 31);
+    fPd3 += p & (fPd3 >> 31);
     let fP2_0 = fB0 + fPd0, fP2_1 = fB1 + fPd1, fP2_2 = fB2 + fPd2, fP2_3 = fB3 + fPd3;
-    if (fP2_0 >= p) fP2_0 -= p;
-    if (fP2_1 >= p) fP2_1 -= p;
-    if (fP2_2 >= p) fP2_2 -= p;
-    if (fP2_3 >= p) fP2_3 -= p;
+    fP2_0 -= p;
+    fP2_0 += p & (fP2_0 >> 31);
+    fP2_1 -= p;
+    fP2_1 += p & (fP2_1 >> 31);
+    fP2_2 -= p;
+    fP2_2 += p & (fP2_2 >> 31);
+    fP2_3 -= p;
+    fP2_3 += p & (fP2_3 >> 31);
     const gAl0 = gs[16 * j + 0]!, gAl1 = gs[16 * j + 1]!, gAl2 = gs[16 * j + 2]!, gAl3 = gs[16 * j + 3]!;
     let gAd0 = gs[16 * j + 4]! - gAl0, gAd1 = gs[16 * j + 5]! - gAl1, gAd2 = gs[16 * j + 6]! - gAl2, gAd3 = gs[16 * j + 7]! - gAl3;
-    if (gAd0 < 0) gAd0 += p;
-    if (gAd1 < 0) gAd1 += p;
-    if (gAd2 < 0) gAd2 += p;
-    if (gAd3 < 0) gAd3 += p;
+    gAd0 += p & (gAd0 >> 31);
+    gAd1 += p & (gAd1 >> 31);
+    gAd2 += p & (gAd2 >> 31);
+    gAd3 += p & (gAd3 >> 31);
     let gA0 = gAl0 + ((Math.imul(gAd0, r0) - Math.imul(Math.floor(gAd0 * q0), p)) | 0) + ((Math.imul(gAd1, wr3) - Math.imul(Math.floor(gAd1 * qw3), p)) | 0) + ((Math.imul(gAd2, wr2) - Math.imul(Math.floor(gAd2 * qw2), p)) | 0) + ((Math.imul(gAd3, wr1) - Math.imul(Math.floor(gAd3 * qw1), p)) | 0);
     gA0 -= Math.floor(gA0 * invP) * p;
     gA0 = gA0 < 0 ? gA0 + p : gA0 >= p ? gA0 - p : gA0;
@@ -409,10 +402,10 @@ function foldEvalProd2Ext(fs: Uint32Array, gs: Uint32Array, fd: Uint32Array, gd:
     gA3 = gA3 < 0 ? gA3 + p : gA3 >= p ? gA3 - p : gA3;
     const gBl0 = gs[16 * j + 8 + 0]!, gBl1 = gs[16 * j + 8 + 1]!, gBl2 = gs[16 * j + 8 + 2]!, gBl3 = gs[16 * j + 8 + 3]!;
     let gBd0 = gs[16 * j + 8 + 4]! - gBl0, gBd1 = gs[16 * j + 8 + 5]! - gBl1, gBd2 = gs[16 * j + 8 + 6]! - gBl2, gBd3 = gs[16 * j + 8 + 7]! - gBl3;
-    if (gBd0 < 0) gBd0 += p;
-    if (gBd1 < 0) gBd1 += p;
-    if (gBd2 < 0) gBd2 += p;
-    if (gBd3 < 0) gBd3 += p;
+    gBd0 += p & (gBd0 >> 31);
+    gBd1 += p & (gBd1 >> 31);
+    gBd2 += p & (gBd2 >> 31);
+    gBd3 += p & (gBd3 >> 31);
     let gB0 = gBl0 + ((Math.imul(gBd0, r0) - Math.imul(Math.floor(gBd0 * q0), p)) | 0) + ((Math.imul(gBd1, wr3) - Math.imul(Math.floor(gBd1 * qw3), p)) | 0) + ((Math.imul(gBd2, wr2) - Math.imul(Math.floor(gBd2 * qw2), p)) | 0) + ((Math.imul(gBd3, wr1) - Math.imul(Math.floor(gBd3 * qw1), p)) | 0);
     gB0 -= Math.floor(gB0 * invP) * p;
     gB0 = gB0 < 0 ? gB0 + p : gB0 >= p ? gB0 - p : gB0;
@@ -434,15 +427,19 @@ function foldEvalProd2Ext(fs: Uint32Array, gs: Uint32Array, fd: Uint32Array, gd:
     gd[8 * j + 6] = gB2;
     gd[8 * j + 7] = gB3;
     let gPd0 = gB0 - gA0, gPd1 = gB1 - gA1, gPd2 = gB2 - gA2, gPd3 = gB3 - gA3;
-    if (gPd0 < 0) gPd0 += p;
-    if (gPd1 < 0) gPd1 += p;
-    if (gPd2 < 0) gPd2 += p;
-    if (gPd3 < 0) gPd3 += p;
+    gPd0 += p & (gPd0 >> 31);
+    gPd1 += p & (gPd1 >> 31);
+    gPd2 += p & (gPd2 >> 31);
+    gPd3 += p & (gPd3 >> 31);
     let gP2_0 = gB0 + gPd0, gP2_1 = gB1 + gPd1, gP2_2 = gB2 + gPd2, gP2_3 = gB3 + gPd3;
-    if (gP2_0 >= p) gP2_0 -= p;
-    if (gP2_1 >= p) gP2_1 -= p;
-    if (gP2_2 >= p) gP2_2 -= p;
-    if (gP2_3 >= p) gP2_3 -= p;
+    gP2_0 -= p;
+    gP2_0 += p & (gP2_0 >> 31);
+    gP2_1 -= p;
+    gP2_1 += p & (gP2_1 >> 31);
+    gP2_2 -= p;
+    gP2_2 += p & (gP2_2 >> 31);
+    gP2_3 -= p;
+    gP2_3 += p & (gP2_3 >> 31);
     const qm00_0 = fA0 * invP, qm00_1 = fA1 * invP, qm00_2 = fA2 * invP, qm00_3 = fA3 * invP;
     let m00_0 = ((Math.imul(fA0, gA0) - Math.imul(Math.floor(qm00_0 * gA0), p)) | 0) + w * (((Math.imul(fA1, gA3) - Math.imul(Math.floor(qm00_1 * gA3), p)) | 0) + ((Math.imul(fA2, gA2) - Math.imul(Math.floor(qm00_2 * gA2), p)) | 0) + ((Math.imul(fA3, gA1) - Math.imul(Math.floor(qm00_3 * gA1), p)) | 0));
     let m00_1 = ((Math.imul(fA0, gA1) - Math.imul(Math.floor(qm00_0 * gA1), p)) | 0) + ((Math.imul(fA1, gA0) - Math.imul(Math.floor(qm00_1 * gA0), p)) | 0) + w * (((Math.imul(fA2, gA3) - Math.imul(Math.floor(qm00_2 * gA3), p)) | 0) + ((Math.imul(fA3, gA2) - Math.imul(Math.floor(qm00_3 * gA2), p)) | 0));
@@ -513,54 +510,78 @@ function evalProd3Ext(fs: Uint32Array, gs: Uint32Array, hs: Uint32Array, n: numb
     const fA0 = fs[8 * j + 0]!, fA1 = fs[8 * j + 1]!, fA2 = fs[8 * j + 2]!, fA3 = fs[8 * j + 3]!;
     const fB0 = fs[8 * j + 4]!, fB1 = fs[8 * j + 5]!, fB2 = fs[8 * j + 6]!, fB3 = fs[8 * j + 7]!;
     let fPd0 = fB0 - fA0, fPd1 = fB1 - fA1, fPd2 = fB2 - fA2, fPd3 = fB3 - fA3;
-    if (fPd0 < 0) fPd0 += p;
-    if (fPd1 < 0) fPd1 += p;
-    if (fPd2 < 0) fPd2 += p;
-    if (fPd3 < 0) fPd3 += p;
+    fPd0 += p & (fPd0 >> 31);
+    fPd1 += p & (fPd1 >> 31);
+    fPd2 += p & (fPd2 >> 31);
+    fPd3 += p & (fPd3 >> 31);
     let fP2_0 = fB0 + fPd0, fP2_1 = fB1 + fPd1, fP2_2 = fB2 + fPd2, fP2_3 = fB3 + fPd3;
-    if (fP2_0 >= p) fP2_0 -= p;
-    if (fP2_1 >= p) fP2_1 -= p;
-    if (fP2_2 >= p) fP2_2 -= p;
-    if (fP2_3 >= p) fP2_3 -= p;
+    fP2_0 -= p;
+    fP2_0 += p & (fP2_0 >> 31);
+    fP2_1 -= p;
+    fP2_1 += p & (fP2_1 >> 31);
+    fP2_2 -= p;
+    fP2_2 += p & (fP2_2 >> 31);
+    fP2_3 -= p;
+    fP2_3 += p & (fP2_3 >> 31);
     let fP3_0 = fP2_0 + fPd0, fP3_1 = fP2_1 + fPd1, fP3_2 = fP2_2 + fPd2, fP3_3 = fP2_3 + fPd3;
-    if (fP3_0 >= p) fP3_0 -= p;
-    if (fP3_1 >= p) fP3_1 -= p;
-    if (fP3_2 >= p) fP3_2 -= p;
-    if (fP3_3 >= p) fP3_3 -= p;
+    fP3_0 -= p;
+    fP3_0 += p & (fP3_0 >> 31);
+    fP3_1 -= p;
+    fP3_1 += p & (fP3_1 >> 31);
+    fP3_2 -= p;
+    fP3_2 += p & (fP3_2 >> 31);
+    fP3_3 -= p;
+    fP3_3 += p & (fP3_3 >> 31);
     const gA0 = gs[8 * j + 0]!, gA1 = gs[8 * j + 1]!, gA2 = gs[8 * j + 2]!, gA3 = gs[8 * j + 3]!;
     const gB0 = gs[8 * j + 4]!, gB1 = gs[8 * j + 5]!, gB2 = gs[8 * j + 6]!, gB3 = gs[8 * j + 7]!;
     let gPd0 = gB0 - gA0, gPd1 = gB1 - gA1, gPd2 = gB2 - gA2, gPd3 = gB3 - gA3;
-    if (gPd0 < 0) gPd0 += p;
-    if (gPd1 < 0) gPd1 += p;
-    if (gPd2 < 0) gPd2 += p;
-    if (gPd3 < 0) gPd3 += p;
+    gPd0 += p & (gPd0 >> 31);
+    gPd1 += p & (gPd1 >> 31);
+    gPd2 += p & (gPd2 >> 31);
+    gPd3 += p & (gPd3 >> 31);
     let gP2_0 = gB0 + gPd0, gP2_1 = gB1 + gPd1, gP2_2 = gB2 + gPd2, gP2_3 = gB3 + gPd3;
-    if (gP2_0 >= p) gP2_0 -= p;
-    if (gP2_1 >= p) gP2_1 -= p;
-    if (gP2_2 >= p) gP2_2 -= p;
-    if (gP2_3 >= p) gP2_3 -= p;
+    gP2_0 -= p;
+    gP2_0 += p & (gP2_0 >> 31);
+    gP2_1 -= p;
+    gP2_1 += p & (gP2_1 >> 31);
+    gP2_2 -= p;
+    gP2_2 += p & (gP2_2 >> 31);
+    gP2_3 -= p;
+    gP2_3 += p & (gP2_3 >> 31);
     let gP3_0 = gP2_0 + gPd0, gP3_1 = gP2_1 + gPd1, gP3_2 = gP2_2 + gPd2, gP3_3 = gP2_3 + gPd3;
-    if (gP3_0 >= p) gP3_0 -= p;
-    if (gP3_1 >= p) gP3_1 -= p;
-    if (gP3_2 >= p) gP3_2 -= p;
-    if (gP3_3 >= p) gP3_3 -= p;
+    gP3_0 -= p;
+    gP3_0 += p & (gP3_0 >> 31);
+    gP3_1 -= p;
+    gP3_1 += p & (gP3_1 >> 31);
+    gP3_2 -= p;
+    gP3_2 += p & (gP3_2 >> 31);
+    gP3_3 -= p;
+    gP3_3 += p & (gP3_3 >> 31);
     const hA0 = hs[8 * j + 0]!, hA1 = hs[8 * j + 1]!, hA2 = hs[8 * j + 2]!, hA3 = hs[8 * j + 3]!;
     const hB0 = hs[8 * j + 4]!, hB1 = hs[8 * j + 5]!, hB2 = hs[8 * j + 6]!, hB3 = hs[8 * j + 7]!;
     let hPd0 = hB0 - hA0, hPd1 = hB1 - hA1, hPd2 = hB2 - hA2, hPd3 = hB3 - hA3;
-    if (hPd0 < 0) hPd0 += p;
-    if (hPd1 < 0) hPd1 += p;
-    if (hPd2 < 0) hPd2 += p;
-    if (hPd3 < 0) hPd3 += p;
+    hPd0 += p & (hPd0 >> 31);
+    hPd1 += p & (hPd1 >> 31);
+    hPd2 += p & (hPd2 >> 31);
+    hPd3 += p & (hPd3 >> 31);
     let hP2_0 = hB0 + hPd0, hP2_1 = hB1 + hPd1, hP2_2 = hB2 + hPd2, hP2_3 = hB3 + hPd3;
-    if (hP2_0 >= p) hP2_0 -= p;
-    if (hP2_1 >= p) hP2_1 -= p;
-    if (hP2_2 >= p) hP2_2 -= p;
-    if (hP2_3 >= p) hP2_3 -= p;
+    hP2_0 -= p;
+    hP2_0 += p & (hP2_0 >> 31);
+    hP2_1 -= p;
+    hP2_1 += p & (hP2_1 >> 31);
+    hP2_2 -= p;
+    hP2_2 += p & (hP2_2 >> 31);
+    hP2_3 -= p;
+    hP2_3 += p & (hP2_3 >> 31);
     let hP3_0 = hP2_0 + hPd0, hP3_1 = hP2_1 + hPd1, hP3_2 = hP2_2 + hPd2, hP3_3 = hP2_3 + hPd3;
-    if (hP3_0 >= p) hP3_0 -= p;
-    if (hP3_1 >= p) hP3_1 -= p;
-    if (hP3_2 >= p) hP3_2 -= p;
-    if (hP3_3 >= p) hP3_3 -= p;
+    hP3_0 -= p;
+    hP3_0 += p & (hP3_0 >> 31);
+    hP3_1 -= p;
+    hP3_1 += p & (hP3_1 >> 31);
+    hP3_2 -= p;
+    hP3_2 += p & (hP3_2 >> 31);
+    hP3_3 -= p;
+    hP3_3 += p & (hP3_3 >> 31);
     const qm00_0 = fA0 * invP, qm00_1 = fA1 * invP, qm00_2 = fA2 * invP, qm00_3 = fA3 * invP;
     let m00_0 = ((Math.imul(fA0, gA0) - Math.imul(Math.floor(qm00_0 * gA0), p)) | 0) + w * (((Math.imul(fA1, gA3) - Math.imul(Math.floor(qm00_1 * gA3), p)) | 0) + ((Math.imul(fA2, gA2) - Math.imul(Math.floor(qm00_2 * gA2), p)) | 0) + ((Math.imul(fA3, gA1) - Math.imul(Math.floor(qm00_3 * gA1), p)) | 0));
     let m00_1 = ((Math.imul(fA0, gA1) - Math.imul(Math.floor(qm00_0 * gA1), p)) | 0) + ((Math.imul(fA1, gA0) - Math.imul(Math.floor(qm00_1 * gA0), p)) | 0) + w * (((Math.imul(fA2, gA3) - Math.imul(Math.floor(qm00_2 * gA3), p)) | 0) + ((Math.imul(fA3, gA2) - Math.imul(Math.floor(qm00_3 * gA2), p)) | 0));
@@ -730,10 +751,10 @@ function foldEvalProd3Ext(fs: Uint32Array, gs: Uint32Array, hs: Uint32Array, fd:
   for (let j = 0; j < n; j++) {
     const fAl0 = fs[16 * j + 0]!, fAl1 = fs[16 * j + 1]!, fAl2 = fs[16 * j + 2]!, fAl3 = fs[16 * j + 3]!;
     let fAd0 = fs[16 * j + 4]! - fAl0, fAd1 = fs[16 * j + 5]! - fAl1, fAd2 = fs[16 * j + 6]! - fAl2, fAd3 = fs[16 * j + 7]! - fAl3;
-    if (fAd0 < 0) fAd0 += p;
-    if (fAd1 < 0) fAd1 += p;
-    if (fAd2 < 0) fAd2 += p;
-    if (fAd3 < 0) fAd3 += p;
+    fAd0 += p & (fAd0 >> 31);
+    fAd1 += p & (fAd1 >> 31);
+    fAd2 += p & (fAd2 >> 31);
+    fAd3 += p & (fAd3 >> 31);
     let fA0 = fAl0 + ((Math.imul(fAd0, r0) - Math.imul(Math.floor(fAd0 * q0), p)) | 0) + ((Math.imul(fAd1, wr3) - Math.imul(Math.floor(fAd1 * qw3), p)) | 0) + ((Math.imul(fAd2, wr2) - Math.imul(Math.floor(fAd2 * qw2), p)) | 0) + ((Math.imul(fAd3, wr1) - Math.imul(Math.floor(fAd3 * qw1), p)) | 0);
     fA0 -= Math.floor(fA0 * invP) * p;
     fA0 = fA0 < 0 ? fA0 + p : fA0 >= p ? fA0 - p : fA0;
@@ -748,10 +769,10 @@ function foldEvalProd3Ext(fs: Uint32Array, gs: Uint32Array, hs: Uint32Array, fd:
     fA3 = fA3 < 0 ? fA3 + p : fA3 >= p ? fA3 - p : fA3;
     const fBl0 = fs[16 * j + 8 + 0]!, fBl1 = fs[16 * j + 8 + 1]!, fBl2 = fs[16 * j + 8 + 2]!, fBl3 = fs[16 * j + 8 + 3]!;
     let fBd0 = fs[16 * j + 8 + 4]! - fBl0, fBd1 = fs[16 * j + 8 + 5]! - fBl1, fBd2 = fs[16 * j + 8 + 6]! - fBl2, fBd3 = fs[16 * j + 8 + 7]! - fBl3;
-    if (fBd0 < 0) fBd0 += p;
-    if (fBd1 < 0) fBd1 += p;
-    if (fBd2 < 0) fBd2 += p;
-    if (fBd3 < 0) fBd3 += p;
+    fBd0 += p & (fBd0 >> 31);
+    fBd1 += p & (fBd1 >> 31);
+    fBd2 += p & (fBd2 >> 31);
+    fBd3 += p & (fBd3 >> 31);
     let fB0 = fBl0 + ((Math.imul(fBd0, r0) - Math.imul(Math.floor(fBd0 * q0), p)) | 0) + ((Math.imul(fBd1, wr3) - Math.imul(Math.floor(fBd1 * qw3), p)) | 0) + ((Math.imul(fBd2, wr2) - Math.imul(Math.floor(fBd2 * qw2), p)) | 0) + ((Math.imul(fBd3, wr1) - Math.imul(Math.floor(fBd3 * qw1), p)) | 0);
     fB0 -= Math.floor(fB0 * invP) * p;
     fB0 = fB0 < 0 ? fB0 + p : fB0 >= p ? fB0 - p : fB0;
@@ -773,26 +794,34 @@ function foldEvalProd3Ext(fs: Uint32Array, gs: Uint32Array, hs: Uint32Array, fd:
     fd[8 * j + 6] = fB2;
     fd[8 * j + 7] = fB3;
     let fPd0 = fB0 - fA0, fPd1 = fB1 - fA1, fPd2 = fB2 - fA2, fPd3 = fB3 - fA3;
-    if (fPd0 < 0) fPd0 += p;
-    if (fPd1 < 0) fPd1 += p;
-    if (fPd2 < 0) fPd2 += p;
-    if (fPd3 < 0) fPd3 += p;
+    fPd0 += p & (fPd0 >> 31);
+    fPd1 += p & (fPd1 >> 31);
+    fPd2 += p & (fPd2 >> 31);
+    fPd3 += p & (fPd3 >> 31);
     let fP2_0 = fB0 + fPd0, fP2_1 = fB1 + fPd1, fP2_2 = fB2 + fPd2, fP2_3 = fB3 + fPd3;
-    if (fP2_0 >= p) fP2_0 -= p;
-    if (fP2_1 >= p) fP2_1 -= p;
-    if (fP2_2 >= p) fP2_2 -= p;
-    if (fP2_3 >= p) fP2_3 -= p;
+    fP2_0 -= p;
+    fP2_0 += p & (fP2_0 >> 31);
+    fP2_1 -= p;
+    fP2_1 += p & (fP2_1 >> 31);
+    fP2_2 -= p;
+    fP2_2 += p & (fP2_2 >> 31);
+    fP2_3 -= p;
+    fP2_3 += p & (fP2_3 >> 31);
     let fP3_0 = fP2_0 + fPd0, fP3_1 = fP2_1 + fPd1, fP3_2 = fP2_2 + fPd2, fP3_3 = fP2_3 + fPd3;
-    if (fP3_0 >= p) fP3_0 -= p;
-    if (fP3_1 >= p) fP3_1 -= p;
-    if (fP3_2 >= p) fP3_2 -= p;
-    if (fP3_3 >= p) fP3_3 -= p;
+    fP3_0 -= p;
+    fP3_0 += p & (fP3_0 >> 31);
+    fP3_1 -= p;
+    fP3_1 += p & (fP3_1 >> 31);
+    fP3_2 -= p;
+    fP3_2 += p & (fP3_2 >> 31);
+    fP3_3 -= p;
+    fP3_3 += p & (fP3_3 >> 31);
     const gAl0 = gs[16 * j + 0]!, gAl1 = gs[16 * j + 1]!, gAl2 = gs[16 * j + 2]!, gAl3 = gs[16 * j + 3]!;
     let gAd0 = gs[16 * j + 4]! - gAl0, gAd1 = gs[16 * j + 5]! - gAl1, gAd2 = gs[16 * j + 6]! - gAl2, gAd3 = gs[16 * j + 7]! - gAl3;
-    if (gAd0 < 0) gAd0 += p;
-    if (gAd1 < 0) gAd1 += p;
-    if (gAd2 < 0) gAd2 += p;
-    if (gAd3 < 0) gAd3 += p;
+    gAd0 += p & (gAd0 >> 31);
+    gAd1 += p & (gAd1 >> 31);
+    gAd2 += p & (gAd2 >> 31);
+    gAd3 += p & (gAd3 >> 31);
     let gA0 = gAl0 + ((Math.imul(gAd0, r0) - Math.imul(Math.floor(gAd0 * q0), p)) | 0) + ((Math.imul(gAd1, wr3) - Math.imul(Math.floor(gAd1 * qw3), p)) | 0) + ((Math.imul(gAd2, wr2) - Math.imul(Math.floor(gAd2 * qw2), p)) | 0) + ((Math.imul(gAd3, wr1) - Math.imul(Math.floor(gAd3 * qw1), p)) | 0);
     gA0 -= Math.floor(gA0 * invP) * p;
     gA0 = gA0 < 0 ? gA0 + p : gA0 >= p ? gA0 - p : gA0;
@@ -807,10 +836,10 @@ function foldEvalProd3Ext(fs: Uint32Array, gs: Uint32Array, hs: Uint32Array, fd:
     gA3 = gA3 < 0 ? gA3 + p : gA3 >= p ? gA3 - p : gA3;
     const gBl0 = gs[16 * j + 8 + 0]!, gBl1 = gs[16 * j + 8 + 1]!, gBl2 = gs[16 * j + 8 + 2]!, gBl3 = gs[16 * j + 8 + 3]!;
     let gBd0 = gs[16 * j + 8 + 4]! - gBl0, gBd1 = gs[16 * j + 8 + 5]! - gBl1, gBd2 = gs[16 * j + 8 + 6]! - gBl2, gBd3 = gs[16 * j + 8 + 7]! - gBl3;
-    if (gBd0 < 0) gBd0 += p;
-    if (gBd1 < 0) gBd1 += p;
-    if (gBd2 < 0) gBd2 += p;
-    if (gBd3 < 0) gBd3 += p;
+    gBd0 += p & (gBd0 >> 31);
+    gBd1 += p & (gBd1 >> 31);
+    gBd2 += p & (gBd2 >> 31);
+    gBd3 += p & (gBd3 >> 31);
     let gB0 = gBl0 + ((Math.imul(gBd0, r0) - Math.imul(Math.floor(gBd0 * q0), p)) | 0) + ((Math.imul(gBd1, wr3) - Math.imul(Math.floor(gBd1 * qw3), p)) | 0) + ((Math.imul(gBd2, wr2) - Math.imul(Math.floor(gBd2 * qw2), p)) | 0) + ((Math.imul(gBd3, wr1) - Math.imul(Math.floor(gBd3 * qw1), p)) | 0);
     gB0 -= Math.floor(gB0 * invP) * p;
     gB0 = gB0 < 0 ? gB0 + p : gB0 >= p ? gB0 - p : gB0;
@@ -832,26 +861,34 @@ function foldEvalProd3Ext(fs: Uint32Array, gs: Uint32Array, hs: Uint32Array, fd:
     gd[8 * j + 6] = gB2;
     gd[8 * j + 7] = gB3;
     let gPd0 = gB0 - gA0, gPd1 = gB1 - gA1, gPd2 = gB2 - gA2, gPd3 = gB3 - gA3;
-    if (gPd0 < 0) gPd0 += p;
-    if (gPd1 < 0) gPd1 += p;
-    if (gPd2 < 0) gPd2 += p;
-    if (gPd3 < 0) gPd3 += p;
+    gPd0 += p & (gPd0 >> 31);
+    gPd1 += p & (gPd1 >> 31);
+    gPd2 += p & (gPd2 >> 31);
+    gPd3 += p & (gPd3 >> 31);
     let gP2_0 = gB0 + gPd0, gP2_1 = gB1 + gPd1, gP2_2 = gB2 + gPd2, gP2_3 = gB3 + gPd3;
-    if (gP2_0 >= p) gP2_0 -= p;
-    if (gP2_1 >= p) gP2_1 -= p;
-    if (gP2_2 >= p) gP2_2 -= p;
-    if (gP2_3 >= p) gP2_3 -= p;
+    gP2_0 -= p;
+    gP2_0 += p & (gP2_0 >> 31);
+    gP2_1 -= p;
+    gP2_1 += p & (gP2_1 >> 31);
+    gP2_2 -= p;
+    gP2_2 += p & (gP2_2 >> 31);
+    gP2_3 -= p;
+    gP2_3 += p & (gP2_3 >> 31);
     let gP3_0 = gP2_0 + gPd0, gP3_1 = gP2_1 + gPd1, gP3_2 = gP2_2 + gPd2, gP3_3 = gP2_3 + gPd3;
-    if (gP3_0 >= p) gP3_0 -= p;
-    if (gP3_1 >= p) gP3_1 -= p;
-    if (gP3_2 >= p) gP3_2 -= p;
-    if (gP3_3 >= p) gP3_3 -= p;
+    gP3_0 -= p;
+    gP3_0 += p & (gP3_0 >> 31);
+    gP3_1 -= p;
+    gP3_1 += p & (gP3_1 >> 31);
+    gP3_2 -= p;
+    gP3_2 += p & (gP3_2 >> 31);
+    gP3_3 -= p;
+    gP3_3 += p & (gP3_3 >> 31);
     const hAl0 = hs[16 * j + 0]!, hAl1 = hs[16 * j + 1]!, hAl2 = hs[16 * j + 2]!, hAl3 = hs[16 * j + 3]!;
     let hAd0 = hs[16 * j + 4]! - hAl0, hAd1 = hs[16 * j + 5]! - hAl1, hAd2 = hs[16 * j + 6]! - hAl2, hAd3 = hs[16 * j + 7]! - hAl3;
-    if (hAd0 < 0) hAd0 += p;
-    if (hAd1 < 0) hAd1 += p;
-    if (hAd2 < 0) hAd2 += p;
-    if (hAd3 < 0) hAd3 += p;
+    hAd0 += p & (hAd0 >> 31);
+    hAd1 += p & (hAd1 >> 31);
+    hAd2 += p & (hAd2 >> 31);
+    hAd3 += p & (hAd3 >> 31);
     let hA0 = hAl0 + ((Math.imul(hAd0, r0) - Math.imul(Math.floor(hAd0 * q0), p)) | 0) + ((Math.imul(hAd1, wr3) - Math.imul(Math.floor(hAd1 * qw3), p)) | 0) + ((Math.imul(hAd2, wr2) - Math.imul(Math.floor(hAd2 * qw2), p)) | 0) + ((Math.imul(hAd3, wr1) - Math.imul(Math.floor(hAd3 * qw1), p)) | 0);
     hA0 -= Math.floor(hA0 * invP) * p;
     hA0 = hA0 < 0 ? hA0 + p : hA0 >= p ? hA0 - p : hA0;
@@ -866,10 +903,10 @@ function foldEvalProd3Ext(fs: Uint32Array, gs: Uint32Array, hs: Uint32Array, fd:
     hA3 = hA3 < 0 ? hA3 + p : hA3 >= p ? hA3 - p : hA3;
     const hBl0 = hs[16 * j + 8 + 0]!, hBl1 = hs[16 * j + 8 + 1]!, hBl2 = hs[16 * j + 8 + 2]!, hBl3 = hs[16 * j + 8 + 3]!;
     let hBd0 = hs[16 * j + 8 + 4]! - hBl0, hBd1 = hs[16 * j + 8 + 5]! - hBl1, hBd2 = hs[16 * j + 8 + 6]! - hBl2, hBd3 = hs[16 * j + 8 + 7]! - hBl3;
-    if (hBd0 < 0) hBd0 += p;
-    if (hBd1 < 0) hBd1 += p;
-    if (hBd2 < 0) hBd2 += p;
-    if (hBd3 < 0) hBd3 += p;
+    hBd0 += p & (hBd0 >> 31);
+    hBd1 += p & (hBd1 >> 31);
+    hBd2 += p & (hBd2 >> 31);
+    hBd3 += p & (hBd3 >> 31);
     let hB0 = hBl0 + ((Math.imul(hBd0, r0) - Math.imul(Math.floor(hBd0 * q0), p)) | 0) + ((Math.imul(hBd1, wr3) - Math.imul(Math.floor(hBd1 * qw3), p)) | 0) + ((Math.imul(hBd2, wr2) - Math.imul(Math.floor(hBd2 * qw2), p)) | 0) + ((Math.imul(hBd3, wr1) - Math.imul(Math.floor(hBd3 * qw1), p)) | 0);
     hB0 -= Math.floor(hB0 * invP) * p;
     hB0 = hB0 < 0 ? hB0 + p : hB0 >= p ? hB0 - p : hB0;
@@ -891,20 +928,28 @@ function foldEvalProd3Ext(fs: Uint32Array, gs: Uint32Array, hs: Uint32Array, fd:
     hd[8 * j + 6] = hB2;
     hd[8 * j + 7] = hB3;
     let hPd0 = hB0 - hA0, hPd1 = hB1 - hA1, hPd2 = hB2 - hA2, hPd3 = hB3 - hA3;
-    if (hPd0 < 0) hPd0 += p;
-    if (hPd1 < 0) hPd1 += p;
-    if (hPd2 < 0) hPd2 += p;
-    if (hPd3 < 0) hPd3 += p;
+    hPd0 += p & (hPd0 >> 31);
+    hPd1 += p & (hPd1 >> 31);
+    hPd2 += p & (hPd2 >> 31);
+    hPd3 += p & (hPd3 >> 31);
     let hP2_0 = hB0 + hPd0, hP2_1 = hB1 + hPd1, hP2_2 = hB2 + hPd2, hP2_3 = hB3 + hPd3;
-    if (hP2_0 >= p) hP2_0 -= p;
-    if (hP2_1 >= p) hP2_1 -= p;
-    if (hP2_2 >= p) hP2_2 -= p;
-    if (hP2_3 >= p) hP2_3 -= p;
+    hP2_0 -= p;
+    hP2_0 += p & (hP2_0 >> 31);
+    hP2_1 -= p;
+    hP2_1 += p & (hP2_1 >> 31);
+    hP2_2 -= p;
+    hP2_2 += p & (hP2_2 >> 31);
+    hP2_3 -= p;
+    hP2_3 += p & (hP2_3 >> 31);
     let hP3_0 = hP2_0 + hPd0, hP3_1 = hP2_1 + hPd1, hP3_2 = hP2_2 + hPd2, hP3_3 = hP2_3 + hPd3;
-    if (hP3_0 >= p) hP3_0 -= p;
-    if (hP3_1 >= p) hP3_1 -= p;
-    if (hP3_2 >= p) hP3_2 -= p;
-    if (hP3_3 >= p) hP3_3 -= p;
+    hP3_0 -= p;
+    hP3_0 += p & (hP3_0 >> 31);
+    hP3_1 -= p;
+    hP3_1 += p & (hP3_1 >> 31);
+    hP3_2 -= p;
+    hP3_2 += p & (hP3_2 >> 31);
+    hP3_3 -= p;
+    hP3_3 += p & (hP3_3 >> 31);
     const qm00_0 = fA0 * invP, qm00_1 = fA1 * invP, qm00_2 = fA2 * invP, qm00_3 = fA3 * invP;
     let m00_0 = ((Math.imul(fA0, gA0) - Math.imul(Math.floor(qm00_0 * gA0), p)) | 0) + w * (((Math.imul(fA1, gA3) - Math.imul(Math.floor(qm00_1 * gA3), p)) | 0) + ((Math.imul(fA2, gA2) - Math.imul(Math.floor(qm00_2 * gA2), p)) | 0) + ((Math.imul(fA3, gA1) - Math.imul(Math.floor(qm00_3 * gA1), p)) | 0));
     let m00_1 = ((Math.imul(fA0, gA1) - Math.imul(Math.floor(qm00_0 * gA1), p)) | 0) + ((Math.imul(fA1, gA0) - Math.imul(Math.floor(qm00_1 * gA0), p)) | 0) + w * (((Math.imul(fA2, gA3) - Math.imul(Math.floor(qm00_2 * gA3), p)) | 0) + ((Math.imul(fA3, gA2) - Math.imul(Math.floor(qm00_3 * gA2), p)) | 0));
@@ -1038,14 +1083,16 @@ function evalProd2Base(f: Uint32Array, g: Uint32Array, n: number, acc: Float64Ar
   for (let j = 0; j < n; j++) {
     const f0 = f[2 * j]!, f1 = f[2 * j + 1]!;
     let fd = f1 - f0;
-    if (fd < 0) fd += p;
+    fd += p & (fd >> 31);
     let f2 = f1 + fd;
-    if (f2 >= p) f2 -= p;
+    f2 -= p;
+    f2 += p & (f2 >> 31);
     const g0 = g[2 * j]!, g1 = g[2 * j + 1]!;
     let gd = g1 - g0;
-    if (gd < 0) gd += p;
+    gd += p & (gd >> 31);
     let g2 = g1 + gd;
-    if (g2 >= p) g2 -= p;
+    g2 -= p;
+    g2 += p & (g2 >> 31);
     s0 += ((Math.imul(f0, g0) - Math.imul(Math.floor(f0 * g0 * invP), p)) | 0);
     s1 += ((Math.imul(f1, g1) - Math.imul(Math.floor(f1 * g1 * invP), p)) | 0);
     s2 += ((Math.imul(f2, g2) - Math.imul(Math.floor(f2 * g2 * invP), p)) | 0);
@@ -1071,28 +1118,32 @@ function evalProd2SmallValue(f: Uint32Array, g: Uint32Array, n: number, acc: Flo
   for (let j = 0; j < n; j++) {
     const f00 = f[4 * j]!, f10 = f[4 * j + 1]!, f01 = f[4 * j + 2]!, f11 = f[4 * j + 3]!;
     let fda = f01 - f00, fdc = f11 - f10;
-    if (fda < 0) fda += p;
-    if (fdc < 0) fdc += p;
+    fda += p & (fda >> 31);
+    fdc += p & (fdc >> 31);
     let fa0 = f00, fc0 = f10;
     let fa2 = f01 + fda, fc2 = f11 + fdc;
-    if (fa2 >= p) fa2 -= p;
-    if (fc2 >= p) fc2 -= p;
+    fa2 -= p;
+    fa2 += p & (fa2 >> 31);
+    fc2 -= p;
+    fc2 += p & (fc2 >> 31);
     let fb0 = fc0 - fa0;
-    if (fb0 < 0) fb0 += p;
+    fb0 += p & (fb0 >> 31);
     let fb2 = fc2 - fa2;
-    if (fb2 < 0) fb2 += p;
+    fb2 += p & (fb2 >> 31);
     const g00 = g[4 * j]!, g10 = g[4 * j + 1]!, g01 = g[4 * j + 2]!, g11 = g[4 * j + 3]!;
     let gda = g01 - g00, gdc = g11 - g10;
-    if (gda < 0) gda += p;
-    if (gdc < 0) gdc += p;
+    gda += p & (gda >> 31);
+    gdc += p & (gdc >> 31);
     let ga0 = g00, gc0 = g10;
     let ga2 = g01 + gda, gc2 = g11 + gdc;
-    if (ga2 >= p) ga2 -= p;
-    if (gc2 >= p) gc2 -= p;
+    ga2 -= p;
+    ga2 += p & (ga2 >> 31);
+    gc2 -= p;
+    gc2 += p & (gc2 >> 31);
     let gb0 = gc0 - ga0;
-    if (gb0 < 0) gb0 += p;
+    gb0 += p & (gb0 >> 31);
     let gb2 = gc2 - ga2;
-    if (gb2 < 0) gb2 += p;
+    gb2 += p & (gb2 >> 31);
     let e0_0_0 = ((Math.imul(fa0, ga0) - Math.imul(Math.floor(fa0 * ga0 * invP), p)) | 0);
     let e0_0_1 = ((Math.imul(fb0, ga0) - Math.imul(Math.floor(fb0 * ga0 * invP), p)) | 0) + ((Math.imul(fa0, gb0) - Math.imul(Math.floor(fa0 * gb0 * invP), p)) | 0);
     let e0_0_2 = ((Math.imul(fb0, gb0) - Math.imul(Math.floor(fb0 * gb0 * invP), p)) | 0);
@@ -1137,8 +1188,8 @@ function fold2EvalProd2(fs: Uint32Array, gs: Uint32Array, fd: Uint32Array, gd: U
   for (let j = 0; j < n; j++) {
     const fA00 = fs[8 * j]!, fA10 = fs[8 * j + 1]!, fA01 = fs[8 * j + 2]!, fA11 = fs[8 * j + 3]!;
     let fAx = fA10 - fA00, fAy = fA01 - fA00, fAz = fA11 + fA00 + 2 * p - fA10 - fA01;
-    if (fAx < 0) fAx += p;
-    if (fAy < 0) fAy += p;
+    fAx += p & (fAx >> 31);
+    fAy += p & (fAy >> 31);
     fAz -= Math.floor(fAz * invP) * p;
     fAz = fAz < 0 ? fAz + p : fAz >= p ? fAz - p : fAz;
     let fA0 = fA00 + ((Math.imul(fAx, u0) - Math.imul(Math.floor(fAx * qu0), p)) | 0) + ((Math.imul(fAy, v0) - Math.imul(Math.floor(fAy * qv0), p)) | 0) + ((Math.imul(fAz, uv0) - Math.imul(Math.floor(fAz * quv0), p)) | 0);
@@ -1155,8 +1206,8 @@ function fold2EvalProd2(fs: Uint32Array, gs: Uint32Array, fd: Uint32Array, gd: U
     fA3 = fA3 < 0 ? fA3 + p : fA3 >= p ? fA3 - p : fA3;
     const fB00 = fs[8 * j + 4]!, fB10 = fs[8 * j + 4 + 1]!, fB01 = fs[8 * j + 4 + 2]!, fB11 = fs[8 * j + 4 + 3]!;
     let fBx = fB10 - fB00, fBy = fB01 - fB00, fBz = fB11 + fB00 + 2 * p - fB10 - fB01;
-    if (fBx < 0) fBx += p;
-    if (fBy < 0) fBy += p;
+    fBx += p & (fBx >> 31);
+    fBy += p & (fBy >> 31);
     fBz -= Math.floor(fBz * invP) * p;
     fBz = fBz < 0 ? fBz + p : fBz >= p ? fBz - p : fBz;
     let fB0 = fB00 + ((Math.imul(fBx, u0) - Math.imul(Math.floor(fBx * qu0), p)) | 0) + ((Math.imul(fBy, v0) - Math.imul(Math.floor(fBy * qv0), p)) | 0) + ((Math.imul(fBz, uv0) - Math.imul(Math.floor(fBz * quv0), p)) | 0);
@@ -1180,19 +1231,23 @@ function fold2EvalProd2(fs: Uint32Array, gs: Uint32Array, fd: Uint32Array, gd: U
     fd[8 * j + 6] = fB2;
     fd[8 * j + 7] = fB3;
     let fPd0 = fB0 - fA0, fPd1 = fB1 - fA1, fPd2 = fB2 - fA2, fPd3 = fB3 - fA3;
-    if (fPd0 < 0) fPd0 += p;
-    if (fPd1 < 0) fPd1 += p;
-    if (fPd2 < 0) fPd2 += p;
-    if (fPd3 < 0) fPd3 += p;
+    fPd0 += p & (fPd0 >> 31);
+    fPd1 += p & (fPd1 >> 31);
+    fPd2 += p & (fPd2 >> 31);
+    fPd3 += p & (fPd3 >> 31);
     let fP2_0 = fB0 + fPd0, fP2_1 = fB1 + fPd1, fP2_2 = fB2 + fPd2, fP2_3 = fB3 + fPd3;
-    if (fP2_0 >= p) fP2_0 -= p;
-    if (fP2_1 >= p) fP2_1 -= p;
-    if (fP2_2 >= p) fP2_2 -= p;
-    if (fP2_3 >= p) fP2_3 -= p;
+    fP2_0 -= p;
+    fP2_0 += p & (fP2_0 >> 31);
+    fP2_1 -= p;
+    fP2_1 += p & (fP2_1 >> 31);
+    fP2_2 -= p;
+    fP2_2 += p & (fP2_2 >> 31);
+    fP2_3 -= p;
+    fP2_3 += p & (fP2_3 >> 31);
     const gA00 = gs[8 * j]!, gA10 = gs[8 * j + 1]!, gA01 = gs[8 * j + 2]!, gA11 = gs[8 * j + 3]!;
     let gAx = gA10 - gA00, gAy = gA01 - gA00, gAz = gA11 + gA00 + 2 * p - gA10 - gA01;
-    if (gAx < 0) gAx += p;
-    if (gAy < 0) gAy += p;
+    gAx += p & (gAx >> 31);
+    gAy += p & (gAy >> 31);
     gAz -= Math.floor(gAz * invP) * p;
     gAz = gAz < 0 ? gAz + p : gAz >= p ? gAz - p : gAz;
     let gA0 = gA00 + ((Math.imul(gAx, u0) - Math.imul(Math.floor(gAx * qu0), p)) | 0) + ((Math.imul(gAy, v0) - Math.imul(Math.floor(gAy * qv0), p)) | 0) + ((Math.imul(gAz, uv0) - Math.imul(Math.floor(gAz * quv0), p)) | 0);
@@ -1209,8 +1264,8 @@ function fold2EvalProd2(fs: Uint32Array, gs: Uint32Array, fd: Uint32Array, gd: U
     gA3 = gA3 < 0 ? gA3 + p : gA3 >= p ? gA3 - p : gA3;
     const gB00 = gs[8 * j + 4]!, gB10 = gs[8 * j + 4 + 1]!, gB01 = gs[8 * j + 4 + 2]!, gB11 = gs[8 * j + 4 + 3]!;
     let gBx = gB10 - gB00, gBy = gB01 - gB00, gBz = gB11 + gB00 + 2 * p - gB10 - gB01;
-    if (gBx < 0) gBx += p;
-    if (gBy < 0) gBy += p;
+    gBx += p & (gBx >> 31);
+    gBy += p & (gBy >> 31);
     gBz -= Math.floor(gBz * invP) * p;
     gBz = gBz < 0 ? gBz + p : gBz >= p ? gBz - p : gBz;
     let gB0 = gB00 + ((Math.imul(gBx, u0) - Math.imul(Math.floor(gBx * qu0), p)) | 0) + ((Math.imul(gBy, v0) - Math.imul(Math.floor(gBy * qv0), p)) | 0) + ((Math.imul(gBz, uv0) - Math.imul(Math.floor(gBz * quv0), p)) | 0);
@@ -1234,15 +1289,19 @@ function fold2EvalProd2(fs: Uint32Array, gs: Uint32Array, fd: Uint32Array, gd: U
     gd[8 * j + 6] = gB2;
     gd[8 * j + 7] = gB3;
     let gPd0 = gB0 - gA0, gPd1 = gB1 - gA1, gPd2 = gB2 - gA2, gPd3 = gB3 - gA3;
-    if (gPd0 < 0) gPd0 += p;
-    if (gPd1 < 0) gPd1 += p;
-    if (gPd2 < 0) gPd2 += p;
-    if (gPd3 < 0) gPd3 += p;
+    gPd0 += p & (gPd0 >> 31);
+    gPd1 += p & (gPd1 >> 31);
+    gPd2 += p & (gPd2 >> 31);
+    gPd3 += p & (gPd3 >> 31);
     let gP2_0 = gB0 + gPd0, gP2_1 = gB1 + gPd1, gP2_2 = gB2 + gPd2, gP2_3 = gB3 + gPd3;
-    if (gP2_0 >= p) gP2_0 -= p;
-    if (gP2_1 >= p) gP2_1 -= p;
-    if (gP2_2 >= p) gP2_2 -= p;
-    if (gP2_3 >= p) gP2_3 -= p;
+    gP2_0 -= p;
+    gP2_0 += p & (gP2_0 >> 31);
+    gP2_1 -= p;
+    gP2_1 += p & (gP2_1 >> 31);
+    gP2_2 -= p;
+    gP2_2 += p & (gP2_2 >> 31);
+    gP2_3 -= p;
+    gP2_3 += p & (gP2_3 >> 31);
     const qm00_0 = fA0 * invP, qm00_1 = fA1 * invP, qm00_2 = fA2 * invP, qm00_3 = fA3 * invP;
     let m00_0 = ((Math.imul(fA0, gA0) - Math.imul(Math.floor(qm00_0 * gA0), p)) | 0) + w * (((Math.imul(fA1, gA3) - Math.imul(Math.floor(qm00_1 * gA3), p)) | 0) + ((Math.imul(fA2, gA2) - Math.imul(Math.floor(qm00_2 * gA2), p)) | 0) + ((Math.imul(fA3, gA1) - Math.imul(Math.floor(qm00_3 * gA1), p)) | 0));
     let m00_1 = ((Math.imul(fA0, gA1) - Math.imul(Math.floor(qm00_0 * gA1), p)) | 0) + ((Math.imul(fA1, gA0) - Math.imul(Math.floor(qm00_1 * gA0), p)) | 0) + w * (((Math.imul(fA2, gA3) - Math.imul(Math.floor(qm00_2 * gA3), p)) | 0) + ((Math.imul(fA3, gA2) - Math.imul(Math.floor(qm00_3 * gA2), p)) | 0));
@@ -1304,25 +1363,31 @@ function evalProd3Base(f: Uint32Array, g: Uint32Array, h: Uint32Array, n: number
   for (let j = 0; j < n; j++) {
     const f0 = f[2 * j]!, f1 = f[2 * j + 1]!;
     let fd = f1 - f0;
-    if (fd < 0) fd += p;
+    fd += p & (fd >> 31);
     let f2 = f1 + fd;
-    if (f2 >= p) f2 -= p;
+    f2 -= p;
+    f2 += p & (f2 >> 31);
     let f3 = f2 + fd;
-    if (f3 >= p) f3 -= p;
+    f3 -= p;
+    f3 += p & (f3 >> 31);
     const g0 = g[2 * j]!, g1 = g[2 * j + 1]!;
     let gd = g1 - g0;
-    if (gd < 0) gd += p;
+    gd += p & (gd >> 31);
     let g2 = g1 + gd;
-    if (g2 >= p) g2 -= p;
+    g2 -= p;
+    g2 += p & (g2 >> 31);
     let g3 = g2 + gd;
-    if (g3 >= p) g3 -= p;
+    g3 -= p;
+    g3 += p & (g3 >> 31);
     const h0 = h[2 * j]!, h1 = h[2 * j + 1]!;
     let hd = h1 - h0;
-    if (hd < 0) hd += p;
+    hd += p & (hd >> 31);
     let h2 = h1 + hd;
-    if (h2 >= p) h2 -= p;
+    h2 -= p;
+    h2 += p & (h2 >> 31);
     let h3 = h2 + hd;
-    if (h3 >= p) h3 -= p;
+    h3 -= p;
+    h3 += p & (h3 >> 31);
     s0 += ((Math.imul(((Math.imul(f0, g0) - Math.imul(Math.floor(f0 * g0 * invP), p)) | 0), h0) - Math.imul(Math.floor(((Math.imul(f0, g0) - Math.imul(Math.floor(f0 * g0 * invP), p)) | 0) * h0 * invP), p)) | 0);
     s1 += ((Math.imul(((Math.imul(f1, g1) - Math.imul(Math.floor(f1 * g1 * invP), p)) | 0), h1) - Math.imul(Math.floor(((Math.imul(f1, g1) - Math.imul(Math.floor(f1 * g1 * invP), p)) | 0) * h1 * invP), p)) | 0);
     s2 += ((Math.imul(((Math.imul(f2, g2) - Math.imul(Math.floor(f2 * g2 * invP), p)) | 0), h2) - Math.imul(Math.floor(((Math.imul(f2, g2) - Math.imul(Math.floor(f2 * g2 * invP), p)) | 0) * h2 * invP), p)) | 0);
@@ -1351,55 +1416,67 @@ function evalProd3SmallValue(f: Uint32Array, g: Uint32Array, h: Uint32Array, n: 
   for (let j = 0; j < n; j++) {
     const f00 = f[4 * j]!, f10 = f[4 * j + 1]!, f01 = f[4 * j + 2]!, f11 = f[4 * j + 3]!;
     let fda = f01 - f00, fdc = f11 - f10;
-    if (fda < 0) fda += p;
-    if (fdc < 0) fdc += p;
+    fda += p & (fda >> 31);
+    fdc += p & (fdc >> 31);
     let fa0 = f00, fc0 = f10;
     let fa2 = f01 + fda, fc2 = f11 + fdc;
-    if (fa2 >= p) fa2 -= p;
-    if (fc2 >= p) fc2 -= p;
+    fa2 -= p;
+    fa2 += p & (fa2 >> 31);
+    fc2 -= p;
+    fc2 += p & (fc2 >> 31);
     let fa3 = fa2 + fda, fc3 = fc2 + fdc;
-    if (fa3 >= p) fa3 -= p;
-    if (fc3 >= p) fc3 -= p;
+    fa3 -= p;
+    fa3 += p & (fa3 >> 31);
+    fc3 -= p;
+    fc3 += p & (fc3 >> 31);
     let fb0 = fc0 - fa0;
-    if (fb0 < 0) fb0 += p;
+    fb0 += p & (fb0 >> 31);
     let fb2 = fc2 - fa2;
-    if (fb2 < 0) fb2 += p;
+    fb2 += p & (fb2 >> 31);
     let fb3 = fc3 - fa3;
-    if (fb3 < 0) fb3 += p;
+    fb3 += p & (fb3 >> 31);
     const g00 = g[4 * j]!, g10 = g[4 * j + 1]!, g01 = g[4 * j + 2]!, g11 = g[4 * j + 3]!;
     let gda = g01 - g00, gdc = g11 - g10;
-    if (gda < 0) gda += p;
-    if (gdc < 0) gdc += p;
+    gda += p & (gda >> 31);
+    gdc += p & (gdc >> 31);
     let ga0 = g00, gc0 = g10;
     let ga2 = g01 + gda, gc2 = g11 + gdc;
-    if (ga2 >= p) ga2 -= p;
-    if (gc2 >= p) gc2 -= p;
+    ga2 -= p;
+    ga2 += p & (ga2 >> 31);
+    gc2 -= p;
+    gc2 += p & (gc2 >> 31);
     let ga3 = ga2 + gda, gc3 = gc2 + gdc;
-    if (ga3 >= p) ga3 -= p;
-    if (gc3 >= p) gc3 -= p;
+    ga3 -= p;
+    ga3 += p & (ga3 >> 31);
+    gc3 -= p;
+    gc3 += p & (gc3 >> 31);
     let gb0 = gc0 - ga0;
-    if (gb0 < 0) gb0 += p;
+    gb0 += p & (gb0 >> 31);
     let gb2 = gc2 - ga2;
-    if (gb2 < 0) gb2 += p;
+    gb2 += p & (gb2 >> 31);
     let gb3 = gc3 - ga3;
-    if (gb3 < 0) gb3 += p;
+    gb3 += p & (gb3 >> 31);
     const h00 = h[4 * j]!, h10 = h[4 * j + 1]!, h01 = h[4 * j + 2]!, h11 = h[4 * j + 3]!;
     let hda = h01 - h00, hdc = h11 - h10;
-    if (hda < 0) hda += p;
-    if (hdc < 0) hdc += p;
+    hda += p & (hda >> 31);
+    hdc += p & (hdc >> 31);
     let ha0 = h00, hc0 = h10;
     let ha2 = h01 + hda, hc2 = h11 + hdc;
-    if (ha2 >= p) ha2 -= p;
-    if (hc2 >= p) hc2 -= p;
+    ha2 -= p;
+    ha2 += p & (ha2 >> 31);
+    hc2 -= p;
+    hc2 += p & (hc2 >> 31);
     let ha3 = ha2 + hda, hc3 = hc2 + hdc;
-    if (ha3 >= p) ha3 -= p;
-    if (hc3 >= p) hc3 -= p;
+    ha3 -= p;
+    ha3 += p & (ha3 >> 31);
+    hc3 -= p;
+    hc3 += p & (hc3 >> 31);
     let hb0 = hc0 - ha0;
-    if (hb0 < 0) hb0 += p;
+    hb0 += p & (hb0 >> 31);
     let hb2 = hc2 - ha2;
-    if (hb2 < 0) hb2 += p;
+    hb2 += p & (hb2 >> 31);
     let hb3 = hc3 - ha3;
-    if (hb3 < 0) hb3 += p;
+    hb3 += p & (hb3 >> 31);
     let e0_0_0 = ((Math.imul(fa0, ga0) - Math.imul(Math.floor(fa0 * ga0 * invP), p)) | 0);
     e0_0_0 -= Math.floor(e0_0_0 * invP) * p;
     e0_0_0 = e0_0_0 < 0 ? e0_0_0 + p : e0_0_0 >= p ? e0_0_0 - p : e0_0_0;
@@ -1495,8 +1572,8 @@ function fold2EvalProd3(fs: Uint32Array, gs: Uint32Array, hs: Uint32Array, fd: U
   for (let j = 0; j < n; j++) {
     const fA00 = fs[8 * j]!, fA10 = fs[8 * j + 1]!, fA01 = fs[8 * j + 2]!, fA11 = fs[8 * j + 3]!;
     let fAx = fA10 - fA00, fAy = fA01 - fA00, fAz = fA11 + fA00 + 2 * p - fA10 - fA01;
-    if (fAx < 0) fAx += p;
-    if (fAy < 0) fAy += p;
+    fAx += p & (fAx >> 31);
+    fAy += p & (fAy >> 31);
     fAz -= Math.floor(fAz * invP) * p;
     fAz = fAz < 0 ? fAz + p : fAz >= p ? fAz - p : fAz;
     let fA0 = fA00 + ((Math.imul(fAx, u0) - Math.imul(Math.floor(fAx * qu0), p)) | 0) + ((Math.imul(fAy, v0) - Math.imul(Math.floor(fAy * qv0), p)) | 0) + ((Math.imul(fAz, uv0) - Math.imul(Math.floor(fAz * quv0), p)) | 0);
@@ -1513,8 +1590,8 @@ function fold2EvalProd3(fs: Uint32Array, gs: Uint32Array, hs: Uint32Array, fd: U
     fA3 = fA3 < 0 ? fA3 + p : fA3 >= p ? fA3 - p : fA3;
     const fB00 = fs[8 * j + 4]!, fB10 = fs[8 * j + 4 + 1]!, fB01 = fs[8 * j + 4 + 2]!, fB11 = fs[8 * j + 4 + 3]!;
     let fBx = fB10 - fB00, fBy = fB01 - fB00, fBz = fB11 + fB00 + 2 * p - fB10 - fB01;
-    if (fBx < 0) fBx += p;
-    if (fBy < 0) fBy += p;
+    fBx += p & (fBx >> 31);
+    fBy += p & (fBy >> 31);
     fBz -= Math.floor(fBz * invP) * p;
     fBz = fBz < 0 ? fBz + p : fBz >= p ? fBz - p : fBz;
     let fB0 = fB00 + ((Math.imul(fBx, u0) - Math.imul(Math.floor(fBx * qu0), p)) | 0) + ((Math.imul(fBy, v0) - Math.imul(Math.floor(fBy * qv0), p)) | 0) + ((Math.imul(fBz, uv0) - Math.imul(Math.floor(fBz * quv0), p)) | 0);
@@ -1538,24 +1615,32 @@ function fold2EvalProd3(fs: Uint32Array, gs: Uint32Array, hs: Uint32Array, fd: U
     fd[8 * j + 6] = fB2;
     fd[8 * j + 7] = fB3;
     let fPd0 = fB0 - fA0, fPd1 = fB1 - fA1, fPd2 = fB2 - fA2, fPd3 = fB3 - fA3;
-    if (fPd0 < 0) fPd0 += p;
-    if (fPd1 < 0) fPd1 += p;
-    if (fPd2 < 0) fPd2 += p;
-    if (fPd3 < 0) fPd3 += p;
+    fPd0 += p & (fPd0 >> 31);
+    fPd1 += p & (fPd1 >> 31);
+    fPd2 += p & (fPd2 >> 31);
+    fPd3 += p & (fPd3 >> 31);
     let fP2_0 = fB0 + fPd0, fP2_1 = fB1 + fPd1, fP2_2 = fB2 + fPd2, fP2_3 = fB3 + fPd3;
-    if (fP2_0 >= p) fP2_0 -= p;
-    if (fP2_1 >= p) fP2_1 -= p;
-    if (fP2_2 >= p) fP2_2 -= p;
-    if (fP2_3 >= p) fP2_3 -= p;
+    fP2_0 -= p;
+    fP2_0 += p & (fP2_0 >> 31);
+    fP2_1 -= p;
+    fP2_1 += p & (fP2_1 >> 31);
+    fP2_2 -= p;
+    fP2_2 += p & (fP2_2 >> 31);
+    fP2_3 -= p;
+    fP2_3 += p & (fP2_3 >> 31);
     let fP3_0 = fP2_0 + fPd0, fP3_1 = fP2_1 + fPd1, fP3_2 = fP2_2 + fPd2, fP3_3 = fP2_3 + fPd3;
-    if (fP3_0 >= p) fP3_0 -= p;
-    if (fP3_1 >= p) fP3_1 -= p;
-    if (fP3_2 >= p) fP3_2 -= p;
-    if (fP3_3 >= p) fP3_3 -= p;
+    fP3_0 -= p;
+    fP3_0 += p & (fP3_0 >> 31);
+    fP3_1 -= p;
+    fP3_1 += p & (fP3_1 >> 31);
+    fP3_2 -= p;
+    fP3_2 += p & (fP3_2 >> 31);
+    fP3_3 -= p;
+    fP3_3 += p & (fP3_3 >> 31);
     const gA00 = gs[8 * j]!, gA10 = gs[8 * j + 1]!, gA01 = gs[8 * j + 2]!, gA11 = gs[8 * j + 3]!;
     let gAx = gA10 - gA00, gAy = gA01 - gA00, gAz = gA11 + gA00 + 2 * p - gA10 - gA01;
-    if (gAx < 0) gAx += p;
-    if (gAy < 0) gAy += p;
+    gAx += p & (gAx >> 31);
+    gAy += p & (gAy >> 31);
     gAz -= Math.floor(gAz * invP) * p;
     gAz = gAz < 0 ? gAz + p : gAz >= p ? gAz - p : gAz;
     let gA0 = gA00 + ((Math.imul(gAx, u0) - Math.imul(Math.floor(gAx * qu0), p)) | 0) + ((Math.imul(gAy, v0) - Math.imul(Math.floor(gAy * qv0), p)) | 0) + ((Math.imul(gAz, uv0) - Math.imul(Math.floor(gAz * quv0), p)) | 0);
@@ -1572,8 +1657,8 @@ function fold2EvalProd3(fs: Uint32Array, gs: Uint32Array, hs: Uint32Array, fd: U
     gA3 = gA3 < 0 ? gA3 + p : gA3 >= p ? gA3 - p : gA3;
     const gB00 = gs[8 * j + 4]!, gB10 = gs[8 * j + 4 + 1]!, gB01 = gs[8 * j + 4 + 2]!, gB11 = gs[8 * j + 4 + 3]!;
     let gBx = gB10 - gB00, gBy = gB01 - gB00, gBz = gB11 + gB00 + 2 * p - gB10 - gB01;
-    if (gBx < 0) gBx += p;
-    if (gBy < 0) gBy += p;
+    gBx += p & (gBx >> 31);
+    gBy += p & (gBy >> 31);
     gBz -= Math.floor(gBz * invP) * p;
     gBz = gBz < 0 ? gBz + p : gBz >= p ? gBz - p : gBz;
     let gB0 = gB00 + ((Math.imul(gBx, u0) - Math.imul(Math.floor(gBx * qu0), p)) | 0) + ((Math.imul(gBy, v0) - Math.imul(Math.floor(gBy * qv0), p)) | 0) + ((Math.imul(gBz, uv0) - Math.imul(Math.floor(gBz * quv0), p)) | 0);
@@ -1597,24 +1682,32 @@ function fold2EvalProd3(fs: Uint32Array, gs: Uint32Array, hs: Uint32Array, fd: U
     gd[8 * j + 6] = gB2;
     gd[8 * j + 7] = gB3;
     let gPd0 = gB0 - gA0, gPd1 = gB1 - gA1, gPd2 = gB2 - gA2, gPd3 = gB3 - gA3;
-    if (gPd0 < 0) gPd0 += p;
-    if (gPd1 < 0) gPd1 += p;
-    if (gPd2 < 0) gPd2 += p;
-    if (gPd3 < 0) gPd3 += p;
+    gPd0 += p & (gPd0 >> 31);
+    gPd1 += p & (gPd1 >> 31);
+    gPd2 += p & (gPd2 >> 31);
+    gPd3 += p & (gPd3 >> 31);
     let gP2_0 = gB0 + gPd0, gP2_1 = gB1 + gPd1, gP2_2 = gB2 + gPd2, gP2_3 = gB3 + gPd3;
-    if (gP2_0 >= p) gP2_0 -= p;
-    if (gP2_1 >= p) gP2_1 -= p;
-    if (gP2_2 >= p) gP2_2 -= p;
-    if (gP2_3 >= p) gP2_3 -= p;
+    gP2_0 -= p;
+    gP2_0 += p & (gP2_0 >> 31);
+    gP2_1 -= p;
+    gP2_1 += p & (gP2_1 >> 31);
+    gP2_2 -= p;
+    gP2_2 += p & (gP2_2 >> 31);
+    gP2_3 -= p;
+    gP2_3 += p & (gP2_3 >> 31);
     let gP3_0 = gP2_0 + gPd0, gP3_1 = gP2_1 + gPd1, gP3_2 = gP2_2 + gPd2, gP3_3 = gP2_3 + gPd3;
-    if (gP3_0 >= p) gP3_0 -= p;
-    if (gP3_1 >= p) gP3_1 -= p;
-    if (gP3_2 >= p) gP3_2 -= p;
-    if (gP3_3 >= p) gP3_3 -= p;
+    gP3_0 -= p;
+    gP3_0 += p & (gP3_0 >> 31);
+    gP3_1 -= p;
+    gP3_1 += p & (gP3_1 >> 31);
+    gP3_2 -= p;
+    gP3_2 += p & (gP3_2 >> 31);
+    gP3_3 -= p;
+    gP3_3 += p & (gP3_3 >> 31);
     const hA00 = hs[8 * j]!, hA10 = hs[8 * j + 1]!, hA01 = hs[8 * j + 2]!, hA11 = hs[8 * j + 3]!;
     let hAx = hA10 - hA00, hAy = hA01 - hA00, hAz = hA11 + hA00 + 2 * p - hA10 - hA01;
-    if (hAx < 0) hAx += p;
-    if (hAy < 0) hAy += p;
+    hAx += p & (hAx >> 31);
+    hAy += p & (hAy >> 31);
     hAz -= Math.floor(hAz * invP) * p;
     hAz = hAz < 0 ? hAz + p : hAz >= p ? hAz - p : hAz;
     let hA0 = hA00 + ((Math.imul(hAx, u0) - Math.imul(Math.floor(hAx * qu0), p)) | 0) + ((Math.imul(hAy, v0) - Math.imul(Math.floor(hAy * qv0), p)) | 0) + ((Math.imul(hAz, uv0) - Math.imul(Math.floor(hAz * quv0), p)) | 0);
@@ -1631,8 +1724,8 @@ function fold2EvalProd3(fs: Uint32Array, gs: Uint32Array, hs: Uint32Array, fd: U
     hA3 = hA3 < 0 ? hA3 + p : hA3 >= p ? hA3 - p : hA3;
     const hB00 = hs[8 * j + 4]!, hB10 = hs[8 * j + 4 + 1]!, hB01 = hs[8 * j + 4 + 2]!, hB11 = hs[8 * j + 4 + 3]!;
     let hBx = hB10 - hB00, hBy = hB01 - hB00, hBz = hB11 + hB00 + 2 * p - hB10 - hB01;
-    if (hBx < 0) hBx += p;
-    if (hBy < 0) hBy += p;
+    hBx += p & (hBx >> 31);
+    hBy += p & (hBy >> 31);
     hBz -= Math.floor(hBz * invP) * p;
     hBz = hBz < 0 ? hBz + p : hBz >= p ? hBz - p : hBz;
     let hB0 = hB00 + ((Math.imul(hBx, u0) - Math.imul(Math.floor(hBx * qu0), p)) | 0) + ((Math.imul(hBy, v0) - Math.imul(Math.floor(hBy * qv0), p)) | 0) + ((Math.imul(hBz, uv0) - Math.imul(Math.floor(hBz * quv0), p)) | 0);
@@ -1656,20 +1749,28 @@ function fold2EvalProd3(fs: Uint32Array, gs: Uint32Array, hs: Uint32Array, fd: U
     hd[8 * j + 6] = hB2;
     hd[8 * j + 7] = hB3;
     let hPd0 = hB0 - hA0, hPd1 = hB1 - hA1, hPd2 = hB2 - hA2, hPd3 = hB3 - hA3;
-    if (hPd0 < 0) hPd0 += p;
-    if (hPd1 < 0) hPd1 += p;
-    if (hPd2 < 0) hPd2 += p;
-    if (hPd3 < 0) hPd3 += p;
+    hPd0 += p & (hPd0 >> 31);
+    hPd1 += p & (hPd1 >> 31);
+    hPd2 += p & (hPd2 >> 31);
+    hPd3 += p & (hPd3 >> 31);
     let hP2_0 = hB0 + hPd0, hP2_1 = hB1 + hPd1, hP2_2 = hB2 + hPd2, hP2_3 = hB3 + hPd3;
-    if (hP2_0 >= p) hP2_0 -= p;
-    if (hP2_1 >= p) hP2_1 -= p;
-    if (hP2_2 >= p) hP2_2 -= p;
-    if (hP2_3 >= p) hP2_3 -= p;
+    hP2_0 -= p;
+    hP2_0 += p & (hP2_0 >> 31);
+    hP2_1 -= p;
+    hP2_1 += p & (hP2_1 >> 31);
+    hP2_2 -= p;
+    hP2_2 += p & (hP2_2 >> 31);
+    hP2_3 -= p;
+    hP2_3 += p & (hP2_3 >> 31);
     let hP3_0 = hP2_0 + hPd0, hP3_1 = hP2_1 + hPd1, hP3_2 = hP2_2 + hPd2, hP3_3 = hP2_3 + hPd3;
-    if (hP3_0 >= p) hP3_0 -= p;
-    if (hP3_1 >= p) hP3_1 -= p;
-    if (hP3_2 >= p) hP3_2 -= p;
-    if (hP3_3 >= p) hP3_3 -= p;
+    hP3_0 -= p;
+    hP3_0 += p & (hP3_0 >> 31);
+    hP3_1 -= p;
+    hP3_1 += p & (hP3_1 >> 31);
+    hP3_2 -= p;
+    hP3_2 += p & (hP3_2 >> 31);
+    hP3_3 -= p;
+    hP3_3 += p & (hP3_3 >> 31);
     const qm00_0 = fA0 * invP, qm00_1 = fA1 * invP, qm00_2 = fA2 * invP, qm00_3 = fA3 * invP;
     let m00_0 = ((Math.imul(fA0, gA0) - Math.imul(Math.floor(qm00_0 * gA0), p)) | 0) + w * (((Math.imul(fA1, gA3) - Math.imul(Math.floor(qm00_1 * gA3), p)) | 0) + ((Math.imul(fA2, gA2) - Math.imul(Math.floor(qm00_2 * gA2), p)) | 0) + ((Math.imul(fA3, gA1) - Math.imul(Math.floor(qm00_3 * gA1), p)) | 0));
     let m00_1 = ((Math.imul(fA0, gA1) - Math.imul(Math.floor(qm00_0 * gA1), p)) | 0) + ((Math.imul(fA1, gA0) - Math.imul(Math.floor(qm00_1 * gA0), p)) | 0) + w * (((Math.imul(fA2, gA3) - Math.imul(Math.floor(qm00_2 * gA3), p)) | 0) + ((Math.imul(fA3, gA2) - Math.imul(Math.floor(qm00_3 * gA2), p)) | 0));
@@ -1838,7 +1939,7 @@ function evalGeneric(
       if (isBase[k] === 1) {
         const lo = tab[2 * i]!, hi = tab[2 * i + 1]!;
         let diff = hi - lo;
-        if (diff < 0) diff += p;
+        diff += p & (diff >> 31);
         vals[vb] = lo;
         vals[vb + 4] = hi;
         let v = hi;
@@ -1850,7 +1951,7 @@ function evalGeneric(
         for (let l = 0; l < 4; l++) {
           const lo = tab[8 * i + l]!, hi = tab[8 * i + 4 + l]!;
           let diff = hi - lo;
-          if (diff < 0) diff += p;
+          diff += p & (diff >> 31);
           vals[vb + l] = lo;
           vals[vb + 4 + l] = hi;
           let v = hi;
@@ -2222,7 +2323,9 @@ export function sumOverHypercube(
 ): Ext {
   const E = ext;
   if (tables.length === 0) throw new SumcheckError('sumOverHypercube: no tables');
-  const size = tables[0]!.kind === 'base' ? tables[0]!.data.length : tables[0]!.data.length >>> 2;
+  const sizeOf = (t: MleTable) => (t.kind === 'base' ? t.data.length : t.data.length >>> 2);
+  const size = sizeOf(tables[0]!);
+  if (tables.some((t) => sizeOf(t) !== size)) throw new SumcheckError('sumOverHypercube: tables of different sizes');
   const acc = new Uint32Array(4);
   const prod = new Uint32Array(4);
   for (let x = 0; x < size; x++) {

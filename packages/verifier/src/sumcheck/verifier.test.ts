@@ -37,7 +37,7 @@ const DOMAIN = 'zkllm/test/sumcheck-verifier';
 /** Reference prover: ext tables only, evaluates every term at every x directly. */
 function refProve(n: number, tables: Uint32Array[], terms: SumcheckTerm[], t: Transcript) {
   const d = sumcheckDegree(terms);
-  let cur = tables.map((x) => x.slice());
+  let cur: Uint32Array[] = tables.map((x) => x.slice());
   const sumAt = (vals: Uint32Array[]) => {
     const acc = E.zero();
     for (let x = 0; x < vals[0]!.length / 4; x++) {
