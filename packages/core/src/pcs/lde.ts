@@ -7,7 +7,7 @@
  *   f(ω_N^k) = Σ_i (c_i·ω_N^{i·rev_b(s)}) · ω_{2^n}^{i·m},
  * so block s of the bit-reversed codeword is the decimation-in-frequency NTT (natural in,
  * bit-reversed out) of the coefficients twisted by ω_N^{rev_b(s)}. This skips the zero
- * padding entirely. The DIF kernel uses per-stage contiguous twiddle tables.
+ * padding entirely. The DIF kernel is radix-4 with per-stage contiguous twiddle tables.
  */
 import { BabyBear, type PrimeField } from '@zkllm/verifier';
 
@@ -31,38 +31,76 @@ function difTwiddles(F: PrimeField, logN: number): Uint32Array {
   return t;
 }
 
-/** In-place DIF NTT of a[off .. off+2^logN): natural-order coefficients → bit-reversed evaluations. */
+/**
+ * In-place DIF NTT of a[off .. off+2^logN): natural-order coefficients → bit-reversed
+ * evaluations. Radix-4: two radix-2 stages (half-sizes h and h/2) per pass over the data,
+ * with a final radix-2 stage when logN is odd.
+ */
 export function difNtt(F: PrimeField, a: Uint32Array, off: number, logN: number): void {
   const n = 1 << logN;
   if (n === 1) return;
   const tw = difTwiddles(F, logN);
   const p = F.p;
   const invP = F.invP;
-  for (let h = n >>> 1; h >= 2; h >>>= 1) {
-    for (let start = off; start < off + n; start += 2 * h) {
-      for (let j = 0; j < h; j++) {
+  const end = off + n;
+  let h = n >>> 1;
+  for (; h >= 2; h >>>= 2) {
+    const h2 = h >>> 1;
+    for (let start = off; start < end; start += 2 * h) {
+      for (let j = 0; j < h2; j++) {
         const i0 = start + j;
-        const i1 = i0 + h;
-        const u = a[i0]!;
-        const v = a[i1]!;
-        const s = u + v;
-        a[i0] = s >= p ? s - p : s;
-        let d = u - v;
-        if (d < 0) d += p;
-        const w = tw[h + j]!;
-        const q = Math.floor(d * w * invP);
-        const r = (Math.imul(d, w) - Math.imul(q, p)) | 0;
+        const i1 = i0 + h2;
+        const i2 = i0 + h;
+        const i3 = i1 + h;
+        const x0 = a[i0]!;
+        const x1 = a[i1]!;
+        const x2 = a[i2]!;
+        const x3 = a[i3]!;
+        // Stage h: (i0, i2) with ω_{2h}^j, (i1, i3) with ω_{2h}^{j+h/2}.
+        let s02 = x0 + x2;
+        if (s02 >= p) s02 -= p;
+        let d02 = x0 - x2;
+        if (d02 < 0) d02 += p;
+        let s13 = x1 + x3;
+        if (s13 >= p) s13 -= p;
+        let d13 = x1 - x3;
+        if (d13 < 0) d13 += p;
+        let w = tw[h + j]!;
+        let q = Math.floor(d02 * w * invP);
+        let r = (Math.imul(d02, w) - Math.imul(q, p)) | 0;
+        const y2 = r < 0 ? r + p : r >= p ? r - p : r;
+        w = tw[h + j + h2]!;
+        q = Math.floor(d13 * w * invP);
+        r = (Math.imul(d13, w) - Math.imul(q, p)) | 0;
+        const y3 = r < 0 ? r + p : r >= p ? r - p : r;
+        // Stage h/2: (i0, i1) and (i2, i3), both with ω_h^j.
+        w = tw[h2 + j]!;
+        let t = s02 + s13;
+        a[i0] = t >= p ? t - p : t;
+        t = s02 - s13;
+        if (t < 0) t += p;
+        q = Math.floor(t * w * invP);
+        r = (Math.imul(t, w) - Math.imul(q, p)) | 0;
         a[i1] = r < 0 ? r + p : r >= p ? r - p : r;
+        t = y2 + y3;
+        a[i2] = t >= p ? t - p : t;
+        t = y2 - y3;
+        if (t < 0) t += p;
+        q = Math.floor(t * w * invP);
+        r = (Math.imul(t, w) - Math.imul(q, p)) | 0;
+        a[i3] = r < 0 ? r + p : r >= p ? r - p : r;
       }
     }
   }
-  for (let i = off; i < off + n; i += 2) {
-    const u = a[i]!;
-    const v = a[i + 1]!;
-    const s = u + v;
-    a[i] = s >= p ? s - p : s;
-    const d = u - v;
-    a[i + 1] = d < 0 ? d + p : d;
+  if (h === 1) {
+    for (let i = off; i < end; i += 2) {
+      const u = a[i]!;
+      const v = a[i + 1]!;
+      const s = u + v;
+      a[i] = s >= p ? s - p : s;
+      const d = u - v;
+      a[i + 1] = d < 0 ? d + p : d;
+    }
   }
 }
 
