@@ -100,8 +100,7 @@ export function evaluateTokens(float: FloatModel, quant: QuantizedModel, tokenWi
 export function calibrationSequences(model: LoadedModel, maxLen = 128): number[][] {
   const path = join(model.dir, 'calibration.txt');
   const text = existsSync(path) ? readFileSync(path, 'utf8') : DEFAULT_CALIBRATION_TEXT;
-  const toks = model.tokenizer.encode(text);
-  return windows(toks, Math.min(maxLen, model.config.maxPositions));
+  return windows(model.tokenizer.encode(text), Math.min(maxLen, model.config.maxPositions));
 }
 
 /** Quantizes a loaded model with its calibration set. */

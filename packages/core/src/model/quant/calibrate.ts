@@ -60,8 +60,18 @@ export function calibrate(model: FloatModel, sequences: readonly (readonly numbe
   return { maxAbs, normMs, tokens };
 }
 
-/** Built-in calibration text (distinct from any eval text) for models without their own. */
-export const DEFAULT_CALIBRATION_TEXT =
+/**
+ * Built-in calibration text (distinct from any eval text) for models without their own
+ * `calibration.txt`. Several paragraphs on purpose: newlines, headings, dialogue,
+ * punctuation and digits drive activations that plain prose does not reach.
+ */
+export const DEFAULT_CALIBRATION_TEXT = [
+  'CHAPTER 1. The Harbour.',
   'The little dog ran to the park. He saw a red ball under a tree and wanted to play. ' +
-  'A girl named Lily said, "Can I play with you?" The dog wagged his tail, and they played all day. ' +
-  'When it was time to go home, Lily was happy. She told her mom about the dog and the ball.';
+    'A girl named Lily said, "Can I play with you?" The dog wagged his tail, and they played all day.',
+  'When it was time to go home, Lily was happy; she told her mother about the dog, the ball, ' +
+    'and the old man who sat by the water—he had counted 12 ships, 3 boats and 1 whale since morning.',
+  'II. THE STORM.',
+  '"Look out!" cried the captain. The wind rose, the rain fell in sheets, and the sailors ran to the ropes. ' +
+    'Nobody spoke again until the sky was clear: then they laughed, and sang, and slept.',
+].join('\n\n');
