@@ -62,8 +62,8 @@ export function evaluateTokens(float: FloatModel, quant: QuantizedModel, tokenWi
   for (const w of tokenWindows) {
     const fl = floatLogits(float, w);
     const s = new QuantSession(quant, { maxSeq: w.length });
-    const r = s.forward(w, { trace: true });
-    saturated += r.trace!.saturated;
+    const r = s.forward(w);
+    saturated += r.saturated;
     const ql = r.logits;
     const sc = quant.logitScale;
     for (let t = 0; t < w.length; t++) {

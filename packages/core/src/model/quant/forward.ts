@@ -22,6 +22,8 @@ export interface QuantForwardResult {
   /** argmax per row (lowest index on ties). */
   readonly argmax: Int32Array;
   readonly trace: Trace | undefined;
+  /** Outputs of this call that hit a requant/RoPE clamp. */
+  readonly saturated: number;
 }
 
 export class QuantSession {
@@ -247,7 +249,7 @@ export class QuantSession {
     this.pos += T;
     const trace = this.ops ? { tokens: tokArr, positions, ops: this.ops, saturated: this.saturated } : undefined;
     this.ops = undefined;
-    return { logits: logits.data, argmax: am.data, trace };
+    return { logits: logits.data, argmax: am.data, trace, saturated: this.saturated };
   }
 
   private add(name: string, a: IntTensor, b: IntTensor): IntTensor {
