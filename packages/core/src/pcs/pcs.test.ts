@@ -174,6 +174,25 @@ describe('PCS soundness', () => {
       reject(() => verifyBytes(ext, n, commitment, claims));
     }
   });
+  it('random bytes and splices only ever raise ProofFormatError or PcsError', () => {
+    const next = rng(1234);
+    for (let trial = 0; trial < 200; trial++) {
+      const len = trial < 100 ? next() % (bytes.length + 64) : bytes.length;
+      const b = trial < 100 ? new Uint8Array(len) : bytes.slice();
+      if (trial < 100) for (let i = 0; i < len; i++) b[i] = next() & 0xff;
+      else {
+        // overwrite a random window with random bytes
+        const at = next() % bytes.length;
+        for (let i = at; i < Math.min(bytes.length, at + 1 + (next() % 40)); i++) b[i] = next() & 0xff;
+      }
+      try {
+        verifyBytes(b, n, commitment, claims);
+        throw new Error(`accepted corrupted proof (trial ${trial})`);
+      } catch (e) {
+        expect(e instanceof PcsError || e instanceof ProofFormatError, String(e)).toBe(true);
+      }
+    }
+  });
   it('rejects a flipped byte anywhere (sampled)', () => {
     const step = Math.max(1, Math.floor(bytes.length / 400));
     let checked = 0;

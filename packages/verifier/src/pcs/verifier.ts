@@ -55,8 +55,12 @@ export const PCS_LABELS = Object.freeze({
   queries: 'pcs-queries',
 });
 
+/** The five parameters as u32 little-endian (absorbed, so both sides must agree on them). */
 function paramsBytes(params: PcsParams): Uint8Array {
-  return Uint8Array.of(params.logBlowup, params.logFoldArity, params.queries, params.powBits, params.finalLogSize);
+  const b = new Uint8Array(20);
+  const v = new DataView(b.buffer);
+  [params.logBlowup, params.logFoldArity, params.queries, params.powBits, params.finalLogSize].forEach((x, i) => v.setUint32(4 * i, x, true));
+  return b;
 }
 
 /** Throws {@link PcsError} unless the commitment and claims are well-formed for numVars. */
