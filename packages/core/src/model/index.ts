@@ -46,7 +46,15 @@ export {
   type QNorm,
   type QLayer,
 } from './quant/quantize.js';
-export { QuantSession, quantForward, generateQuant, type QuantForwardResult, type QuantForwardOptions } from './quant/forward.js';
+export {
+  QuantSession,
+  quantForward,
+  generateQuant,
+  generateTraced,
+  type QuantForwardResult,
+  type QuantForwardOptions,
+  type TracedGeneration,
+} from './quant/forward.js';
 export { checkTrace as checkQuantTrace, linearsByName } from './quant/replay.js';
 export { softmaxRowSumBound } from './quant/softmax.js';
 export { committedTensors, publicQuantParams, type CommittedTensor } from './quant/params.js';

@@ -132,6 +132,27 @@ describe('quantized pass', () => {
     }
   });
 
+  it('generateTraced: one traced pass whose argmaxes are the generated tokens (and EOS)', async () => {
+    const { generateTraced } = await import('./quant/forward.js');
+    const { m, q } = get('llama-l2c');
+    const prompt = m.tokenizer.encode('Once upon a time');
+    const g = generateTraced(q, prompt, { maxTokens: 6 });
+    expect(g.tokens.length).toBe(6);
+    expect(g.fed).toEqual([...prompt, ...g.tokens.slice(0, -1)]);
+    expect(checkTrace(q, g.trace)).toBeUndefined();
+    const am = g.trace.ops[g.trace.ops.length - 1]!;
+    expect(am.op).toBe('argmax');
+    expect(Array.from(am.out.data.subarray(prompt.length - 1))).toEqual(g.tokens);
+    // Treat the 3rd generated token as EOS: generation stops before it and the trace shows it.
+    const eos = g.tokens[2]!;
+    const first = g.tokens.indexOf(eos);
+    const h = generateTraced(q, prompt, { maxTokens: 6, eosTokenId: eos });
+    expect(h.stoppedOnEos).toBe(true);
+    expect(h.tokens).toEqual(g.tokens.slice(0, first));
+    const am2 = h.trace.ops[h.trace.ops.length - 1]!;
+    expect(am2.out.data[am2.out.data.length - 1]).toBe(eos);
+  });
+
   it('quantized logits track the float logits', () => {
     const { m, q } = get('llama-gqa-odd');
     const toks = m.tokenizer.encode('She ran home to show her mother.');

@@ -292,17 +292,59 @@ export function generateQuant(
   prompt: readonly number[],
   opts: { maxTokens: number; eosTokenId?: number | undefined; onToken?: (t: number) => void; debug?: boolean },
 ): number[] {
+  return decodeGreedy(model, prompt, opts).tokens;
+}
+
+function decodeGreedy(
+  model: QuantizedModel,
+  prompt: readonly number[],
+  opts: { maxTokens: number; eosTokenId?: number | undefined; onToken?: (t: number) => void; debug?: boolean },
+): { tokens: number[]; stoppedOnEos: boolean } {
   if (prompt.length === 0) throw new RangeError('prompt must contain at least one token');
   const s = new QuantSession(model, { maxSeq: Math.min(model.config.maxPositions, prompt.length + opts.maxTokens), debug: opts.debug ?? false });
   let r = s.forward(prompt);
-  const out: number[] = [];
-  while (out.length < opts.maxTokens) {
+  const tokens: number[] = [];
+  while (tokens.length < opts.maxTokens) {
     const next = r.argmax[r.argmax.length - 1]!;
-    if (next === opts.eosTokenId) break;
-    out.push(next);
+    if (next === opts.eosTokenId) return { tokens, stoppedOnEos: true };
+    tokens.push(next);
     opts.onToken?.(next);
-    if (out.length >= opts.maxTokens || s.pos >= s.maxSeq) break;
+    if (tokens.length >= opts.maxTokens || s.pos >= s.maxSeq) break;
     r = s.forward([next]);
   }
-  return out;
+  return { tokens, stoppedOnEos: false };
+}
+
+export interface TracedGeneration {
+  /** Generated tokens (without a final EOS). */
+  readonly tokens: number[];
+  /** True when generation stopped because argmax was the EOS token. */
+  readonly stoppedOnEos: boolean;
+  /**
+   * Tokens of the one teacher-forced pass to prove: the prompt plus every generated
+   * token whose successor was decoded (plus the last one when EOS followed it).
+   * argmax at positions prompt.length − 1 … fed.length − 1 is tokens (then EOS, if any).
+   */
+  readonly fed: number[];
+  readonly trace: Trace;
+}
+
+/**
+ * Greedy generation followed by the single traced pass a proof covers. Causal masking
+ * makes the traced pass produce exactly the integers of incremental decoding.
+ */
+export function generateTraced(
+  model: QuantizedModel,
+  prompt: readonly number[],
+  opts: { maxTokens: number; eosTokenId?: number | undefined; debug?: boolean },
+): TracedGeneration {
+  const { tokens, stoppedOnEos } = decodeGreedy(model, prompt, opts);
+  const fedAll = [...prompt, ...tokens];
+  const fed = stoppedOnEos || tokens.length === 0 ? fedAll : fedAll.slice(0, -1);
+  const r = quantForward(model, fed, { trace: true, debug: opts.debug ?? false });
+  const first = prompt.length - 1;
+  for (let i = 0; i < tokens.length; i++) {
+    if (r.argmax[first + i] !== tokens[i]) throw new Error(`traced pass disagrees with decoding at token ${i}`);
+  }
+  return { tokens, stoppedOnEos, fed, trace: r.trace! };
 }
