@@ -11,11 +11,16 @@
  */
 import { BabyBear, type PrimeField } from '@zkllm/verifier';
 
-const twiddleCache = new Map<number, Uint32Array>();
+const twiddleCache = new WeakMap<PrimeField, Map<number, Uint32Array>>();
 
 /** tw[h + j] = ω_{2h}^j for h = 1, 2, 4, …, 2^(logN−1) and j < h. */
 function difTwiddles(F: PrimeField, logN: number): Uint32Array {
-  let t = twiddleCache.get(logN);
+  let perField = twiddleCache.get(F);
+  if (!perField) {
+    perField = new Map();
+    twiddleCache.set(F, perField);
+  }
+  let t = perField.get(logN);
   if (t) return t;
   const n = 1 << logN;
   t = new Uint32Array(Math.max(n, 2));
@@ -27,7 +32,7 @@ function difTwiddles(F: PrimeField, logN: number): Uint32Array {
       acc = F.mul(acc, w);
     }
   }
-  twiddleCache.set(logN, t);
+  perField.set(logN, t);
   return t;
 }
 

@@ -3,6 +3,7 @@ import {
   BabyBear,
   BabyBearExt4,
   ByteReader,
+  KoalaBear,
   ByteWriter,
   PcsError,
   ProofFormatError,
@@ -70,19 +71,19 @@ function verifyBytes(bytes: Uint8Array, numVars: number, commitment: { root: Uin
 }
 
 describe('LDE', () => {
-  it('bit-reversed LDE equals direct evaluation', () => {
+  it('bit-reversed LDE equals direct evaluation (BabyBear and KoalaBear)', () => {
     const next = rng(7);
-    for (const [logN, b] of [[0, 1], [1, 2], [3, 1], [4, 3]] as const) {
-      const c = randomVec(1 << logN, next);
-      const cw = ldeBitReversed(c, b);
+    for (const [logN, b, Fld] of [[0, 1, F], [1, 2, F], [3, 1, F], [4, 3, F], [5, 2, F], [4, 2, KoalaBear], [3, 1, KoalaBear]] as const) {
+      const c = new Uint32Array(1 << logN).map(() => Fld.randomFrom(next));
+      const cw = ldeBitReversed(c, b, undefined, Fld);
       const logM = logN + b;
-      const w = F.rootOfUnity(logM);
+      const w = Fld.rootOfUnity(logM);
       for (let t = 0; t < cw.length; t++) {
         let r = 0;
         for (let i = 0; i < logM; i++) r |= ((t >>> i) & 1) << (logM - 1 - i);
-        const x = F.pow(w, r);
+        const x = Fld.pow(w, r);
         let y = 0;
-        for (let i = c.length - 1; i >= 0; i--) y = F.add(F.mul(y, x), c[i]!);
+        for (let i = c.length - 1; i >= 0; i--) y = Fld.add(Fld.mul(y, x), c[i]!);
         expect(cw[t]).toBe(y);
       }
     }

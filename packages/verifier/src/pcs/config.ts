@@ -165,8 +165,8 @@ function combine(bits: number[]): number {
  * - sumcheck: 2 per round (degree-2 round polynomials) × folds rounds / |E|;
  * - folding (commit phase), one binary fold per round, each a random point on the line
  *   u_e + r·u_o between two words of the half-length code of length n_i:
- *     unique decoding (BCIKS20 Thm 1.2): Σ n_i / |E|;
- *     Johnson (BCIKS20 Thm 1.5): Σ (m+½)^7·n_i² / (3ρ^{3/2}|E|);
+ *     unique decoding (proximity gaps of BCIKS20, unique-decoding regime): Σ n_i / |E|;
+ *     Johnson (BCIKS20, Johnson regime for lines): Σ (m+½)^7·n_i² / (3ρ^{3/2}|E|);
  *     conjectured: taken equal to the unique-decoding term;
  * - queries (+ grinding): a word δ-far from the code passes one query with probability
  *   ≤ 1 − δ: conjectured δ → 1 − ρ ("up to capacity", ethSTARK/Plonky3 convention:
