@@ -9,7 +9,7 @@ import { assertFieldBound } from './field.js';
 import { lookup, matmulInt, requant, ropeInt } from './kernels.js';
 import type { QLinear, QNorm, QuantizedModel } from './quantize.js';
 import { softmaxRow } from './softmax.js';
-import type { IntTensor, RequantSpec, Trace, TraceOp } from './trace.js';
+import type { IntTensor, LookupTable, RequantSpec, Trace, TraceOp } from './trace.js';
 
 export interface QuantForwardOptions {
   /** Record every op (the pass must start at position 0). */
@@ -259,7 +259,7 @@ export class QuantSession {
     return out;
   }
 
-  private lookupOp(name: string, x: IntTensor, table: { name: string; inMin: number; values: Int32Array; description: string }): IntTensor {
+  private lookupOp(name: string, x: IntTensor, table: LookupTable): IntTensor {
     const out = this.t([...x.shape]);
     lookup(out.data, x.data, table);
     this.emit({ op: 'lookup', name, table: table.name, input: x, out }, out);
