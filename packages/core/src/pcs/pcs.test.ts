@@ -125,6 +125,32 @@ describe('PCS completeness', () => {
       });
     }
   }
+  it('many claims, repeated points and Boolean points, in one opening', () => {
+    const n = 6;
+    const next = rng(31);
+    const values = randomVec(1 << n, next);
+    const { commitment, state } = pcsCommit(values, P);
+    const claims: EvalClaim[] = [];
+    for (let j = 0; j < 20; j++) {
+      let point: Uint32Array;
+      if (j % 5 === 0) {
+        // Boolean point: the value is an entry of the vector
+        point = new Uint32Array(4 * n);
+        for (let k = 0; k < n; k++) point[4 * k] = (j >> k) & 1;
+        expect(E.equals(evalMleBase(E, values, point), E.fromBase(values[j]!))).toBe(true);
+      } else if (j % 5 === 1 && claims.length > 0) {
+        point = claims[claims.length - 1]!.point; // repeated point
+      } else {
+        point = randomVec(4 * n, next);
+      }
+      claims.push({ point, value: evalMleBase(E, values, point) });
+    }
+    const proof = pcsOpen(state, claims, new Transcript('pcs-test', E), P);
+    verifyBytes(encode(proof), n, commitment, claims);
+    const bad = claims.slice();
+    bad[17] = { point: bad[17]!.point, value: E.add(bad[17]!.value, E.one()) };
+    expect(() => verifyBytes(encode(proof), n, commitment, bad)).toThrow(PcsError);
+  });
   it('default-like parameters on 2^12', () => {
     const params: PcsParams = { logBlowup: 3, logFoldArity: 4, queries: 30, powBits: 8, finalLogSize: 4 };
     const { claims, commitment, proof } = setup(12, 2, params, 5);

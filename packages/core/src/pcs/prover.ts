@@ -153,12 +153,11 @@ export function pcsCommit(values: Uint32Array, params: PcsParams = DEFAULT_PCS_P
 // Sumcheck kernels on (v, W): v base or ext, W ext; the round polynomial of Σ v·W.
 
 /**
- * W += scale · eq(z, ·) (ext table of 2^n entries), using `scratch` of the same size.
+ * Writes scale · eq(z, ·) (ext table of 2^n entries) into `t`.
  * One ext multiplication per entry: t·(1 − z_k) = t − t·z_k.
  */
-function addScaledEq(W: Uint32Array, z: Uint32Array, scale: Uint32Array, scratch: Uint32Array): void {
+function scaledEq(t: Uint32Array, z: Uint32Array, scale: Uint32Array): void {
   const n = z.length >>> 2;
-  const t = scratch;
   t.set(scale.subarray(0, 4), 0);
   for (let k = 0; k < n; k++) {
     const size = 1 << k;
@@ -172,7 +171,6 @@ function addScaledEq(W: Uint32Array, z: Uint32Array, scale: Uint32Array, scratch
       }
     }
   }
-  F.addVec(W, W, t.subarray(0, W.length));
 }
 
 const REDUCE_EVERY = 1 << 19;
@@ -325,11 +323,13 @@ export function pcsOpen(
   // W = Σ_j β^j eq(z_j, ·)
   let W: Uint32Array = new Uint32Array(4 << n);
   {
-    const scratch = new Uint32Array(4 << n);
+    scaledEq(W, claims[0]!.point, E.one());
+    const scratch = claims.length > 1 ? new Uint32Array(4 << n) : W;
     let bp = E.one();
-    for (const c of claims) {
-      addScaledEq(W, c.point, bp, scratch);
+    for (let j = 1; j < claims.length; j++) {
       bp = E.mul(bp, beta);
+      scaledEq(scratch, claims[j]!.point, bp);
+      F.addVec(W, W, scratch);
     }
   }
 
