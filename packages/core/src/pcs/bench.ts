@@ -35,13 +35,15 @@ function rng(seed: number): () => number {
   };
 }
 
+const WARMUP = [10, 12, 12, 12];
+
 /**
- * Times commit, open (+ encode) and decode + verify for each size. One unreported warm-up
- * run at 2^12 first, so the first reported size does not pay for JIT compilation.
+ * Times commit, open (+ encode) and decode + verify for each size. Unreported warm-up runs
+ * at 2^10–2^12 first, so the first reported size does not pay for JIT compilation.
  */
 export function benchPcs(logSizes: number[], params: PcsParams = DEFAULT_PCS_PARAMS): PcsBenchRow[] {
-  const rows = runBench([12, ...logSizes], params);
-  return rows.slice(1);
+  const rows = runBench([...WARMUP, ...logSizes], params);
+  return rows.slice(WARMUP.length);
 }
 
 function runBench(logSizes: number[], params: PcsParams): PcsBenchRow[] {
