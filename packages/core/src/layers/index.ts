@@ -1,2 +1,3 @@
 export { ProverContext } from './context.js';
 export { packBundle, type IntTensorData } from './bundle.js';
+export { rangeWitness } from './range.js';

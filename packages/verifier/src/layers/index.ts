@@ -1,2 +1,3 @@
 export { BaseContext, LayerError, VerifierContext, type LayerContext, type LookupRequest, type TensorRef } from './context.js';
 export { bundleClaims, bundleLayout, bundleLayoutBytes, type BundleEntry, type BundleLayout } from './bundle.js';
+export { MAX_RANGE_WIDTH_LOG, RANGE_LIMB_BITS, rangeCheck, rangeCheckPlan, rangeCheckTables, rangeLimbId, rangeWitnessIds, type RangeCheckPlan, type RangeWindow } from './range.js';

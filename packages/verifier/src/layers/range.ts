@@ -1,0 +1,168 @@
+/**
+ * Exact range checks of committed tensors: "every real entry x of tensor t satisfies
+ * lo ≤ x ≤ hi" (x read as the signed integer in [−(p−1)/2, (p−1)/2]), built from tlookup
+ * range tables of at most 2^16 rows. Shared by every layer argument (requant, rope,
+ * argmax, softmax, …).
+ *
+ * Construction, for W = hi − lo + 1 and K = ⌈log2 W⌉:
+ *
+ * - W = 2^K: one WINDOW check x ∈ [lo, lo + 2^K).
+ * - otherwise two window checks x ∈ [lo, lo + 2^K) and x ∈ [hi − 2^K + 1, hi + 1), whose
+ *   intersection is exactly [lo, hi] (2^K ≥ W makes the windows overlap, 2^K < 2W keeps
+ *   their union inside [lo − W, hi + W]).
+ *
+ * A window [c, c + 2^K) with K ≤ 16 is a lookup of t itself into `rangeTable(c, K)` (no
+ * witness). With K > 16 the prover commits LIMBS of x − c as auxiliary witnesses,
+ *
+ *     x − c = Σ_j 2^(16j)·a_j,   a_j ∈ [0, 2^16) for j < J−1,  a_{J−1} ∈ [0, 2^(K−16(J−1))),
+ *
+ * each limb range-checked by a lookup, and the verifier checks the linear relation at one
+ * random point r (shared by both windows): x̃(r) − c·mask̃(r) = Σ_j 2^(16j)·ã_j(r), where
+ * mask̃ is the MLE of the real-entry mask (closed form). By Schwartz–Zippel the relation
+ * then holds at every entry of the padded tensor except with probability ≤ v/|E|.
+ *
+ * Why this is exact (no wrap-around): a window check gives x ≡ c + a (mod p) with an
+ * integer a ∈ [0, 2^K). Two windows give c₁ + a ≡ c₂ + b; the integer difference
+ * (c₁ + a) − (c₂ + b) lies in (−2^(K+1), 2^(K+1)) ⊂ (−p, p), so it is 0 and x's integer
+ * value lo + a lies in [lo, hi]. A single window (W = 2^K) gives x ≡ lo + a with
+ * lo + a ∈ [lo, hi] directly. This needs 2^(K+1) < p (K ≤ 29) and [lo, hi] inside the
+ * signed field range, which {@link rangeCheckPlan} enforces.
+ *
+ * Padding entries of t are not constrained (lookups treat them as inactive; the limb
+ * relation only forces the limbs to follow t there).
+ *
+ * Witness ids: `<t.id>.rc[lo,hi].<side><j>` with side `a` (window at lo) or `b` (window
+ * at hi − 2^K + 1) and j the limb index — {@link rangeWitnessIds} lists them; the prover's
+ * `rangeWitness` (core/layers/range.ts) computes them.
+ */
+import type { Ext } from '../field/extension.js';
+import type { PrimeField } from '../field/prime.js';
+import { rangeTable, type RangeKeyedTable } from '../lookup/table.js';
+import { tensorMaskEval } from '../poly/tensor.js';
+import { LayerError, type LayerContext, type TensorRef } from './context.js';
+
+/** Largest range table used (rows = 2^16). */
+export const RANGE_LIMB_BITS = 16;
+/** Largest exact two-sided range width: 2^29 (so that 2^(K+1) < p for BabyBear). */
+export const MAX_RANGE_WIDTH_LOG = 29;
+
+/** One window check x ∈ [offset, offset + 2^bits). */
+export interface RangeWindow {
+  /** `a` (anchored at lo) or `b` (anchored at hi). */
+  readonly side: 'a' | 'b';
+  readonly offset: number;
+  readonly bits: number;
+  /** Bit widths of the limbs (empty: t itself is looked up into rangeTable(offset, bits)). */
+  readonly limbs: readonly number[];
+}
+
+export interface RangeCheckPlan {
+  readonly lo: number;
+  readonly hi: number;
+  readonly windows: readonly RangeWindow[];
+}
+
+/** Signed field half-range (p−1)/2. */
+function halfP(F: PrimeField): number {
+  return (F.p - 1) / 2;
+}
+
+/**
+ * The (deterministic) plan for checking lo ≤ x ≤ hi. Throws RangeError for ranges it
+ * cannot check soundly: non-integers, lo > hi, endpoints outside ±(p−1)/2, or a width
+ * above 2^29 (two-sided) / a power-of-two window leaving the signed field range.
+ */
+export function rangeCheckPlan(F: PrimeField, lo: number, hi: number): RangeCheckPlan {
+  if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || lo > hi) {
+    throw new RangeError(`range check [${lo}, ${hi}]: bounds must be integers with lo ≤ hi`);
+  }
+  const h = halfP(F);
+  if (lo < -h || hi > h) throw new RangeError(`range check [${lo}, ${hi}]: outside the signed field range ±${h}`);
+  const width = hi - lo + 1;
+  let bits = 0;
+  while (2 ** bits < width) bits++;
+  const exact = 2 ** bits === width;
+  if (!exact && bits > MAX_RANGE_WIDTH_LOG) {
+    throw new RangeError(`range check [${lo}, ${hi}]: width ${width} above 2^${MAX_RANGE_WIDTH_LOG}`);
+  }
+  if (2 ** (bits + 1) >= F.p) throw new RangeError(`range check [${lo}, ${hi}]: width too large for the field`);
+  const limbs = (): number[] => {
+    if (bits <= RANGE_LIMB_BITS) return [];
+    const out: number[] = [];
+    for (let rest = bits; rest > 0; rest -= RANGE_LIMB_BITS) out.push(Math.min(RANGE_LIMB_BITS, rest));
+    return out;
+  };
+  const windows: RangeWindow[] = [{ side: 'a', offset: lo, bits, limbs: limbs() }];
+  if (!exact) windows.push({ side: 'b', offset: hi - 2 ** bits + 1, bits, limbs: limbs() });
+  return { lo, hi, windows };
+}
+
+/** Witness id of limb j of a window. */
+export function rangeLimbId(t: TensorRef | string, lo: number, hi: number, side: 'a' | 'b', j: number): string {
+  return `${typeof t === 'string' ? t : t.id}.rc[${lo},${hi}].${side}${j}`;
+}
+
+/** Ids of the auxiliary witnesses a range check of t to [lo, hi] needs (may be empty). */
+export function rangeWitnessIds(F: PrimeField, t: TensorRef | string, lo: number, hi: number): string[] {
+  const plan = rangeCheckPlan(F, lo, hi);
+  const ids: string[] = [];
+  for (const w of plan.windows) w.limbs.forEach((_, j) => ids.push(rangeLimbId(t, lo, hi, w.side, j)));
+  return ids;
+}
+
+/**
+ * Proves / verifies (same code on both sides) that every real entry of the committed
+ * tensor `t` lies in [lo, hi]. Registers the lookups; if limbs are needed, draws a random
+ * point, claims t and every limb there and checks the limb relation (throws
+ * {@link LayerError}). The limbs (see {@link rangeWitnessIds}) must be committed.
+ */
+export function rangeCheck(ctx: LayerContext, t: TensorRef, lo: number, hi: number): void {
+  const F = ctx.E.base;
+  const E = ctx.E;
+  let plan: RangeCheckPlan;
+  try {
+    plan = rangeCheckPlan(F, lo, hi);
+  } catch (e) {
+    throw new LayerError(`range check of ${t.id}: ${(e as Error).message}`);
+  }
+  const shape = t.shape;
+  const withLimbs = plan.windows.filter((w) => w.limbs.length > 0);
+  for (const w of plan.windows) {
+    if (w.limbs.length === 0) {
+      ctx.lookups.push({ table: rangeTable(F, w.offset, w.bits), columns: [t.id], shape });
+    } else {
+      w.limbs.forEach((b, j) =>
+        ctx.lookups.push({ table: rangeTable(F, 0, b), columns: [rangeLimbId(t, lo, hi, w.side, j)], shape }),
+      );
+    }
+  }
+  if (withLimbs.length === 0) return;
+  const r = ctx.randomPoint(shape, `range/${t.id}[${lo},${hi}]`);
+  const x = ctx.claim(t, r);
+  const mask = tensorMaskEval(E, r, shape);
+  for (const w of withLimbs) {
+    // Σ_j 2^(16j)·ã_j(r) must equal x̃(r) − offset·mask̃(r).
+    const acc = E.zero();
+    let scale = 1;
+    w.limbs.forEach((b, j) => {
+      const a = ctx.claim({ id: rangeLimbId(t, lo, hi, w.side, j), shape }, r);
+      E.addAt(acc, 0, acc, 0, E.mulBase(a, F.fromInt(scale)), 0);
+      scale *= 2 ** b;
+    });
+    const expect: Ext = E.sub(x, E.mulBase(mask, F.fromInt(w.offset)));
+    if (!E.equals(acc, expect)) {
+      throw new LayerError(`range check of ${t.id} to [${lo}, ${hi}]: limbs of window ${w.side} do not recompose the tensor`);
+    }
+  }
+}
+
+/** The range tables a check of [lo, hi] uses (for drivers that pre-declare tables). */
+export function rangeCheckTables(F: PrimeField, lo: number, hi: number): RangeKeyedTable[] {
+  const plan = rangeCheckPlan(F, lo, hi);
+  const out: RangeKeyedTable[] = [];
+  for (const w of plan.windows) {
+    if (w.limbs.length === 0) out.push(rangeTable(F, w.offset, w.bits));
+    else for (const b of w.limbs) out.push(rangeTable(F, 0, b));
+  }
+  return out;
+}
