@@ -56,6 +56,29 @@ describe('requant and softmax primitives', () => {
     }
   });
 
+  it('the inner clamp ±q never changes the output (it only keeps t·m inside the field)', () => {
+    let seed = 11;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    for (let k = 0; k < 200; k++) {
+      const base = rnd() * 30 - 24;
+      const mult = Array.from({ length: 3 }, () => 2 ** (base + rnd() * 2)); // per-channel spread ≤ 4, as quantizeModel guarantees
+      const bound = [2047, 16383, 32767, 65535][k % 4]!;
+      const lo = k % 5 === 0 ? 0 : -bound;
+      const spec = makeRequant(mult, lo, bound);
+      const xs = Int32Array.from({ length: 60 }, () => Math.round((rnd() * 2 - 1) * FIELD_HALF * 0.99));
+      const out = new Int32Array(xs.length);
+      requant(out, xs, spec, 3);
+      for (let i = 0; i < xs.length; i++) {
+        const t = Math.floor((xs[i]! + (spec.s1 ? 2 ** (spec.s1 - 1) : 0)) / 2 ** spec.s1);
+        const z = Math.floor((t * spec.m[i % 3]! + (spec.s2 ? 2 ** (spec.s2 - 1) : 0)) / 2 ** spec.s2);
+        expect(out[i]).toBe(Math.max(lo, Math.min(bound, z)));
+      }
+    }
+  });
+
   it('zkAttn softmax rows sum to 2^fp within the documented bound and match float softmax', () => {
     const fs = 8;
     const sm = makeSoftmax('t', fs, 14, 32767, 256);

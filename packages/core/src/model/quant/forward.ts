@@ -148,8 +148,7 @@ export class QuantSession {
       const pe = this.t([T, d]);
       for (let t = 0; t < T; t++) pe.data.set(m.posEmbed.subarray(positions[t]! * d, positions[t]! * d + d), t * d);
       this.emit({ op: 'posembed', name: 'posembed', weight: 'posEmbed', positions, out: pe }, pe);
-      const sum = this.add('embed.add', emb, pe);
-      x = this.requant('embed.req', sum, m.embedReq!);
+      x = this.add('embed.add', emb, pe);
     }
 
     for (let l = 0; l < c.numLayers; l++) {
@@ -216,7 +215,7 @@ export class QuantSession {
       this.emit({ op: 'pv', name: `${p}.pv`, p: probs, v: vT, heads: H, kvHeads: KV, headDim: hd, out: o }, o);
       const ao = this.requant(`${p}.pv.req`, o, L.pvReq);
       const proj = this.requant(`${p}.o.req`, this.matmul(`${p}.o`, ao, L.wo), L.oReq);
-      x = this.requant(`${p}.resid1.req`, this.add(`${p}.resid1`, x, proj), L.residAttn);
+      x = this.add(`${p}.resid1`, this.requant(`${p}.resid1.req`, x, L.residAttn), proj);
 
       const xf = this.norm(x, L.ffnNorm);
       let hidden: IntTensor;
@@ -233,7 +232,7 @@ export class QuantSession {
         hidden = this.lookupOp(`${p}.gelu`, g, L.act);
       }
       const down = this.requant(`${p}.down.req`, this.matmul(`${p}.down`, hidden, L.down), L.downReq);
-      x = this.requant(`${p}.resid2.req`, this.add(`${p}.resid2`, x, down), L.residFfn);
+      x = this.add(`${p}.resid2`, this.requant(`${p}.resid2.req`, x, L.residFfn), down);
     }
     const xo = this.norm(x, m.finalNorm);
     const logits = this.requant('logits.req', this.matmul('lmHead', xo, m.lmHead), m.logitReq);

@@ -3,7 +3,7 @@
  * (exact below 2^53; all values stay below 2^30 by construction). Kernels return the
  * number of clamped outputs so the caller can count saturation.
  */
-import { FIELD_SAFE } from './field.js';
+import { FIELD_HALF, FIELD_SAFE } from './field.js';
 import type { LookupTable, RequantSpec } from './trace.js';
 
 /** round(v / 2^s) with ties up; s = 0 is the identity. */
@@ -15,8 +15,9 @@ export function roundShift(v: number, s: number): number {
 
 /**
  * Builds a requant spec approximating y ≈ x·mult[c] for multipliers in (0, ∞), output
- * clamped to [lo, hi]. s1 keeps ≥ 4 bits of sub-output resolution; s2 ≤ 16 is as large as
- * the field bound q·max(m) ≤ FIELD_SAFE allows, giving m ≥ ~11 significant bits.
+ * clamped to [lo, hi]. s1 keeps the pre-shift's rounding below ½ output unit for the
+ * largest multiplier; s2 ≤ 16 is as large as the field bound q·max(m) ≤ FIELD_SAFE allows
+ * (multiplier precision); q is large enough that the inner clamp never changes y.
  */
 export function makeRequant(mult: ArrayLike<number>, lo: number, hi: number): RequantSpec {
   let mMax = 0;
@@ -27,21 +28,30 @@ export function makeRequant(mult: ArrayLike<number>, lo: number, hi: number): Re
     if (v > mMax) mMax = v;
     if (v < mMin) mMin = v;
   }
-  const s1 = Math.max(0, Math.min(16, Math.floor(Math.log2(1 / mMax)) - 4));
-  const bound = Math.max(Math.abs(lo), Math.abs(hi)) + 1;
-  const q = Math.min(FIELD_SAFE, Math.ceil(bound / (mMin * 2 ** s1)) + 1);
+  const s1 = Math.max(0, Math.min(16, Math.floor(Math.log2(1 / mMax)) - 1));
+  const bound = Math.max(Math.abs(lo), Math.abs(hi));
+  // |t| never exceeds this (inputs are within the field), so a larger q is vacuous.
+  const tMax = Math.ceil(FIELD_HALF / 2 ** s1) + 1;
   for (let s2 = 16; s2 >= 0; s2--) {
     const m = new Int32Array(mult.length);
+    let mi0 = Infinity;
+    let mi1 = 0;
     let ok = true;
     for (let i = 0; i < mult.length; i++) {
       const mi = Math.round(mult[i]! * 2 ** (s1 + s2));
-      if (mi < 1 || q * mi > FIELD_SAFE) {
+      if (mi < 1) {
         ok = false;
         break;
       }
       m[i] = mi;
+      if (mi < mi0) mi0 = mi;
+      if (mi > mi1) mi1 = mi;
     }
-    if (ok) return { s1, q, m, s2, lo, hi };
+    if (!ok) continue;
+    // q is the smallest clamp with q·min(m)/2^s2 > bound + 1/2: any |t| ≥ q rounds to a
+    // saturated output in every channel, so the inner clamp never changes y.
+    const q = Math.min(tMax, Math.ceil(((bound + 1) * 2 ** s2) / mi0) + 1);
+    if (q * mi1 <= FIELD_SAFE) return { s1, q, m, s2, lo, hi };
   }
   throw new RangeError(`cannot represent requant multipliers [${mMin}, ${mMax}] within the field bound`);
 }

@@ -61,7 +61,6 @@ export function publicQuantParams(m: QuantizedModel): unknown {
       ropeTheta: c.ropeTheta,
     },
     bounds: { ...m.bounds },
-    embedReq: spec(m.embedReq),
     rope: m.rope ? { fr: m.rope.fr } : null,
     layers: m.layers.map((L) => ({
       attnNorm: norm(L.attnNorm),

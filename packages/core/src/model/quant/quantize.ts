@@ -56,7 +56,9 @@ export interface QLayer {
   readonly scoreReq: RequantSpec;
   readonly softmax: SoftmaxSetup;
   readonly pvReq: RequantSpec;
+  /** Attention projection → residual part at the post-attention residual scale. */
   readonly oReq: RequantSpec;
+  /** Incoming residual → residual part at the post-attention residual scale. */
   readonly residAttn: RequantSpec;
   readonly ffnNorm: QNorm;
   /** LLaMA gate (SiLU branch); GPT-2 has none. */
@@ -72,7 +74,9 @@ export interface QLayer {
   readonly act: LookupTable;
   /** LLaMA: requant of silu(g)·u to the down-projection input scale. */
   readonly hiddenReq: RequantSpec | undefined;
+  /** FFN down projection → residual part at the post-FFN residual scale. */
   readonly downReq: RequantSpec;
+  /** Post-attention residual → residual part at the post-FFN residual scale. */
   readonly residFfn: RequantSpec;
 }
 
@@ -87,8 +91,8 @@ export interface QuantBounds {
   readonly logit: number;
   /** |attention score| ≤ this before the softmax. */
   readonly score: number;
-  /** |attention/FFN branch output| ≤ this before the residual add. */
-  readonly branch: number;
+  /** |each part of a residual update| ≤ this (their sum ≤ resid). */
+  readonly residPart: number;
   /** rsqrt table outputs lie in [0, this]. */
   readonly rsqrt: number;
   /** rsqrt table inputs lie in [0, this]. */
@@ -103,8 +107,7 @@ export interface QuantizedModel {
   readonly embedScale: number;
   /** GPT-2 learned positions at `embedScale`. */
   readonly posEmbed: Int32Array | undefined;
-  /** GPT-2: (wte + wpe) → first residual scale. */
-  readonly embedReq: RequantSpec | undefined;
+  /** Scale of the first residual (= embedScale: the embedding row, plus wpe for GPT-2). */
   readonly residScale0: number;
   readonly layers: readonly QLayer[];
   readonly finalNorm: QNorm;
@@ -127,17 +130,17 @@ export interface QuantizeOptions {
 }
 
 const WMAX = 127;
+const MAX_SCALE_SPREAD = 2;
+/** Every residual tensor (norm input) satisfies |x| ≤ RESID. */
 const RESID = 2 ** 15 - 1;
+/**
+ * A residual update adds two requantized parts, each |·| ≤ RESID_PART, so the sum stays
+ * within RESID without a clamp: x' = requant(x) + requant(branch).
+ */
+const RESID_PART = 2 ** 14 - 1;
 const LOGIT = 2 ** 15 - 1;
 const SCORE = 2 ** 15 - 1;
 const RSQRT = 2 ** 14 - 1;
-/**
- * Residual-branch outputs (attention and FFN projections) are requantized to the scale
- * of the residual they are added to, which they may exceed (early layers grow the
- * stream), so they get 5 extra bits; the sum is then requantized to the next residual
- * scale with the usual 16-bit bound.
- */
-const BRANCH = 2 ** 20 - 1;
 const NORM_INDEX = 2 ** 16 - 1;
 /** The universal rsqrt table saturates below this index (ms < calibrated max / 2048). */
 const RSQRT_REF = 16;
@@ -151,15 +154,21 @@ function quantLinear(name: string, w: Float32Array, rows: number, cols: number, 
   const scale = new Float64Array(rows);
   let b: Int32Array | undefined;
   if (bias || beta) b = new Int32Array(rows);
+  const rowMax = new Float64Array(rows);
+  let tensorMax = 0;
   for (let o = 0; o < rows; o++) {
     let max = 0;
+    for (let i = 0; i < cols; i++) max = Math.max(max, Math.abs(w[o * cols + i]! * (gain ? gain[i]! : 1)));
+    rowMax[o] = max;
+    tensorMax = Math.max(tensorMax, max);
+  }
+  // Row scales are kept within 2^MAX_SCALE_SPREAD of the largest, so per-channel requant
+  // multipliers stay representable; nearly dead rows just use fewer integer levels.
+  const floor = (tensorMax || 1) / WMAX / 2 ** MAX_SCALE_SPREAD;
+  for (let o = 0; o < rows; o++) {
     let fb = bias ? bias[o]! : 0;
-    for (let i = 0; i < cols; i++) {
-      const v = w[o * cols + i]! * (gain ? gain[i]! : 1);
-      if (Math.abs(v) > max) max = Math.abs(v);
-      if (beta) fb += w[o * cols + i]! * beta[i]!;
-    }
-    const s = max > 0 ? max / WMAX : 1;
+    if (beta) for (let i = 0; i < cols; i++) fb += w[o * cols + i]! * beta[i]!;
+    const s = Math.max(rowMax[o]! / WMAX, floor);
     scale[o] = s;
     for (let i = 0; i < cols; i++) q[o * cols + i] = Math.round((w[o * cols + i]! * (gain ? gain[i]! : 1)) / s);
     if (b) b[o] = Math.round(fb / (s * inScale!));
@@ -224,8 +233,10 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
     scales[statKey(point, layer)] = s;
     return s;
   };
-  const residScale = (point: Parameters<typeof statKey>[0], layer: number): number => {
-    const s = (maxOf(point, layer) * 1.5) / RESID;
+  /** Scale of a residual sum: both parts (incoming residual, branch) and the sum fit with headroom. */
+  const residScale = (point: Parameters<typeof statKey>[0], layer: number, inMax: number, branch: Parameters<typeof statKey>[0]): number => {
+    const m = Math.max(inMax, maxOf(branch, layer), maxOf(point, layer) / 2);
+    const s = (m * 1.25) / RESID_PART;
     scales[statKey(point, layer)] = s;
     return s;
   };
@@ -234,7 +245,8 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
   let eMax = 0;
   for (const v of W.embed) eMax = Math.max(eMax, Math.abs(v));
   if (W.posEmbed) for (const v of W.posEmbed) eMax = Math.max(eMax, Math.abs(v));
-  const embedScale = (eMax || 1) / RESID;
+  // GPT-2 adds wte + wpe, so each gets half the residual range.
+  const embedScale = (eMax || 1) / (W.posEmbed ? RESID_PART : RESID);
   const qTable = (src: Float32Array): Int32Array => {
     const out = new Int32Array(src.length);
     for (let i = 0; i < src.length; i++) out[i] = Math.round(src[i]! / embedScale);
@@ -243,11 +255,7 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
   const embed = qTable(W.embed);
   const posEmbed = W.posEmbed ? qTable(W.posEmbed) : undefined;
   let residIn = embedScale;
-  let embedReq: RequantSpec | undefined;
-  if (gpt) {
-    residIn = residScale('embed', -1);
-    embedReq = sym(embedScale / residIn, RESID);
-  }
+  let residInMax = maxOf('embed', -1);
   const residScale0 = residIn;
 
   const rsqrtValues = new Int32Array(NORM_INDEX + 1);
@@ -304,7 +312,7 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
     for (const t of softmax.tables) tables.set(t.name, t);
     const sO = actScale('attn.out', l);
     const wo = quantLinear(`${p}.wo`, L.wo, d, qDim, undefined, undefined, L.bo, sO);
-    const sResA = residScale('resid.attn', l);
+    const sResA = residScale('resid.attn', l, residInMax, 'attn.proj');
     const sXf = actScale('ffn.xhat', l);
     const ffnNorm = makeNorm(`${p}.ffnNorm`, `ffn@${l}`, sResA, sXf);
     const sG = actScale('gate', l);
@@ -328,7 +336,7 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
     }
     tables.set(act.name, act);
     const down = quantLinear(`${p}.wDown`, L.wDown, d, ff, undefined, undefined, L.bDown, sH);
-    const sResF = residScale('resid.ffn', l);
+    const sResF = residScale('resid.ffn', l, maxOf('resid.attn', l), 'down');
     layers.push({
       attnNorm,
       wq,
@@ -341,8 +349,8 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
       scoreReq: sym(((sQ * sK) / Math.sqrt(hd)) * 2 ** fs, SCORE),
       softmax,
       pvReq: sym(sV / (2 ** FP * sO), A),
-      oReq: sym(perChannel(wo, sO, residIn), BRANCH),
-      residAttn: sym(residIn / sResA, RESID),
+      oReq: sym(perChannel(wo, sO, sResA), RESID_PART),
+      residAttn: sym(residIn / sResA, RESID_PART),
       ffnNorm,
       gate,
       up,
@@ -351,10 +359,11 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
       upReq,
       act,
       hiddenReq,
-      downReq: sym(perChannel(down, sH, sResA), BRANCH),
-      residFfn: sym(sResA / sResF, RESID),
+      downReq: sym(perChannel(down, sH, sResF), RESID_PART),
+      residFfn: sym(sResA / sResF, RESID_PART),
     });
     residIn = sResF;
+    residInMax = maxOf('resid.ffn', l);
   }
   const sXo = actScale('final.xhat', -1);
   const finalNorm = makeNorm('final', 'final', residIn, sXo);
@@ -378,11 +387,10 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
   const rope = gpt ? undefined : { ...ropeTables(c.maxPositions, hd, c.ropeTheta, ROPE_FR), fr: ROPE_FR };
   return {
     config: c,
-    bounds: { weight: WMAX, act: A, resid: RESID, branch: BRANCH, logit: LOGIT, score: SCORE, rsqrt: RSQRT, normIndex: NORM_INDEX },
+    bounds: { weight: WMAX, act: A, resid: RESID, residPart: RESID_PART, logit: LOGIT, score: SCORE, rsqrt: RSQRT, normIndex: NORM_INDEX },
     embed,
     embedScale,
     posEmbed,
-    embedReq,
     residScale0,
     layers,
     finalNorm,
