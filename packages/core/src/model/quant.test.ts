@@ -194,11 +194,11 @@ describe('accuracy (teacher-forced agreement with the float pass)', () => {
   // Thresholds: structured fixtures behave like trained models (clear winners); random
   // fixtures have near-uniform outputs with many near-ties, so agreement is lower.
   const floor: Record<FixtureName, number> = {
-    'llama-gqa-odd': 0.88,
-    'llama-l2c': 0.88,
-    'llama-structured': 0.95,
-    'gpt2-small-odd': 0.85,
-    'gpt2-structured': 0.95,
+    'llama-gqa-odd': 0.93,
+    'llama-l2c': 0.93,
+    'llama-structured': 0.97,
+    'gpt2-small-odd': 0.92,
+    'gpt2-structured': 0.97,
   };
   for (const name of Object.keys(FIXTURES) as FixtureName[]) {
     it(`${name}`, () => {
@@ -207,7 +207,7 @@ describe('accuracy (teacher-forced agreement with the float pass)', () => {
       reports.set(name, r);
       expect(r.agreement).toBeGreaterThanOrEqual(floor[name]);
       expect(Math.abs(Math.log(r.perplexityQuantized / r.perplexityFloat))).toBeLessThan(0.1);
-      expect(r.meanLogitError).toBeLessThan(0.1);
+      expect(r.meanLogitError).toBeLessThan(0.05);
     });
   }
 });
