@@ -246,9 +246,11 @@ export function verifyOpening(
   // ---- queries ----
   const logLeaves0 = s.logSizes[0]! - s.arities[0]!;
   const queryIdx = transcript.challengeIndices(PCS_LABELS.queries, params.queries, logLeaves0);
-  // pos[q] = position of query q in the current layer's codeword, as a leaf index.
+  // pos[q]: in layer 0 the queried leaf index; in layer l > 0 the codeword position of
+  // the value folded from query q's leaf of layer l − 1 (that leaf's index), which lies in
+  // leaf pos[q] >> arity_l at slot pos[q] mod 2^arity_l.
   let pos = queryIdx.slice();
-  // carried[q] = folded value that must appear in the current layer at position pos[q].
+  // carried[q] = that folded value (null in layer 0).
   let carried: Uint32Array | null = null;
   for (let l = 0; l < L; l++) {
     const a = s.arities[l]!;
