@@ -26,8 +26,8 @@ describe('PCS parameters', () => {
   });
   it('fold schedules', () => {
     const p = DEFAULT_PCS_PARAMS;
-    expect(foldSchedule(20, p)).toMatchObject({ folds: 15, finalVars: 5, arities: [5, 5, 5], starts: [0, 5, 10], logSizes: [22, 17, 12] });
-    expect(foldSchedule(16, p)).toMatchObject({ folds: 11, arities: [5, 5, 1] });
+    expect(foldSchedule(20, p)).toMatchObject({ folds: 14, finalVars: 6, arities: [6, 6, 2], starts: [0, 6, 12], logSizes: [22, 16, 10] });
+    expect(foldSchedule(16, p)).toMatchObject({ folds: 10, arities: [6, 4] });
     expect(foldSchedule(3, p)).toMatchObject({ folds: 0, finalVars: 3, arities: [0], logSizes: [5] });
     expect(foldSchedule(0, p)).toMatchObject({ folds: 0, finalVars: 0, arities: [0], logSizes: [2] });
   });
