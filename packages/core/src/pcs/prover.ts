@@ -173,6 +173,69 @@ function scaledEq(t: Uint32Array, z: Uint32Array, scale: Uint32Array): void {
   }
 }
 
+/**
+ * W = Σ_j β^j eq(z_j, ·) over {0,1}^n. One claim: a single eq expansion. Several claims:
+ * split each point into low/high halves, eq(z, b) = eq(z_lo, b_lo)·eq(z_hi, b_hi), expand
+ * the 2·2^(n/2)-entry half tables per claim, then form every entry as
+ * Σ_j (β^j eq_lo,j[b_lo])·eq_hi,j[b_hi] with the sum over claims accumulated unreduced
+ * (one reduction per limb per entry instead of per product, no full-size scratch table).
+ */
+function batchedEq(claims: readonly EvalClaim[], beta: Uint32Array, n: number): Uint32Array {
+  const m = claims.length;
+  const W = new Uint32Array(4 << n);
+  if (m === 1) {
+    scaledEq(W, claims[0]!.point, E.one());
+    return W;
+  }
+  const nLo = n >>> 1;
+  const nHi = n - nLo;
+  const sizeLo = 1 << nLo;
+  const sizeHi = 1 << nHi;
+  // Claim-interleaved half tables: A[(lo·m + j)·4 ..], B[(hi·m + j)·4 ..].
+  const A = new Uint32Array(4 * m * sizeLo);
+  const B = new Uint32Array(4 * m * sizeHi);
+  const tmpLo = new Uint32Array(4 * sizeLo);
+  const tmpHi = new Uint32Array(4 * sizeHi);
+  const one = E.one();
+  let bp = E.one();
+  for (let j = 0; j < m; j++) {
+    const z = claims[j]!.point;
+    scaledEq(tmpLo, z.subarray(0, 4 * nLo), bp);
+    scaledEq(tmpHi, z.subarray(4 * nLo), one);
+    for (let i = 0; i < sizeLo; i++) A.set(tmpLo.subarray(4 * i, 4 * i + 4), 4 * (i * m + j));
+    for (let i = 0; i < sizeHi; i++) B.set(tmpHi.subarray(4 * i, 4 * i + 4), 4 * (i * m + j));
+    bp = E.mul(bp, beta);
+  }
+  // Each unreduced limb sum gains < 2^38 per claim; reduce every 2^13 claims (< 2^51).
+  const CHUNK = 1 << 13;
+  for (let hi = 0; hi < sizeHi; hi++) {
+    const bo = 4 * hi * m;
+    for (let lo = 0; lo < sizeLo; lo++) {
+      const ao = 4 * lo * m;
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+      for (let j = 0; j < m; j++) {
+        const x = ao + 4 * j;
+        const y = bo + 4 * j;
+        const a0 = A[x]!, a1 = A[x + 1]!, a2 = A[x + 2]!, a3 = A[x + 3]!;
+        const b0 = B[y]!, b1 = B[y + 1]!, b2 = B[y + 2]!, b3 = B[y + 3]!;
+        c0 += mm(a0, b0) + W_EXT * (mm(a1, b3) + mm(a2, b2) + mm(a3, b1));
+        c1 += mm(a0, b1) + mm(a1, b0) + W_EXT * (mm(a2, b3) + mm(a3, b2));
+        c2 += mm(a0, b2) + mm(a1, b1) + mm(a2, b0) + W_EXT * mm(a3, b3);
+        c3 += mm(a0, b3) + mm(a1, b2) + mm(a2, b1) + mm(a3, b0);
+        if ((j & (CHUNK - 1)) === CHUNK - 1) {
+          c0 = red(c0); c1 = red(c1); c2 = red(c2); c3 = red(c3);
+        }
+      }
+      const o = 4 * (lo + hi * sizeLo);
+      W[o] = red(c0);
+      W[o + 1] = red(c1);
+      W[o + 2] = red(c2);
+      W[o + 3] = red(c3);
+    }
+  }
+  return W;
+}
+
 const REDUCE_EVERY = 1 << 19;
 
 /** g(0), g(2) of Σ v·W for a base table v (round 0). Returns 8 limbs. */
@@ -321,17 +384,7 @@ export function pcsOpen(
   const beta = absorbPcsStatement(transcript, state.commitment, claims, params);
 
   // W = Σ_j β^j eq(z_j, ·)
-  let W: Uint32Array = new Uint32Array(4 << n);
-  {
-    scaledEq(W, claims[0]!.point, E.one());
-    const scratch = claims.length > 1 ? new Uint32Array(4 << n) : W;
-    let bp = E.one();
-    for (let j = 1; j < claims.length; j++) {
-      bp = E.mul(bp, beta);
-      scaledEq(scratch, claims[j]!.point, bp);
-      F.addVec(W, W, scratch);
-    }
-  }
+  let W: Uint32Array = batchedEq(claims, beta, n);
 
   let v: Uint32Array = state.values;
   let vIsBase = true;
