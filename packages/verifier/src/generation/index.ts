@@ -11,3 +11,4 @@ export {
   type ModelCommitment,
   type ModelCommitmentFile,
 } from './commitment.js';
+export { STATEMENT_LIMITS, decodeStatement, encodeStatement, type GenerationStatement, type StopReason } from './statement.js';
