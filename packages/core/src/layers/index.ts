@@ -1,3 +1,4 @@
 export { ProverContext } from './context.js';
 export { packBundle, type IntTensorData } from './bundle.js';
 export { rangeWitness } from './range.js';
+export { eqTimesLastAxisTable, proveRequant, proveZeroCheckRounds, specRequant, witnessRequant, type LayerProveOptions } from './requant.js';

@@ -38,6 +38,8 @@ describe('rangeCheck', () => {
     expect(rangeWitnessIds(F, 't1', 0, 2 ** 17 - 1)).toEqual(['t1.rc[0,131071].a0', 't1.rc[0,131071].a1']);
     expect(() => rangeCheckPlan(F, 5, 4)).toThrow(RangeError);
     expect(() => rangeCheckPlan(F, -(2 ** 30), 2 ** 30)).toThrow(RangeError);
+    expect(rangeCheckPlan(F, -(2 ** 29 - 1), 2 ** 29 - 1).windows.map((w) => w.limbs)).toEqual([[16, 14], [16, 14]]);
+    expect(rangeCheckPlan(F, 0, 100, { canonical: true }).windows.map((w) => [w.offset, w.limbs])).toEqual([[0, []], [-27, [7]]]);
   });
 
   for (const [lo, hi, shape] of [

@@ -4,7 +4,7 @@
  * interface); this file adds the witness generation: the limbs the prover commits when a
  * window is wider than 2^16.
  */
-import { BabyBear, rangeCheckPlan, rangeLimbId, type PrimeField, type TensorRef } from '@zkllm/verifier';
+import { BabyBear, rangeCheckPlan, rangeLimbId, type PrimeField, type RangeCheckOptions, type TensorRef } from '@zkllm/verifier';
 
 export { rangeCheck, rangeCheckPlan, rangeWitnessIds } from '@zkllm/verifier';
 
@@ -19,8 +19,9 @@ export function rangeWitness(
   lo: number,
   hi: number,
   F: PrimeField = BabyBear,
+  options: RangeCheckOptions = {},
 ): Map<string, { shape: readonly number[]; data: Int32Array }> {
-  const plan = rangeCheckPlan(F, lo, hi);
+  const plan = rangeCheckPlan(F, lo, hi, options);
   const n = data.length;
   for (let i = 0; i < n; i++) {
     const v = data[i]!;

@@ -22,11 +22,19 @@
  * then holds at every entry of the padded tensor except with probability ≤ v/|E|.
  *
  * Why this is exact (no wrap-around): a window check gives x ≡ c + a (mod p) with an
- * integer a ∈ [0, 2^K). Two windows give c₁ + a ≡ c₂ + b; the integer difference
- * (c₁ + a) − (c₂ + b) lies in (−2^(K+1), 2^(K+1)) ⊂ (−p, p), so it is 0 and x's integer
- * value lo + a lies in [lo, hi]. A single window (W = 2^K) gives x ≡ lo + a with
- * lo + a ∈ [lo, hi] directly. This needs 2^(K+1) < p (K ≤ 29) and [lo, hi] inside the
- * signed field range, which {@link rangeCheckPlan} enforces.
+ * integer a ∈ [0, 2^K) (K ≤ 30 < log2 p, so the limbs recompose a as an integer). Two
+ * windows give lo + a ≡ hi − b, i.e. a + b ≡ W − 1 (mod p) with a + b ∈ [0, 2^(K+1) − 2];
+ * a + b = W − 1 − p is negative and a + b = W − 1 + p exceeds 2^(K+1) − 2 whenever
+ * 2^(K+1) ≤ p + W (always true for K ≤ 29, and for K = 30 because then W > 2^29 ≥ 2^31 − p),
+ * so a + b = W − 1 and x's integer value lo + a lies in [lo, hi]. A single window
+ * (W = 2^K) gives x ≡ lo + a with lo + a ∈ [lo, hi] directly. [lo, hi] must lie inside the
+ * signed field range; {@link rangeCheckPlan} enforces all of this (widths up to 2^30).
+ *
+ * Option `canonical`: a window whose offset is not 0 and that would be a direct lookup into
+ * an offset table `rangeTable(c, K)` instead commits ONE limb (x − c ∈ [0, 2^K)), so only
+ * the shared tables `rangeTable(0, k)` are used. Use it for bounds that are specific to one
+ * op (each distinct table costs the driver a table-sized tlookup); leave it off for bounds
+ * many ops share (clamps like ±2047), where a direct lookup needs no witness.
  *
  * Padding entries of t are not constrained (lookups treat them as inactive; the limb
  * relation only forces the limbs to follow t there).
@@ -43,8 +51,8 @@ import { LayerError, type LayerContext, type TensorRef } from './context.js';
 
 /** Largest range table used (rows = 2^16). */
 export const RANGE_LIMB_BITS = 16;
-/** Largest exact two-sided range width: 2^29 (so that 2^(K+1) < p for BabyBear). */
-export const MAX_RANGE_WIDTH_LOG = 29;
+/** Largest K = ⌈log2(width)⌉ supported: widths up to 2^30. */
+export const MAX_RANGE_WIDTH_LOG = 30;
 
 /** One window check x ∈ [offset, offset + 2^bits). */
 export interface RangeWindow {
@@ -54,6 +62,11 @@ export interface RangeWindow {
   readonly bits: number;
   /** Bit widths of the limbs (empty: t itself is looked up into rangeTable(offset, bits)). */
   readonly limbs: readonly number[];
+}
+
+export interface RangeCheckOptions {
+  /** Only use tables rangeTable(0, k) (commit a one-limb witness for offset windows). */
+  readonly canonical?: boolean;
 }
 
 export interface RangeCheckPlan {
@@ -70,9 +83,9 @@ function halfP(F: PrimeField): number {
 /**
  * The (deterministic) plan for checking lo ≤ x ≤ hi. Throws RangeError for ranges it
  * cannot check soundly: non-integers, lo > hi, endpoints outside ±(p−1)/2, or a width
- * above 2^29 (two-sided) / a power-of-two window leaving the signed field range.
+ * above 2^30 (or one the two-window argument does not cover in this field).
  */
-export function rangeCheckPlan(F: PrimeField, lo: number, hi: number): RangeCheckPlan {
+export function rangeCheckPlan(F: PrimeField, lo: number, hi: number, options: RangeCheckOptions = {}): RangeCheckPlan {
   if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || lo > hi) {
     throw new RangeError(`range check [${lo}, ${hi}]: bounds must be integers with lo ≤ hi`);
   }
@@ -82,18 +95,17 @@ export function rangeCheckPlan(F: PrimeField, lo: number, hi: number): RangeChec
   let bits = 0;
   while (2 ** bits < width) bits++;
   const exact = 2 ** bits === width;
-  if (!exact && bits > MAX_RANGE_WIDTH_LOG) {
-    throw new RangeError(`range check [${lo}, ${hi}]: width ${width} above 2^${MAX_RANGE_WIDTH_LOG}`);
+  if (bits > MAX_RANGE_WIDTH_LOG || 2 ** bits >= F.p || (!exact && 2 ** (bits + 1) > F.p + width)) {
+    throw new RangeError(`range check [${lo}, ${hi}]: width ${width} too large (at most 2^${MAX_RANGE_WIDTH_LOG})`);
   }
-  if (2 ** (bits + 1) >= F.p) throw new RangeError(`range check [${lo}, ${hi}]: width too large for the field`);
-  const limbs = (): number[] => {
-    if (bits <= RANGE_LIMB_BITS) return [];
+  const limbs = (offset: number): number[] => {
+    if (bits <= RANGE_LIMB_BITS) return options.canonical && offset !== 0 ? [bits] : [];
     const out: number[] = [];
     for (let rest = bits; rest > 0; rest -= RANGE_LIMB_BITS) out.push(Math.min(RANGE_LIMB_BITS, rest));
     return out;
   };
-  const windows: RangeWindow[] = [{ side: 'a', offset: lo, bits, limbs: limbs() }];
-  if (!exact) windows.push({ side: 'b', offset: hi - 2 ** bits + 1, bits, limbs: limbs() });
+  const windows: RangeWindow[] = [{ side: 'a', offset: lo, bits, limbs: limbs(lo) }];
+  if (!exact) windows.push({ side: 'b', offset: hi - 2 ** bits + 1, bits, limbs: limbs(hi - 2 ** bits + 1) });
   return { lo, hi, windows };
 }
 
@@ -103,8 +115,14 @@ export function rangeLimbId(t: TensorRef | string, lo: number, hi: number, side:
 }
 
 /** Ids of the auxiliary witnesses a range check of t to [lo, hi] needs (may be empty). */
-export function rangeWitnessIds(F: PrimeField, t: TensorRef | string, lo: number, hi: number): string[] {
-  const plan = rangeCheckPlan(F, lo, hi);
+export function rangeWitnessIds(
+  F: PrimeField,
+  t: TensorRef | string,
+  lo: number,
+  hi: number,
+  options: RangeCheckOptions = {},
+): string[] {
+  const plan = rangeCheckPlan(F, lo, hi, options);
   const ids: string[] = [];
   for (const w of plan.windows) w.limbs.forEach((_, j) => ids.push(rangeLimbId(t, lo, hi, w.side, j)));
   return ids;
@@ -116,12 +134,12 @@ export function rangeWitnessIds(F: PrimeField, t: TensorRef | string, lo: number
  * point, claims t and every limb there and checks the limb relation (throws
  * {@link LayerError}). The limbs (see {@link rangeWitnessIds}) must be committed.
  */
-export function rangeCheck(ctx: LayerContext, t: TensorRef, lo: number, hi: number): void {
+export function rangeCheck(ctx: LayerContext, t: TensorRef, lo: number, hi: number, options: RangeCheckOptions = {}): void {
   const F = ctx.E.base;
   const E = ctx.E;
   let plan: RangeCheckPlan;
   try {
-    plan = rangeCheckPlan(F, lo, hi);
+    plan = rangeCheckPlan(F, lo, hi, options);
   } catch (e) {
     throw new LayerError(`range check of ${t.id}: ${(e as Error).message}`);
   }
@@ -157,8 +175,8 @@ export function rangeCheck(ctx: LayerContext, t: TensorRef, lo: number, hi: numb
 }
 
 /** The range tables a check of [lo, hi] uses (for drivers that pre-declare tables). */
-export function rangeCheckTables(F: PrimeField, lo: number, hi: number): RangeKeyedTable[] {
-  const plan = rangeCheckPlan(F, lo, hi);
+export function rangeCheckTables(F: PrimeField, lo: number, hi: number, options: RangeCheckOptions = {}): RangeKeyedTable[] {
+  const plan = rangeCheckPlan(F, lo, hi, options);
   const out: RangeKeyedTable[] = [];
   for (const w of plan.windows) {
     if (w.limbs.length === 0) out.push(rangeTable(F, w.offset, w.bits));

@@ -1,0 +1,178 @@
+import { BabyBear as F, LayerError, requantPlan, requantWitnessIds, verifyRequant, type RequantLayerSpec } from '@zkllm/verifier';
+import { describe, expect, it } from 'vitest';
+import { makeRequant, requant as requantKernel } from '../model/quant/kernels.js';
+import type { RequantSpec, TraceOp } from '../model/quant/trace.js';
+import { proveRequant, specRequant, witnessRequant } from './requant.js';
+import { mergeTensors, runLayerArgument, testRng, type TestTensor } from './testing.js';
+
+type RequantOp = Extract<TraceOp, { op: 'requant' }>;
+
+/** A traced requant over random inputs; `big` of them far outside the clamp (saturating). */
+function makeOp(spec: RequantSpec, shape: number[], seed: number, xMax: number, big = 3): RequantOp {
+  const rng = testRng(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  const x = Int32Array.from({ length: n }, () => rng.int(-xMax, xMax));
+  const FS = (F.p - 1) / 2 - 2 ** 16;
+  for (let k = 0; k < big && k < n; k++) x[rng.int(0, n - 1)] = k % 2 ? -FS + rng.int(0, 1000) : FS - rng.int(0, 1000);
+  const y = new Int32Array(n);
+  requantKernel(y, x, spec, shape[shape.length - 1]!);
+  return {
+    op: 'requant',
+    name: 'test.req',
+    spec,
+    input: { id: 3, shape, data: x },
+    out: { id: 4, shape, data: y },
+  };
+}
+
+function tensorsOf(op: RequantOp): Map<string, TestTensor> {
+  return mergeTensors(
+    new Map<string, TestTensor>([
+      ['t3', { shape: op.input.shape, data: op.input.data.slice() }],
+      ['t4', { shape: op.out.shape, data: op.out.data.slice() }],
+    ]),
+    witnessRequant(op),
+  );
+}
+
+function run(op: RequantOp, tensors = tensorsOf(op), opts: { unchecked?: boolean; tamper?: (b: Uint8Array) => Uint8Array } = {}) {
+  const spec = specRequant(op);
+  return runLayerArgument({
+    tensors,
+    prove: (ctx) => proveRequant(ctx, spec, { unchecked: opts.unchecked }),
+    verify: (ctx) => verifyRequant(ctx, spec),
+    tamper: opts.tamper,
+  });
+}
+
+/** Outcome of a cheating run: 'rejected' if the verifier threw, else the failed check. */
+function outcome(op: RequantOp, tensors: Map<string, TestTensor>): string {
+  try {
+    const r = run(op, tensors, { unchecked: true });
+    return r.claimsError ?? r.lookupsError ?? 'accepted';
+  } catch (e) {
+    if (e instanceof LayerError) return 'rejected';
+    throw e;
+  }
+}
+
+const cases: Array<[string, RequantSpec, number[], number]> = [
+  ['per-tensor, both clamps possible', makeRequant([0.0131], -2047, 2047), [3, 5], 400000],
+  [
+    'per-channel, odd last axis',
+    makeRequant(Array.from({ length: 7 }, (_, i) => 0.002 + 0.0007 * i), -2047, 2047),
+    [2, 3, 7],
+    3000000,
+  ],
+  ['s1 = 0 (multiplier > 1/32), residual range', makeRequant([0.37], -32767, 32767), [5, 6], 200000],
+  ['wide output range ±(2^20 − 1) (limbs)', makeRequant([0.05, 0.09, 0.02], -(2 ** 20 - 1), 2 ** 20 - 1), [4, 3], 40000000],
+  ['unsigned index range [0, 65535]', makeRequant([0.0013], 0, 65535), [9], 60000000],
+  ['identity multiplier, s2 = 0 (norm pre-shift)', { s1: 4, q: 1006567424, m: Int32Array.of(1), s2: 0, lo: -2049, hi: 2049 }, [6, 5], 60000],
+  ['hand-written spec with tiny q', { s1: 3, q: 500, m: Int32Array.of(3, 5, 7), s2: 4, lo: -100, hi: 90 }, [4, 3], 20000],
+];
+
+describe('requant argument', () => {
+  for (const [name, spec, shape, xMax] of cases) {
+    it(`proves and verifies: ${name}`, () => {
+      const op = makeOp(spec, shape, shape.length * 31 + xMax, xMax);
+      const out = run(op);
+      expect(out.claimsError).toBeUndefined();
+      expect(out.lookupsError).toBeUndefined();
+      // Every declared witness is committed.
+      const ids = requantWitnessIds(F, specRequant(op)).sort();
+      expect([...witnessRequant(op).keys()].sort()).toEqual(ids);
+    });
+  }
+
+  it('exercises both clamps and both signs on the first case', () => {
+    const op = makeOp(cases[0]![1], [3, 5], 7, 400000, 4);
+    const w = witnessRequant(op);
+    const ids = requantPlan(F, specRequant(op)).ids;
+    const sel1 = w.get(ids.sel1!)!.data;
+    const sel2 = w.get(ids.sel2!)!.data;
+    expect(sel1.includes(1) && sel1.includes(-1)).toBe(true);
+    expect(sel2.includes(1) && sel2.includes(-1)).toBe(true);
+    expect(sel2.includes(0)).toBe(true);
+    expect(run(op).lookupsError).toBeUndefined();
+  });
+
+  it('rejects an output off by one (witnesses otherwise honest)', () => {
+    const op = makeOp(cases[1]![1], [2, 3, 7], 5, 3000000);
+    const tensors = tensorsOf(op);
+    (tensors.get('t4')!.data as Int32Array)[9]! += 1;
+    expect(() => run(op, tensors)).toThrow(LayerError); // the honest prover refuses
+    expect(outcome(op, tensors)).toBe('rejected');
+  });
+
+  it('rejects an off-by-one output whose remainder compensates (remainder out of range)', () => {
+    const op = makeOp(cases[0]![1], [3, 5], 9, 20000, 0);
+    const spec = specRequant(op);
+    const plan = requantPlan(F, spec);
+    const tensors = tensorsOf(op);
+    const y = tensors.get('t4')!.data as Int32Array;
+    const i = y.findIndex((v) => v > -2000 && v < 2000);
+    y[i]! += 1;
+    (tensors.get(plan.ids.rem2!)!.data as Int32Array)[i]! -= plan.d2;
+    expect(outcome(op, tensors)).toMatch(/not in the table/);
+  });
+
+  it('rejects a saturated entry reported unclamped, and a clamp with the wrong selector', () => {
+    const op = makeOp(cases[0]![1], [3, 5], 11, 400000, 2);
+    const spec = specRequant(op);
+    const plan = requantPlan(F, spec);
+    // (a) sel2 = 0 and y = the pre-clamp value: y leaves [lo, hi].
+    {
+      const tensors = tensorsOf(op);
+      const sel2 = tensors.get(plan.ids.sel2!)!.data as Int32Array;
+      const exc2 = tensors.get(plan.ids.exc2!)!.data as Int32Array;
+      const y = tensors.get('t4')!.data as Int32Array;
+      const i = sel2.findIndex((s) => s === 1);
+      y[i] = spec.hi + 1 + exc2[i]!;
+      sel2[i] = 0;
+      exc2[i] = 0;
+      expect(outcome(op, tensors)).toMatch(/not in the table/);
+    }
+    // (b) a saturated entry pushed to the other endpoint.
+    {
+      const tensors = tensorsOf(op);
+      const sel2 = tensors.get(plan.ids.sel2!)!.data as Int32Array;
+      const y = tensors.get('t4')!.data as Int32Array;
+      const i = sel2.findIndex((s) => s === 1);
+      y[i] = spec.lo;
+      expect(outcome(op, tensors)).toBe('rejected');
+    }
+    // (c) an unsaturated entry claimed clamped (sel2 = 1, y = hi) with a negative excess.
+    {
+      const tensors = tensorsOf(op);
+      const sel2 = tensors.get(plan.ids.sel2!)!.data as Int32Array;
+      const exc2 = tensors.get(plan.ids.exc2!)!.data as Int32Array;
+      const y = tensors.get('t4')!.data as Int32Array;
+      const i = sel2.findIndex((s, k) => s === 0 && y[k]! > 0);
+      exc2[i] = y[i]! - spec.hi - 1; // < 0: v2 = hi + 1 + exc2 = old y
+      y[i] = spec.hi;
+      sel2[i] = 1;
+      expect(outcome(op, tensors)).toMatch(/not in the table/);
+    }
+  });
+
+  it('rejects a tampered message and a truncated proof', () => {
+    const op = makeOp(cases[0]![1], [3, 5], 13, 400000);
+    const flip = (k: number) => (b: Uint8Array) => {
+      const c = b.slice();
+      c[k] ^= 1;
+      return c;
+    };
+    expect(() => run(op, undefined, { tamper: flip(5) })).toThrow(LayerError);
+    const n = run(op).bytes.length;
+    expect(() => run(op, undefined, { tamper: flip(n - 3) })).toThrow();
+    expect(() => run(op, undefined, { tamper: (b) => b.slice(0, n - 16) })).toThrow();
+  });
+
+  it('rejects specs it cannot prove soundly', () => {
+    const base: RequantLayerSpec = { input: { id: 'a', shape: [2] }, out: { id: 'b', shape: [2] }, s1: 2, q: 100, m: [3], s2: 4, lo: -5, hi: 5 };
+    expect(() => requantPlan(F, { ...base, s1: 17 })).toThrow(LayerError);
+    expect(() => requantPlan(F, { ...base, m: [1, 2, 3] })).toThrow(LayerError);
+    expect(() => requantPlan(F, { ...base, q: 10 ** 9, s1: 0, m: [3] })).toThrow(LayerError); // q·m wraps
+    expect(() => requantPlan(F, { ...base, out: { id: 'b', shape: [3] } })).toThrow(LayerError);
+  });
+});

@@ -1,0 +1,186 @@
+/**
+ * Prover side of requantization (protocol, relations and soundness argument: the
+ * verifier's layers/requant.ts). Every transcript move mirrors `verifyRequant`.
+ */
+import {
+  BabyBear,
+  LayerError,
+  eqTable,
+  finishRequant,
+  requantChallenges,
+  requantPlan,
+  requantRanges,
+  requantRelation,
+  tensorVars,
+  axisVars,
+  type PrimeField,
+  type QuarticExtension,
+  type RelationBuilder,
+  type RequantLayerSpec,
+  type RequantPlan,
+} from '@zkllm/verifier';
+import type { TraceOp } from '../model/quant/trace.js';
+import { proveSumcheckRounds, type MleTable } from '../sumcheck/prover.js';
+import type { ProverContext } from './context.js';
+import { rangeWitness } from './range.js';
+
+type RequantOp = Extract<TraceOp, { op: 'requant' }>;
+
+/** An auxiliary witness tensor (id → logical shape + signed data). */
+type Witness = { shape: readonly number[]; data: Int32Array };
+
+/** Options for tests: `unchecked` skips the prover's own relation check (cheating provers). */
+export interface LayerProveOptions {
+  readonly unchecked?: boolean;
+}
+
+/** The verifier's view of a traced requant op. */
+export function specRequant(op: RequantOp): RequantLayerSpec {
+  const { s1, q, m, s2, lo, hi } = op.spec;
+  return {
+    input: { id: `t${op.input.id}`, shape: [...op.input.shape] },
+    out: { id: `t${op.out.id}`, shape: [...op.out.shape] },
+    s1,
+    q,
+    m: Array.from(m),
+    s2,
+    lo,
+    hi,
+  };
+}
+
+/**
+ * The auxiliary witnesses of a requant (t, remainders, clamp selectors/excesses, range
+ * limbs), recomputed from x exactly as the kernel does. Throws if the traced output does not
+ * match the kernel or an input lies outside the provable domain |x| ≤ (p−1)/2 − 2^16.
+ */
+export function witnessRequant(op: RequantOp, F: PrimeField = BabyBear): Map<string, Witness> {
+  const spec = specRequant(op);
+  const plan = requantPlan(F, spec);
+  const { ids, d1, h1, d2, h2 } = plan;
+  const x = op.input.data;
+  const y = op.out.data;
+  const n = x.length;
+  const shape = spec.out.shape;
+  const C = shape[shape.length - 1]!;
+  const { q, m, lo, hi } = spec;
+  const what = `requant ${op.name} (${spec.out.id})`;
+  const t = new Int32Array(n);
+  const rem1 = new Int32Array(n);
+  const sel1 = new Int32Array(n);
+  const exc1 = new Int32Array(n);
+  const rem2 = new Int32Array(n);
+  const sel2 = new Int32Array(n);
+  const exc2 = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const xi = x[i]!;
+    const v1 = Math.floor((xi + h1) / d1);
+    rem1[i] = xi - v1 * d1;
+    let ti = v1;
+    if (v1 > q || v1 < -q) {
+      if (!plan.clamp1) throw new LayerError(`${what}: input ${xi} (entry ${i}) outside the provable domain`);
+      const e = Math.abs(v1) - q - 1;
+      if (e > plan.Z1) throw new LayerError(`${what}: input ${xi} (entry ${i}) outside the provable domain`);
+      ti = v1 > 0 ? q : -q;
+      sel1[i] = v1 > 0 ? 1 : -1;
+      exc1[i] = e;
+    }
+    if (ti > plan.Q1 || ti < -plan.Q1) throw new LayerError(`${what}: input ${xi} (entry ${i}) outside the provable domain`);
+    t[i] = ti;
+    const u = ti * (m.length === 1 ? m[0]! : m[i % C]!);
+    const v2 = Math.floor((u + h2) / d2);
+    rem2[i] = u - v2 * d2;
+    let yi = v2;
+    if (v2 > hi || v2 < lo) {
+      yi = v2 > hi ? hi : lo;
+      sel2[i] = v2 > hi ? 1 : -1;
+      exc2[i] = v2 > hi ? v2 - hi - 1 : lo - 1 - v2;
+      if (!plan.clamp2 || exc2[i]! > plan.Z2) throw new LayerError(`${what}: entry ${i} outside the provable domain`);
+    }
+    if (yi !== y[i]) throw new LayerError(`${what}: traced output ${y[i]} at entry ${i} differs from the kernel's ${yi}`);
+  }
+  const out = new Map<string, Witness>();
+  const put = (id: string | undefined, data: Int32Array) => {
+    if (id !== undefined) out.set(id, { shape, data });
+  };
+  put(ids.t, t);
+  put(ids.rem1, rem1);
+  put(ids.sel1, sel1);
+  put(ids.exc1, exc1);
+  put(ids.rem2, rem2);
+  put(ids.sel2, sel2);
+  put(ids.exc2, exc2);
+  const values = new Map<string, ArrayLike<number>>([...out].map(([k, v]) => [k, v.data]));
+  values.set(spec.out.id, y);
+  for (const [id, rlo, rhi, opt] of requantRanges(spec, plan)) {
+    for (const [k, v] of rangeWitness({ id, shape }, values.get(id)!, rlo, rhi, F, opt)) out.set(k, v);
+  }
+  return out;
+}
+
+/** eq(r, ·) times a per-last-axis-column coefficient (canonical field values, 0 beyond). */
+export function eqTimesLastAxisTable(E: QuarticExtension, eq: Uint32Array, shape: readonly number[], cols: Uint32Array): Uint32Array {
+  const vars = axisVars(shape);
+  const mask = 2 ** vars[vars.length - 1]! - 1;
+  const out = new Uint32Array(eq.length);
+  const n = eq.length >>> 2;
+  for (let i = 0; i < n; i++) {
+    const c = i & mask;
+    if (c < cols.length) E.mulBaseAt(out, 4 * i, eq, 4 * i, cols[c]!);
+  }
+  return out;
+}
+
+/** Runs the zero-check rounds (claim 0 unless unchecked) and writes them; returns point and final claim. */
+export function proveZeroCheckRounds(
+  ctx: ProverContext,
+  what: string,
+  numVars: number,
+  rel: RelationBuilder,
+  table: (name: string) => MleTable,
+  options: LayerProveOptions = {},
+): { point: Uint32Array; finalClaim: Uint32Array } {
+  const tables = rel.tables.map(table);
+  let out;
+  try {
+    out = proveSumcheckRounds(
+      { numVars, tables, terms: rel.terms, claim: options.unchecked ? undefined : ctx.E.zero(), degree: rel.degree },
+      ctx.transcript,
+      { ext: ctx.E },
+    );
+  } catch (e) {
+    throw new LayerError(`${what}: the witnesses do not satisfy the relation (${(e as Error).message})`);
+  }
+  for (const msg of out.roundMessages) ctx.writer.exts(msg);
+  return { point: out.point, finalClaim: out.finalClaim };
+}
+
+/** Proves a requant (the witnesses of {@link witnessRequant} must be committed in ctx). */
+export function proveRequant(ctx: ProverContext, spec: RequantLayerSpec, options: LayerProveOptions = {}): void {
+  const E = ctx.E;
+  const plan: RequantPlan = requantPlan(E.base, spec);
+  const { r, lambda } = requantChallenges(ctx, spec);
+  const rel = requantRelation(E, lambda, spec, plan);
+  const shape = spec.out.shape;
+  const eq = eqTable(E, r);
+  const committed = new Map<string, string>([
+    ['x', spec.input.id],
+    ['y', spec.out.id],
+  ]);
+  for (const [k, id] of Object.entries(plan.ids)) if (id !== undefined) committed.set(k, id);
+  const { point, finalClaim } = proveZeroCheckRounds(
+    ctx,
+    `requant ${spec.out.id}`,
+    tensorVars(shape),
+    rel,
+    (name) => {
+      if (name === 'eq') return { kind: 'ext', data: eq };
+      if (name === 'eqm') return { kind: 'ext', data: eqTimesLastAxisTable(E, eq, shape, plan.mCols) };
+      const id = committed.get(name);
+      if (!id) throw new LayerError(`requant: unknown table ${name}`);
+      return { kind: 'base', data: ctx.table({ id, shape }) };
+    },
+    options,
+  );
+  finishRequant(ctx, spec, plan, rel, r, point, finalClaim);
+}

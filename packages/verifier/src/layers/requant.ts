@@ -1,0 +1,433 @@
+/**
+ * Requantization (verifier side):
+ *
+ *     t = clamp(round(x / 2^s1), −q, q),   y = clamp(round(t·m[c] / 2^s2), lo, hi)
+ *
+ * with round(v / 2^s) = floor((v + 2^(s−1)) / 2^s) (s = 0: identity) and m per tensor or per
+ * channel (c = index along the last axis); x (input) and y (output) are committed trace
+ * tensors, everything else is public (the model's quantization parameters).
+ *
+ * WITNESSES (committed before any challenge; ids `<y.id>.<what>`):
+ *   t            the clamped stage-1 value,
+ *   rem1, rem2   rounding remainders,
+ *   sel1, exc1   stage-1 clamp selector and excess (only if the clamp can be active),
+ *   sel2, exc2   stage-2 clamp selector and excess (likewise),
+ *   plus the limbs of the range checks wider than 2^16 (layers/range.ts).
+ *
+ * RELATIONS, at every entry (one batched zero-check, see {@link RelationBuilder}):
+ *   x      = 2^s1·(t + sel1·(1 + exc1)) + rem1
+ *   t·m[c] = 2^s2·(y + sel2·(1 + exc2)) + rem2
+ *   the clamp gadget ({@link addClampRelations}) for (t, sel1, [−q, q]) and (y, sel2, [lo, hi])
+ * and RANGES (tlookup): t ∈ [−Q1, Q1], rem1 ∈ [−2^(s1−1), 2^(s1−1)), rem2 likewise,
+ * y ∈ [lo, hi], exc1 ∈ [0, Z1], exc2 ∈ [0, Z2].
+ *
+ * WHY THIS IS THE OP. Write v1 = t + sel1·(1 + exc1) and v2 = y + sel2·(1 + exc2) (the
+ * pre-clamp values). All witnesses are integers in the ranges above, so both sides of each
+ * relation are integers of bounded size; {@link requantPlan} chooses Q1, Z1, Z2 and checks
+ *   (a) 2^s1·|v1| + 2^(s1−1) ≤ (p−1)/2 (x is any field element, read as a signed integer
+ *       in [−(p−1)/2, (p−1)/2], so the right side must stay in that range too),
+ *   (b) |t·m[c]| ≤ U = Q1·max|m| and U + max|2^s2·v2 + rem2| < p (both sides are integers,
+ *       congruent mod p, so they are equal),
+ * so the field equations are integer equations (NOTHING WRAPS mod p): x's signed value is
+ * 2^s1·v1 + rem1 with rem1 in the rounding range, i.e. v1 = round(x / 2^s1), and likewise
+ * v2 = round(t·m[c] / 2^s2). The clamp gadget then gives t = clamp(v1, ±q) and
+ * y = clamp(v2, lo, hi). This holds for EVERY committed x (any field element): inputs with
+ * no valid decomposition simply cannot be proven.
+ *
+ * COMPLETENESS. Q1, Z1, Z2 are sized for inputs |x| ≤ {@link REQUANT_INPUT_BOUND} =
+ * (p−1)/2 − 2^16 (docs/QUANTIZATION.md: values split by a rounding shift stay below it):
+ * Q1 = min(q, max|round(x/2^s1)|), Z1/Z2 = the largest excess such inputs produce. A clamp
+ * that cannot be active for such inputs gets no selector/excess witness at all.
+ *
+ * CLAMPS are proven, not assumed away: a saturated entry is an ordinary case of the gadget.
+ *
+ * COST per entry: 2–7 witness values (+ limbs), a handful of lookups into shared tables;
+ * one degree-≤4 sumcheck over the tensor; 9 claims + those of the range checks.
+ */
+import type { Ext, QuarticExtension } from '../field/extension.js';
+import type { PrimeField } from '../field/prime.js';
+import { BabyBear } from '../field/babybear.js';
+import { eqEval, eqTable } from '../poly/multilinear.js';
+import { axisVars, tensorVars } from '../poly/tensor.js';
+import { verifySumcheckRounds, evalSumcheckTerms, sumcheckDegree } from '../sumcheck/verifier.js';
+import { SumcheckError, type SumcheckTerm } from '../sumcheck/proof.js';
+import { LayerError, type LayerContext, type TensorRef } from './context.js';
+import { rangeCheck, rangeWitnessIds, type RangeCheckOptions } from './range.js';
+
+// ---------------------------------------------------------------------------------------
+// Zero-checks and the clamp gadget (shared with rope.ts).
+//
+// A batch of polynomial relations R_j(i) = 0 that must hold at EVERY entry i of a tensor
+// domain is reduced to one sumcheck  Σ_i eq(r, i)·Σ_j λ^j·R_j(i) = 0  (r, λ drawn after the
+// commitment). If some R_j(i) ≠ 0 the left side is a nonzero polynomial in (r, λ) of total
+// degree ≤ v + #relations, so it vanishes with probability ≤ (v + #relations)/|E|. The
+// final claims are evaluations of committed tensors (ctx.claim: checked by the driver's
+// openings) and of public tables the verifier evaluates itself.
+//
+// CLAMP GADGET: y = clamp(v, L, H) for a pre-clamp integer v = y + s·(1 + z) that the
+// caller's rounding relation defines, with witnesses s (selector) and z (excess):
+//     s³ = s                              → s ∈ {−1, 0, 1}
+//     s²·y = s²·(H+L)/2 + s·(H−L)/2       → s = 1 ⇒ y = H,  s = −1 ⇒ y = L
+//     y ∈ [L, H],  z ∈ [0, Z]             (range checks)
+// s = 0: v = y ∈ [L, H], so clamp(v) = y. s = 1: y = H and v = H + 1 + z > H, so
+// clamp(v) = H = y. s = −1: symmetric. Hence y = clamp(v) at every entry.
+
+/**
+ * Builds the terms of a batched zero-check. Tables are named; the weight tables (eq and
+ * eq-times-public-coefficients) are ordinary named tables too. Relation j's terms are
+ * multiplied by λ^j.
+ */
+export class RelationBuilder {
+  readonly tables: string[] = [];
+  readonly terms: SumcheckTerm[] = [];
+  private readonly index = new Map<string, number>();
+  private power: Ext;
+  private relations = 0;
+
+  constructor(
+    readonly E: QuarticExtension,
+    readonly lambda: Ext,
+  ) {
+    this.power = E.one();
+  }
+
+  /** Index of a table (registered on first use). */
+  table(name: string): number {
+    let i = this.index.get(name);
+    if (i === undefined) {
+      i = this.tables.length;
+      this.tables.push(name);
+      this.index.set(name, i);
+    }
+    return i;
+  }
+
+  /** Starts the next relation (multiplies its terms by the next power of λ). */
+  relation(): this {
+    if (this.relations++ > 0) this.power = this.E.mul(this.power, this.lambda);
+    return this;
+  }
+
+  /** Adds c·λ^j·Π tables, c a signed integer or a base-field element (`field: true`). */
+  add(c: number, names: readonly string[], field = false): this {
+    const F = this.E.base;
+    const coeff = this.E.mulBase(this.power, field ? c : F.fromInt(c));
+    this.terms.push({ coeff, factors: names.map((n) => this.table(n)) });
+    return this;
+  }
+
+  get degree(): number {
+    return sumcheckDegree(this.terms);
+  }
+}
+
+/**
+ * Clamp gadget terms (see the module comment) for output `y`, selector `s`, excess `z` and
+ * weight table `w` (eq): adds two relations.
+ */
+export function addClampRelations(rel: RelationBuilder, w: string, y: string, s: string, lo: number, hi: number): void {
+  const F = rel.E.base;
+  const inv2 = F.inv(2);
+  rel.relation().add(1, [w, s, s, s]).add(-1, [w, s]);
+  rel
+    .relation()
+    .add(1, [w, s, s, y])
+    .add(F.neg(F.mul(F.fromInt(hi + lo), inv2)), [w, s, s], true)
+    .add(F.neg(F.mul(F.fromInt(hi - lo), inv2)), [w, s], true);
+}
+
+/** Verifier: reads the rounds of a zero-check sumcheck (claim 0). */
+export function readZeroCheckRounds(
+  ctx: LayerContext,
+  what: string,
+  numVars: number,
+  degree: number,
+): { point: Uint32Array; finalClaim: Ext } {
+  const reader = ctx.reader;
+  if (!reader) throw new LayerError(`${what}: verifier context has no reader`);
+  const msgs: Uint32Array[] = [];
+  for (let i = 0; i < numVars; i++) msgs.push(reader.exts(ctx.E.base, degree, `${what}: sumcheck round ${i}`));
+  try {
+    return verifySumcheckRounds(ctx.transcript, numVars, degree, ctx.E.zero(), msgs, ctx.E);
+  } catch (e) {
+    if (e instanceof SumcheckError) throw new LayerError(`${what}: ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * After the rounds (both sides): claims every committed table at the point (in table
+ * order), takes the public tables' values from `publicValue`, and checks the final
+ * equation. Returns the claimed values by name.
+ */
+export function finishZeroCheck(
+  ctx: LayerContext,
+  what: string,
+  rel: RelationBuilder,
+  point: Uint32Array,
+  finalClaim: Ext,
+  committed: ReadonlyMap<string, TensorRef>,
+  publicValue: (name: string) => Ext,
+): Map<string, Ext> {
+  const E = ctx.E;
+  const values = new Uint32Array(4 * rel.tables.length);
+  const out = new Map<string, Ext>();
+  rel.tables.forEach((name, k) => {
+    const ref = committed.get(name);
+    const v = ref ? ctx.claim(ref, point) : publicValue(name);
+    values.set(v, 4 * k);
+    out.set(name, v);
+  });
+  if (!E.equals(evalSumcheckTerms(E, rel.terms, values), finalClaim)) {
+    throw new LayerError(`${what}: relation check failed (the claimed evaluations do not satisfy the relation)`);
+  }
+  return out;
+}
+
+/**
+ * MLE at ρ of the table eq(r, i)·c(i_last) where c depends only on the last-axis index
+ * (c_j for j < c.length, 0 beyond; canonical base-field values):
+ * eq(r_outer, ρ_outer)·Σ_j eq(r_last, j)·eq(ρ_last, j)·c_j.
+ */
+export function eqTimesLastAxisEval(
+  E: QuarticExtension,
+  shape: readonly number[],
+  r: Uint32Array,
+  rho: Uint32Array,
+  c: ArrayLike<number>,
+): Ext {
+  const vars = axisVars(shape);
+  const vl = shape.length === 0 ? 0 : vars[vars.length - 1]!;
+  const er = eqTable(E, r.subarray(0, 4 * vl));
+  const ep = eqTable(E, rho.subarray(0, 4 * vl));
+  const acc = E.zero();
+  const t = new Uint32Array(4);
+  for (let j = 0; j < c.length; j++) {
+    E.mulAt(t, 0, er, 4 * j, ep, 4 * j);
+    E.mulBaseAt(t, 0, t, 0, c[j]!);
+    E.addAt(acc, 0, acc, 0, t, 0);
+  }
+  return E.mul(acc, eqEval(E, r.subarray(4 * vl), rho.subarray(4 * vl)));
+}
+
+// ---------------------------------------------------------------------------------------
+// Requant.
+
+/** Inputs with |x| ≤ this are always provable: (p−1)/2 − 2^16 (BabyBear: FIELD_SAFE). */
+export function requantInputBound(F: PrimeField): number {
+  return (F.p - 1) / 2 - 2 ** 16;
+}
+export const REQUANT_INPUT_BOUND = requantInputBound(BabyBear);
+
+/** The op as the verifier knows it: shapes and public parameters, no witness data. */
+export interface RequantLayerSpec {
+  readonly input: TensorRef;
+  readonly out: TensorRef;
+  readonly s1: number;
+  readonly q: number;
+  /** One multiplier (per tensor) or one per channel (last axis). */
+  readonly m: ArrayLike<number>;
+  readonly s2: number;
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/** Everything derived deterministically from a spec (both sides compute the same). */
+export interface RequantPlan {
+  readonly d1: number;
+  readonly h1: number;
+  readonly d2: number;
+  readonly h2: number;
+  /** t ∈ [−Q1, Q1]. */
+  readonly Q1: number;
+  /** Whether each clamp can be active (then it has selector/excess witnesses). */
+  readonly clamp1: boolean;
+  readonly clamp2: boolean;
+  /** Excess bounds (0: no excess witness, the selector alone encodes v = bound ± 1). */
+  readonly Z1: number;
+  readonly Z2: number;
+  /** m per last-axis column (canonical field elements). */
+  readonly mCols: Uint32Array;
+  /** Witness ids (undefined: not needed for this spec). */
+  readonly ids: {
+    readonly t: string;
+    readonly rem1?: string;
+    readonly sel1?: string;
+    readonly exc1?: string;
+    readonly rem2?: string;
+    readonly sel2?: string;
+    readonly exc2?: string;
+  };
+}
+
+const CANONICAL: RangeCheckOptions = { canonical: true };
+
+function isInt(v: number, lo: number, hi: number): boolean {
+  return Number.isSafeInteger(v) && v >= lo && v <= hi;
+}
+
+/** Validates a spec and derives its plan. Throws LayerError if it cannot be proven soundly. */
+export function requantPlan(F: PrimeField, spec: RequantLayerSpec): RequantPlan {
+  const what = `requant ${spec.out?.id}`;
+  const { input, out, s1, q, m, s2, lo, hi } = spec;
+  if (!input || !out || !Array.isArray(input.shape) || !Array.isArray(out.shape)) throw new LayerError(`${what}: bad tensor refs`);
+  if (input.shape.length === 0 || input.shape.length !== out.shape.length || input.shape.some((d, i) => d !== out.shape[i])) {
+    throw new LayerError(`${what}: input [${input.shape}] and output [${out.shape}] must have the same nonempty shape`);
+  }
+  for (const d of input.shape) if (!isInt(d, 1, 2 ** 30)) throw new LayerError(`${what}: bad axis length ${d}`);
+  if (!isInt(s1, 0, 16) || !isInt(s2, 0, 16)) throw new LayerError(`${what}: shifts must be integers in [0, 16]`);
+  const half = (F.p - 1) / 2;
+  if (!isInt(q, 0, half)) throw new LayerError(`${what}: q = ${q} out of range`);
+  if (!isInt(lo, -half, half) || !isInt(hi, -half, half) || lo > hi) throw new LayerError(`${what}: bad clamp [${lo}, ${hi}]`);
+  const C = input.shape[input.shape.length - 1]!;
+  if (m.length !== 1 && m.length !== C) throw new LayerError(`${what}: ${m.length} multipliers for ${C} channels`);
+  let M = 0;
+  for (let i = 0; i < m.length; i++) {
+    if (!isInt(m[i]!, -half, half)) throw new LayerError(`${what}: multiplier ${m[i]} is not a field-sized integer`);
+    M = Math.max(M, Math.abs(m[i]!));
+  }
+  const d1 = 2 ** s1;
+  const h1 = s1 === 0 ? 0 : d1 / 2;
+  const d2 = 2 ** s2;
+  const h2 = s2 === 0 ? 0 : d2 / 2;
+  const XB = requantInputBound(F);
+
+  // Stage 1: honest v1 = round(x / 2^s1) ∈ [Vlo, Vhi] for |x| ≤ XB.
+  const Vhi = Math.floor((XB + h1) / d1);
+  const Vlo = Math.floor((-XB + h1) / d1);
+  const Vmax = Math.max(Vhi, -Vlo);
+  const clamp1 = q < Vmax;
+  const Q1 = Math.min(q, Vmax);
+  const Z1 = clamp1 ? Math.max(Vhi - q - 1, -q - 1 - Vlo, 0) : 0;
+  const reach1 = clamp1 ? q + 1 + Z1 : Q1;
+  if (d1 * reach1 + h1 > half) throw new LayerError(`${what}: stage 1 could wrap mod p (spec not provable soundly)`);
+
+  // Stage 2: |t·m| ≤ U; honest v2 = round(t·m / 2^s2) ∈ [Y0lo, Y0hi].
+  const U = Q1 * M;
+  if (U > half) throw new LayerError(`${what}: q·max|m| = ${U} exceeds (p−1)/2 (spec not provable soundly)`);
+  const Y0hi = Math.floor((U + h2) / d2);
+  const Y0lo = Math.floor((-U + h2) / d2);
+  const clamp2 = Y0hi > hi || Y0lo < lo;
+  const Z2 = clamp2 ? Math.max(Y0hi - hi - 1, lo - 1 - Y0lo, 0) : 0;
+  const vmax2 = clamp2 ? hi + 1 + Z2 : hi;
+  const vmin2 = clamp2 ? lo - 1 - Z2 : lo;
+  // t·m and 2^s2·v2 + rem2 are integers; they are congruent mod p, so they are equal as
+  // soon as their difference is below p in absolute value.
+  if (U + Math.max(d2 * vmax2 + h2 - 1, h2 - d2 * vmin2) >= F.p) {
+    throw new LayerError(`${what}: stage 2 could wrap mod p (spec not provable soundly)`);
+  }
+
+  const mCols = new Uint32Array(C);
+  for (let c = 0; c < C; c++) mCols[c] = F.fromInt(m.length === 1 ? m[0]! : m[c]!);
+  const o = out.id;
+  return {
+    d1,
+    h1,
+    d2,
+    h2,
+    Q1,
+    clamp1,
+    clamp2,
+    Z1,
+    Z2,
+    mCols,
+    ids: {
+      t: `${o}.t`,
+      rem1: s1 > 0 ? `${o}.rem1` : undefined,
+      sel1: clamp1 ? `${o}.sel1` : undefined,
+      exc1: clamp1 && Z1 > 0 ? `${o}.exc1` : undefined,
+      rem2: s2 > 0 ? `${o}.rem2` : undefined,
+      sel2: clamp2 ? `${o}.sel2` : undefined,
+      exc2: clamp2 && Z2 > 0 ? `${o}.exc2` : undefined,
+    },
+  };
+}
+
+/** The range checks of a requant, in proof order: [tensor id, lo, hi, options]. */
+export function requantRanges(spec: RequantLayerSpec, plan: RequantPlan): Array<[string, number, number, RangeCheckOptions]> {
+  const { ids } = plan;
+  const out: Array<[string, number, number, RangeCheckOptions]> = [[ids.t, -plan.Q1, plan.Q1, CANONICAL]];
+  if (ids.exc1) out.push([ids.exc1, 0, plan.Z1, CANONICAL]);
+  if (ids.rem1) out.push([ids.rem1, -plan.h1, plan.h1 - 1, {}]);
+  out.push([spec.out.id, spec.lo, spec.hi, {}]);
+  if (ids.exc2) out.push([ids.exc2, 0, plan.Z2, CANONICAL]);
+  if (ids.rem2) out.push([ids.rem2, -plan.h2, plan.h2 - 1, {}]);
+  return out;
+}
+
+/** Every auxiliary witness id the prover must commit for this op (incl. range limbs). */
+export function requantWitnessIds(F: PrimeField, spec: RequantLayerSpec): string[] {
+  const plan = requantPlan(F, spec);
+  const ids = Object.values(plan.ids).filter((x): x is string => x !== undefined);
+  for (const [id, lo, hi, opt] of requantRanges(spec, plan)) ids.push(...rangeWitnessIds(F, id, lo, hi, opt));
+  return ids;
+}
+
+/** The batched relation (both sides build the same terms). */
+export function requantRelation(E: QuarticExtension, lambda: Ext, spec: RequantLayerSpec, plan: RequantPlan): RelationBuilder {
+  const { ids, d1, d2 } = plan;
+  const rel = new RelationBuilder(E, lambda);
+  // x = d1·(t + sel1 + sel1·exc1) + rem1
+  rel.relation().add(1, ['eq', 'x']).add(-d1, ['eq', 't']);
+  if (ids.sel1) rel.add(-d1, ['eq', 'sel1']);
+  if (ids.exc1) rel.add(-d1, ['eq', 'sel1', 'exc1']);
+  if (ids.rem1) rel.add(-1, ['eq', 'rem1']);
+  if (ids.sel1) addClampRelations(rel, 'eq', 't', 'sel1', -spec.q, spec.q);
+  // t·m = d2·(y + sel2 + sel2·exc2) + rem2
+  rel.relation().add(1, ['eqm', 't']).add(-d2, ['eq', 'y']);
+  if (ids.sel2) rel.add(-d2, ['eq', 'sel2']);
+  if (ids.exc2) rel.add(-d2, ['eq', 'sel2', 'exc2']);
+  if (ids.rem2) rel.add(-1, ['eq', 'rem2']);
+  if (ids.sel2) addClampRelations(rel, 'eq', 'y', 'sel2', spec.lo, spec.hi);
+  return rel;
+}
+
+/** Committed tensors of the relation by table name. */
+export function requantCommitted(spec: RequantLayerSpec, plan: RequantPlan): Map<string, TensorRef> {
+  const shape = spec.out.shape;
+  const m = new Map<string, TensorRef>([
+    ['x', spec.input],
+    ['y', spec.out],
+  ]);
+  for (const [k, id] of Object.entries(plan.ids)) if (id !== undefined) m.set(k, { id, shape });
+  return m;
+}
+
+/** Random point and batching challenge (both sides). */
+export function requantChallenges(ctx: LayerContext, spec: RequantLayerSpec): { r: Uint32Array; lambda: Ext } {
+  const r = ctx.randomPoint(spec.out.shape, `requant/${spec.out.id}`);
+  const lambda = ctx.transcript.challengeExt(`requant/${spec.out.id}/lambda`);
+  return { r, lambda };
+}
+
+/** After the rounds (both sides): claims, final check, range checks. */
+export function finishRequant(
+  ctx: LayerContext,
+  spec: RequantLayerSpec,
+  plan: RequantPlan,
+  rel: RelationBuilder,
+  r: Uint32Array,
+  point: Uint32Array,
+  finalClaim: Ext,
+): void {
+  const E = ctx.E;
+  const what = `requant ${spec.out.id}`;
+  finishZeroCheck(ctx, what, rel, point, finalClaim, requantCommitted(spec, plan), (name) => {
+    if (name === 'eq') return eqEval(E, r, point);
+    if (name === 'eqm') return eqTimesLastAxisEval(E, spec.out.shape, r, point, plan.mCols);
+    throw new LayerError(`${what}: unknown public table ${name}`);
+  });
+  for (const [id, lo, hi, opt] of requantRanges(spec, plan)) rangeCheck(ctx, { id, shape: spec.out.shape }, lo, hi, opt);
+}
+
+/**
+ * Verifies a requant: reads the sumcheck, records the claims on x, y and the witnesses,
+ * registers the range lookups. Throws {@link LayerError} on failure.
+ */
+export function verifyRequant(ctx: LayerContext, spec: RequantLayerSpec): void {
+  const plan = requantPlan(ctx.E.base, spec);
+  const { r, lambda } = requantChallenges(ctx, spec);
+  const rel = requantRelation(ctx.E, lambda, spec, plan);
+  const { point, finalClaim } = readZeroCheckRounds(ctx, `requant ${spec.out.id}`, tensorVars(spec.out.shape), rel.degree);
+  finishRequant(ctx, spec, plan, rel, r, point, finalClaim);
+}
