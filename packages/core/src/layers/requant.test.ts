@@ -1,5 +1,25 @@
-import { BabyBear as F, LayerError, requantPlan, requantWitnessIds, verifyRequant, type RequantLayerSpec } from '@zkllm/verifier';
+import {
+  BabyBear as F,
+  LayerError,
+  rangeCheckPlan,
+  rangeLimbId,
+  requantPlan,
+  requantRanges,
+  requantWitnessIds,
+  verifyRequant,
+  type RequantLayerSpec,
+} from '@zkllm/verifier';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { verifyLookupOp, verifyRope } from '@zkllm/verifier';
+import { writeFixture } from '../model/fixtures.js';
+import { loadModel } from '../model/load.js';
+import { quantizeLoaded } from '../model/eval.js';
+import { quantForward } from '../model/quant/forward.js';
+import { proveLookupOp, specLookupOp, witnessLookupOp } from './lookup-op.js';
+import { proveRope, specRope, witnessRope } from './rope.js';
 import { makeRequant, requant as requantKernel } from '../model/quant/kernels.js';
 import type { RequantSpec, TraceOp } from '../model/quant/trace.js';
 import { proveRequant, specRequant, witnessRequant } from './requant.js';
@@ -171,11 +191,123 @@ describe('requant argument', () => {
     expect(() => run(op, undefined, { tamper: (b) => b.slice(0, n - 16) })).toThrow();
   });
 
+  it('chooses the single-stage form and the slack t range only when they are sound', () => {
+    const opOf = (spec: RequantSpec, shape: number[]) => specRequant(makeOp(spec, shape, 1, 10));
+    const pre = requantPlan(F, opOf(cases[5]![1], [6, 5]));
+    expect(pre.merged).toBe(true);
+    expect(pre.ids.t).toBeUndefined();
+    const real = requantPlan(F, opOf(cases[0]![1], [3, 5]));
+    expect(real.merged || !real.slackT).toBe(false); // kernel specs saturate at ±q
+    expect(real.tHi + 1).toBe(-real.tLo);
+    const hand = requantPlan(F, opOf(cases[6]![1], [4, 3]));
+    expect(hand.slackT).toBe(false); // round(−500·3/16) = −94 > lo: the inner clamp matters
+    expect([hand.tLo, hand.tHi]).toEqual([-500, 500]);
+  });
+
+  /**
+   * A cheating prover's witnesses: entry i of stage 1 replaced by (t, sel1, exc1), stage 2
+   * recomputed honestly from that t, and every range limb recomputed from the final values
+   * (digits of value − offset, the top limb taking whatever is left: out of its table if the
+   * value is out of range).
+   */
+  function forgeStage1(op: RequantOp, i: number, t: number, sel1: number, exc1: number): Map<string, TestTensor> {
+    const spec = specRequant(op);
+    const plan = requantPlan(F, spec);
+    const tensors = tensorsOf(op);
+    const set = (id: string | undefined, v: number) => {
+      if (id !== undefined) (tensors.get(id)!.data as Int32Array)[i] = v;
+    };
+    set(plan.ids.t, t);
+    set(plan.ids.sel1, sel1);
+    set(plan.ids.exc1, exc1);
+    const C = op.out.shape[op.out.shape.length - 1]!;
+    const u = t * (spec.m.length === 1 ? spec.m[0]! : spec.m[i % C]!);
+    const v2 = Math.floor((u + plan.h2) / plan.d2);
+    set(plan.ids.rem2, u - v2 * plan.d2);
+    set('t4', Math.min(spec.hi, Math.max(spec.lo, v2)));
+    set(plan.ids.sel2, v2 > spec.hi ? 1 : v2 < spec.lo ? -1 : 0);
+    set(plan.ids.exc2, v2 > spec.hi ? v2 - spec.hi - 1 : v2 < spec.lo ? spec.lo - 1 - v2 : 0);
+    for (const [id, lo, hi, opt] of requantRanges(spec, plan)) {
+      const data = tensors.get(id)!.data;
+      for (const w of rangeCheckPlan(F, lo, hi, opt).windows) {
+        w.limbs.forEach((_, j) => {
+          const limb = tensors.get(rangeLimbId(id, lo, hi, w.side, j))!.data as Int32Array;
+          const rest = data[i]! - w.offset;
+          limb[i] = j === w.limbs.length - 1 ? Math.floor(rest / 2 ** (16 * j)) : Math.floor(rest / 2 ** (16 * j)) % 2 ** 16;
+        });
+      }
+    }
+    return tensors;
+  }
+
+  it('slack t: leaving t unclamped in (q, 2^K) cannot change y, and is accepted', () => {
+    const spec = cases[0]![1];
+    const op = makeOp(spec, [3, 5], 21, 1000, 0);
+    const plan = requantPlan(F, specRequant(op));
+    expect(plan.slackT).toBe(true);
+    const x = op.input.data;
+    x[2] = plan.d1 * (spec.q + 1); // v1 = q + 1: the kernel clamps t to q
+    requantKernel(op.out.data, x, spec, 5);
+    const tensors = forgeStage1(op, 2, spec.q + 1, 0, 0);
+    expect((tensors.get('t4')!.data as Int32Array)[2]).toBe(op.out.data[2]); // same y
+    expect(outcome(op, tensors)).toBe('accepted');
+  });
+
+  it('exact t: when the inner clamp matters, an unclamped t is rejected', () => {
+    const spec = cases[6]![1];
+    const op = makeOp(spec, [4, 3], 22, 1000, 0);
+    const plan = requantPlan(F, specRequant(op));
+    const x = op.input.data;
+    x[0] = plan.d1 * -(spec.q + 10); // channel 0 (m = 3): y = round(−500·3/16) = −94, unsaturated
+    requantKernel(op.out.data, x, spec, 3);
+    expect(op.out.data[0]).toBe(-94);
+    const tensors = forgeStage1(op, 0, -(spec.q + 10), 0, 0);
+    expect((tensors.get('t4')!.data as Int32Array)[0]).toBe(-96); // a different output
+    expect(outcome(op, tensors)).toMatch(LOOKUP_REJECTED);
+  });
+
   it('rejects specs it cannot prove soundly', () => {
     const base: RequantLayerSpec = { input: { id: 'a', shape: [2] }, out: { id: 'b', shape: [2] }, s1: 2, q: 100, m: [3], s2: 4, lo: -5, hi: 5 };
     expect(() => requantPlan(F, { ...base, s1: 17 })).toThrow(LayerError);
     expect(() => requantPlan(F, { ...base, m: [1, 2, 3] })).toThrow(LayerError);
     expect(() => requantPlan(F, { ...base, q: 10 ** 9, s1: 0, m: [3] })).toThrow(LayerError); // q·m wraps
     expect(() => requantPlan(F, { ...base, out: { id: 'b', shape: [3] } })).toThrow(LayerError);
+  });
+});
+
+describe('requant, rope and lookup ops of a real trace', () => {
+  it('prove and verify every such op of layer 0 (and the final norm) of a GQA fixture (lookups: membership only)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'zkllm-requant-'));
+    try {
+      writeFixture('llama-gqa-odd', join(root, 'm'));
+      const model = loadModel(join(root, 'm'));
+      const q = quantizeLoaded(model);
+      const trace = quantForward(q, model.tokenizer.encode('The cat sat.'), { trace: true }).trace!;
+      let n = 0;
+      for (const op of trace.ops) {
+        if (!(op.op === 'requant' || op.op === 'rope' || op.op === 'lookup') || /^L[1-9]/.test(op.name)) continue;
+        const base = new Map<string, TestTensor>([
+          [`t${op.input.id}`, { shape: op.input.shape, data: op.input.data }],
+          [`t${op.out.id}`, { shape: op.out.shape, data: op.out.data }],
+        ]);
+        let res;
+        if (op.op === 'requant') {
+          const spec = specRequant(op);
+          res = runLayerArgument({ tensors: mergeTensors(base, witnessRequant(op)), prove: (c) => proveRequant(c, spec), verify: (c) => verifyRequant(c, spec), lookups: 'membership' });
+        } else if (op.op === 'rope') {
+          const spec = specRope(op);
+          res = runLayerArgument({ tensors: mergeTensors(base, witnessRope(op)), prove: (c) => proveRope(c, spec), verify: (c) => verifyRope(c, spec), lookups: 'membership' });
+        } else {
+          const spec = specLookupOp(op, q.tables);
+          res = runLayerArgument({ tensors: mergeTensors(base, witnessLookupOp(op, q.tables)), prove: (c) => proveLookupOp(c, spec), verify: (c) => verifyLookupOp(c, spec), lookups: 'membership' });
+        }
+        expect(res.claimsError, op.name).toBeUndefined();
+        expect(res.lookupsError, op.name).toBeUndefined();
+        n++;
+      }
+      expect(n).toBeGreaterThan(15);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -76,6 +76,18 @@ export function witnessRequant(op: RequantOp, F: PrimeField = BabyBear): Map<str
     const xi = x[i]!;
     const v1 = Math.floor((xi + h1) / d1);
     rem1[i] = xi - v1 * d1;
+    if (plan.merged) {
+      // y = clamp(v1, lo, hi) (the kernel's inner clamp is wider than [lo, hi]).
+      let yi = v1;
+      if (v1 > hi || v1 < lo) {
+        yi = v1 > hi ? hi : lo;
+        sel2[i] = v1 > hi ? 1 : -1;
+        exc2[i] = v1 > hi ? v1 - hi - 1 : lo - 1 - v1;
+        if (!plan.clamp2 || exc2[i]! > plan.Z2) throw new LayerError(`${what}: input ${xi} (entry ${i}) outside the provable domain`);
+      }
+      if (yi !== y[i]) throw new LayerError(`${what}: traced output ${y[i]} at entry ${i} differs from the kernel's ${yi}`);
+      continue;
+    }
     let ti = v1;
     if (v1 > q || v1 < -q) {
       if (!plan.clamp1) throw new LayerError(`${what}: input ${xi} (entry ${i}) outside the provable domain`);
@@ -85,7 +97,7 @@ export function witnessRequant(op: RequantOp, F: PrimeField = BabyBear): Map<str
       sel1[i] = v1 > 0 ? 1 : -1;
       exc1[i] = e;
     }
-    if (ti > plan.Q1 || ti < -plan.Q1) throw new LayerError(`${what}: input ${xi} (entry ${i}) outside the provable domain`);
+    if (ti > plan.tHi || ti < plan.tLo) throw new LayerError(`${what}: input ${xi} (entry ${i}) outside the provable domain`);
     t[i] = ti;
     const u = ti * (m.length === 1 ? m[0]! : m[i % C]!);
     const v2 = Math.floor((u + h2) / d2);

@@ -34,6 +34,16 @@
  * y = clamp(v2, lo, hi). This holds for EVERY committed x (any field element): inputs with
  * no valid decomposition simply cannot be proven.
  *
+ * TWO SHORTCUTS, both decided by {@link requantPlan} from the public spec alone:
+ * - MERGED (m = [1], s2 = 0, [lo, hi] ⊆ [−q, q], e.g. the norms' pre-shift): then
+ *   y = clamp(clamp(v1, ±q), lo, hi) = clamp(v1, lo, hi), proven as x = 2^s1·(y + sel2·(1 +
+ *   exc2)) + rem1 with the gadget for (y, sel2, [lo, hi]) — no t, no stage-1 clamp.
+ * - SLACK t: if every m ≥ 0 and round(±q·m[c] / 2^s2) already lies beyond hi / lo for every
+ *   channel (the inner clamp can never change y: y is monotone in t and saturated at ±q),
+ *   t is range-checked in the power-of-two window [−2^K, 2^K − 1] ⊇ [−q, q] (one limb
+ *   decomposition instead of two). A prover may then leave some t ∈ (q, 2^K) unclamped,
+ *   which yields the same y. The no-wrap bounds (a), (b) are checked for |t| ≤ 2^K.
+ *
  * COMPLETENESS. Q1, Z1, Z2 are sized for inputs |x| ≤ {@link REQUANT_INPUT_BOUND} =
  * (p−1)/2 − 2^16 (docs/QUANTIZATION.md: values split by a rounding shift stay below it):
  * Q1 = min(q, max|round(x/2^s1)|), Z1/Z2 = the largest excess such inputs produce. A clamp
@@ -238,8 +248,22 @@ export interface RequantPlan {
   readonly h1: number;
   readonly d2: number;
   readonly h2: number;
-  /** t ∈ [−Q1, Q1]. */
+  /**
+   * Single-stage form: stage 2 is the identity (m = [1], s2 = 0) and [lo, hi] ⊆ [−q, q],
+   * so y = clamp(round(x / 2^s1), lo, hi); no t, stage-1 clamp or rem2 witnesses.
+   */
+  readonly merged: boolean;
+  /** Honest bound on |t| (min(q, largest |round(x/2^s1)|)). */
   readonly Q1: number;
+  /** Range checked for t: [−Q1, Q1] exactly, or a power-of-two window (see `slackT`). */
+  readonly tLo: number;
+  readonly tHi: number;
+  /**
+   * t is range-checked in [−2^K, 2^K − 1] ⊇ [−q, q] instead of exactly: allowed when the
+   * inner clamp cannot change y (every m ≥ 0 and y already saturates at t = ±q, so any
+   * t between q and the unclamped value gives the same y) and nothing wraps for |t| ≤ 2^K.
+   */
+  readonly slackT: boolean;
   /** Whether each clamp can be active (then it has selector/excess witnesses). */
   readonly clamp1: boolean;
   readonly clamp2: boolean;
@@ -250,7 +274,7 @@ export interface RequantPlan {
   readonly mCols: Uint32Array;
   /** Witness ids (undefined: not needed for this spec). */
   readonly ids: {
-    readonly t: string;
+    readonly t?: string;
     readonly rem1?: string;
     readonly sel1?: string;
     readonly exc1?: string;
@@ -264,6 +288,13 @@ const CANONICAL: RangeCheckOptions = { canonical: true };
 
 function isInt(v: number, lo: number, hi: number): boolean {
   return Number.isSafeInteger(v) && v >= lo && v <= hi;
+}
+
+/** Excess bound and pre-clamp range of a clamp to [lo, hi] of values in [vlo, vhi]. */
+function clampBounds(vlo: number, vhi: number, lo: number, hi: number): { active: boolean; Z: number; vmin: number; vmax: number } {
+  const active = vhi > hi || vlo < lo;
+  const Z = active ? Math.max(vhi - hi - 1, lo - 1 - vlo, 0) : 0;
+  return { active, Z, vmin: active ? lo - 1 - Z : lo, vmax: active ? hi + 1 + Z : hi };
 }
 
 /** Validates a spec and derives its plan. Throws LayerError if it cannot be proven soundly. */
@@ -282,54 +313,104 @@ export function requantPlan(F: PrimeField, spec: RequantLayerSpec): RequantPlan 
   const C = input.shape[input.shape.length - 1]!;
   if (m.length !== 1 && m.length !== C) throw new LayerError(`${what}: ${m.length} multipliers for ${C} channels`);
   let M = 0;
+  let mMin = Infinity;
   for (let i = 0; i < m.length; i++) {
     if (!isInt(m[i]!, -half, half)) throw new LayerError(`${what}: multiplier ${m[i]} is not a field-sized integer`);
     M = Math.max(M, Math.abs(m[i]!));
+    mMin = Math.min(mMin, m[i]!);
   }
   const d1 = 2 ** s1;
   const h1 = s1 === 0 ? 0 : d1 / 2;
   const d2 = 2 ** s2;
   const h2 = s2 === 0 ? 0 : d2 / 2;
   const XB = requantInputBound(F);
+  const mCols = new Uint32Array(C);
+  for (let c = 0; c < C; c++) mCols[c] = F.fromInt(m.length === 1 ? m[0]! : m[c]!);
+  const o = out.id;
 
   // Stage 1: honest v1 = round(x / 2^s1) ∈ [Vlo, Vhi] for |x| ≤ XB.
   const Vhi = Math.floor((XB + h1) / d1);
   const Vlo = Math.floor((-XB + h1) / d1);
   const Vmax = Math.max(Vhi, -Vlo);
+
+  if (m.length === 1 && m[0] === 1 && s2 === 0 && -q <= lo && hi <= q) {
+    // y = clamp(clamp(v1, ±q), lo, hi) = clamp(v1, lo, hi): one rounding, one clamp.
+    const c = clampBounds(Vlo, Vhi, lo, hi);
+    if (d1 * c.vmax + h1 - 1 > half || d1 * c.vmin - h1 < -half) {
+      throw new LayerError(`${what}: could wrap mod p (spec not provable soundly)`);
+    }
+    return {
+      d1,
+      h1,
+      d2,
+      h2,
+      merged: true,
+      Q1: 0,
+      tLo: 0,
+      tHi: 0,
+      slackT: false,
+      clamp1: false,
+      clamp2: c.active,
+      Z1: 0,
+      Z2: c.Z,
+      mCols,
+      ids: {
+        rem1: s1 > 0 ? `${o}.rem1` : undefined,
+        sel2: c.active ? `${o}.sel2` : undefined,
+        exc2: c.active && c.Z > 0 ? `${o}.exc2` : undefined,
+      },
+    };
+  }
+
   const clamp1 = q < Vmax;
   const Q1 = Math.min(q, Vmax);
   const Z1 = clamp1 ? Math.max(Vhi - q - 1, -q - 1 - Vlo, 0) : 0;
   const reach1 = clamp1 ? q + 1 + Z1 : Q1;
   if (d1 * reach1 + h1 > half) throw new LayerError(`${what}: stage 1 could wrap mod p (spec not provable soundly)`);
 
-  // Stage 2: |t·m| ≤ U; honest v2 = round(t·m / 2^s2) ∈ [Y0lo, Y0hi].
+  // Stage 2: honest |t·m| ≤ U; honest v2 = round(t·m / 2^s2) ∈ [Y0lo, Y0hi].
   const U = Q1 * M;
   if (U > half) throw new LayerError(`${what}: q·max|m| = ${U} exceeds (p−1)/2 (spec not provable soundly)`);
-  const Y0hi = Math.floor((U + h2) / d2);
-  const Y0lo = Math.floor((-U + h2) / d2);
-  const clamp2 = Y0hi > hi || Y0lo < lo;
-  const Z2 = clamp2 ? Math.max(Y0hi - hi - 1, lo - 1 - Y0lo, 0) : 0;
-  const vmax2 = clamp2 ? hi + 1 + Z2 : hi;
-  const vmin2 = clamp2 ? lo - 1 - Z2 : lo;
+  const c2 = clampBounds(Math.floor((-U + h2) / d2), Math.floor((U + h2) / d2), lo, hi);
   // t·m and 2^s2·v2 + rem2 are integers; they are congruent mod p, so they are equal as
   // soon as their difference is below p in absolute value.
-  if (U + Math.max(d2 * vmax2 + h2 - 1, h2 - d2 * vmin2) >= F.p) {
-    throw new LayerError(`${what}: stage 2 could wrap mod p (spec not provable soundly)`);
+  const rhs2 = Math.max(d2 * c2.vmax + h2 - 1, h2 - d2 * c2.vmin);
+  if (U + rhs2 >= F.p) throw new LayerError(`${what}: stage 2 could wrap mod p (spec not provable soundly)`);
+
+  // Slack range for t when the inner clamp cannot change y (see RequantPlan.slackT).
+  let tLo = -Q1;
+  let tHi = Q1;
+  let slackT = false;
+  if (clamp1 && mMin >= 0) {
+    let saturates = true;
+    for (let c = 0; c < m.length && saturates; c++) {
+      const qm = q * m[c]!;
+      saturates = Math.floor((qm + h2) / d2) >= hi && Math.floor((-qm + h2) / d2) <= lo;
+    }
+    let K = 0;
+    while (2 ** K < q + 1) K++;
+    const W = 2 ** K;
+    if (saturates && d1 * W + h1 <= half && W * M + rhs2 < F.p) {
+      tLo = -W;
+      tHi = W - 1;
+      slackT = true;
+    }
   }
 
-  const mCols = new Uint32Array(C);
-  for (let c = 0; c < C; c++) mCols[c] = F.fromInt(m.length === 1 ? m[0]! : m[c]!);
-  const o = out.id;
   return {
     d1,
     h1,
     d2,
     h2,
+    merged: false,
     Q1,
+    tLo,
+    tHi,
+    slackT,
     clamp1,
-    clamp2,
+    clamp2: c2.active,
     Z1,
-    Z2,
+    Z2: c2.Z,
     mCols,
     ids: {
       t: `${o}.t`,
@@ -337,8 +418,8 @@ export function requantPlan(F: PrimeField, spec: RequantLayerSpec): RequantPlan 
       sel1: clamp1 ? `${o}.sel1` : undefined,
       exc1: clamp1 && Z1 > 0 ? `${o}.exc1` : undefined,
       rem2: s2 > 0 ? `${o}.rem2` : undefined,
-      sel2: clamp2 ? `${o}.sel2` : undefined,
-      exc2: clamp2 && Z2 > 0 ? `${o}.exc2` : undefined,
+      sel2: c2.active ? `${o}.sel2` : undefined,
+      exc2: c2.active && c2.Z > 0 ? `${o}.exc2` : undefined,
     },
   };
 }
@@ -346,7 +427,8 @@ export function requantPlan(F: PrimeField, spec: RequantLayerSpec): RequantPlan 
 /** The range checks of a requant, in proof order: [tensor id, lo, hi, options]. */
 export function requantRanges(spec: RequantLayerSpec, plan: RequantPlan): Array<[string, number, number, RangeCheckOptions]> {
   const { ids } = plan;
-  const out: Array<[string, number, number, RangeCheckOptions]> = [[ids.t, -plan.Q1, plan.Q1, CANONICAL]];
+  const out: Array<[string, number, number, RangeCheckOptions]> = [];
+  if (ids.t) out.push([ids.t, plan.tLo, plan.tHi, CANONICAL]);
   if (ids.exc1) out.push([ids.exc1, 0, plan.Z1, CANONICAL]);
   if (ids.rem1) out.push([ids.rem1, -plan.h1, plan.h1 - 1, {}]);
   out.push([spec.out.id, spec.lo, spec.hi, {}]);
@@ -367,6 +449,15 @@ export function requantWitnessIds(F: PrimeField, spec: RequantLayerSpec): string
 export function requantRelation(E: QuarticExtension, lambda: Ext, spec: RequantLayerSpec, plan: RequantPlan): RelationBuilder {
   const { ids, d1, d2 } = plan;
   const rel = new RelationBuilder(E, lambda);
+  if (plan.merged) {
+    // x = d1·(y + sel2 + sel2·exc2) + rem1
+    rel.relation().add(1, ['eq', 'x']).add(-d1, ['eq', 'y']);
+    if (ids.sel2) rel.add(-d1, ['eq', 'sel2']);
+    if (ids.exc2) rel.add(-d1, ['eq', 'sel2', 'exc2']);
+    if (ids.rem1) rel.add(-1, ['eq', 'rem1']);
+    if (ids.sel2) addClampRelations(rel, 'eq', 'y', 'sel2', spec.lo, spec.hi);
+    return rel;
+  }
   // x = d1·(t + sel1 + sel1·exc1) + rem1
   rel.relation().add(1, ['eq', 'x']).add(-d1, ['eq', 't']);
   if (ids.sel1) rel.add(-d1, ['eq', 'sel1']);
