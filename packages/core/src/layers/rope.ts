@@ -34,7 +34,8 @@ export function specRope(op: RopeOp): RopeLayerSpec {
   return {
     input: { id: `t${op.input.id}`, shape: [...op.input.shape] },
     out: { id: `t${op.out.id}`, shape: [...op.out.shape] },
-    positions: Array.from(op.positions),
+    // An Int32Array, so circuit templates can recognise it as the public positions array.
+    positions: Int32Array.from(op.positions),
     heads: op.heads,
     headDim: op.headDim,
     theta: op.theta,
