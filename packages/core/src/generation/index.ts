@@ -1,1 +1,5 @@
 export { commitModel, modelWeightTensors, type CommittedModel } from './commit.js';
+export { PROVERS, type ProverEnv, type ProverRegistry, type ProverRow } from './registry.js';
+export { buildCircuitTemplate, traceSpecs, TemplateError } from './template.js';
+export { ProveError, proveGeneration, type GenerationProofInput, type ProveTimings } from './prover.js';
+export { commitProvable, provableParams, type ProvableParams } from './setup.js';

@@ -2,7 +2,6 @@
 import {
   BaseContext,
   LayerError,
-  evalMleBase,
   tensorVars,
   type ByteWriter,
   type Ext,
@@ -11,6 +10,7 @@ import {
   type TensorRef,
   type Transcript,
 } from '@zkllm/verifier';
+import { evalMleFast } from './matmul.js';
 
 /** Prover side: `tensors` maps every committed tensor id to its zero-padded table. */
 export class ProverContext extends BaseContext implements LayerContext {
@@ -33,7 +33,8 @@ export class ProverContext extends BaseContext implements LayerContext {
   }
 
   claim(t: TensorRef, point: Uint32Array): Ext {
-    const value = evalMleBase(this.E, this.table(t), point);
+    // Claims on large weights (the LM head) dominate otherwise: evalMleFast is ~10× faster.
+    const value = evalMleFast(this.E, this.table(t), point);
     this.writer.exts(value);
     return this.record(t, point, value);
   }

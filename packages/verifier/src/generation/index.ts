@@ -12,3 +12,19 @@ export {
   type ModelCommitmentFile,
 } from './commitment.js';
 export { STATEMENT_LIMITS, decodeStatement, encodeStatement, type GenerationStatement, type StopReason } from './statement.js';
+export { CircuitError, circuitValues, instantiateCircuit, specToJson, type CircuitInputs, type CircuitOp } from './circuit.js';
+export {
+  GENERATION_DOMAIN,
+  NO_MULTIPLICITIES,
+  WITNESS_LIMITS,
+  absorbWitnessLayout,
+  decodeWitnessLayout,
+  encodeWitnessLayout,
+  groupLookups,
+  multiplicityId,
+  multiplicityLayout,
+  routeClaims,
+  type LookupGroup,
+} from './protocol.js';
+export { VERIFIERS, type VerifyRow } from './registry.js';
+export { GenerationError, checkGenerationProof, verifyGenerationProof } from './verifier.js';

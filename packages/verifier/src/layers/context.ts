@@ -85,7 +85,7 @@ export abstract class BaseContext {
       throw new LayerError(`claim on ${t.id}: point has ${point.length / 4} variables, shape [${t.shape}] needs ${tensorVars(t.shape)}`);
     }
     this.transcript.absorbExt(`claim/${t.id}`, value);
-    this.claims.push({ tensor: t.id, point: point.slice(), value });
+    this.claims.push({ tensor: t.id, point: point.slice(), value, shape: [...t.shape] });
     return value;
   }
 }

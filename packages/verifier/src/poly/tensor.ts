@@ -17,6 +17,8 @@ export interface TensorClaim {
   readonly tensor: number | string;
   readonly point: Uint32Array;
   readonly value: Ext;
+  /** The logical shape the claim was made for (checked against the committed layout). */
+  readonly shape?: readonly number[];
 }
 
 export function ceilLog2(n: number): number {

@@ -1,0 +1,231 @@
+/**
+ * Proves a greedy generation (see the verifier's generation/verifier.ts for the protocol
+ * and the wire format; every step here mirrors one there).
+ */
+import {
+  BabyBear,
+  BabyBearExt4,
+  ByteWriter,
+  DEFAULT_PCS_PARAMS,
+  ProofKind,
+  Transcript,
+  bundleClaims,
+  bundleLayout,
+  canonicalJson,
+  circuitValues,
+  encodeLookupProof,
+  encodePcsProof,
+  encodeStatement,
+  instantiateCircuit,
+  specToJson,
+  writeHeader,
+  type CircuitInputs,
+  type GenerationStatement,
+  type Json,
+  type LookupTable,
+  type StopReason,
+  type TensorClaim,
+  type TensorRef,
+} from '@zkllm/verifier';
+import {
+  GENERATION_DOMAIN,
+  absorbWitnessLayout,
+  encodeWitnessLayout,
+  groupLookups,
+  multiplicityId,
+  multiplicityLayout,
+  NO_MULTIPLICITIES,
+  routeClaims,
+} from '@zkllm/verifier';
+import type { QuantizedModel } from '../model/index.js';
+import { packBundle, type IntTensorData } from '../layers/bundle.js';
+import { ProverContext } from '../layers/context.js';
+import { lookupMultiplicities, proveLookup, type LookupSegment } from '../lookup/index.js';
+import { pcsCommit, pcsOpen } from '../pcs/index.js';
+import type { CommittedModel } from './commit.js';
+import type { ProverRegistry } from './registry.js';
+import { traceSpecs } from './template.js';
+
+export class ProveError extends Error {
+  override name = 'ProveError';
+}
+
+export interface ProveTimings {
+  traceMs: number;
+  witnessCommitMs: number;
+  layersMs: number;
+  lookupsMs: number;
+  openingsMs: number;
+  /** Time per op kind inside the layer phase. */
+  perKind: Record<string, number>;
+}
+
+export interface GenerationProofInput {
+  readonly promptTokens: readonly number[];
+  readonly outputTokens: readonly number[];
+  readonly stop: StopReason;
+}
+
+const E = BabyBearExt4;
+const F = BabyBear;
+
+/** All trace tensors a spec refers to (by id), with their integer data. */
+function collectTraceTensors(trace: ReturnType<typeof traceSpecs>['trace']): Map<string, IntTensorData> {
+  const out = new Map<string, IntTensorData>();
+  for (const op of trace.ops) {
+    for (const v of Object.values(op)) {
+      if (v && typeof v === 'object' && 'id' in v && 'shape' in v && 'data' in v) {
+        const t = v as { id: number; shape: readonly number[]; data: Int32Array };
+        out.set(`t${t.id}`, { shape: t.shape, data: t.data });
+      }
+    }
+  }
+  return out;
+}
+
+/** Every TensorRef mentioned anywhere in a spec. */
+function specRefs(spec: unknown, out: Map<string, readonly number[]>, depth = 0): void {
+  if (depth > 16 || spec === null || typeof spec !== 'object' || ArrayBuffer.isView(spec)) return;
+  if (Array.isArray(spec)) {
+    for (const x of spec) specRefs(x, out, depth + 1);
+    return;
+  }
+  const o = spec as Record<string, unknown>;
+  if (typeof o['id'] === 'string' && Array.isArray(o['shape'])) out.set(o['id'], o['shape'] as number[]);
+  for (const v of Object.values(o)) specRefs(v, out, depth + 1);
+}
+
+export function proveGeneration(
+  model: QuantizedModel,
+  committed: CommittedModel,
+  registry: ProverRegistry,
+  input: GenerationProofInput,
+  onProgress?: (stage: string, done: number, total: number) => void,
+): { bytes: Uint8Array; statement: GenerationStatement; timings: ProveTimings } {
+  const params = committed.file.params as { circuit?: Json } | null;
+  if (!params || params.circuit === undefined) throw new ProveError('the model commitment has no circuit template');
+  const t0 = performance.now();
+  const inputs: CircuitInputs = {
+    tokens: [...input.promptTokens, ...input.outputTokens],
+    promptLength: input.promptTokens.length,
+    generated: input.outputTokens.length,
+  };
+  const { ops, env, trace } = traceSpecs(model, registry, inputs);
+  const vals = circuitValues(inputs);
+  // The trace must be exactly the committed circuit: same ops, same shapes, same params.
+  const expected = instantiateCircuit(params.circuit, inputs);
+  if (expected.length !== ops.length) throw new ProveError('trace does not match the committed circuit (op count)');
+  ops.forEach((op, i) => {
+    const e = expected[i]!;
+    if (e.kind !== op.kind || e.name !== op.name || canonicalJson(specToJson(e.spec)) !== canonicalJson(specToJson(op.spec))) {
+      throw new ProveError(`trace op ${i} (${op.name}) does not match the committed circuit`);
+    }
+  });
+  for (let i = 0; i < input.outputTokens.length; i++) {
+    if (trace.ops.length && env.argmaxTokens[i] !== vals.arrays['outputs']![i]) throw new ProveError('internal: output mismatch');
+  }
+
+  // ---- phase 1: every tensor the specs mention (except weights) plus auxiliary witnesses
+  const tensors = collectTraceTensors(trace);
+  const refs = new Map<string, readonly number[]>();
+  for (const op of ops) specRefs(op.spec, refs);
+  ops.forEach((op, i) => {
+    for (const [id, t] of registry[op.kind]!.witness(trace.ops[i]!, env)) {
+      tensors.set(id, t);
+      refs.set(id, t.shape);
+    }
+  });
+  const witnessRefs: TensorRef[] = [];
+  for (const [id, shape] of refs) {
+    if (id.startsWith('w:')) continue;
+    if (!tensors.has(id)) throw new ProveError(`no data for tensor ${id}`);
+    witnessRefs.push({ id, shape });
+  }
+  witnessRefs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const t1 = performance.now();
+  const wLayout = bundleLayout(witnessRefs);
+  const { vector, tables } = packBundle(F, wLayout, tensors);
+  const wCommit = pcsCommit(vector, DEFAULT_PCS_PARAMS);
+  const t2 = performance.now();
+
+  const statement: GenerationStatement = {
+    modelDigest: Uint8Array.from(Buffer.from(committed.file.digest, 'hex')),
+    promptTokens: [...input.promptTokens],
+    outputTokens: [...input.outputTokens],
+    decoding: 'greedy',
+    stop: input.stop,
+  };
+  const w = new ByteWriter(256 * 1024);
+  writeHeader(w, ProofKind.Generation);
+  const stBytes = new ByteWriter();
+  encodeStatement(stBytes, statement);
+  w.bytes(stBytes.finish());
+  const transcript = new Transcript(GENERATION_DOMAIN, E);
+  transcript.absorbBytes('statement', stBytes.finish());
+  encodeWitnessLayout(w, witnessRefs);
+  absorbWitnessLayout(transcript, witnessRefs);
+  w.bytes(wCommit.commitment.root);
+  transcript.absorbDigest('witness-root', wCommit.commitment.root);
+
+  // ---- layer arguments, in trace order
+  const all = new Map<string, Uint32Array>(tables);
+  for (const [id, tab] of committed.tables) all.set(id, tab);
+  const ctx = new ProverContext(E, transcript, w, all);
+  const perKind: Record<string, number> = {};
+  ops.forEach((op, i) => {
+    const s = performance.now();
+    registry[op.kind]!.prove(ctx, op.spec);
+    perKind[op.kind] = (perKind[op.kind] ?? 0) + performance.now() - s;
+    onProgress?.('layers', i + 1, ops.length);
+  });
+  const t3 = performance.now();
+
+  // ---- phase 2: multiplicities, then one tlookup per table
+  const groups = groupLookups(ctx.lookups);
+  const mTensors = new Map<string, IntTensorData>();
+  const segmentsByTable = new Map<string, LookupSegment[]>();
+  for (const g of groups) {
+    const segs = g.requests.map((req) => ({ shape: req.shape, columns: req.columns.map((id) => all.get(id)!) }));
+    for (const req of g.requests) for (const id of req.columns) if (!all.has(id)) throw new ProveError(`lookup column ${id} is not committed`);
+    segmentsByTable.set(g.table.id, segs);
+    const m = lookupMultiplicities(g.table, segs);
+    mTensors.set(multiplicityId(g.table), { shape: [g.table.size], data: m });
+  }
+  const mLayout = multiplicityLayout(groups);
+  if (!groups.length) mTensors.set(NO_MULTIPLICITIES.id, { shape: NO_MULTIPLICITIES.shape, data: [0] });
+  const mPacked = packBundle(F, mLayout, mTensors);
+  const mCommit = pcsCommit(mPacked.vector, DEFAULT_PCS_PARAMS);
+  w.bytes(mCommit.commitment.root);
+  transcript.absorbDigest('multiplicity-root', mCommit.commitment.root);
+  const lookupClaims: TensorClaim[] = [];
+  groups.forEach((g, gi) => {
+    const segs = segmentsByTable.get(g.table.id)!;
+    const m = mPacked.tables.get(multiplicityId(g.table))!;
+    const counts = Uint32Array.from(m);
+    const { proof, claims } = proveLookup(E, g.table as LookupTable, segs, counts, transcript);
+    encodeLookupProof(w, proof);
+    lookupClaims.push({ tensor: multiplicityId(g.table), point: claims.multiplicity.point, value: claims.multiplicity.value, shape: [g.table.size] });
+    g.requests.forEach((req, j) => {
+      const c = claims.segments[j]!;
+      req.columns.forEach((id, k) => lookupClaims.push({ tensor: id, point: c.point, value: c.values.slice(4 * k, 4 * k + 4), shape: req.shape }));
+    });
+    onProgress?.('lookups', gi + 1, groups.length);
+  });
+  const t4 = performance.now();
+
+  // ---- openings: witness, multiplicities, weights (one batched opening each)
+  const routed = routeClaims([...ctx.claims, ...lookupClaims], wLayout, mLayout, committed.file.weights.tensors);
+  const open = (state: Parameters<typeof pcsOpen>[0], claims: ReturnType<typeof bundleClaims>) => {
+    if (claims.length === 0) return;
+    encodePcsProof(w, pcsOpen(state, claims, transcript, DEFAULT_PCS_PARAMS));
+  };
+  open(wCommit.state, routed.witness);
+  open(mCommit.state, routed.multiplicities);
+  open(committed.state, routed.weights);
+  const t5 = performance.now();
+  return {
+    bytes: w.finish(),
+    statement,
+    timings: { traceMs: t1 - t0, witnessCommitMs: t2 - t1, layersMs: t3 - t2, lookupsMs: t4 - t3, openingsMs: t5 - t4, perKind },
+  };
+}

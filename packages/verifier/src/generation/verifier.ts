@@ -1,0 +1,169 @@
+/**
+ * Verifier of a greedy-generation proof.
+ *
+ * Wire format (after the envelope header, kind = Generation):
+ *   statement ‖ witness layout ‖ witness root ‖ layer messages (in circuit order) ‖
+ *   multiplicity root ‖ one tlookup proof per table (sorted by table id) ‖
+ *   PCS opening of the witness ‖ of the multiplicities ‖ of the weights
+ *
+ * Transcript: domain, statement, witness layout, witness root, then every message in
+ * order. The circuit (which relations, on which tensors) is NOT read from the proof: it is
+ * instantiated from the model commitment's template for this statement's lengths and
+ * tokens, so a proof can only ever be checked against the committed model's computation.
+ */
+import { ProofFormatError } from '../codec/errors.js';
+import { ByteWriter } from '../codec/bytes.js';
+import { BabyBear, BabyBearExt4 } from '../field/babybear.js';
+import { LayerError, VerifierContext } from '../layers/context.js';
+import { bundleLayout } from '../layers/bundle.js';
+import { decodeLookupProof } from '../lookup/proof.js';
+import { verifyLookup } from '../lookup/verifier.js';
+import { queryLayout } from '../lookup/layout.js';
+import { DEFAULT_PCS_PARAMS } from '../pcs/config.js';
+import { decodePcsProof } from '../pcs/proof.js';
+import { verifyOpening, type EvalClaim, type PcsCommitment } from '../pcs/verifier.js';
+import { tensorVars, type TensorClaim } from '../poly/tensor.js';
+import { ProofKind, readHeader } from '../proof/envelope.js';
+import type { VerifyResult } from '../statements/inner-product.js';
+import { Transcript } from '../transcript/transcript.js';
+import { instantiateCircuit } from './circuit.js';
+import type { ModelCommitment } from './commitment.js';
+import {
+  GENERATION_DOMAIN,
+  absorbWitnessLayout,
+  decodeWitnessLayout,
+  groupLookups,
+  multiplicityId,
+  multiplicityLayout,
+  routeClaims,
+} from './protocol.js';
+import { VERIFIERS } from './registry.js';
+import { decodeStatement, encodeStatement, type GenerationStatement } from './statement.js';
+
+const E = BabyBearExt4;
+const F = BabyBear;
+
+export class GenerationError extends Error {
+  override name = 'GenerationError';
+}
+
+interface PublicParams {
+  readonly circuit: unknown;
+  readonly eosTokenId?: number | null;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
+  return d === 0;
+}
+
+/** Throwing form; {@link verifyGenerationProof} wraps it. */
+export function checkGenerationProof(bytes: Uint8Array, commitment: ModelCommitment): GenerationStatement {
+  const r = readHeader(bytes, ProofKind.Generation);
+  const stStart = r.offset;
+  const statement = decodeStatement(r);
+  const stBytes = bytes.subarray(stStart, r.offset);
+  if (!equalBytes(statement.modelDigest, commitment.digest)) throw new GenerationError('proof is for a different model commitment');
+  const params = commitment.params as unknown as PublicParams;
+  if (!params || typeof params !== 'object' || !Array.isArray(params.circuit)) throw new GenerationError('commitment has no circuit template');
+  const eos = typeof params.eosTokenId === 'number' ? params.eosTokenId : undefined;
+  const out = statement.outputTokens;
+  if (statement.stop === 'eos') {
+    if (eos === undefined) throw new GenerationError('stop reason is EOS but the model has no EOS token');
+    if (out.length === 0 || out[out.length - 1] !== eos) throw new GenerationError('stop reason is EOS but the last output token is not EOS');
+  }
+  if (eos !== undefined && out.slice(0, -1).includes(eos)) throw new GenerationError('an EOS token appears before the end of the output');
+  // The statement is re-encoded canonically; the proof's bytes must be exactly that.
+  const canon = new ByteWriter();
+  encodeStatement(canon, statement);
+  if (!equalBytes(canon.finish(), stBytes)) throw new ProofFormatError('statement is not canonically encoded');
+
+  const ops = instantiateCircuit(params.circuit as never, {
+    tokens: [...statement.promptTokens, ...out],
+    promptLength: statement.promptTokens.length,
+    generated: out.length,
+  });
+  const transcript = new Transcript(GENERATION_DOMAIN, E);
+  transcript.absorbBytes('statement', stBytes);
+  const witnessRefs = decodeWitnessLayout(r);
+  absorbWitnessLayout(transcript, witnessRefs);
+  let wLayout;
+  try {
+    wLayout = bundleLayout(witnessRefs);
+  } catch (e) {
+    throw new ProofFormatError(`witness layout: ${(e as Error).message}`);
+  }
+  const witness: PcsCommitment = { root: r.digest('witness root'), numVars: wLayout.numVars };
+  transcript.absorbDigest('witness-root', witness.root);
+
+  const ctx = new VerifierContext(E, transcript, r);
+  for (const op of ops) {
+    const verify = VERIFIERS[op.kind];
+    if (!verify) throw new GenerationError(`circuit op ${op.name} has unknown kind ${op.kind}`);
+    try {
+      verify(ctx, op.spec);
+    } catch (e) {
+      if (e instanceof ProofFormatError) throw e;
+      throw new GenerationError(`${op.name} (${op.kind}): ${(e as Error).message}`);
+    }
+  }
+
+  const groups = groupLookups(ctx.lookups);
+  const mLayout = multiplicityLayout(groups);
+  const multiplicities: PcsCommitment = { root: r.digest('multiplicity root'), numVars: mLayout.numVars };
+  transcript.absorbDigest('multiplicity-root', multiplicities.root);
+  const lookupClaims: TensorClaim[] = [];
+  for (const g of groups) {
+    const shapes = g.requests.map((q) => q.shape);
+    const qVars = queryLayout(shapes.map((s) => tensorVars(s))).numVars;
+    const proof = decodeLookupProof(r, F, qVars, g.table.logSize, shapes.length, g.table.arity);
+    let claims;
+    try {
+      claims = verifyLookup(E, g.table, shapes, proof, transcript);
+    } catch (e) {
+      throw new GenerationError(`lookup ${g.table.id}: ${(e as Error).message}`);
+    }
+    lookupClaims.push({ tensor: multiplicityId(g.table), point: claims.multiplicity.point, value: claims.multiplicity.value, shape: [g.table.size] });
+    g.requests.forEach((req, j) => {
+      const c = claims.segments[j]!;
+      req.columns.forEach((id, k) => lookupClaims.push({ tensor: id, point: c.point, value: c.values.slice(4 * k, 4 * k + 4), shape: req.shape }));
+    });
+  }
+
+  let routed;
+  try {
+    routed = routeClaims([...ctx.claims, ...lookupClaims], wLayout, mLayout, commitment.layout);
+  } catch (e) {
+    throw new GenerationError((e as Error).message);
+  }
+  const open = (what: string, c: PcsCommitment, claims: EvalClaim[]) => {
+    if (claims.length === 0) return;
+    const proof = decodePcsProof(r, c.numVars, DEFAULT_PCS_PARAMS);
+    try {
+      verifyOpening(c, claims, proof, transcript, DEFAULT_PCS_PARAMS);
+    } catch (e) {
+      throw new GenerationError(`${what} opening: ${(e as Error).message}`);
+    }
+  };
+  open('witness', witness, routed.witness);
+  open('multiplicity', multiplicities, routed.multiplicities);
+  open('weights', commitment.weights, routed.weights);
+  r.finish('generation proof');
+  return statement;
+}
+
+/**
+ * Verifies a generation proof against a parsed, authenticated model commitment
+ * (`parseModelCommitment`). Never throws on bad input.
+ */
+export function verifyGenerationProof(bytes: Uint8Array, commitment: ModelCommitment): VerifyResult<GenerationStatement> {
+  try {
+    return { valid: true, statement: checkGenerationProof(bytes, commitment) };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const reason = e instanceof ProofFormatError ? `malformed proof: ${msg}` : e instanceof LayerError ? `invalid proof: ${msg}` : msg;
+    return { valid: false, reason };
+  }
+}
