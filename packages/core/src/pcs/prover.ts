@@ -180,12 +180,14 @@ function scaledEq(t: Uint32Array, z: Uint32Array, scale: Uint32Array): void {
  * Σ_j (β^j eq_lo,j[b_lo])·eq_hi,j[b_hi] with the sum over claims accumulated unreduced
  * (one reduction per limb per entry instead of per product, no full-size scratch table).
  */
-function batchedEq(claims: readonly EvalClaim[], beta: Uint32Array, n: number): Uint32Array {
+function denseBatchedEq(W: Uint32Array, claims: readonly EvalClaim[], scales: readonly Uint32Array[], n: number): void {
   const m = claims.length;
-  const W = new Uint32Array(4 << n);
+  if (m === 0) return;
   if (m === 1) {
-    scaledEq(W, claims[0]!.point, E.one());
-    return W;
+    const t = new Uint32Array(4 << n);
+    scaledEq(t, claims[0]!.point, scales[0]!);
+    addInto(W, 0, t);
+    return;
   }
   const nLo = n >>> 1;
   const nHi = n - nLo;
@@ -197,14 +199,12 @@ function batchedEq(claims: readonly EvalClaim[], beta: Uint32Array, n: number): 
   const tmpLo = new Uint32Array(4 * sizeLo);
   const tmpHi = new Uint32Array(4 * sizeHi);
   const one = E.one();
-  let bp = E.one();
   for (let j = 0; j < m; j++) {
     const z = claims[j]!.point;
-    scaledEq(tmpLo, z.subarray(0, 4 * nLo), bp);
+    scaledEq(tmpLo, z.subarray(0, 4 * nLo), scales[j]!);
     scaledEq(tmpHi, z.subarray(4 * nLo), one);
     for (let i = 0; i < sizeLo; i++) A.set(tmpLo.subarray(4 * i, 4 * i + 4), 4 * (i * m + j));
     for (let i = 0; i < sizeHi; i++) B.set(tmpHi.subarray(4 * i, 4 * i + 4), 4 * (i * m + j));
-    bp = E.mul(bp, beta);
   }
   // Each unreduced limb sum gains < 2^38 per claim; reduce every 2^13 claims (< 2^51).
   const CHUNK = 1 << 13;
@@ -227,12 +227,62 @@ function batchedEq(claims: readonly EvalClaim[], beta: Uint32Array, n: number): 
         }
       }
       const o = 4 * (lo + hi * sizeLo);
-      W[o] = red(c0);
-      W[o + 1] = red(c1);
-      W[o + 2] = red(c2);
-      W[o + 3] = red(c3);
+      W[o] = red(W[o]! + red(c0));
+      W[o + 1] = red(W[o + 1]! + red(c1));
+      W[o + 2] = red(W[o + 2]! + red(c2));
+      W[o + 3] = red(W[o + 3]! + red(c3));
     }
   }
+}
+
+/** W[off ..] += t (ext vectors). */
+function addInto(W: Uint32Array, off: number, t: Uint32Array): void {
+  for (let i = 0; i < t.length; i++) {
+    const x = W[off + i]! + t[i]!;
+    W[off + i] = x >= P ? x - P : x;
+  }
+}
+
+/**
+ * Number of leading coordinates of z before a suffix of exact 0/1 values. Claims on one
+ * tensor of a bundle have their block-selecting (high) coordinates Boolean, so eq(z, ·)
+ * vanishes outside a 2^k block and costs 2^k instead of 2^n to expand.
+ */
+function denseVars(z: Uint32Array): number {
+  let k = z.length >>> 2;
+  while (k > 0) {
+    const o = 4 * (k - 1);
+    if (z[o + 1] !== 0 || z[o + 2] !== 0 || z[o + 3] !== 0 || (z[o] !== 0 && z[o] !== 1)) break;
+    k--;
+  }
+  return k;
+}
+
+/**
+ * W = Σ_j β^j eq(z_j, ·) over {0,1}^n. Claims whose high coordinates are Boolean (claims on
+ * one tensor of a bundle) only fill their block; fully dense claims share the half-table
+ * kernel above.
+ */
+function batchedEq(claims: readonly EvalClaim[], beta: Uint32Array, n: number): Uint32Array {
+  const W = new Uint32Array(4 << n);
+  const dense: EvalClaim[] = [];
+  const denseScales: Uint32Array[] = [];
+  let bp = E.one();
+  for (const c of claims) {
+    const k = denseVars(c.point);
+    if (k >= n - 1) {
+      dense.push(c);
+      denseScales.push(bp);
+    } else {
+      let block = 0;
+      for (let i = n - 1; i >= k; i--) block = 2 * block + c.point[4 * i]!;
+      const t = new Uint32Array(4 << k);
+      scaledEq(t, c.point.subarray(0, 4 * k), bp);
+      addInto(W, 4 * block * 2 ** k, t);
+    }
+    bp = E.mul(bp, beta);
+  }
+  denseBatchedEq(W, dense, denseScales, n);
   return W;
 }
 
