@@ -8,6 +8,41 @@ import type { ArgmaxSpec } from '@zkllm/verifier';
 import type { QuantizedModel, QuantTraceOp } from '../model/index.js';
 import type { IntTensorData } from '../layers/bundle.js';
 import type { ProverContext } from '../layers/context.js';
+import {
+  proveAdd,
+  proveArgmax,
+  proveCenter,
+  proveEmbed,
+  proveLookupOp,
+  proveMatmul,
+  proveMul,
+  provePv,
+  proveQk,
+  proveRequant,
+  proveRope,
+  proveRowmul,
+  proveSoftmax,
+  proveSumsq,
+  specAdd,
+  specArgmax,
+  specCenter,
+  specEmbed,
+  specLookupOp,
+  specMatmul,
+  specMul,
+  specPv,
+  specQk,
+  specRequant,
+  specRope,
+  specRowmul,
+  specSoftmax,
+  specSumsq,
+  witnessArgmax,
+  witnessLookupOp,
+  witnessRequant,
+  witnessRope,
+  witnessSoftmax,
+} from '../layers/index.js';
 
 /** What every row may need besides the op itself. */
 export interface ProverEnv {
@@ -26,39 +61,6 @@ export interface ProverRow<S = unknown> {
 export type ProverRegistry = Readonly<Record<string, ProverRow>>;
 
 export type { ArgmaxSpec };
-
-import {
-  proveAdd,
-  proveArgmax,
-  proveCenter,
-  proveEmbed,
-  proveLookupOp,
-  proveMatmul,
-  proveMul,
-  provePv,
-  proveQk,
-  proveRequant,
-  proveRowmul,
-  proveSoftmax,
-  proveSumsq,
-  specAdd,
-  specArgmax,
-  specCenter,
-  specEmbed,
-  specLookupOp,
-  specMatmul,
-  specMul,
-  specPv,
-  specQk,
-  specRequant,
-  specRowmul,
-  specSoftmax,
-  specSumsq,
-  witnessArgmax,
-  witnessLookupOp,
-  witnessRequant,
-  witnessSoftmax,
-} from '../layers/index.js';
 
 type Op<K extends string> = Extract<QuantTraceOp, { op: K }>;
 const none = (): Map<string, IntTensorData> => new Map();
@@ -93,6 +95,11 @@ export const PROVERS: ProverRegistry = {
     spec: (op, env) => specLookupOp(op, env.model.tables),
     witness: (op, env) => asData(witnessLookupOp(op, env.model.tables)),
     prove: proveLookupOp,
+  }),
+  rope: row<'rope', ReturnType<typeof specRope>>({
+    spec: (op) => specRope(op),
+    witness: (op) => asData(witnessRope(op)),
+    prove: (ctx, s) => proveRope(ctx, s),
   }),
   add: row<'add', ReturnType<typeof specAdd>>({ spec: (op) => specAdd(op), prove: proveAdd }),
   mul: row<'mul', ReturnType<typeof specMul>>({ spec: (op) => specMul(op), prove: proveMul }),

@@ -10,6 +10,7 @@ import { verifyEmbed, verifyPosembed, type EmbedSpec } from '../layers/embed.js'
 import { verifyLookupOp, type LookupOpSpec } from '../layers/lookup-op.js';
 import { verifyMatmul, type MatmulSpec } from '../layers/matmul.js';
 import { verifyRequant, type RequantLayerSpec } from '../layers/requant.js';
+import { verifyRope, type RopeLayerSpec } from '../layers/rope.js';
 import { verifySoftmax, type SoftmaxSpec } from '../layers/softmax.js';
 
 export type VerifyRow = (ctx: LayerContext, spec: unknown) => void;
@@ -21,6 +22,7 @@ export const VERIFIERS: Readonly<Record<string, VerifyRow>> = {
   matmul: (c, s) => verifyMatmul(c, s as MatmulSpec),
   requant: (c, s) => verifyRequant(c, s as RequantLayerSpec),
   lookup: (c, s) => verifyLookupOp(c, s as LookupOpSpec),
+  rope: (c, s) => verifyRope(c, s as RopeLayerSpec),
   add: (c, s) => verifyAdd(c, s as AddSpec),
   mul: (c, s) => verifyMul(c, s as AddSpec),
   center: (c, s) => verifyCenter(c, s as CenterSpec),
