@@ -6,3 +6,4 @@ export * from './merkle/index.js'; export * from './pcs/index.js';
 export * from './model/index.js';
 export * from './layers/index.js';
 export * from './generation/index.js';
+export { ZkModel, type Generation, type GenerateOptions } from './zkmodel.js';

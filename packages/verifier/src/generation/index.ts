@@ -27,4 +27,4 @@ export {
   type LookupGroup,
 } from './protocol.js';
 export { VERIFIERS, type VerifyRow } from './registry.js';
-export { GenerationError, checkGenerationProof, verifyGenerationProof } from './verifier.js';
+export { GenerationError, checkGenerationProof, verifyGenerationProof, verifyProof } from './verifier.js';

@@ -23,11 +23,12 @@ import { DEFAULT_PCS_PARAMS } from '../pcs/config.js';
 import { decodePcsProof } from '../pcs/proof.js';
 import { verifyOpening, type EvalClaim, type PcsCommitment } from '../pcs/verifier.js';
 import { tensorVars, type TensorClaim } from '../poly/tensor.js';
-import { ProofKind, readHeader } from '../proof/envelope.js';
+import { MAX_PROOF_BYTES, ProofKind, readHeader } from '../proof/envelope.js';
 import type { VerifyResult } from '../statements/inner-product.js';
 import { Transcript } from '../transcript/transcript.js';
 import { instantiateCircuit } from './circuit.js';
-import type { ModelCommitment } from './commitment.js';
+import { parseModelCommitment, type ModelCommitment } from './commitment.js';
+import { fromBase64Url } from '../codec/base64url.js';
 import {
   GENERATION_DOMAIN,
   absorbWitnessLayout,
@@ -166,4 +167,33 @@ export function verifyGenerationProof(bytes: Uint8Array, commitment: ModelCommit
     const reason = e instanceof ProofFormatError ? `malformed proof: ${msg}` : e instanceof LayerError ? `invalid proof: ${msg}` : msg;
     return { valid: false, reason };
   }
+}
+
+/**
+ * The one-call API: `proof` as bytes or base64url, `commitment` as a parsed commitment or
+ * the JSON of a `model.commit.json` file (parsed and authenticated here). Never throws.
+ */
+export function verifyProof(
+  proof: Uint8Array | string,
+  commitment: ModelCommitment | unknown,
+  opts: { expectedDigest?: string | Uint8Array } = {},
+): VerifyResult<GenerationStatement> {
+  let c: ModelCommitment;
+  try {
+    c = isParsed(commitment) ? commitment : parseModelCommitment(commitment, opts.expectedDigest);
+    if (opts.expectedDigest !== undefined && isParsed(commitment)) parseModelCommitment(commitment.file, opts.expectedDigest);
+  } catch (e) {
+    return { valid: false, reason: `bad commitment: ${(e as Error).message}` };
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = typeof proof === 'string' ? fromBase64Url(proof.trim(), MAX_PROOF_BYTES) : proof;
+  } catch (e) {
+    return { valid: false, reason: `malformed proof: ${(e as Error).message}` };
+  }
+  return verifyGenerationProof(bytes, c);
+}
+
+function isParsed(c: unknown): c is ModelCommitment {
+  return typeof c === 'object' && c !== null && (c as ModelCommitment).digest instanceof Uint8Array && 'layout' in c;
 }
