@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: prints one JSON document on stdout (progress goes to stderr).
  *
- *   node packages/core/dist/bench/main.js [--only field,sumcheck,pcs] [--pcs-sizes 16,18,20,22] [--quick]
+ *   node packages/core/dist/bench/main.js [--only field,sumcheck,pcs,model] [--pcs-sizes 16,18,20,22] [--quick] [--synthetic]
  *
  * Sections are measured in one process so ratios between them are meaningful; timings
  * are wall-clock on this machine. Peak RSS is the process high-water mark
@@ -19,11 +19,11 @@ function parseList(v: string | undefined, name: string): number[] | undefined {
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), { only: 'string', 'pcs-sizes': 'string', quick: 'boolean', json: 'boolean' });
+  const flags = parseFlags(process.argv.slice(2), { only: 'string', 'pcs-sizes': 'string', quick: 'boolean', json: 'boolean', synthetic: 'boolean' });
   const only = flags.only?.split(',');
   const known = sections.map((s) => s.name);
   for (const o of only ?? []) if (!known.includes(o)) throw new UsageError(`unknown section '${o}' (known: ${known.join(', ')})`);
-  const opts = { quick: flags.quick === true, pcsSizes: parseList(flags['pcs-sizes'], 'pcs-sizes') };
+  const opts = { quick: flags.quick === true, pcsSizes: parseList(flags['pcs-sizes'], 'pcs-sizes'), synthetic: flags.synthetic === true };
   const result: Record<string, unknown> = {
     machine: { node: process.version, cpus: (await import('node:os')).cpus().length, platform: process.platform },
     startedAt: new Date().toISOString(),

@@ -2,10 +2,13 @@
 import { benchPcs } from '../pcs/bench.js';
 import { benchSumcheck } from '../sumcheck/bench.js';
 import { benchFields } from './field.js';
+import { benchModels } from './model.js';
 
 export interface BenchOptions {
   quick: boolean;
   pcsSizes: number[] | undefined;
+  /** Also benchmark a stories15M-shaped synthetic model (slow). */
+  synthetic: boolean;
 }
 
 export interface BenchSection {
@@ -19,4 +22,6 @@ export const sections: BenchSection[] = [
   { name: 'sumcheck', run: (o) => benchSumcheck(o.quick ? 16 : 20) },
   // PCS commit/open/verify and proof size per committed vector size.
   { name: 'pcs', run: (o) => benchPcs(o.pcsSizes ?? (o.quick ? [12, 14] : [16, 18, 20, 22])) },
+  // Generation proofs: commit/prove/verify/bytes/RSS and the ratio to float inference.
+  { name: 'model', run: (o) => benchModels({ quick: o.quick, synthetic: o.synthetic }) },
 ];
