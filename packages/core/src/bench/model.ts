@@ -26,6 +26,7 @@ export interface ModelBenchRow {
   ratio: number;
   peakRssMB: number;
   breakdownMs: Record<string, number>;
+  breakdownBytes: Record<string, number>;
 }
 
 /** stories15M's shape (dim 288, 6 layers, 6 heads, hidden 768, vocab 32000), random weights. */
@@ -79,6 +80,7 @@ function benchOne(name: string, model: ZkModel, totals: readonly number[], gener
       ratio: Math.round(proveMs / floatMs),
       peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
       breakdownMs,
+      breakdownBytes: timings.bytes,
     });
     process.stderr.write(`bench: ${name} @ ${all.length} tokens: prove ${Math.round(proveMs)} ms, verify ${Math.round(verifyMs)} ms, ${bytes.length} bytes\n`);
   }

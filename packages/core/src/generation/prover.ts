@@ -58,6 +58,8 @@ export interface ProveTimings {
   openingsMs: number;
   /** Time per op kind inside the layer phase. */
   perKind: Record<string, number>;
+  /** Proof bytes per section. */
+  bytes: { header: number; layers: number; lookups: number; openings: number };
 }
 
 export interface GenerationProofInput {
@@ -171,6 +173,7 @@ export function proveGeneration(
   const all = new Map<string, Uint32Array>(tables);
   for (const [id, tab] of committed.tables) all.set(id, tab);
   const ctx = new ProverContext(E, transcript, w, all);
+  const b0 = w.length;
   const perKind: Record<string, number> = {};
   ops.forEach((op, i) => {
     const s = performance.now();
@@ -179,6 +182,7 @@ export function proveGeneration(
     onProgress?.('layers', i + 1, ops.length);
   });
   const t3 = performance.now();
+  const b1 = w.length;
 
   // ---- phase 2: multiplicities, then one tlookup per table
   const groups = groupLookups(ctx.lookups);
@@ -212,6 +216,7 @@ export function proveGeneration(
     onProgress?.('lookups', gi + 1, groups.length);
   });
   const t4 = performance.now();
+  const b2 = w.length;
 
   // ---- openings: witness, multiplicities, weights (one batched opening each)
   const routed = routeClaims([...ctx.claims, ...lookupClaims], wLayout, mLayout, committed.file.weights.tensors);
@@ -226,6 +231,14 @@ export function proveGeneration(
   return {
     bytes: w.finish(),
     statement,
-    timings: { traceMs: t1 - t0, witnessCommitMs: t2 - t1, layersMs: t3 - t2, lookupsMs: t4 - t3, openingsMs: t5 - t4, perKind },
+    timings: {
+      traceMs: t1 - t0,
+      witnessCommitMs: t2 - t1,
+      layersMs: t3 - t2,
+      lookupsMs: t4 - t3,
+      openingsMs: t5 - t4,
+      perKind,
+      bytes: { header: b0, layers: b1 - b0, lookups: b2 - b1, openings: w.length - b2 },
+    },
   };
 }
