@@ -1,2 +1,9 @@
-export { buildFractionLayers, proveFractionTree } from './fraction.js';
-export { LookupWitnessError, lookupMultiplicities, proveLookup, type LookupSegment } from './prover.js';
+export { buildFractionLayers, proveFractionTree, proveFractionTrees } from './fraction.js';
+export {
+  LookupWitnessError,
+  lookupMultiplicities,
+  proveLookup,
+  proveLookups,
+  type LookupGroupWitness,
+  type LookupSegment,
+} from './prover.js';

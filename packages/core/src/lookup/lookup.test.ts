@@ -15,9 +15,13 @@ import {
   tensorVars,
   verifyLookup,
   type LookupProof,
+  type LookupsProof,
+  decodeLookupsProof,
+  encodeLookupsProof,
+  verifyLookups,
 } from '@zkllm/verifier';
 import { describe, expect, it } from 'vitest';
-import { lookupMultiplicities, proveLookup, type LookupSegment } from './index.js';
+import { lookupMultiplicities, proveLookup, proveLookups, type LookupGroupWitness, type LookupSegment } from './index.js';
 
 const tr = () => new Transcript('lookup-test/v1', E);
 
@@ -136,9 +140,14 @@ describe('tlookup', () => {
     };
     expect(() => verify({ ...proof, segmentEvals: bump(proof.segmentEvals, 0) })).toThrow(/query-side leaf/);
     expect(() => verify({ ...proof, query: { ...proof.query, root: bump(proof.query.root, 4) } })).toThrow();
-    const layers = proof.table.layers.slice();
-    layers[2] = { ...layers[2]!, finalEvals: bump(layers[2]!.finalEvals, 4) };
-    expect(() => verify({ ...proof, table: { ...proof.table, layers } })).toThrow();
+    for (let v = 0; v < 16; v += 4) {
+      const layers = proof.table.layers.slice();
+      layers[2] = { ...layers[2]!, evals: bump(layers[2]!.evals, v) };
+      expect(() => verify({ ...proof, table: { ...proof.table, layers } })).toThrow(/final check failed/);
+    }
+    const ql = proof.query.layers.slice();
+    ql[1] = { ...ql[1]!, roundMessages: [bump(ql[1]!.roundMessages[0]!, 0)] };
+    expect(() => verify({ ...proof, query: { ...proof.query, layers: ql } })).toThrow(/final check failed/);
   });
 
   it('rejects every sampled byte flip, truncation and extension of the encoding', () => {
@@ -155,6 +164,145 @@ describe('tlookup', () => {
     };
     check(bytes);
     for (let i = 0; i < bytes.length; i += 7) {
+      const b = bytes.slice();
+      b[i]! ^= 1 << (i % 8);
+      expect(() => check(b), `flip at ${i}`).toThrow();
+    }
+    expect(() => check(bytes.subarray(0, bytes.length - 1))).toThrow();
+    expect(() => check(new Uint8Array([...bytes, 0]))).toThrow(/trailing/);
+  });
+});
+
+describe('batched tlookup (all tables, one fraction-tree protocol)', () => {
+  const next = rng(11);
+  const range = rangeTable(F, -8, 4);
+  const small = rangeTable(F, 0, 1);
+  const single = rangeTable(F, 5, 0); // one row: a table tree of depth 0
+  const xs = Uint32Array.from({ length: 32 }, (_, i) => F.fromInt(i - 16));
+  const ys = Uint32Array.from({ length: 32 }, (_, i) => F.fromInt(((i - 16) * (i - 16)) % 37));
+  const square = new RangeKeyedTable(F, 'square-mod-37', -16, 5, [ys]);
+  const inRange = (n: number, lo: number, size: number) => Uint32Array.from({ length: n }, () => F.fromInt(lo + (next() % size)));
+  const pick = (n: number) => {
+    const x = new Uint32Array(n);
+    const y = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      const j = next() % 32;
+      x[i] = xs[j]!;
+      y[i] = ys[j]!;
+    }
+    return vec(x, y);
+  };
+  const groups: LookupGroupWitness[] = [
+    { table: range, segments: [vec(inRange(8, -8, 16)), vec(inRange(2, -8, 16)), vec(inRange(1, -8, 16))] },
+    { table: small, segments: [vec(inRange(64, 0, 2))] },
+    { table: single, segments: [vec(Uint32Array.of(F.fromInt(5)))] }, // query tree of depth 0 too
+    { table: square, segments: [pick(16), pick(1)] },
+  ];
+  const statements = (gs: readonly LookupGroupWitness[]) => gs.map((g) => ({ table: g.table, segmentShapes: g.segments.map((s) => [...s.shape]) }));
+  const shapesOf = (gs: readonly LookupGroupWitness[]) =>
+    gs.map((g) => ({
+      queryVars: queryLayout(g.segments.map((s) => tensorVars(s.shape))).numVars,
+      tableVars: g.table.logSize,
+      numSegments: g.segments.length,
+      arity: g.table.arity,
+    }));
+  const encode = (p: LookupsProof) => {
+    const w = new ByteWriter();
+    encodeLookupsProof(w, p);
+    return w.finish();
+  };
+  const decode = (b: Uint8Array, gs: readonly LookupGroupWitness[] = groups) => {
+    const r = new ByteReader(b);
+    const p = decodeLookupsProof(r, F, shapesOf(gs));
+    r.finish();
+    return p;
+  };
+  const prove = (gs: readonly LookupGroupWitness[], ms?: Uint32Array[]) =>
+    proveLookups(E, gs, ms ?? gs.map((g) => lookupMultiplicities(g.table, g.segments)), tr());
+  const verify = (p: LookupsProof, gs: readonly LookupGroupWitness[] = groups) => verifyLookups(E, statements(gs), p, tr());
+  const bump = (v: Uint32Array, i: number) => {
+    const c = v.slice();
+    c[i] = F.add(c[i]!, 1);
+    return c;
+  };
+
+  it('proves several tables at once; claims match the witnesses and the prover', () => {
+    const ms = groups.map((g) => lookupMultiplicities(g.table, g.segments));
+    const { proof, claims } = prove(groups, ms);
+    const out = verify(decode(encode(proof)));
+    expect(out.length).toBe(groups.length);
+    groups.forEach((g, i) => {
+      expect(Array.from(out[i]!.multiplicity.value)).toEqual(Array.from(claims[i]!.multiplicity.value));
+      expect(Array.from(evalMleBase(E, ms[i]!.map((x) => F.fromInt(x)), out[i]!.multiplicity.point))).toEqual(
+        Array.from(out[i]!.multiplicity.value),
+      );
+      g.segments.forEach((seg, j) => {
+        for (let c = 0; c < g.table.arity; c++) {
+          expect(Array.from(evalMleBase(E, seg.columns[c]!, out[i]!.segments[j]!.point))).toEqual(
+            Array.from(out[i]!.segments[j]!.values.subarray(4 * c, 4 * c + 4)),
+          );
+        }
+      });
+    });
+    // Smaller than one single-table proof per table.
+    let separate = 0;
+    for (const g of groups) {
+      const w = new ByteWriter();
+      encodeLookupProof(w, proveLookup(E, g.table, g.segments, lookupMultiplicities(g.table, g.segments), tr()).proof);
+      separate += w.finish().length;
+    }
+    expect(encode(proof).length).toBeLessThan(separate);
+    expect(verify({ roots: new Uint32Array(0), layers: [], segmentEvals: [] }, [])).toEqual([]);
+  });
+
+  it('rejects a value outside its table and wrong multiplicities in any one group', () => {
+    const seg = inRange(8, -8, 16);
+    const good = seg.slice();
+    seg[3] = F.fromInt(9);
+    good[3] = F.fromInt(7);
+    const bad = [{ ...groups[0]!, segments: [vec(seg), ...groups[0]!.segments.slice(1)] }, ...groups.slice(1)];
+    const ms = groups.map((g) => lookupMultiplicities(g.table, g.segments));
+    ms[0] = lookupMultiplicities(range, [vec(good), ...groups[0]!.segments.slice(1)]);
+    expect(() => verify(prove(bad, ms).proof, bad)).toThrow(/sums differ/);
+    const ms2 = groups.map((g) => lookupMultiplicities(g.table, g.segments));
+    ms2[1]![0]!--;
+    ms2[1]![1]!++;
+    expect(() => verify(prove(groups, ms2).proof)).toThrow(/small|range\[0,2\).*sums differ/);
+  });
+
+  it('rejects tampered roots, layer values, round messages and segment evaluations', () => {
+    const { proof } = prove(groups);
+    for (let i = 0; i < proof.roots.length; i += 4) {
+      expect(() => verify({ ...proof, roots: bump(proof.roots, i) }), `root limb ${i}`).toThrow();
+    }
+    proof.layers.forEach((l, k) => {
+      for (let v = 0; v < l.evals.length; v += 4) {
+        const layers = proof.layers.slice();
+        layers[k] = { ...l, evals: bump(l.evals, v) };
+        expect(() => verify({ ...proof, layers }), `layer ${k} value ${v / 4}`).toThrow(/final check failed/);
+      }
+      l.roundMessages.forEach((m, i) => {
+        const layers = proof.layers.slice();
+        const msgs = l.roundMessages.slice();
+        msgs[i] = bump(m, 4);
+        layers[k] = { ...l, roundMessages: msgs };
+        expect(() => verify({ ...proof, layers }), `layer ${k} round ${i}`).toThrow(/final check failed/);
+      });
+    });
+    proof.segmentEvals.forEach((s, g) => {
+      const segmentEvals = proof.segmentEvals.slice();
+      segmentEvals[g] = bump(s, 0);
+      expect(() => verify({ ...proof, segmentEvals }), `group ${g}`).toThrow(/query-side leaf/);
+    });
+    // A proof for other statements (a group dropped) does not verify.
+    expect(() => verify(proof, groups.slice(1))).toThrow();
+  });
+
+  it('rejects every sampled byte flip, truncation and extension of the encoding', () => {
+    const bytes = encode(prove(groups).proof);
+    const check = (b: Uint8Array) => verify(decode(b));
+    check(bytes);
+    for (let i = 0; i < bytes.length; i += 13) {
       const b = bytes.slice();
       b[i]! ^= 1 << (i % 8);
       expect(() => check(b), `flip at ${i}`).toThrow();

@@ -12,12 +12,15 @@ import {
   tensorMask,
   tensorVars,
   type LookupClaims,
+  type Ext,
   type LookupProof,
+  type LookupsProof,
+  type QueryLayout,
   type LookupTable,
   type QuarticExtension,
   type Transcript,
 } from '@zkllm/verifier';
-import { buildFractionLayers, proveFractionTree } from './fraction.js';
+import { buildFractionLayers, proveFractionTree, proveFractionTrees } from './fraction.js';
 
 /**
  * One query segment: `arity` columns, each a tensor of logical shape `shape` given as its
@@ -73,21 +76,18 @@ export function lookupMultiplicities(table: LookupTable, segments: readonly Look
   return m;
 }
 
-export function proveLookup(
+/** Leaves of the query tree and of the table tree for one table (see the verifier). */
+function lookupLeaves(
   E: QuarticExtension,
   table: LookupTable,
   segments: readonly LookupSegment[],
+  layout: QueryLayout,
   multiplicities: Uint32Array,
-  transcript: Transcript,
-): { proof: LookupProof; claims: LookupClaims } {
+  alpha: Ext,
+  gamma: Ext,
+): { qp: Uint32Array; qq: Uint32Array; tp: Uint32Array; tq: Uint32Array } {
   const F = E.base;
-  checkSegments(table, segments);
-  const shapes = segments.map((s) => s.shape);
-  const layout = queryLayout(shapes.map((s) => tensorVars(s)));
-  if (multiplicities.length !== table.size) throw new LookupWitnessError('multiplicity vector has the wrong length');
   const arity = table.arity;
-  const { alpha, gamma } = lookupChallenges(transcript, table, shapes);
-
   // Query leaves: p = 1 on real entries and 0 elsewhere; q = α − Σ γ^c S_c (zero padded).
   const nq = 1 << layout.numVars;
   const qp = new Uint32Array(4 * nq);
@@ -112,22 +112,24 @@ export function proveLookup(
     for (let c = 0; c < arity; c++) row[4 * c] = table.columns[c]![j]!;
     tq.set(E.sub(alpha, combineColumns(E, row, gamma, arity)), 4 * j);
   }
+  return { qp, qq, tp, tq };
+}
 
-  const qLayers = buildFractionLayers(E, qp, qq);
-  const tLayers = buildFractionLayers(E, tp, tq);
-  // Roots are absorbed before either tree is proven (the verifier checks them first).
-  const rootOf = (layers: Array<[Uint32Array, Uint32Array]>) => {
-    const root = new Uint32Array(8);
-    root.set(layers[0]![0].subarray(0, 4));
-    root.set(layers[0]![1].subarray(0, 4), 4);
-    return root;
-  };
-  transcript.absorbExt('lookup/query-root', rootOf(qLayers));
-  transcript.absorbExt('lookup/table-root', rootOf(tLayers));
-  const q = proveFractionTree(E, qLayers, transcript);
-  const t = proveFractionTree(E, tLayers, transcript);
+function rootOf(layers: Array<[Uint32Array, Uint32Array]>): Uint32Array {
+  const root = new Uint32Array(8);
+  root.set(layers[0]![0].subarray(0, 4));
+  root.set(layers[0]![1].subarray(0, 4), 4);
+  return root;
+}
 
-  const r = q.leaf.point;
+/** Every segment's column evaluations at the query leaf point (placement order) and its claims. */
+function segmentEvaluations(
+  E: QuarticExtension,
+  arity: number,
+  segments: readonly LookupSegment[],
+  layout: QueryLayout,
+  r: Uint32Array,
+): { segmentEvals: Uint32Array; claims: Array<{ point: Uint32Array; values: Uint32Array }> } {
   const segmentEvals = new Uint32Array(4 * arity * layout.placements.length);
   const claims: Array<{ point: Uint32Array; values: Uint32Array }> = new Array(segments.length);
   layout.placements.forEach((pl, j) => {
@@ -137,9 +139,81 @@ export function proveLookup(
     segmentEvals.set(vals, 4 * arity * j);
     claims[pl.index] = { point: pt, values: vals };
   });
+  return { segmentEvals, claims };
+}
+
+export function proveLookup(
+  E: QuarticExtension,
+  table: LookupTable,
+  segments: readonly LookupSegment[],
+  multiplicities: Uint32Array,
+  transcript: Transcript,
+): { proof: LookupProof; claims: LookupClaims } {
+  checkSegments(table, segments);
+  const shapes = segments.map((s) => s.shape);
+  const layout = queryLayout(shapes.map((s) => tensorVars(s)));
+  if (multiplicities.length !== table.size) throw new LookupWitnessError('multiplicity vector has the wrong length');
+  const { alpha, gamma } = lookupChallenges(transcript, table, shapes);
+  const { qp, qq, tp, tq } = lookupLeaves(E, table, segments, layout, multiplicities, alpha, gamma);
+  const qLayers = buildFractionLayers(E, qp, qq);
+  const tLayers = buildFractionLayers(E, tp, tq);
+  // Roots are absorbed before either tree is proven (the verifier checks them first).
+  transcript.absorbExt('lookup/query-root', rootOf(qLayers));
+  transcript.absorbExt('lookup/table-root', rootOf(tLayers));
+  const q = proveFractionTree(E, qLayers, transcript);
+  const t = proveFractionTree(E, tLayers, transcript);
+  const { segmentEvals, claims } = segmentEvaluations(E, table.arity, segments, layout, q.leaf.point);
   transcript.absorbExt('lookup/segment-evals', segmentEvals);
   return {
     proof: { query: q.proof, table: t.proof, segmentEvals },
     claims: { multiplicity: { point: t.leaf.point, value: t.leaf.p }, segments: claims },
+  };
+}
+
+/** One table's witness in a batched lookup. */
+export interface LookupGroupWitness {
+  readonly table: LookupTable;
+  readonly segments: readonly LookupSegment[];
+}
+
+/**
+ * Batched tlookup over every table (see the verifier's `verifyLookups`): one α, γ per
+ * table, then ONE batched fraction-tree protocol for all query and table trees.
+ * `multiplicities[i]` belongs to `groups[i]`; all of them and every segment must already
+ * be committed. Returns one {@link LookupClaims} per group.
+ */
+export function proveLookups(
+  E: QuarticExtension,
+  groups: readonly LookupGroupWitness[],
+  multiplicities: readonly Uint32Array[],
+  transcript: Transcript,
+): { proof: LookupsProof; claims: LookupClaims[] } {
+  if (groups.length === 0) return { proof: { roots: new Uint32Array(0), layers: [], segmentEvals: [] }, claims: [] };
+  if (multiplicities.length !== groups.length) throw new LookupWitnessError('one multiplicity vector per table is needed');
+  const layouts: QueryLayout[] = groups.map((g, i) => {
+    checkSegments(g.table, g.segments);
+    if (multiplicities[i]!.length !== g.table.size) throw new LookupWitnessError(`table ${g.table.id}: multiplicity vector has the wrong length`);
+    return queryLayout(g.segments.map((s) => tensorVars(s.shape)));
+  });
+  transcript.absorbU32('lookups/groups', groups.length);
+  const challenges = groups.map((g) => lookupChallenges(transcript, g.table, g.segments.map((s) => s.shape)));
+  const trees: Array<Array<[Uint32Array, Uint32Array]>> = [];
+  groups.forEach((g, i) => {
+    const { alpha, gamma } = challenges[i]!;
+    const { qp, qq, tp, tq } = lookupLeaves(E, g.table, g.segments, layouts[i]!, multiplicities[i]!, alpha, gamma);
+    trees.push(buildFractionLayers(E, qp, qq), buildFractionLayers(E, tp, tq));
+  });
+  const roots = new Uint32Array(8 * trees.length);
+  trees.forEach((t, i) => roots.set(rootOf(t), 8 * i));
+  transcript.absorbExt('lookups/roots', roots);
+  const { proof, leaves } = proveFractionTrees(E, trees, transcript);
+  const segs = groups.map((g, i) => segmentEvaluations(E, g.table.arity, g.segments, layouts[i]!, leaves[2 * i]!.point));
+  for (const s of segs) transcript.absorbExt('lookups/segment-evals', s.segmentEvals);
+  return {
+    proof: { roots: proof.roots, layers: proof.layers, segmentEvals: segs.map((s) => s.segmentEvals) },
+    claims: groups.map((_, i) => ({
+      multiplicity: { point: leaves[2 * i + 1]!.point, value: leaves[2 * i + 1]!.p },
+      segments: segs[i]!.claims,
+    })),
   };
 }

@@ -1,6 +1,40 @@
 export { LookupError } from './errors.js';
-export { FRACTION_LAYER_TABLES, fractionLayerTerms, verifyFractionTree, type FractionLeafClaim, type FractionTreeProof } from './fraction.js';
+export {
+  FRACTION_DEGREE,
+  MAX_FRACTION_TREES,
+  absorbFractionDepths,
+  checkFractionDepths,
+  fractionBatchClaim,
+  fractionLayerTerms,
+  fractionLayerWidth,
+  verifyFractionTree,
+  verifyFractionTrees,
+  type FractionBatchProof,
+  type FractionLayerProof,
+  type FractionLeafClaim,
+  type FractionTreeProof,
+} from './fraction.js';
 export { MAX_LOOKUP_VARS, queryLayout, type QueryLayout, type SegmentPlacement } from './layout.js';
-export { decodeLookupProof, encodeLookupProof, type LookupProof } from './proof.js';
+export {
+  decodeFractionLayer,
+  decodeLookupProof,
+  decodeLookupsProof,
+  encodeFractionLayer,
+  encodeLookupProof,
+  encodeLookupsProof,
+  type LookupProof,
+  type LookupsProof,
+} from './proof.js';
 export { LookupTable, RangeKeyedTable, rangeTable } from './table.js';
-export { MAX_LOOKUP_SEGMENTS, combineColumns, lookupChallenges, segmentSelector, verifyLookup, type LookupClaims } from './verifier.js';
+export {
+  MAX_LOOKUP_GROUPS,
+  MAX_LOOKUP_SEGMENTS,
+  combineColumns,
+  lookupChallenges,
+  lookupTreeDepths,
+  segmentSelector,
+  verifyLookup,
+  verifyLookups,
+  type LookupClaims,
+  type LookupGroupStatement,
+} from './verifier.js';

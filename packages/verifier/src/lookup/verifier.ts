@@ -21,9 +21,9 @@ import { eqEval } from '../poly/multilinear.js';
 import { tensorMaskEval, tensorVars } from '../poly/tensor.js';
 import type { Transcript } from '../transcript/transcript.js';
 import { LookupError } from './errors.js';
-import { verifyFractionTree } from './fraction.js';
-import { queryLayout } from './layout.js';
-import type { LookupProof } from './proof.js';
+import { verifyFractionTree, verifyFractionTrees, type FractionLeafClaim } from './fraction.js';
+import { queryLayout, type QueryLayout } from './layout.js';
+import type { LookupProof, LookupsProof } from './proof.js';
 import type { LookupTable } from './table.js';
 
 export interface LookupClaims {
@@ -83,28 +83,47 @@ export function verifyLookup(
   transcript: Transcript,
 ): LookupClaims {
   const layout = queryLayout(checkShapes(segmentShapes));
-  const arity = table.arity;
-  if (proof.segmentEvals.length !== 4 * arity * layout.placements.length) {
-    throw new LookupError('lookup: wrong number of segment evaluations');
-  }
+  checkSegmentEvals(table, layout, proof.segmentEvals);
   const { alpha, gamma } = lookupChallenges(transcript, table, segmentShapes);
   transcript.absorbExt('lookup/query-root', proof.query.root);
   transcript.absorbExt('lookup/table-root', proof.table.root);
-
-  // Σ act_i/(α − s_i) = P_q/Q_q must equal Σ m_j/(α − t_j) = P_t/Q_t.
-  const Pq = proof.query.root.subarray(0, 4);
-  const Qq = proof.query.root.subarray(4, 8);
-  const Pt = proof.table.root.subarray(0, 4);
-  const Qt = proof.table.root.subarray(4, 8);
-  if (E.isZero(Qq) || E.isZero(Qt)) throw new LookupError('lookup: zero denominator at the root');
-  if (!E.equals(E.mul(Pq, Qt), E.mul(Pt, Qq))) {
-    throw new LookupError(`lookup ${table.id}: query and table sums differ (a queried row is not in the table)`);
-  }
-
+  checkRoots(E, table, proof.query.root, proof.table.root);
   const qLeaf = verifyFractionTree(E, layout.numVars, proof.query, transcript);
   const tLeaf = verifyFractionTree(E, table.logSize, proof.table, transcript);
   transcript.absorbExt('lookup/segment-evals', proof.segmentEvals);
+  return checkLeaves(E, table, segmentShapes, layout, { alpha, gamma }, qLeaf, tLeaf, proof.segmentEvals);
+}
 
+function checkSegmentEvals(table: LookupTable, layout: QueryLayout, segmentEvals: Uint32Array): void {
+  if (!(segmentEvals instanceof Uint32Array) || segmentEvals.length !== 4 * table.arity * layout.placements.length) {
+    throw new LookupError(`lookup ${table.id}: wrong number of segment evaluations`);
+  }
+}
+
+/** Σ act_i/(α − s_i) = P_q/Q_q must equal Σ m_j/(α − t_j) = P_t/Q_t. */
+function checkRoots(E: QuarticExtension, table: LookupTable, queryRoot: Uint32Array, tableRoot: Uint32Array): void {
+  const Pq = queryRoot.subarray(0, 4);
+  const Qq = queryRoot.subarray(4, 8);
+  const Pt = tableRoot.subarray(0, 4);
+  const Qt = tableRoot.subarray(4, 8);
+  if (E.isZero(Qq) || E.isZero(Qt)) throw new LookupError(`lookup ${table.id}: zero denominator at the root`);
+  if (!E.equals(E.mul(Pq, Qt), E.mul(Pt, Qq))) {
+    throw new LookupError(`lookup ${table.id}: query and table sums differ (a queried row is not in the table)`);
+  }
+}
+
+/** Checks both trees' leaf claims against the public table and the segment evaluations. */
+function checkLeaves(
+  E: QuarticExtension,
+  table: LookupTable,
+  segmentShapes: readonly (readonly number[])[],
+  layout: QueryLayout,
+  { alpha, gamma }: { alpha: Ext; gamma: Ext },
+  qLeaf: FractionLeafClaim,
+  tLeaf: FractionLeafClaim,
+  segmentEvals: Uint32Array,
+): LookupClaims {
+  const arity = table.arity;
   // Table side: q̃ = α − Σ γ^c T̃_c at the leaf point; p̃ is the multiplicity claim.
   const tCols = new Uint32Array(4 * arity);
   for (let c = 0; c < arity; c++) tCols.set(table.evalColumn(E, c, tLeaf.point), 4 * c);
@@ -119,7 +138,7 @@ export function verifyLookup(
   const act = E.zero();
   const segments: Array<{ point: Uint32Array; values: Uint32Array }> = new Array(layout.placements.length);
   layout.placements.forEach((pl, j) => {
-    const vals = proof.segmentEvals.slice(4 * arity * j, 4 * arity * (j + 1));
+    const vals = segmentEvals.slice(4 * arity * j, 4 * arity * (j + 1));
     const sel = segmentSelector(E, r, n, pl.logSize, pl.offset);
     const pt = r.slice(0, 4 * pl.logSize);
     E.addAt(act, 0, act, 0, E.mul(sel, tensorMaskEval(E, pt, segmentShapes[pl.index]!)), 0);
@@ -131,4 +150,64 @@ export function verifyLookup(
     throw new LookupError(`lookup ${table.id}: query-side leaf does not match the segment evaluations`);
   }
   return { multiplicity: { point: tLeaf.point, value: tLeaf.p }, segments };
+}
+
+/** One table's statement in a batched lookup. */
+export interface LookupGroupStatement {
+  readonly table: LookupTable;
+  readonly segmentShapes: readonly (readonly number[])[];
+}
+
+/** Tree depths of a batched lookup: query tree then table tree, per group in order. */
+export function lookupTreeDepths(groups: readonly LookupGroupStatement[]): number[] {
+  const depths: number[] = [];
+  for (const g of groups) depths.push(queryLayout(checkShapes(g.segmentShapes)).numVars, g.table.logSize);
+  return depths;
+}
+
+/** Largest number of tables in one batched lookup (a decoder bound; 2 trees per table). */
+export const MAX_LOOKUP_GROUPS = 1 << 10;
+
+/**
+ * Batched tlookup over several tables: the same argument as {@link verifyLookup} for every
+ * group, but all fraction trees (each table's query tree and table tree) are proven by ONE
+ * batched fraction-tree protocol (fraction.ts: one sumcheck per layer, trees combined by
+ * powers of λ). Transcript: the group count, then per group its statement and its own α, γ
+ * ({@link lookupChallenges}: table id, arity, size and segment shapes are absorbed before
+ * α, γ are drawn), then every root, then the batched layers, then every group's segment
+ * evaluations. Each group's roots are checked (sums equal, denominators nonzero) and each
+ * group's leaves are checked exactly as in the single-table argument.
+ *
+ * Preconditions (soundness): as for {@link verifyLookup} — every segment and multiplicity
+ * vector must be bound into the transcript (committed) before this runs. The returned
+ * claims (one per group) MUST be checked by the caller.
+ */
+export function verifyLookups(
+  E: QuarticExtension,
+  groups: readonly LookupGroupStatement[],
+  proof: LookupsProof,
+  transcript: Transcript,
+): LookupClaims[] {
+  if (groups.length > MAX_LOOKUP_GROUPS) throw new LookupError(`too many lookup tables (${groups.length})`);
+  if (proof.segmentEvals.length !== groups.length) throw new LookupError('lookups: wrong number of segment evaluation groups');
+  if (groups.length === 0) {
+    if (proof.layers.length !== 0 || proof.roots.length !== 0) throw new LookupError('lookups: proof for no tables is not empty');
+    return [];
+  }
+  const layouts = groups.map((g) => queryLayout(checkShapes(g.segmentShapes)));
+  groups.forEach((g, i) => checkSegmentEvals(g.table, layouts[i]!, proof.segmentEvals[i]!));
+  if (!(proof.roots instanceof Uint32Array) || proof.roots.length !== 16 * groups.length || !E.isCanonical(proof.roots)) {
+    throw new LookupError('lookups: wrong roots');
+  }
+  transcript.absorbU32('lookups/groups', groups.length);
+  const challenges = groups.map((g) => lookupChallenges(transcript, g.table, g.segmentShapes));
+  transcript.absorbExt('lookups/roots', proof.roots);
+  groups.forEach((g, i) => checkRoots(E, g.table, proof.roots.subarray(16 * i, 16 * i + 8), proof.roots.subarray(16 * i + 8, 16 * i + 16)));
+  const depths: number[] = [];
+  groups.forEach((g, i) => depths.push(layouts[i]!.numVars, g.table.logSize));
+  const leaves = verifyFractionTrees(E, depths, { roots: proof.roots, layers: proof.layers }, transcript);
+  for (const ev of proof.segmentEvals) transcript.absorbExt('lookups/segment-evals', ev);
+  return groups.map((g, i) =>
+    checkLeaves(E, g.table, g.segmentShapes, layouts[i]!, challenges[i]!, leaves[2 * i]!, leaves[2 * i + 1]!, proof.segmentEvals[i]!),
+  );
 }
