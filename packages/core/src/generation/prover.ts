@@ -13,7 +13,7 @@ import {
   bundleLayout,
   canonicalJson,
   circuitValues,
-  encodeLookupProof,
+  encodeLookupsProof,
   encodePcsProof,
   encodeStatement,
   instantiateCircuit,
@@ -40,7 +40,7 @@ import {
 import type { QuantizedModel } from '../model/index.js';
 import { packBundle, type IntTensorData } from '../layers/bundle.js';
 import { ProverContext } from '../layers/context.js';
-import { lookupMultiplicities, proveLookup, type LookupSegment } from '../lookup/index.js';
+import { lookupMultiplicities, proveLookups, type LookupSegment } from '../lookup/index.js';
 import { pcsCommit, pcsOpen } from '../pcs/index.js';
 import type { CommittedModel } from './commit.js';
 import type { ProverRegistry } from './registry.js';
@@ -184,7 +184,7 @@ export function proveGeneration(
   const t3 = performance.now();
   const b1 = w.length;
 
-  // ---- phase 2: multiplicities, then one tlookup per table
+  // ---- phase 2: multiplicities, then one batched tlookup for all tables
   const groups = groupLookups(ctx.lookups);
   const mTensors = new Map<string, IntTensorData>();
   const segmentsByTable = new Map<string, LookupSegment[]>();
@@ -201,20 +201,24 @@ export function proveGeneration(
   const mCommit = pcsCommit(mPacked.vector, DEFAULT_PCS_PARAMS);
   w.bytes(mCommit.commitment.root);
   transcript.absorbDigest('multiplicity-root', mCommit.commitment.root);
+  // One batched tlookup for every table (all fraction trees share one sumcheck per layer).
   const lookupClaims: TensorClaim[] = [];
+  const { proof: lookupProof, claims: allClaims } = proveLookups(
+    E,
+    groups.map((g) => ({ table: g.table as LookupTable, segments: segmentsByTable.get(g.table.id)! })),
+    groups.map((g) => Uint32Array.from(mPacked.tables.get(multiplicityId(g.table))!)),
+    transcript,
+  );
+  encodeLookupsProof(w, lookupProof);
   groups.forEach((g, gi) => {
-    const segs = segmentsByTable.get(g.table.id)!;
-    const m = mPacked.tables.get(multiplicityId(g.table))!;
-    const counts = Uint32Array.from(m);
-    const { proof, claims } = proveLookup(E, g.table as LookupTable, segs, counts, transcript);
-    encodeLookupProof(w, proof);
+    const claims = allClaims[gi]!;
     lookupClaims.push({ tensor: multiplicityId(g.table), point: claims.multiplicity.point, value: claims.multiplicity.value, shape: [g.table.size] });
     g.requests.forEach((req, j) => {
       const c = claims.segments[j]!;
       req.columns.forEach((id, k) => lookupClaims.push({ tensor: id, point: c.point, value: c.values.slice(4 * k, 4 * k + 4), shape: req.shape }));
     });
-    onProgress?.('lookups', gi + 1, groups.length);
   });
+  onProgress?.('lookups', groups.length, groups.length);
   const t4 = performance.now();
   const b2 = w.length;
 

@@ -3,7 +3,7 @@
  *
  * Wire format (after the envelope header, kind = Generation):
  *   statement ‖ witness layout ‖ witness root ‖ layer messages (in circuit order) ‖
- *   multiplicity root ‖ one tlookup proof per table (sorted by table id) ‖
+ *   multiplicity root ‖ one batched tlookup proof for all tables (sorted by table id) ‖
  *   PCS opening of the witness ‖ of the multiplicities ‖ of the weights
  *
  * Transcript: domain, statement, witness layout, witness root, then every message in
@@ -16,8 +16,8 @@ import { ByteWriter } from '../codec/bytes.js';
 import { BabyBear, BabyBearExt4 } from '../field/babybear.js';
 import { LayerError, VerifierContext } from '../layers/context.js';
 import { bundleLayout } from '../layers/bundle.js';
-import { decodeLookupProof } from '../lookup/proof.js';
-import { verifyLookup } from '../lookup/verifier.js';
+import { decodeLookupsProof } from '../lookup/proof.js';
+import { verifyLookups } from '../lookup/verifier.js';
 import { queryLayout } from '../lookup/layout.js';
 import { DEFAULT_PCS_PARAMS } from '../pcs/config.js';
 import { decodePcsProof } from '../pcs/proof.js';
@@ -116,22 +116,31 @@ export function checkGenerationProof(bytes: Uint8Array, commitment: ModelCommitm
   const multiplicities: PcsCommitment = { root: r.digest('multiplicity root'), numVars: mLayout.numVars };
   transcript.absorbDigest('multiplicity-root', multiplicities.root);
   const lookupClaims: TensorClaim[] = [];
-  for (const g of groups) {
-    const shapes = g.requests.map((q) => q.shape);
-    const qVars = queryLayout(shapes.map((s) => tensorVars(s))).numVars;
-    const proof = decodeLookupProof(r, F, qVars, g.table.logSize, shapes.length, g.table.arity);
-    let claims;
-    try {
-      claims = verifyLookup(E, g.table, shapes, proof, transcript);
-    } catch (e) {
-      throw new GenerationError(`lookup ${g.table.id}: ${(e as Error).message}`);
-    }
+  const statements = groups.map((g) => ({ table: g.table, segmentShapes: g.requests.map((q) => q.shape) }));
+  const lookupProof = decodeLookupsProof(
+    r,
+    F,
+    statements.map((s) => ({
+      queryVars: queryLayout(s.segmentShapes.map((sh) => tensorVars(sh))).numVars,
+      tableVars: s.table.logSize,
+      numSegments: s.segmentShapes.length,
+      arity: s.table.arity,
+    })),
+  );
+  let allClaims;
+  try {
+    allClaims = verifyLookups(E, statements, lookupProof, transcript);
+  } catch (e) {
+    throw new GenerationError(`lookups: ${(e as Error).message}`);
+  }
+  groups.forEach((g, gi) => {
+    const claims = allClaims[gi]!;
     lookupClaims.push({ tensor: multiplicityId(g.table), point: claims.multiplicity.point, value: claims.multiplicity.value, shape: [g.table.size] });
     g.requests.forEach((req, j) => {
       const c = claims.segments[j]!;
       req.columns.forEach((id, k) => lookupClaims.push({ tensor: id, point: c.point, value: c.values.slice(4 * k, 4 * k + 4), shape: req.shape }));
     });
-  }
+  });
 
   let routed;
   try {
