@@ -105,3 +105,23 @@ describe('generation proof rejections (GPT-2 fixture)', () => {
     expect(verifyGenerationProof(new Uint8Array([...bytes, 0]), commitment).reason).toMatch(/trailing/);
   });
 });
+
+import { BabyBearExt4, bundleLayout, routeClaims } from '@zkllm/verifier';
+
+describe('claim routing', () => {
+  const witness = bundleLayout([{ id: 't1', shape: [3, 5] }, { id: 'm:range', shape: [16] }]);
+  const weights = [{ id: 'w:embed', shape: [4, 4] }];
+  const claim = (tensor: string, shape: number[], vars: number) => ({ tensor, shape, point: new Uint32Array(4 * vars), value: BabyBearExt4.one() });
+
+  it('sends multiplicities and trace tensors to the witness, w: ids to the weights', () => {
+    const r = routeClaims([claim('t1', [3, 5], 5), claim('m:range', [16], 4), claim('w:embed', [4, 4], 4)], witness, weights);
+    expect(r.witness).toHaveLength(2);
+    expect(r.weights).toHaveLength(1);
+  });
+
+  it('rejects claims on uncommitted tensors (e.g. a missing multiplicity vector) and shape mismatches', () => {
+    expect(() => routeClaims([claim('m:silu', [16], 4)], witness, weights)).toThrow(/not committed/);
+    expect(() => routeClaims([claim('t1', [4, 5], 5)], witness, weights)).toThrow(/committed as/);
+    expect(() => routeClaims([claim('w:lmHead', [4, 4], 4)], witness, weights)).toThrow(/not committed/);
+  });
+});

@@ -33,8 +33,6 @@ import {
   encodeWitnessLayout,
   groupLookups,
   multiplicityId,
-  multiplicityLayout,
-  NO_MULTIPLICITIES,
   routeClaims,
 } from '@zkllm/verifier';
 import type { QuantizedModel } from '../model/index.js';
@@ -143,8 +141,33 @@ export function proveGeneration(
     if (!tensors.has(id)) throw new ProveError(`no data for tensor ${id}`);
     witnessRefs.push({ id, shape });
   }
-  witnessRefs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const t1 = performance.now();
+
+  // Lookups are fixed by the circuit: a dry run of the layer arguments (throwaway
+  // transcript and writer) lists them, so the multiplicities can be committed together
+  // with everything else, before any lookup challenge exists.
+  const dryLayout = bundleLayout(witnessRefs);
+  const dry = packBundle(F, dryLayout, tensors);
+  const dryTables = new Map<string, Uint32Array>(dry.tables);
+  for (const [id, tab] of committed.tables) dryTables.set(id, tab);
+  const dryCtx = new ProverContext(E, new Transcript(`${GENERATION_DOMAIN}/dry-run`, E), new ByteWriter(), dryTables);
+  for (const op of ops) registry[op.kind]!.prove(dryCtx, op.spec);
+  const groups = groupLookups(dryCtx.lookups);
+  const segmentsOf = (g: (typeof groups)[number], tabs: ReadonlyMap<string, Uint32Array>): LookupSegment[] =>
+    g.requests.map((req) => ({
+      shape: req.shape,
+      columns: req.columns.map((id) => {
+        const t = tabs.get(id);
+        if (!t) throw new ProveError(`lookup column ${id} is not committed`);
+        return t;
+      }),
+    }));
+  const multiplicities = groups.map((g) => lookupMultiplicities(g.table, segmentsOf(g, dryTables)));
+  groups.forEach((g, i) => {
+    tensors.set(multiplicityId(g.table), { shape: [g.table.size], data: multiplicities[i]! });
+    witnessRefs.push({ id: multiplicityId(g.table), shape: [g.table.size] });
+  });
+  witnessRefs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const wLayout = bundleLayout(witnessRefs);
   const { vector, tables } = packBundle(F, wLayout, tensors);
   const wCommit = pcsCommit(vector, DEFAULT_PCS_PARAMS);
@@ -184,29 +207,18 @@ export function proveGeneration(
   const t3 = performance.now();
   const b1 = w.length;
 
-  // ---- phase 2: multiplicities, then one batched tlookup for all tables
-  const groups = groupLookups(ctx.lookups);
-  const mTensors = new Map<string, IntTensorData>();
-  const segmentsByTable = new Map<string, LookupSegment[]>();
-  for (const g of groups) {
-    const segs = g.requests.map((req) => ({ shape: req.shape, columns: req.columns.map((id) => all.get(id)!) }));
-    for (const req of g.requests) for (const id of req.columns) if (!all.has(id)) throw new ProveError(`lookup column ${id} is not committed`);
-    segmentsByTable.set(g.table.id, segs);
-    const m = lookupMultiplicities(g.table, segs);
-    mTensors.set(multiplicityId(g.table), { shape: [g.table.size], data: m });
+  // ---- one batched tlookup for all tables (same groups as the dry run)
+  const liveGroups = groupLookups(ctx.lookups);
+  if (liveGroups.length !== groups.length || liveGroups.some((g, i) => g.table.id !== groups[i]!.table.id)) {
+    throw new ProveError('internal: lookups differ between the dry run and the proof');
   }
-  const mLayout = multiplicityLayout(groups);
-  if (!groups.length) mTensors.set(NO_MULTIPLICITIES.id, { shape: NO_MULTIPLICITIES.shape, data: [0] });
-  const mPacked = packBundle(F, mLayout, mTensors);
-  const mCommit = pcsCommit(mPacked.vector, DEFAULT_PCS_PARAMS);
-  w.bytes(mCommit.commitment.root);
-  transcript.absorbDigest('multiplicity-root', mCommit.commitment.root);
+  const segmentsByTable = new Map(groups.map((g) => [g.table.id, segmentsOf(g, all)] as const));
   // One batched tlookup for every table (all fraction trees share one sumcheck per layer).
   const lookupClaims: TensorClaim[] = [];
   const { proof: lookupProof, claims: allClaims } = proveLookups(
     E,
     groups.map((g) => ({ table: g.table as LookupTable, segments: segmentsByTable.get(g.table.id)! })),
-    groups.map((g) => Uint32Array.from(mPacked.tables.get(multiplicityId(g.table))!)),
+    multiplicities,
     transcript,
   );
   encodeLookupsProof(w, lookupProof);
@@ -222,14 +234,13 @@ export function proveGeneration(
   const t4 = performance.now();
   const b2 = w.length;
 
-  // ---- openings: witness, multiplicities, weights (one batched opening each)
-  const routed = routeClaims([...ctx.claims, ...lookupClaims], wLayout, mLayout, committed.file.weights.tensors);
+  // ---- openings: witness (incl. multiplicities) and weights, one batched opening each
+  const routed = routeClaims([...ctx.claims, ...lookupClaims], wLayout, committed.file.weights.tensors);
   const open = (state: Parameters<typeof pcsOpen>[0], claims: ReturnType<typeof bundleClaims>) => {
     if (claims.length === 0) return;
     encodePcsProof(w, pcsOpen(state, claims, transcript, DEFAULT_PCS_PARAMS));
   };
   open(wCommit.state, routed.witness);
-  open(mCommit.state, routed.multiplicities);
   open(committed.state, routed.weights);
   const t5 = performance.now();
   return {

@@ -15,14 +15,12 @@ export { STATEMENT_LIMITS, decodeStatement, encodeStatement, type GenerationStat
 export { CircuitError, circuitValues, instantiateCircuit, specToJson, type CircuitInputs, type CircuitOp } from './circuit.js';
 export {
   GENERATION_DOMAIN,
-  NO_MULTIPLICITIES,
   WITNESS_LIMITS,
   absorbWitnessLayout,
   decodeWitnessLayout,
   encodeWitnessLayout,
   groupLookups,
   multiplicityId,
-  multiplicityLayout,
   routeClaims,
   type LookupGroup,
 } from './protocol.js';

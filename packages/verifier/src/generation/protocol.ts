@@ -38,7 +38,7 @@ export function decodeWitnessLayout(r: ByteReader): TensorRef[] {
       if (e instanceof ProofFormatError) throw e;
       throw new ProofFormatError('witness tensor id is not UTF-8');
     }
-    if (id.startsWith('w:') || id.startsWith('m:')) throw new ProofFormatError(`witness tensor id ${id} uses a reserved prefix`);
+    if (id.startsWith('w:')) throw new ProofFormatError(`witness tensor id ${id} uses the weights' reserved prefix`);
     const rank = r.varuint(WITNESS_LIMITS.maxRank, 'witness tensor rank');
     const shape: number[] = [];
     for (let k = 0; k < rank; k++) {
@@ -93,37 +93,25 @@ export function multiplicityId(table: LookupTable): string {
   return `m:${table.id}`;
 }
 
-/** Placeholder tensor committed when a proof has no lookups (a commitment needs ≥ 1 entry). */
-export const NO_MULTIPLICITIES: TensorRef = { id: 'm:none', shape: [1] };
-
-export function multiplicityLayout(groups: readonly LookupGroup[]): BundleLayout {
-  const refs = groups.map((g) => ({ id: multiplicityId(g.table), shape: [g.table.size] }));
-  return bundleLayout(refs.length ? refs : [NO_MULTIPLICITIES]);
-}
-
 function isLayout(x: unknown): x is BundleLayout {
   return !Array.isArray(x);
 }
 
 /**
- * Splits claims between the witness, multiplicity and weight commitments by id prefix
- * and checks each claim's shape against the layout it lands in.
+ * Splits claims between the witness commitment (trace tensors, auxiliary witnesses and the
+ * `m:` multiplicity vectors) and the weight commitment (`w:` ids), checking each claim's
+ * shape against the layout it lands in.
  */
 export function routeClaims(
   claims: readonly TensorClaim[],
   witness: BundleLayout,
-  multiplicities: BundleLayout,
   weights: ReadonlyArray<{ readonly id: string; readonly shape: readonly number[] }> | BundleLayout,
-): { witness: EvalClaim[]; multiplicities: EvalClaim[]; weights: EvalClaim[] } {
+): { witness: EvalClaim[]; weights: EvalClaim[] } {
   const wLayout: BundleLayout = isLayout(weights) ? weights : bundleLayout(weights);
-  const parts: Record<'witness' | 'multiplicities' | 'weights', TensorClaim[]> = { witness: [], multiplicities: [], weights: [] };
+  const parts: Record<'witness' | 'weights', TensorClaim[]> = { witness: [], weights: [] };
   for (const c of claims) {
     const id = String(c.tensor);
-    const [layout, part] = id.startsWith('w:')
-      ? ([wLayout, 'weights'] as const)
-      : id.startsWith('m:')
-        ? ([multiplicities, 'multiplicities'] as const)
-        : ([witness, 'witness'] as const);
+    const [layout, part] = id.startsWith('w:') ? ([wLayout, 'weights'] as const) : ([witness, 'witness'] as const);
     const e = layout.entries.get(id);
     if (!e) throw new LayerError(`claim on ${id}, which is not committed`);
     if (c.shape && (c.shape.length !== e.shape.length || c.shape.some((d, i) => d !== e.shape[i]))) {
@@ -131,9 +119,5 @@ export function routeClaims(
     }
     parts[part].push(c);
   }
-  return {
-    witness: bundleClaims(witness, parts.witness),
-    multiplicities: bundleClaims(multiplicities, parts.multiplicities),
-    weights: bundleClaims(wLayout, parts.weights),
-  };
+  return { witness: bundleClaims(witness, parts.witness), weights: bundleClaims(wLayout, parts.weights) };
 }

@@ -3,8 +3,12 @@
  *
  * Wire format (after the envelope header, kind = Generation):
  *   statement ‖ witness layout ‖ witness root ‖ layer messages (in circuit order) ‖
- *   multiplicity root ‖ one batched tlookup proof for all tables (sorted by table id) ‖
- *   PCS opening of the witness ‖ of the multiplicities ‖ of the weights
+ *   one batched tlookup proof for all tables (sorted by table id) ‖
+ *   PCS opening of the witness ‖ PCS opening of the weights
+ *
+ * The witness commitment also holds one multiplicity vector `m:<table id>` per lookup
+ * table: lookups are fixed by the circuit, so the prover can count them before committing,
+ * and every lookup challenge (α, γ) is drawn after the witness root is absorbed.
  *
  * Transcript: domain, statement, witness layout, witness root, then every message in
  * order. The circuit (which relations, on which tensors) is NOT read from the proof: it is
@@ -35,7 +39,6 @@ import {
   decodeWitnessLayout,
   groupLookups,
   multiplicityId,
-  multiplicityLayout,
   routeClaims,
 } from './protocol.js';
 import { VERIFIERS } from './registry.js';
@@ -112,9 +115,6 @@ export function checkGenerationProof(bytes: Uint8Array, commitment: ModelCommitm
   }
 
   const groups = groupLookups(ctx.lookups);
-  const mLayout = multiplicityLayout(groups);
-  const multiplicities: PcsCommitment = { root: r.digest('multiplicity root'), numVars: mLayout.numVars };
-  transcript.absorbDigest('multiplicity-root', multiplicities.root);
   const lookupClaims: TensorClaim[] = [];
   const statements = groups.map((g) => ({ table: g.table, segmentShapes: g.requests.map((q) => q.shape) }));
   const lookupProof = decodeLookupsProof(
@@ -144,7 +144,7 @@ export function checkGenerationProof(bytes: Uint8Array, commitment: ModelCommitm
 
   let routed;
   try {
-    routed = routeClaims([...ctx.claims, ...lookupClaims], wLayout, mLayout, commitment.layout);
+    routed = routeClaims([...ctx.claims, ...lookupClaims], wLayout, commitment.layout);
   } catch (e) {
     throw new GenerationError((e as Error).message);
   }
@@ -158,7 +158,6 @@ export function checkGenerationProof(bytes: Uint8Array, commitment: ModelCommitm
     }
   };
   open('witness', witness, routed.witness);
-  open('multiplicity', multiplicities, routed.multiplicities);
   open('weights', commitment.weights, routed.weights);
   r.finish('generation proof');
   return statement;
