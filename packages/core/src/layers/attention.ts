@@ -14,6 +14,7 @@ import {
   pvDims,
   qkDims,
   splitTensorPoint,
+  sumcheckDegree,
   tensorPoint,
   tensorVars,
   type AttentionDims,
@@ -24,9 +25,10 @@ import {
   type TensorRef,
 } from '@zkllm/verifier';
 import type { IntTensor, TraceOp } from '../model/quant/trace.js';
-import { proveSumcheckRounds, type MleTable } from '../sumcheck/prover.js';
+import type { MleTable } from '../sumcheck/prover.js';
 import type { IntTensorData } from './bundle.js';
 import type { ProverContext } from './context.js';
+import { proveRoundsSumcheck } from './matmul.js';
 
 type QkOp = Extract<TraceOp, { op: 'qk' }>;
 type PvOp = Extract<TraceOp, { op: 'pv' }>;
@@ -47,9 +49,7 @@ export function proveLayerRounds(
   tables: readonly MleTable[],
   terms: readonly SumcheckTerm[],
 ): { point: Uint32Array; finalEvals: Uint32Array } {
-  const out = proveSumcheckRounds({ numVars, tables, terms }, ctx.transcript, { ext: ctx.E });
-  for (const m of out.roundMessages) ctx.writer.exts(m);
-  return { point: out.point, finalEvals: out.finalEvals };
+  return proveRoundsSumcheck(ctx, numVars, sumcheckDegree(terms), tables, terms);
 }
 
 const finalAt = (f: Uint32Array, k: number) => f.slice(4 * k, 4 * k + 4);

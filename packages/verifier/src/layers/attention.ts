@@ -61,9 +61,10 @@ import { ProofFormatError } from '../codec/errors.js';
 import type { Ext, QuarticExtension } from '../field/extension.js';
 import { eqTable } from '../poly/multilinear.js';
 import { ceilLog2, splitTensorPoint, tensorPoint, tensorVars } from '../poly/tensor.js';
-import { SumcheckError, type SumcheckTerm } from '../sumcheck/proof.js';
-import { evalSumcheckTerms, verifySumcheckRounds } from '../sumcheck/verifier.js';
+import type { SumcheckTerm } from '../sumcheck/proof.js';
+import { evalSumcheckTerms } from '../sumcheck/verifier.js';
 import { LayerError, type LayerContext, type TensorRef } from './context.js';
+import { readRoundsSumcheck } from './matmul.js';
 
 /** qk as the verifier knows it: tensor refs and head geometry, no data. */
 export interface QkSpec {
@@ -299,14 +300,11 @@ export function readLayerRounds(
   degree: number,
   claim: Ext,
 ): { point: Uint32Array; finalClaim: Ext } {
-  const reader = ctx.reader;
-  if (!reader) throw new LayerError(`${what}: the verifier side needs a reader`);
   try {
-    const msgs: Uint32Array[] = [];
-    for (let i = 0; i < numVars; i++) msgs.push(reader.exts(ctx.E.base, degree, `${what}: round ${i}`));
-    return verifySumcheckRounds(ctx.transcript, numVars, degree, claim, msgs, ctx.E);
+    return readRoundsSumcheck(ctx, what, numVars, degree, claim);
   } catch (e) {
-    if (e instanceof SumcheckError || e instanceof ProofFormatError) throw new LayerError(`${what}: ${e.message}`, { cause: e });
+    // Attention reports truncated round messages as a failed argument too.
+    if (e instanceof ProofFormatError) throw new LayerError(`${what}: ${e.message}`, { cause: e });
     throw e;
   }
 }

@@ -59,9 +59,10 @@ import type { PrimeField } from '../field/prime.js';
 import { BabyBear } from '../field/babybear.js';
 import { eqEval, eqTable } from '../poly/multilinear.js';
 import { axisVars, tensorVars } from '../poly/tensor.js';
-import { verifySumcheckRounds, evalSumcheckTerms, sumcheckDegree } from '../sumcheck/verifier.js';
-import { SumcheckError, type SumcheckTerm } from '../sumcheck/proof.js';
+import { evalSumcheckTerms, sumcheckDegree } from '../sumcheck/verifier.js';
+import type { SumcheckTerm } from '../sumcheck/proof.js';
 import { LayerError, type LayerContext, type TensorRef } from './context.js';
+import { readRoundsSumcheck } from './matmul.js';
 import { rangeCheck, rangeWitnessIds, type RangeCheckOptions } from './range.js';
 
 // ---------------------------------------------------------------------------------------
@@ -153,16 +154,7 @@ export function readZeroCheckRounds(
   numVars: number,
   degree: number,
 ): { point: Uint32Array; finalClaim: Ext } {
-  const reader = ctx.reader;
-  if (!reader) throw new LayerError(`${what}: verifier context has no reader`);
-  const msgs: Uint32Array[] = [];
-  for (let i = 0; i < numVars; i++) msgs.push(reader.exts(ctx.E.base, degree, `${what}: sumcheck round ${i}`));
-  try {
-    return verifySumcheckRounds(ctx.transcript, numVars, degree, ctx.E.zero(), msgs, ctx.E);
-  } catch (e) {
-    if (e instanceof SumcheckError) throw new LayerError(`${what}: ${e.message}`);
-    throw e;
-  }
+  return readRoundsSumcheck(ctx, what, numVars, degree, ctx.E.zero());
 }
 
 /**
