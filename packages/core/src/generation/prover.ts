@@ -12,7 +12,6 @@ import {
   bundleClaims,
   bundleLayout,
   canonicalJson,
-  circuitValues,
   encodeLookupsProof,
   encodePcsProof,
   encodeStatement,
@@ -32,6 +31,7 @@ import {
   absorbWitnessLayout,
   encodeWitnessLayout,
   groupLookups,
+  lookupTensorClaims,
   multiplicityId,
   routeClaims,
 } from '@zkllm/verifier';
@@ -111,7 +111,6 @@ export function proveGeneration(
     generated: input.outputTokens.length,
   };
   const { ops, env, trace } = traceSpecs(model, registry, inputs);
-  const vals = circuitValues(inputs);
   // The trace must be exactly the committed circuit: same ops, same shapes, same params.
   const expected = instantiateCircuit(params.circuit, inputs);
   if (expected.length !== ops.length) throw new ProveError('trace does not match the committed circuit (op count)');
@@ -121,10 +120,6 @@ export function proveGeneration(
       throw new ProveError(`trace op ${i} (${op.name}) does not match the committed circuit`);
     }
   });
-  for (let i = 0; i < input.outputTokens.length; i++) {
-    if (trace.ops.length && env.argmaxTokens[i] !== vals.arrays['outputs']![i]) throw new ProveError('internal: output mismatch');
-  }
-
   // ---- phase 1: every tensor the specs mention (except weights) plus auxiliary witnesses
   const tensors = collectTraceTensors(trace);
   const refs = new Map<string, readonly number[]>();
@@ -222,14 +217,7 @@ export function proveGeneration(
     transcript,
   );
   encodeLookupsProof(w, lookupProof);
-  groups.forEach((g, gi) => {
-    const claims = allClaims[gi]!;
-    lookupClaims.push({ tensor: multiplicityId(g.table), point: claims.multiplicity.point, value: claims.multiplicity.value, shape: [g.table.size] });
-    g.requests.forEach((req, j) => {
-      const c = claims.segments[j]!;
-      req.columns.forEach((id, k) => lookupClaims.push({ tensor: id, point: c.point, value: c.values.slice(4 * k, 4 * k + 4), shape: req.shape }));
-    });
-  });
+  lookupClaims.push(...lookupTensorClaims(groups, allClaims));
   onProgress?.('lookups', groups.length, groups.length);
   const t4 = performance.now();
   const b2 = w.length;

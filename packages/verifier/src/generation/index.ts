@@ -20,6 +20,7 @@ export {
   decodeWitnessLayout,
   encodeWitnessLayout,
   groupLookups,
+  lookupTensorClaims,
   multiplicityId,
   routeClaims,
   type LookupGroup,

@@ -7,6 +7,7 @@ import { ProofFormatError } from '../codec/errors.js';
 import { bundleClaims, bundleLayout, type BundleLayout } from '../layers/bundle.js';
 import { LayerError, type LookupRequest, type TensorRef } from '../layers/context.js';
 import type { LookupTable } from '../lookup/table.js';
+import type { LookupClaims } from '../lookup/verifier.js';
 import type { EvalClaim } from '../pcs/verifier.js';
 import type { TensorClaim } from '../poly/tensor.js';
 import type { Transcript } from '../transcript/transcript.js';
@@ -91,6 +92,20 @@ function sameTable(a: LookupTable, b: LookupTable): boolean {
 
 export function multiplicityId(table: LookupTable): string {
   return `m:${table.id}`;
+}
+
+/** The tensor claims a batched tlookup leaves behind: one per multiplicity vector and one per queried column. */
+export function lookupTensorClaims(groups: readonly LookupGroup[], claims: readonly LookupClaims[]): TensorClaim[] {
+  const out: TensorClaim[] = [];
+  groups.forEach((g, gi) => {
+    const c = claims[gi]!;
+    out.push({ tensor: multiplicityId(g.table), point: c.multiplicity.point, value: c.multiplicity.value, shape: [g.table.size] });
+    g.requests.forEach((req, j) => {
+      const seg = c.segments[j]!;
+      req.columns.forEach((id, k) => out.push({ tensor: id, point: seg.point, value: seg.values.slice(4 * k, 4 * k + 4), shape: req.shape }));
+    });
+  });
+  return out;
 }
 
 function isLayout(x: unknown): x is BundleLayout {

@@ -38,7 +38,7 @@ import {
   absorbWitnessLayout,
   decodeWitnessLayout,
   groupLookups,
-  multiplicityId,
+  lookupTensorClaims,
   routeClaims,
 } from './protocol.js';
 import { VERIFIERS } from './registry.js';
@@ -133,14 +133,7 @@ export function checkGenerationProof(bytes: Uint8Array, commitment: ModelCommitm
   } catch (e) {
     throw new GenerationError(`lookups: ${(e as Error).message}`);
   }
-  groups.forEach((g, gi) => {
-    const claims = allClaims[gi]!;
-    lookupClaims.push({ tensor: multiplicityId(g.table), point: claims.multiplicity.point, value: claims.multiplicity.value, shape: [g.table.size] });
-    g.requests.forEach((req, j) => {
-      const c = claims.segments[j]!;
-      req.columns.forEach((id, k) => lookupClaims.push({ tensor: id, point: c.point, value: c.values.slice(4 * k, 4 * k + 4), shape: req.shape }));
-    });
-  });
+  lookupClaims.push(...lookupTensorClaims(groups, allClaims));
 
   let routed;
   try {
