@@ -15,6 +15,7 @@
  * instantiated from the model commitment's template for this statement's lengths and
  * tokens, so a proof can only ever be checked against the committed model's computation.
  */
+import { equalBytes } from '../codec/equal.js';
 import { ProofFormatError } from '../codec/errors.js';
 import { ByteWriter } from '../codec/bytes.js';
 import { BabyBear, BabyBearExt4 } from '../field/babybear.js';
@@ -56,12 +57,6 @@ interface PublicParams {
   readonly eosTokenId?: number | null;
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
-  return d === 0;
-}
 
 /** Throwing form; {@link verifyGenerationProof} wraps it. */
 export function checkGenerationProof(bytes: Uint8Array, commitment: ModelCommitment): GenerationStatement {

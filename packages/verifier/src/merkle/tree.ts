@@ -12,6 +12,7 @@
  * are already known — are never sent). The order of siblings is fixed by
  * {@link verifyMerkleMultiProof}: level by level from the leaves up, left to right.
  */
+import { equalBytes } from '../codec/equal.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 
 export const MERKLE_LEAF_TAG = 0x00;
@@ -51,12 +52,6 @@ export function merkleNodeHash(left: Uint8Array, right: Uint8Array): Uint8Array 
   return sha256(nodeScratch);
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
-  return d === 0;
-}
 
 /**
  * Checks that `indices` are strictly increasing leaf positions of a depth-`depth` tree.

@@ -11,6 +11,7 @@
  * Wire format (after the envelope header): numVars u8 ‖ root (32 bytes) ‖ c (u32) ‖
  * sumcheck proof ‖ PCS proof. No trailing bytes.
  */
+import { equalBytes } from '../codec/equal.js';
 import { ByteReader, ByteWriter } from '../codec/bytes.js';
 import { ProofFormatError } from '../codec/errors.js';
 import { BabyBear, BabyBearExt4 } from '../field/babybear.js';
@@ -134,9 +135,3 @@ export function verifyInnerProductProof(
   }
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
-  return d === 0;
-}
