@@ -14,7 +14,8 @@ import { PROVERS } from './generation/registry.js';
 import { bundledModelDir } from './model/bundled.js';
 import { quantizeLoaded } from './model/eval.js';
 import { loadModel, type LoadedModel, type LoadOptions } from './model/load.js';
-import { generateQuant } from './model/quant/forward.js';
+import { generateGreedy } from './model/quant/forward.js';
+import { renderChat, type ChatMessage } from './chat/template.js';
 import type { QuantizedModel } from './model/quant/quantize.js';
 
 export interface GenerateOptions {
@@ -26,9 +27,27 @@ export interface GenerateOptions {
   readonly onProgress?: (stage: string, done: number, total: number) => void;
 }
 
+/** A prompt: text (encoded with the model's BOS rule), chat messages, or token ids. */
+export type Prompt = string | { readonly messages: readonly ChatMessage[] } | { readonly tokens: readonly number[] };
+
+/** What a proof is made of: a finished greedy generation. */
+export interface GenerationRecord {
+  readonly promptTokens: readonly number[];
+  readonly tokens: readonly number[];
+  readonly stop: StopReason;
+}
+
+/** One step of {@link ZkModel.stream}: the new token and the text it adds. */
+export interface StreamStep {
+  readonly token: number;
+  /** Text added by this token; empty while a multi-byte character is still incomplete. */
+  readonly delta: string;
+}
+
 export interface Generation {
   readonly text: string;
   readonly promptTokens: number[];
+  /** Generated token ids, ending with the EOS token when `stop` is `'eos'` (as the proof states them). */
   readonly tokens: number[];
   readonly stop: StopReason;
   /** The encoded proof, when requested. */
@@ -90,23 +109,95 @@ export class ZkModel {
     return this.loaded.tokenizer.decode([...tokens]);
   }
 
-  generate(prompt: string, opts: GenerateOptions = {}): Generation {
-    const promptTokens = this.encode(prompt);
-    if (promptTokens.length === 0) throw new RangeError('the prompt encodes to no tokens');
+  /** The chat template's rendering of `messages` (the model's template, else plain newlines). */
+  applyChatTemplate(messages: readonly ChatMessage[], opts: { addGenerationPrompt?: boolean } = {}): string {
+    const tok = this.loaded.tokenizer;
+    const name = (id: number | undefined): string | undefined => (id === undefined ? undefined : tok.decode([id], { skipSpecial: false }));
+    return renderChat(messages, this.loaded.chatTemplate, {
+      bosToken: name(tok.bosTokenId),
+      eosToken: name(tok.eosTokenId),
+      addGenerationPrompt: opts.addGenerationPrompt ?? true,
+    });
+  }
+
+  /**
+   * Prompt token ids. Text gets the tokenizer's BOS rule. A rendered chat template gets
+   * it too unless the template already starts with the BOS token text, so the model
+   * always sees the sequence start it was trained with.
+   */
+  promptTokens(prompt: Prompt): number[] {
+    let ids: number[];
+    if (typeof prompt === 'string') ids = this.encode(prompt);
+    else if ('messages' in prompt) {
+      const text = this.applyChatTemplate(prompt.messages);
+      const tok = this.loaded.tokenizer;
+      const bos = tok.bosTokenId === undefined ? undefined : tok.decode([tok.bosTokenId], { skipSpecial: false });
+      ids = tok.encode(text, { addSpecial: !(bos !== undefined && bos !== '' && text.startsWith(bos)) });
+    } else {
+      const vocab = this.loaded.config.vocabSize;
+      ids = [...prompt.tokens];
+      for (const t of ids) if (!Number.isInteger(t) || t < 0 || t >= vocab) throw new RangeError(`prompt token ${t} is outside the vocabulary [0, ${vocab})`);
+    }
+    if (ids.length === 0) throw new RangeError('the prompt encodes to no tokens');
+    return ids;
+  }
+
+  /** The number of tokens a generation may add after `promptTokens` (context window rule). */
+  room(promptTokens: readonly number[], maxTokens?: number): number {
     const room = this.loaded.config.maxPositions - promptTokens.length;
     if (room <= 0) throw new RangeError(`the prompt is ${promptTokens.length} tokens; the context window is ${this.loaded.config.maxPositions}`);
-    const maxTokens = Math.min(opts.maxTokens ?? 32, room);
-    if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new RangeError('maxTokens must be a positive integer');
+    const n = Math.min(maxTokens ?? 32, room);
+    if (!Number.isInteger(n) || n < 1) throw new RangeError('maxTokens must be a positive integer');
+    return n;
+  }
+
+  generate(prompt: Prompt, opts: GenerateOptions = {}): Generation {
+    const promptTokens = this.promptTokens(prompt);
+    const maxTokens = this.room(promptTokens, opts.maxTokens);
     const t0 = performance.now();
-    const eos = this.eosTokenId;
-    const tokens = generateQuant(this.quantized, promptTokens, { maxTokens, eosTokenId: eos });
-    const stop: StopReason = eos !== undefined && tokens[tokens.length - 1] === eos ? 'eos' : 'length';
+    const { tokens, stoppedOnEos } = generateGreedy(this.quantized, promptTokens, { maxTokens, eosTokenId: this.eosTokenId });
+    const stop: StopReason = stoppedOnEos ? 'eos' : 'length';
     const generateMs = performance.now() - t0;
     const text = this.decode(tokens);
+    if (stoppedOnEos) tokens.push(this.eosTokenId!);
     if (!opts.proof) return { text, promptTokens, tokens, stop };
-    const committed = this.commitment();
     const t1 = performance.now();
-    const { bytes, timings } = proveGeneration(this.quantized, committed, PROVERS, { promptTokens, outputTokens: tokens, stop }, opts.onProgress);
-    return { text, promptTokens, tokens, stop, proof: bytes, timings: { ...timings, generateMs, proveMs: performance.now() - t1 } };
+    const { proof, timings } = this.prove({ promptTokens, tokens, stop }, opts.onProgress);
+    return { text, promptTokens, tokens, stop, proof, timings: { ...timings, generateMs, proveMs: performance.now() - t1 } };
+  }
+
+  /**
+   * Greedy generation one token at a time, yielding to the event loop between tokens so a
+   * server can stream. Returns the finished generation (without a proof: prove it with
+   * {@link prove}, typically in a worker).
+   */
+  async *stream(prompt: Prompt, opts: { maxTokens?: number; signal?: AbortSignal } = {}): AsyncGenerator<StreamStep, Generation, void> {
+    const promptTokens = this.promptTokens(prompt);
+    const maxTokens = this.room(promptTokens, opts.maxTokens);
+    const pending: number[] = [];
+    const { tokens, stoppedOnEos } = generateGreedy(this.quantized, promptTokens, { maxTokens, eosTokenId: this.eosTokenId, onToken: (t) => pending.push(t) });
+    // Greedy decoding of these models takes milliseconds per token, so decoding runs to
+    // the end first and the steps are released with a yield between them.
+    let shown = '';
+    for (let i = 0; i < pending.length; i++) {
+      if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error('aborted');
+      const text = this.decode(tokens.slice(0, i + 1));
+      // Hold back a trailing replacement character: the next token may complete it.
+      const stable = text.endsWith('\uFFFD') && i + 1 < pending.length ? text.slice(0, -1) : text;
+      const delta = stable.startsWith(shown) ? stable.slice(shown.length) : '';
+      if (delta !== '') shown = stable;
+      yield { token: pending[i]!, delta };
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    const text = this.decode(tokens);
+    if (stoppedOnEos) tokens.push(this.eosTokenId!);
+    return { text, promptTokens, tokens, stop: stoppedOnEos ? 'eos' : 'length' };
+  }
+
+  /** Proves a finished greedy generation against this model's commitment. */
+  prove(g: GenerationRecord, onProgress?: GenerateOptions['onProgress']): { proof: Uint8Array; timings: ProveTimings } {
+    const committed = this.commitment();
+    const { bytes, timings } = proveGeneration(this.quantized, committed, PROVERS, { promptTokens: g.promptTokens, outputTokens: g.tokens, stop: g.stop }, onProgress);
+    return { proof: bytes, timings };
   }
 }

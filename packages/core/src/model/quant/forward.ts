@@ -291,10 +291,11 @@ export function generateQuant(
   prompt: readonly number[],
   opts: { maxTokens: number; eosTokenId?: number | undefined; onToken?: (t: number) => void; debug?: boolean },
 ): number[] {
-  return decodeGreedy(model, prompt, opts).tokens;
+  return generateGreedy(model, prompt, opts).tokens;
 }
 
-function decodeGreedy(
+/** Greedy decoding; the EOS token, when argmax picks it, ends generation and is not returned. */
+export function generateGreedy(
   model: QuantizedModel,
   prompt: readonly number[],
   opts: { maxTokens: number; eosTokenId?: number | undefined; onToken?: (t: number) => void; debug?: boolean },
@@ -337,7 +338,7 @@ export function generateTraced(
   prompt: readonly number[],
   opts: { maxTokens: number; eosTokenId?: number | undefined; debug?: boolean },
 ): TracedGeneration {
-  const { tokens, stoppedOnEos } = decodeGreedy(model, prompt, opts);
+  const { tokens, stoppedOnEos } = generateGreedy(model, prompt, opts);
   const fedAll = [...prompt, ...tokens];
   const fed = stoppedOnEos || tokens.length === 0 ? fedAll : fedAll.slice(0, -1);
   const r = quantForward(model, fed, { trace: true, debug: opts.debug ?? false });
