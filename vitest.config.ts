@@ -19,22 +19,22 @@ export default defineConfig({
       {
         resolve,
         ssr,
-        test: { name: 'core', include: ['packages/core/src/**/*.test.ts'], testTimeout: 120_000 },
+        test: { name: 'core', include: ['packages/core/src/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 300_000 },
       },
       {
         resolve,
         ssr,
-        test: { name: 'express', include: ['packages/express-middleware/src/**/*.test.ts'] },
+        test: { name: 'express', include: ['packages/express-middleware/src/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 300_000 },
       },
       {
         resolve,
         ssr,
-        test: { name: 'langchain', include: ['packages/langchain-adapter/src/**/*.test.ts'] },
+        test: { name: 'langchain', include: ['packages/langchain-adapter/src/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 300_000 },
       },
       {
         resolve,
         ssr,
-        test: { name: 'e2e', include: ['test/**/*.test.ts', 'examples/**/*.test.ts'], testTimeout: 300_000 },
+        test: { name: 'e2e', include: ['test/**/*.test.ts', 'examples/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 300_000 },
       },
     ],
   },
