@@ -13,3 +13,4 @@ export * from './proof/index.js';
 export * from './statements/index.js';
 export * from './layers/index.js';
 export * from './generation/index.js';
+export * from './http/index.js';
