@@ -1,0 +1,149 @@
+/**
+ * ZkVerifyCallbackHandler: verifies the proof behind every chat-model answer a LangChain
+ * run produces, whichever zkLLM model produced it (local ZkChatModel or a remote server's
+ * client), against a commitment the application pins.
+ */
+import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
+import type { BaseMessage } from '@langchain/core/messages';
+import type { LLMResult } from '@langchain/core/outputs';
+import type { GenerationStatement, ModelCommitment } from '@zkllm/verifier';
+import type { ChatMessage } from '@zkllm/core';
+import { toChatMessages } from './messages.js';
+import { readZkllmMetadata, ZkMetadataError } from './metadata.js';
+import { checkZkllmMetadata, pinCommitment, type CommitmentInput } from './verify.js';
+
+/** One checked answer. */
+export interface ZkVerification {
+  readonly runId: string;
+  readonly valid: boolean;
+  readonly reason?: string;
+  /** The answer's text. */
+  readonly text: string;
+  /** What the proof states, when it decoded. */
+  readonly statement?: GenerationStatement;
+  readonly proofDigest?: string;
+  readonly proofId?: string;
+}
+
+/** Raised (from the LangChain call) for an answer whose proof does not check out. */
+export class ZkVerificationError extends Error {
+  override name = 'ZkVerificationError';
+  readonly verification: ZkVerification;
+  constructor(v: ZkVerification) {
+    super(`zkLLM proof rejected: ${v.reason ?? 'invalid'}`);
+    this.verification = v;
+  }
+}
+
+/** Tokenizer and chat template of the committed model (a ZkModel has both). */
+export interface ZkTokenizer {
+  decode(tokens: readonly number[]): string;
+  promptTokens(prompt: { messages: readonly ChatMessage[] }): number[];
+}
+
+export interface ZkVerifyCallbackHandlerOptions {
+  /** The commitment answers must be proven against. */
+  commitment: CommitmentInput;
+  /** Also pin the commitment's digest (hex): construction fails if the file has another. */
+  digest?: string;
+  /**
+   * What to do with an invalid answer: `'throw'` (default) makes the LangChain call reject
+   * with a {@link ZkVerificationError}; `'record'` only records it in `results`; a function
+   * is called with the verification (and may itself throw to abort the call).
+   */
+  onInvalid?: 'throw' | 'record' | ((v: ZkVerification) => void | Promise<void>);
+  /** Treat answers without `response_metadata.zkllm` as invalid (default true). */
+  requireProof?: boolean;
+  /**
+   * The committed model's tokenizer and chat template, e.g. the ZkModel itself. With it,
+   * the handler also checks that the proof is for the prompt the run sent and that the
+   * answer text is the decoding of the proven tokens; without it, it checks the proof and
+   * that the metadata's token lists agree with it (text and prompt are then bound only by
+   * whatever checked the answer before, e.g. a remote response's signature).
+   */
+  tokenizer?: ZkTokenizer;
+}
+
+export class ZkVerifyCallbackHandler extends BaseCallbackHandler {
+  name = 'ZkVerifyCallbackHandler';
+  /** Every answer checked so far, in completion order. */
+  readonly results: ZkVerification[] = [];
+  private readonly commitment: ModelCommitment;
+  private readonly onInvalid: NonNullable<ZkVerifyCallbackHandlerOptions['onInvalid']>;
+  private readonly requireProof: boolean;
+  private readonly tokenizer: ZkTokenizer | undefined;
+  private readonly prompts = new Map<string, BaseMessage[][]>();
+
+  constructor(opts: ZkVerifyCallbackHandlerOptions) {
+    const onInvalid = opts.onInvalid ?? 'throw';
+    // Results must be recorded, and errors raised, before the model call returns.
+    super({ raiseError: onInvalid !== 'record', _awaitHandler: true });
+    this.awaitHandlers = true;
+    this.commitment = pinCommitment(opts.commitment, opts.digest);
+    this.onInvalid = onInvalid;
+    this.requireProof = opts.requireProof ?? true;
+    this.tokenizer = opts.tokenizer;
+  }
+
+  /** True when every answer seen so far was valid (and at least one was seen). */
+  get allValid(): boolean {
+    return this.results.length > 0 && this.results.every((r) => r.valid);
+  }
+
+  override handleChatModelStart(_llm: unknown, messages: BaseMessage[][], runId: string): void {
+    if (this.tokenizer !== undefined) this.prompts.set(runId, messages);
+  }
+
+  override handleLLMError(_err: unknown, runId: string): void {
+    this.prompts.delete(runId);
+  }
+
+  override async handleLLMEnd(output: LLMResult, runId: string): Promise<void> {
+    const prompts = this.prompts.get(runId);
+    this.prompts.delete(runId);
+    for (const [i, gens] of output.generations.entries()) {
+      for (const gen of gens) {
+        const v = await this.check(runId, gen, prompts?.[i]);
+        this.results.push(v);
+        if (!v.valid) await this.reject(v);
+      }
+    }
+  }
+
+  private async check(runId: string, gen: LLMResult['generations'][number][number], prompt: BaseMessage[] | undefined): Promise<ZkVerification> {
+    const message = (gen as { message?: BaseMessage }).message;
+    const text = gen.text;
+    const fail = (reason: string, extra: Partial<ZkVerification> = {}): ZkVerification => ({ runId, valid: false, reason, text, ...extra });
+    let meta;
+    try {
+      meta = readZkllmMetadata(message?.response_metadata);
+    } catch (e) {
+      if (e instanceof ZkMetadataError) return fail(e.message);
+      throw e;
+    }
+    if (meta === undefined) return this.requireProof ? fail('the answer has no zkLLM proof metadata') : { runId, valid: true, text };
+    const ids = { ...(meta.proofDigest !== undefined ? { proofDigest: meta.proofDigest } : {}), ...(meta.proofId !== undefined ? { proofId: meta.proofId } : {}) };
+    if (meta.verified && meta.valid === false) return fail(`the model flagged this answer: ${meta.reason ?? 'invalid'}`, ids);
+    let promptTokens: number[] | undefined;
+    if (this.tokenizer !== undefined && prompt !== undefined) {
+      try {
+        promptTokens = this.tokenizer.promptTokens({ messages: toChatMessages(prompt) });
+      } catch (e) {
+        return fail(`cannot tokenize the run's prompt: ${(e as Error).message}`, ids);
+      }
+    }
+    const c = await checkZkllmMetadata(meta, this.commitment, {
+      text,
+      ...(this.tokenizer !== undefined ? { decode: (t: readonly number[]) => this.tokenizer!.decode(t) } : {}),
+      ...(promptTokens !== undefined ? { promptTokens } : {}),
+    });
+    const st = c.statement !== undefined ? { statement: c.statement } : {};
+    return c.valid ? { runId, valid: true, text, ...ids, ...st } : fail(c.reason ?? 'invalid', { ...ids, ...st });
+  }
+
+  private async reject(v: ZkVerification): Promise<void> {
+    if (this.onInvalid === 'record') return;
+    if (this.onInvalid === 'throw') throw new ZkVerificationError(v);
+    await this.onInvalid(v);
+  }
+}
