@@ -78,7 +78,7 @@ export class ZkModel {
 
   /** Commits to the quantized weights and public parameters (computed once, then cached). */
   commitment(): CommittedModel {
-    this.committed ??= commitProvable(this.quantized, this.eosTokenId);
+    this.committed ??= commitProvable(this.quantized, { eosTokenId: this.eosTokenId, tokenizer: this.loaded.tokenizer.source });
     return this.committed;
   }
 

@@ -17,6 +17,8 @@ export interface TextTokenizer {
   /** Largest token id the tokenizer can emit, plus one. */
   readonly vocabSize: number;
   readonly chatTemplate: string | undefined;
+  /** The parsed `tokenizer.json` and (normalised) `tokenizer_config.json` it was built from. */
+  readonly source: { readonly tokenizer: Readonly<Record<string, unknown>>; readonly config: Readonly<Record<string, unknown>> };
 }
 
 function readJson(path: string, what: string): unknown {
@@ -80,6 +82,7 @@ export function loadTokenizer(dir: string): TextTokenizer {
     eosTokenId,
     vocabSize,
     chatTemplate,
+    source: { tokenizer: tj as Record<string, unknown>, config: cfg },
     encode(text, opts) {
       const special = opts?.addSpecial ?? true;
       const ids = tok.encode(text, { add_special_tokens: special }).ids;

@@ -15,6 +15,7 @@ import { ByteWriter } from '../codec/bytes.js';
 import { bundleLayout, bundleLayoutBytes, type BundleLayout } from '../layers/bundle.js';
 import type { PcsCommitment } from '../pcs/verifier.js';
 import { canonicalJson, type Json } from './canonical.js';
+import { committedTokenTable } from './tokens.js';
 
 export const MODEL_COMMITMENT_FORMAT = 'zkllm-model-commitment';
 export const MODEL_COMMITMENT_VERSION = 1;
@@ -131,6 +132,16 @@ export function parseModelCommitment(value: unknown, expectedDigest?: string | U
   if (layout.numVars !== numVars) throw new CommitmentError('weights.numVars does not match the tensor layout');
   const pHash = paramsHash(f['params']);
   if (bytesToHex(pHash) !== f['paramsHash']) throw new CommitmentError('paramsHash does not match params');
+  const params = f['params'];
+  // A malformed token table is rejected here, not on first use, so a pinned commitment
+  // either decodes every id or says plainly that it has no table.
+  if (typeof params === 'object' && params !== null && !Array.isArray(params)) {
+    try {
+      committedTokenTable(params);
+    } catch (e) {
+      throw new CommitmentError(`params.tokens: ${(e as Error).message}`);
+    }
+  }
   const recomputed = modelDigest(root, layout, pHash);
   if (bytesToHex(recomputed) !== bytesToHex(digest)) throw new CommitmentError('digest does not match the commitment contents');
   if (expectedDigest !== undefined) {

@@ -11,6 +11,17 @@ export {
   type ModelCommitment,
   type ModelCommitmentFile,
 } from './commitment.js';
+export {
+  TOKEN_TABLE_LIMITS,
+  TokenTableError,
+  committedTokenTable,
+  decodeTokens,
+  decodeWithTable,
+  encodeTokenTable,
+  parseTokenTable,
+  type TokenDecoderRules,
+  type TokenTable,
+} from './tokens.js';
 export { STATEMENT_LIMITS, decodeStatement, encodeStatement, type GenerationStatement, type StopReason } from './statement.js';
 export { CircuitError, circuitValues, instantiateCircuit, specToJson, type CircuitInputs, type CircuitOp } from './circuit.js';
 export {

@@ -1,6 +1,6 @@
 /** `zkllm commit`, `zkllm prove`, `zkllm verify`: the proof workflow on files. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { MAX_PROOF_BYTES, parseModelCommitment, verifyProof, type ModelCommitmentFile } from '@zkllm/verifier';
+import { MAX_PROOF_BYTES, committedTokenTable, decodeWithTable, parseModelCommitment, verifyProof, type ModelCommitmentFile } from '@zkllm/verifier';
 import { intFlag, parseFlags, UsageError } from '../args.js';
 import { loadModel } from '../../model/load.js';
 import { ZkModel } from '../../zkmodel.js';
@@ -110,18 +110,23 @@ export const verify: Command = {
       throw new Error(`cannot read proof ${f.proof}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     if (bytes.length > MAX_PROOF_BYTES) throw new Error(`proof ${f.proof} is larger than ${MAX_PROOF_BYTES} bytes`);
+    const commitment = readJson(f.commitment, 'commitment');
     const t0 = performance.now();
-    const r = verifyProof(bytes, readJson(f.commitment, 'commitment'), f.digest !== undefined ? { expectedDigest: f.digest.toLowerCase() } : {});
+    const r = verifyProof(bytes, commitment, f.digest !== undefined ? { expectedDigest: f.digest.toLowerCase() } : {});
     const ms = performance.now() - t0;
     let text: string | undefined;
     if (r.valid && r.statement) {
-      // Decoding needs a tokenizer; the proof itself is about token ids.
-      try {
-        const dir = f.tokenizer ?? resolveModelDir(undefined);
-        const tok = loadModel(dir).tokenizer;
-        text = tok.decode([...r.statement.outputTokens]);
-      } catch {
-        text = undefined;
+      // The commitment's token table (bound by the digest just checked) decodes the output;
+      // a commitment without one falls back to a local tokenizer, if there is one.
+      const table = committedTokenTable((commitment as ModelCommitmentFile).params);
+      if (table !== null && f.tokenizer === undefined) text = decodeWithTable(table, r.statement.outputTokens);
+      else {
+        try {
+          const dir = f.tokenizer ?? resolveModelDir(undefined);
+          text = loadModel(dir).tokenizer.decode([...r.statement.outputTokens]);
+        } catch {
+          text = undefined;
+        }
       }
     }
     const report = {
