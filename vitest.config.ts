@@ -5,8 +5,13 @@ import { defineConfig } from 'vitest/config';
 const conditions = ['source', 'module', 'node', 'import', 'default'];
 const resolve = { conditions };
 // Vitest runs test files through Vite's SSR module graph, which resolves packages with
-// its own conditions: without these, workspace packages would load from a stale dist/.
-const ssr = { resolve: { conditions, externalConditions: conditions } };
+// its own conditions: without `source` there, workspace packages would load from a stale
+// dist/. Vitest also starts its Node workers with one `--conditions` flag per SSR
+// condition, and Node applies those to require() as well, so only conditions that are
+// safe for CommonJS are listed: `import`/`module` would make express's router require()
+// the ESM build of a dual package (is-promise) and break it. Vite adds import/require
+// by itself.
+const ssr = { resolve: { conditions: ['source', 'node'], externalConditions: ['source'] } };
 
 export default defineConfig({
   test: {
