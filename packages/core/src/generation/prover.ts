@@ -16,7 +16,9 @@ import {
   encodePcsProof,
   encodeStatement,
   instantiateCircuit,
+  queryLayout,
   specToJson,
+  tensorVars,
   writeHeader,
   type CircuitInputs,
   type GenerationStatement,
@@ -58,6 +60,17 @@ export interface ProveTimings {
   perKind: Record<string, number>;
   /** Proof bytes per section. */
   bytes: { header: number; layers: number; lookups: number; openings: number };
+  /** Shapes behind the byte counts (for benchmarks and regressions). */
+  stats: ProveStats;
+}
+
+export interface ProveStats {
+  witnessTensors: number;
+  witnessVars: number;
+  witnessClaims: number;
+  weightClaims: number;
+  openingBytes: { witness: number; weights: number };
+  lookupTables: Array<{ id: string; logSize: number; segments: number; queryVars: number }>;
 }
 
 export interface GenerationProofInput {
@@ -224,13 +237,28 @@ export function proveGeneration(
 
   // ---- openings: witness (incl. multiplicities) and weights, one batched opening each
   const routed = routeClaims([...ctx.claims, ...lookupClaims], wLayout, committed.file.weights.tensors);
-  const open = (state: Parameters<typeof pcsOpen>[0], claims: ReturnType<typeof bundleClaims>) => {
-    if (claims.length === 0) return;
+  const open = (state: Parameters<typeof pcsOpen>[0], claims: ReturnType<typeof bundleClaims>): number => {
+    if (claims.length === 0) return 0;
+    const at = w.length;
     encodePcsProof(w, pcsOpen(state, claims, transcript, DEFAULT_PCS_PARAMS));
+    return w.length - at;
   };
-  open(wCommit.state, routed.witness);
-  open(committed.state, routed.weights);
+  const witnessOpeningBytes = open(wCommit.state, routed.witness);
+  const weightsOpeningBytes = open(committed.state, routed.weights);
   const t5 = performance.now();
+  const stats: ProveStats = {
+    witnessTensors: witnessRefs.length,
+    witnessVars: wLayout.numVars,
+    witnessClaims: routed.witness.length,
+    weightClaims: routed.weights.length,
+    openingBytes: { witness: witnessOpeningBytes, weights: weightsOpeningBytes },
+    lookupTables: groups.map((g) => ({
+      id: g.table.id,
+      logSize: g.table.logSize,
+      segments: g.requests.length,
+      queryVars: queryLayout(g.requests.map((q) => tensorVars(q.shape))).numVars,
+    })),
+  };
   return {
     bytes: w.finish(),
     statement,
@@ -242,6 +270,7 @@ export function proveGeneration(
       openingsMs: t5 - t4,
       perKind,
       bytes: { header: b0, layers: b1 - b0, lookups: b2 - b1, openings: w.length - b2 },
+      stats,
     },
   };
 }

@@ -173,7 +173,7 @@ describe('tlookup', () => {
   });
 });
 
-describe('batched tlookup (all tables, one fraction-tree protocol)', () => {
+describe('batched tlookup (all tables, one tagged logUp with two fraction trees)', () => {
   const next = rng(11);
   const range = rangeTable(F, -8, 4);
   const small = rangeTable(F, 0, 1);
@@ -199,13 +199,6 @@ describe('batched tlookup (all tables, one fraction-tree protocol)', () => {
     { table: square, segments: [pick(16), pick(1)] },
   ];
   const statements = (gs: readonly LookupGroupWitness[]) => gs.map((g) => ({ table: g.table, segmentShapes: g.segments.map((s) => [...s.shape]) }));
-  const shapesOf = (gs: readonly LookupGroupWitness[]) =>
-    gs.map((g) => ({
-      queryVars: queryLayout(g.segments.map((s) => tensorVars(s.shape))).numVars,
-      tableVars: g.table.logSize,
-      numSegments: g.segments.length,
-      arity: g.table.arity,
-    }));
   const encode = (p: LookupsProof) => {
     const w = new ByteWriter();
     encodeLookupsProof(w, p);
@@ -213,7 +206,7 @@ describe('batched tlookup (all tables, one fraction-tree protocol)', () => {
   };
   const decode = (b: Uint8Array, gs: readonly LookupGroupWitness[] = groups) => {
     const r = new ByteReader(b);
-    const p = decodeLookupsProof(r, F, shapesOf(gs));
+    const p = decodeLookupsProof(r, F, statements(gs));
     r.finish();
     return p;
   };
@@ -252,7 +245,10 @@ describe('batched tlookup (all tables, one fraction-tree protocol)', () => {
       separate += w.finish().length;
     }
     expect(encode(proof).length).toBeLessThan(separate);
-    expect(verify({ roots: new Uint32Array(0), layers: [], segmentEvals: [] }, [])).toEqual([]);
+    expect(verify({ roots: new Uint32Array(0), layers: [], segmentEvals: [], multiplicityEvals: new Uint32Array(0) }, [])).toEqual([]);
+    // Two trees in all, however many tables.
+    expect(proof.roots.length).toBe(16);
+    expect(proof.layers.at(-1)!.evals.length).toBe(16);
   });
 
   it('rejects a value outside its table and wrong multiplicities in any one group', () => {
@@ -267,7 +263,20 @@ describe('batched tlookup (all tables, one fraction-tree protocol)', () => {
     const ms2 = groups.map((g) => lookupMultiplicities(g.table, g.segments));
     ms2[1]![0]!--;
     ms2[1]![1]!++;
-    expect(() => verify(prove(groups, ms2).proof)).toThrow(/small|range\[0,2\).*sums differ/);
+    expect(() => verify(prove(groups, ms2).proof)).toThrow(/sums differ/);
+  });
+
+  it('tags keep tables apart: a row of another table does not satisfy a lookup', () => {
+    // 1 is a row of `range` and of `small`; 3 is a row of `range` only. Querying 3 against
+    // `small` while counting it in `range` balances the untagged sums but not the tagged ones.
+    const q = inRange(64, 0, 2);
+    q[5] = F.fromInt(3);
+    const bad = groups.map((g, i) => (i === 1 ? { ...g, segments: [vec(q)] } : g));
+    const ms = groups.map((g) => lookupMultiplicities(g.table, g.segments));
+    ms[1] = lookupMultiplicities(small, [vec(q.map((x) => (x === F.fromInt(3) ? 0 : x)))]);
+    ms[1]![0]!--;
+    ms[0]![3 + 8]!++;
+    expect(() => verify(prove(bad, ms).proof, bad)).toThrow(/sums differ/);
   });
 
   it('rejects tampered roots, layer values, round messages and segment evaluations', () => {
@@ -294,6 +303,11 @@ describe('batched tlookup (all tables, one fraction-tree protocol)', () => {
       segmentEvals[g] = bump(s, 0);
       expect(() => verify({ ...proof, segmentEvals }), `group ${g}`).toThrow(/query-side leaf/);
     });
+    for (let g = 0; g < groups.length; g++) {
+      expect(() => verify({ ...proof, multiplicityEvals: bump(proof.multiplicityEvals, 4 * g) }), `multiplicity ${g}`).toThrow(
+        /table-side numerators/,
+      );
+    }
     // A proof for other statements (a group dropped) does not verify.
     expect(() => verify(proof, groups.slice(1))).toThrow();
   });

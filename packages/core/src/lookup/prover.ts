@@ -8,6 +8,9 @@ import {
   combineColumns,
   evalMleBase,
   lookupChallenges,
+  lookupTag,
+  lookupsChallenges,
+  lookupsLayout,
   queryLayout,
   tensorMask,
   tensorVars,
@@ -177,10 +180,10 @@ export interface LookupGroupWitness {
 }
 
 /**
- * Batched tlookup over every table (see the verifier's `verifyLookups`): one α, γ per
- * table, then ONE batched fraction-tree protocol for all query and table trees.
- * `multiplicities[i]` belongs to `groups[i]`; all of them and every segment must already
- * be committed. Returns one {@link LookupClaims} per group.
+ * Batched tlookup over every table as one tagged logUp (see the verifier's
+ * `verifyLookups`): shared α, γ, one query tree over every group's segments and one table
+ * tree over every table. `multiplicities[i]` belongs to `groups[i]`; all of them and every
+ * segment must already be committed. Returns one {@link LookupClaims} per group.
  */
 export function proveLookups(
   E: QuarticExtension,
@@ -188,32 +191,106 @@ export function proveLookups(
   multiplicities: readonly Uint32Array[],
   transcript: Transcript,
 ): { proof: LookupsProof; claims: LookupClaims[] } {
-  if (groups.length === 0) return { proof: { roots: new Uint32Array(0), layers: [], segmentEvals: [] }, claims: [] };
+  if (groups.length === 0) {
+    return { proof: { roots: new Uint32Array(0), layers: [], segmentEvals: [], multiplicityEvals: new Uint32Array(0) }, claims: [] };
+  }
   if (multiplicities.length !== groups.length) throw new LookupWitnessError('one multiplicity vector per table is needed');
-  const layouts: QueryLayout[] = groups.map((g, i) => {
+  groups.forEach((g, i) => {
     checkSegments(g.table, g.segments);
     if (multiplicities[i]!.length !== g.table.size) throw new LookupWitnessError(`table ${g.table.id}: multiplicity vector has the wrong length`);
-    return queryLayout(g.segments.map((s) => tensorVars(s.shape)));
   });
-  transcript.absorbU32('lookups/groups', groups.length);
-  const challenges = groups.map((g) => lookupChallenges(transcript, g.table, g.segments.map((s) => s.shape)));
-  const trees: Array<Array<[Uint32Array, Uint32Array]>> = [];
-  groups.forEach((g, i) => {
-    const { alpha, gamma } = challenges[i]!;
-    const { qp, qq, tp, tq } = lookupLeaves(E, g.table, g.segments, layouts[i]!, multiplicities[i]!, alpha, gamma);
-    trees.push(buildFractionLayers(E, qp, qq), buildFractionLayers(E, tp, tq));
-  });
-  const roots = new Uint32Array(8 * trees.length);
-  trees.forEach((t, i) => roots.set(rootOf(t), 8 * i));
+  const statements = groups.map((g) => ({ table: g.table, segmentShapes: g.segments.map((s) => s.shape) }));
+  const layout = lookupsLayout(statements);
+  const { alpha, gamma } = lookupsChallenges(transcript, statements);
+  const F = E.base;
+
+  // Query leaves: p = 1 on real entries; q = α − (τ_g + γ·Σ_c γ^c S_c) on a segment's whole
+  // block (padding rows included: the verifier's sel·τ term covers them), q = α past the end.
+  const nq = 1 << layout.query.numVars;
+  const qp = new Uint32Array(4 * nq);
+  const qq = new Uint32Array(4 * nq);
+  for (let i = 0; i < nq; i++) qq.set(alpha, 4 * i);
+  for (const pl of layout.query.placements) {
+    const seg = layout.segments[pl.index]!;
+    const g = groups[seg.group]!;
+    const cols = g.segments[seg.index]!.columns;
+    const act = tensorMask(seg.shape);
+    fillTaggedLeaves(E, qq, pl.offset, 2 ** pl.logSize, cols, lookupTag(F, seg.group), alpha, gamma);
+    for (let i = 0; i < act.length; i++) qp[4 * (pl.offset + i)] = act[i]!;
+  }
+  // Table leaves: p = m_g[j], q = α − (τ_g + γ·Σ_c γ^c T_{g,c}[j]); zero rows past the end.
+  const nt = 1 << layout.table.numVars;
+  const tp = new Uint32Array(4 * nt);
+  const tq = new Uint32Array(4 * nt);
+  for (let i = 0; i < nt; i++) tq.set(alpha, 4 * i);
+  for (const pl of layout.table.placements) {
+    const g = groups[pl.index]!;
+    const m = multiplicities[pl.index]!;
+    for (let j = 0; j < m.length; j++) tp[4 * (pl.offset + j)] = F.fromInt(m[j]!);
+    fillTaggedLeaves(E, tq, pl.offset, g.table.size, g.table.columns, lookupTag(F, pl.index), alpha, gamma);
+  }
+  const trees = [buildFractionLayers(E, qp, qq), buildFractionLayers(E, tp, tq)];
+  const roots = new Uint32Array(16);
+  roots.set(rootOf(trees[0]!), 0);
+  roots.set(rootOf(trees[1]!), 8);
   transcript.absorbExt('lookups/roots', roots);
   const { proof, leaves } = proveFractionTrees(E, trees, transcript);
-  const segs = groups.map((g, i) => segmentEvaluations(E, g.table.arity, g.segments, layouts[i]!, leaves[2 * i]!.point));
-  for (const s of segs) transcript.absorbExt('lookups/segment-evals', s.segmentEvals);
-  return {
-    proof: { roots: proof.roots, layers: proof.layers, segmentEvals: segs.map((s) => s.segmentEvals) },
-    claims: groups.map((_, i) => ({
-      multiplicity: { point: leaves[2 * i + 1]!.point, value: leaves[2 * i + 1]!.p },
-      segments: segs[i]!.claims,
-    })),
-  };
+  const rq = leaves[0]!.point;
+  const rt = leaves[1]!.point;
+  const claims: LookupClaims[] = groups.map((g) => ({ multiplicity: { point: new Uint32Array(0), value: E.zero() }, segments: new Array(g.segments.length) }));
+  const segmentEvals = groups.map((g) => new Uint32Array(4 * g.table.arity * g.segments.length));
+  for (const pl of layout.query.placements) {
+    const seg = layout.segments[pl.index]!;
+    const g = groups[seg.group]!;
+    const pt = rq.slice(0, 4 * pl.logSize);
+    const vals = new Uint32Array(4 * g.table.arity);
+    for (let c = 0; c < g.table.arity; c++) vals.set(evalMleBase(E, g.segments[seg.index]!.columns[c]!, pt), 4 * c);
+    segmentEvals[seg.group]!.set(vals, 4 * g.table.arity * seg.index);
+    (claims[seg.group]!.segments as Array<{ point: Uint32Array; values: Uint32Array }>)[seg.index] = { point: pt, values: vals };
+  }
+  const multiplicityEvals = new Uint32Array(4 * groups.length);
+  for (const pl of layout.table.placements) {
+    const pt = rt.slice(0, 4 * pl.logSize);
+    const m = multiplicities[pl.index]!;
+    const v = evalMleBase(E, m.map((x) => F.fromInt(x)), pt);
+    multiplicityEvals.set(v, 4 * pl.index);
+    claims[pl.index] = { ...claims[pl.index]!, multiplicity: { point: pt, value: v } };
+  }
+  for (const ev of segmentEvals) transcript.absorbExt('lookups/segment-evals', ev);
+  transcript.absorbExt('lookups/multiplicity-evals', multiplicityEvals);
+  return { proof: { roots, layers: proof.layers, segmentEvals, multiplicityEvals }, claims };
+}
+
+/** q[off + i] = α − (τ + γ·Σ_c γ^c·cols_c[i]) for i < len (columns are base-field tables). */
+function fillTaggedLeaves(
+  E: QuarticExtension,
+  q: Uint32Array,
+  off: number,
+  len: number,
+  cols: readonly Uint32Array[],
+  tag: number,
+  alpha: Ext,
+  gamma: Ext,
+): void {
+  const arity = cols.length;
+  // γ^{c+1} once; then each leaf is a base-by-ext multiply-add per column.
+  const pows = new Uint32Array(4 * arity);
+  let pw = gamma;
+  for (let c = 0; c < arity; c++) {
+    pows.set(pw, 4 * c);
+    pw = E.mul(pw, gamma);
+  }
+  const t = new Uint32Array(4);
+  const acc = new Uint32Array(4);
+  for (let i = 0; i < len; i++) {
+    acc[0] = tag;
+    acc[1] = 0;
+    acc[2] = 0;
+    acc[3] = 0;
+    for (let c = 0; c < arity; c++) {
+      E.mulBaseAt(t, 0, pows, 4 * c, cols[c]![i]!);
+      E.addAt(acc, 0, acc, 0, t, 0);
+    }
+    E.subAt(q, 4 * (off + i), alpha, 0, acc, 0);
+  }
 }

@@ -23,11 +23,10 @@ import { LayerError, VerifierContext } from '../layers/context.js';
 import { bundleLayout } from '../layers/bundle.js';
 import { decodeLookupsProof } from '../lookup/proof.js';
 import { verifyLookups } from '../lookup/verifier.js';
-import { queryLayout } from '../lookup/layout.js';
 import { DEFAULT_PCS_PARAMS } from '../pcs/config.js';
 import { decodePcsProof } from '../pcs/proof.js';
 import { verifyOpening, type EvalClaim, type PcsCommitment } from '../pcs/verifier.js';
-import { tensorVars, type TensorClaim } from '../poly/tensor.js';
+import type { TensorClaim } from '../poly/tensor.js';
 import { MAX_PROOF_BYTES, ProofKind, readHeader } from '../proof/envelope.js';
 import type { VerifyResult } from '../statements/inner-product.js';
 import { Transcript } from '../transcript/transcript.js';
@@ -112,16 +111,7 @@ export function checkGenerationProof(bytes: Uint8Array, commitment: ModelCommitm
   const groups = groupLookups(ctx.lookups);
   const lookupClaims: TensorClaim[] = [];
   const statements = groups.map((g) => ({ table: g.table, segmentShapes: g.requests.map((q) => q.shape) }));
-  const lookupProof = decodeLookupsProof(
-    r,
-    F,
-    statements.map((s) => ({
-      queryVars: queryLayout(s.segmentShapes.map((sh) => tensorVars(sh))).numVars,
-      tableVars: s.table.logSize,
-      numSegments: s.segmentShapes.length,
-      arity: s.table.arity,
-    })),
-  );
+  const lookupProof = decodeLookupsProof(r, F, statements);
   let allClaims;
   try {
     allClaims = verifyLookups(E, statements, lookupProof, transcript);

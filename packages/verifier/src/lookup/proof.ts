@@ -7,11 +7,14 @@
  * Single table: query root (2 ext) ‖ table root (2 ext) ‖ query-tree layers ‖ table-tree
  * layers ‖ segment evaluations (arity ext per segment, in placement order).
  *
- * Batched (all tables of a proof): roots (query root, table root per group, 4 ext each) ‖
- * the shared layers 0 … max depth − 1 ‖ each group's segment evaluations.
+ * Batched (all tables of a proof, one tagged logUp): query root ‖ table root (4 ext) ‖ the
+ * shared layers 0 … max depth − 1 of the two trees ‖ each group's segment evaluations ‖
+ * one multiplicity evaluation per group.
  */
 import type { ByteReader, ByteWriter } from '../codec/bytes.js';
 import type { PrimeField } from '../field/prime.js';
+import { ProofFormatError } from '../codec/errors.js';
+import { lookupTreeDepths, type LookupGroupStatement } from './verifier.js';
 import { checkFractionDepths, FRACTION_DEGREE, fractionLayerWidth, type FractionLayerProof, type FractionTreeProof } from './fraction.js';
 
 export interface LookupProof {
@@ -21,14 +24,16 @@ export interface LookupProof {
   readonly segmentEvals: Uint32Array;
 }
 
-/** All tables' lookups of one proof, with one batched fraction-tree protocol. */
+/** All tables' lookups of one proof: one tagged logUp, two fraction trees (verifier.ts). */
 export interface LookupsProof {
-  /** Per group: query root (P, Q) then table root (P, Q) — 16 limbs per group. */
+  /** Query root (P, Q) then table root (P, Q) — 16 limbs. */
   readonly roots: Uint32Array;
-  /** Shared fraction layers (trees ordered query₀, table₀, query₁, table₁, …). */
+  /** Shared fraction layers of the two trees. */
   readonly layers: readonly FractionLayerProof[];
-  /** Per group, as {@link LookupProof.segmentEvals}. */
+  /** Per group: each segment's columns' MLE values (ext vector, 4·arity per segment, in the group's segment order). */
   readonly segmentEvals: readonly Uint32Array[];
+  /** m̃_g at the table leaf point restricted to group g's block, one ext per group. */
+  readonly multiplicityEvals: Uint32Array;
 }
 
 export function encodeFractionLayer(w: ByteWriter, layer: FractionLayerProof): void {
@@ -71,23 +76,22 @@ export function encodeLookupsProof(w: ByteWriter, proof: LookupsProof): void {
   w.exts(proof.roots);
   for (const l of proof.layers) encodeFractionLayer(w, l);
   for (const s of proof.segmentEvals) w.exts(s);
+  w.exts(proof.multiplicityEvals);
 }
 
-/**
- * Reads a batched lookup proof. `groups[i]` gives the query-tree depth, table log size,
- * number of segments and arity of table i (all from the statement).
- */
-export function decodeLookupsProof(
-  r: ByteReader,
-  F: PrimeField,
-  groups: ReadonlyArray<{ readonly queryVars: number; readonly tableVars: number; readonly numSegments: number; readonly arity: number }>,
-): LookupsProof {
-  if (groups.length === 0) return { roots: new Uint32Array(0), layers: [], segmentEvals: [] };
-  const depths: number[] = [];
-  for (const g of groups) depths.push(g.queryVars, g.tableVars);
+/** Reads a batched lookup proof; every size comes from the groups' statements. */
+export function decodeLookupsProof(r: ByteReader, F: PrimeField, groups: readonly LookupGroupStatement[]): LookupsProof {
+  if (groups.length === 0) return { roots: new Uint32Array(0), layers: [], segmentEvals: [], multiplicityEvals: new Uint32Array(0) };
+  let depths: number[];
+  try {
+    depths = lookupTreeDepths(groups);
+  } catch (e) {
+    throw new ProofFormatError(`lookup statement: ${(e as Error).message}`);
+  }
   const maxDepth = checkFractionDepths(depths);
-  const roots = r.exts(F, 4 * groups.length, 'lookup roots');
+  const roots = r.exts(F, 4, 'lookup roots');
   const layers = Array.from({ length: maxDepth }, (_, k) => decodeFractionLayer(r, F, k, fractionLayerWidth(depths, k)));
-  const segmentEvals = groups.map((g, i) => r.exts(F, g.numSegments * g.arity, `lookup ${i} segment evaluations`));
-  return { roots, layers, segmentEvals };
+  const segmentEvals = groups.map((g, i) => r.exts(F, g.segmentShapes.length * g.table.arity, `lookup ${i} segment evaluations`));
+  const multiplicityEvals = r.exts(F, groups.length, 'lookup multiplicity evaluations');
+  return { roots, layers, segmentEvals, multiplicityEvals };
 }

@@ -17,6 +17,7 @@
  * transcript (committed) before this runs, because α and γ are drawn here.
  */
 import type { Ext, QuarticExtension } from '../field/extension.js';
+import type { PrimeField } from '../field/prime.js';
 import { eqEval } from '../poly/multilinear.js';
 import { tensorMaskEval, tensorVars } from '../poly/tensor.js';
 import type { Transcript } from '../transcript/transcript.js';
@@ -33,8 +34,8 @@ export interface LookupClaims {
   readonly segments: ReadonlyArray<{ readonly point: Uint32Array; readonly values: Uint32Array }>;
 }
 
-/** Largest number of segments in one lookup (a decoder bound). */
-export const MAX_LOOKUP_SEGMENTS = 1 << 12;
+/** Largest number of segments in one lookup, or in all groups of a batched one (a decoder bound). */
+export const MAX_LOOKUP_SEGMENTS = 1 << 14;
 
 function checkShapes(shapes: readonly (readonly number[])[]): number[] {
   if (shapes.length > MAX_LOOKUP_SEGMENTS) throw new LookupError(`too many lookup segments (${shapes.length})`);
@@ -158,29 +159,86 @@ export interface LookupGroupStatement {
   readonly segmentShapes: readonly (readonly number[])[];
 }
 
-/** Tree depths of a batched lookup: query tree then table tree, per group in order. */
-export function lookupTreeDepths(groups: readonly LookupGroupStatement[]): number[] {
-  const depths: number[] = [];
-  for (const g of groups) depths.push(queryLayout(checkShapes(g.segmentShapes)).numVars, g.table.logSize);
-  return depths;
+/**
+ * Shape of a batched lookup: every group's segments in one query vector (group-major,
+ * then {@link queryLayout}) and every table in one table vector (tables laid out as
+ * segments of their own size). Shared by the decoder, the verifier and the prover.
+ */
+export interface LookupsLayout {
+  /** Placement index i refers to `segments[i]`. */
+  readonly query: QueryLayout;
+  /** Flattened segments: owning group and index within it. */
+  readonly segments: ReadonlyArray<{ readonly group: number; readonly index: number; readonly shape: readonly number[] }>;
+  /** Placement index g refers to group g's table. */
+  readonly table: QueryLayout;
 }
 
-/** Largest number of tables in one batched lookup (a decoder bound; 2 trees per table). */
+export function lookupsLayout(groups: readonly LookupGroupStatement[]): LookupsLayout {
+  if (groups.length > MAX_LOOKUP_GROUPS) throw new LookupError(`too many lookup tables (${groups.length})`);
+  const segments = groups.flatMap((g, group) => g.segmentShapes.map((shape, index) => ({ group, index, shape })));
+  const vars = checkShapes(segments.map((s) => s.shape));
+  return { query: queryLayout(vars), segments, table: queryLayout(groups.map((g) => g.table.logSize)) };
+}
+
+/** Tree depths of a batched lookup: the one query tree, then the one table tree. */
+export function lookupTreeDepths(groups: readonly LookupGroupStatement[]): number[] {
+  const l = lookupsLayout(groups);
+  return [l.query.numVars, l.table.numVars];
+}
+
+/** Largest number of tables in one batched lookup (a decoder bound). */
 export const MAX_LOOKUP_GROUPS = 1 << 10;
 
 /**
- * Batched tlookup over several tables: the same argument as {@link verifyLookup} for every
- * group, but all fraction trees (each table's query tree and table tree) are proven by ONE
- * batched fraction-tree protocol (fraction.ts: one sumcheck per layer, trees combined by
- * powers of λ). Transcript: the group count, then per group its statement and its own α, γ
- * ({@link lookupChallenges}: table id, arity, size and segment shapes are absorbed before
- * α, γ are drawn), then every root, then the batched layers, then every group's segment
- * evaluations. Each group's roots are checked (sums equal, denominators nonzero) and each
- * group's leaves are checked exactly as in the single-table argument.
+ * The tag of group g's rows in a batched lookup. Tags are distinct and nonzero, so a query
+ * row of one table can only ever match a row of the same table, and the all-zero rows of
+ * the padding (tag 0) match no query.
+ */
+export function lookupTag(F: PrimeField, g: number): number {
+  return F.fromInt(g + 1);
+}
+
+/** Binds every group's statement, then draws the shared α, γ (prover and verifier). */
+export function lookupsChallenges(transcript: Transcript, groups: readonly LookupGroupStatement[]): { alpha: Ext; gamma: Ext } {
+  transcript.absorbU32('lookups/groups', groups.length);
+  const enc = new TextEncoder();
+  for (const g of groups) {
+    transcript.absorbBytes('lookup/table', enc.encode(g.table.id));
+    transcript.absorbU32('lookup/arity', g.table.arity);
+    transcript.absorbU32('lookup/table-vars', g.table.logSize);
+    transcript.absorbU32('lookup/segments', g.segmentShapes.length);
+    for (const s of g.segmentShapes) transcript.absorbFields('lookup/segment-shape', Uint32Array.from(s));
+  }
+  return { alpha: transcript.challengeExt('lookups/alpha'), gamma: transcript.challengeExt('lookups/gamma') };
+}
+
+/** τ_g + γ·Σ_c γ^c·v_c: a row of group g with its tag as column −1. */
+export function taggedRow(E: QuarticExtension, tag: number, values: Uint32Array, gamma: Ext, arity: number, off = 0): Ext {
+  const acc = combineColumns(E, values, gamma, arity, off);
+  E.mulAt(acc, 0, acc, 0, gamma, 0);
+  acc[0] = E.base.add(acc[0]!, tag);
+  return acc;
+}
+
+/**
+ * Batched tlookup over several tables, as ONE logUp instance: every group's rows carry the
+ * group's tag τ_g = g + 1 as an extra leading column, all query segments of all groups
+ * form one query vector and all tables one table vector, so the whole proof has exactly
+ * two fraction trees (Σ_i act_i/(α − s_i) = Σ_j m_j/(α − t_j) with
+ * s = τ + Σ_c γ^{c+1}·col_c), proven by one batched fraction-tree protocol (fraction.ts).
  *
- * Preconditions (soundness): as for {@link verifyLookup} — every segment and multiplicity
- * vector must be bound into the transcript (committed) before this runs. The returned
- * claims (one per group) MUST be checked by the caller.
+ * Transcript: the group count and every group's statement (table id, arity, size, segment
+ * shapes), then α, γ; both roots; the batched layers; the segment evaluations (per group,
+ * per segment, each column) and the multiplicity evaluations (one per group).
+ *
+ * Leaves: the query leaf reduces to the segment evaluations as in the single-table
+ * argument (the tag is a constant on a segment's block, padding rows included); the table
+ * leaf to Σ_g sel_g·m̃_g(r_g) (numerators) and α − Σ_g sel_g·(τ_g + γ·Σ_c γ^c·T̃_{g,c}(r_g))
+ * (denominators), which the verifier evaluates from the public tables.
+ *
+ * Preconditions (soundness): every segment and multiplicity vector must be bound into the
+ * transcript (committed) before this runs. The returned claims (one per group) MUST be
+ * checked by the caller.
  */
 export function verifyLookups(
   E: QuarticExtension,
@@ -188,26 +246,75 @@ export function verifyLookups(
   proof: LookupsProof,
   transcript: Transcript,
 ): LookupClaims[] {
-  if (groups.length > MAX_LOOKUP_GROUPS) throw new LookupError(`too many lookup tables (${groups.length})`);
   if (proof.segmentEvals.length !== groups.length) throw new LookupError('lookups: wrong number of segment evaluation groups');
   if (groups.length === 0) {
-    if (proof.layers.length !== 0 || proof.roots.length !== 0) throw new LookupError('lookups: proof for no tables is not empty');
+    if (proof.layers.length !== 0 || proof.roots.length !== 0 || proof.multiplicityEvals.length !== 0) {
+      throw new LookupError('lookups: proof for no tables is not empty');
+    }
     return [];
   }
-  const layouts = groups.map((g) => queryLayout(checkShapes(g.segmentShapes)));
-  groups.forEach((g, i) => checkSegmentEvals(g.table, layouts[i]!, proof.segmentEvals[i]!));
-  if (!(proof.roots instanceof Uint32Array) || proof.roots.length !== 16 * groups.length || !E.isCanonical(proof.roots)) {
+  const layout = lookupsLayout(groups);
+  groups.forEach((g, i) => {
+    const ev = proof.segmentEvals[i]!;
+    if (!(ev instanceof Uint32Array) || ev.length !== 4 * g.table.arity * g.segmentShapes.length || !E.isCanonical(ev)) {
+      throw new LookupError(`lookup ${g.table.id}: wrong segment evaluations`);
+    }
+  });
+  const me = proof.multiplicityEvals;
+  if (!(me instanceof Uint32Array) || me.length !== 4 * groups.length || !E.isCanonical(me)) {
+    throw new LookupError('lookups: wrong multiplicity evaluations');
+  }
+  if (!(proof.roots instanceof Uint32Array) || proof.roots.length !== 16 || !E.isCanonical(proof.roots)) {
     throw new LookupError('lookups: wrong roots');
   }
-  transcript.absorbU32('lookups/groups', groups.length);
-  const challenges = groups.map((g) => lookupChallenges(transcript, g.table, g.segmentShapes));
+  const { alpha, gamma } = lookupsChallenges(transcript, groups);
   transcript.absorbExt('lookups/roots', proof.roots);
-  groups.forEach((g, i) => checkRoots(E, g.table, proof.roots.subarray(16 * i, 16 * i + 8), proof.roots.subarray(16 * i + 8, 16 * i + 16)));
-  const depths: number[] = [];
-  groups.forEach((g, i) => depths.push(layouts[i]!.numVars, g.table.logSize));
-  const leaves = verifyFractionTrees(E, depths, { roots: proof.roots, layers: proof.layers }, transcript);
+  const Pq = proof.roots.subarray(0, 4);
+  const Qq = proof.roots.subarray(4, 8);
+  const Pt = proof.roots.subarray(8, 12);
+  const Qt = proof.roots.subarray(12, 16);
+  if (E.isZero(Qq) || E.isZero(Qt)) throw new LookupError('lookups: zero denominator at a root');
+  if (!E.equals(E.mul(Pq, Qt), E.mul(Pt, Qq))) throw new LookupError('lookups: query and table sums differ (a queried row is not in its table)');
+  const [qLeaf, tLeaf] = verifyFractionTrees(E, [layout.query.numVars, layout.table.numVars], { roots: proof.roots, layers: proof.layers }, transcript);
   for (const ev of proof.segmentEvals) transcript.absorbExt('lookups/segment-evals', ev);
-  return groups.map((g, i) =>
-    checkLeaves(E, g.table, g.segmentShapes, layouts[i]!, challenges[i]!, leaves[2 * i]!, leaves[2 * i + 1]!, proof.segmentEvals[i]!),
-  );
+  transcript.absorbExt('lookups/multiplicity-evals', me);
+  const F = E.base;
+
+  // Table side.
+  const rt = tLeaf!.point;
+  const tp = E.zero();
+  const tq = E.zero();
+  const out: Array<{ multiplicity: { point: Uint32Array; value: Ext }; segments: Array<{ point: Uint32Array; values: Uint32Array }> }> =
+    groups.map((g) => ({ multiplicity: { point: new Uint32Array(0), value: E.zero() }, segments: new Array(g.segmentShapes.length) }));
+  for (const pl of layout.table.placements) {
+    const g = groups[pl.index]!;
+    const sel = segmentSelector(E, rt, layout.table.numVars, pl.logSize, pl.offset);
+    const pt = rt.slice(0, 4 * pl.logSize);
+    const cols = new Uint32Array(4 * g.table.arity);
+    for (let c = 0; c < g.table.arity; c++) cols.set(g.table.evalColumn(E, c, pt), 4 * c);
+    const m = me.slice(4 * pl.index, 4 * pl.index + 4);
+    E.addAt(tp, 0, tp, 0, E.mul(sel, m), 0);
+    E.addAt(tq, 0, tq, 0, E.mul(sel, taggedRow(E, lookupTag(F, pl.index), cols, gamma, g.table.arity)), 0);
+    out[pl.index]!.multiplicity = { point: pt, value: m };
+  }
+  if (!E.equals(tLeaf!.p, tp)) throw new LookupError('lookups: table-side numerators do not match the multiplicity evaluations');
+  if (!E.equals(tLeaf!.q, E.sub(alpha, tq))) throw new LookupError('lookups: table-side leaf does not match the public tables');
+
+  // Query side.
+  const rq = qLeaf!.point;
+  const act = E.zero();
+  const s = E.zero();
+  for (const pl of layout.query.placements) {
+    const seg = layout.segments[pl.index]!;
+    const arity = groups[seg.group]!.table.arity;
+    const vals = proof.segmentEvals[seg.group]!.slice(4 * arity * seg.index, 4 * arity * (seg.index + 1));
+    const sel = segmentSelector(E, rq, layout.query.numVars, pl.logSize, pl.offset);
+    const pt = rq.slice(0, 4 * pl.logSize);
+    E.addAt(act, 0, act, 0, E.mul(sel, tensorMaskEval(E, pt, seg.shape)), 0);
+    E.addAt(s, 0, s, 0, E.mul(sel, taggedRow(E, lookupTag(F, seg.group), vals, gamma, arity)), 0);
+    out[seg.group]!.segments[seg.index] = { point: pt, values: vals };
+  }
+  if (!E.equals(qLeaf!.p, act)) throw new LookupError('lookups: query numerators do not match the active rows');
+  if (!E.equals(qLeaf!.q, E.sub(alpha, s))) throw new LookupError('lookups: query-side leaf does not match the segment evaluations');
+  return out;
 }

@@ -10,8 +10,11 @@ import { ProofFormatError } from '../codec/errors.js';
 
 export const PROOF_MAGIC = Uint8Array.of(0x5a, 0x4b, 0x4c, 0x4d); // "ZKLM"
 
-/** Bumped whenever the transcript schedule or the encoding changes. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Bumped whenever the transcript schedule or the encoding changes.
+ * 1: first generation proofs. 2: all lookups as one tagged logUp (two fraction trees).
+ */
+export const PROTOCOL_VERSION = 2;
 
 /** Statement kinds. Values are part of the wire format: never renumber. */
 export const ProofKind = {
