@@ -3,7 +3,7 @@
  * comes with a proof that the committed model produced it (greedy decoding).
  */
 import { Router, type Request, type Response } from 'express';
-import { formatProofFrame, proofStreamFrame } from '@zkllm/verifier';
+import { proofStreamFrame } from '@zkllm/verifier';
 import type { Generation, StreamStep } from '@zkllm/core';
 import { Engine, type ProofJob, type ZkllmOptions } from './engine.js';
 import { ApiError, sendError, toApiError } from './errors.js';
@@ -165,7 +165,9 @@ async function streamCompletion(
       }
     }
     const frame = proofStreamFrame({ proofId: id, content: streamed, prompt: engine.model.decode(g.promptTokens), proof, modelDigest: engine.digest, secretKey: engine.key.secretKey, proofUrl: url });
-    if (!res.writableEnded) res.write(formatProofFrame(frame));
+    // OpenAI's SDK hands every SSE event's data to the caller as a chunk, named or not;
+    // `choices: []` keeps the usual `chunk.choices[0]?.delta` loops working on this one.
+    if (!res.writableEnded) res.write(`event: proof\ndata: ${JSON.stringify({ object: 'zkllm.proof', choices: [], ...frame })}\n\n`);
     if (!res.writableEnded) res.end('data: [DONE]\n\n');
   } catch (e) {
     if (abort.signal.aborted) {
