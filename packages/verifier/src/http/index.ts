@@ -54,3 +54,12 @@ export {
   type ProofResourceHeaderOptions,
   type ProofResponseHeaderOptions,
 } from './contract.js';
+export { SSE_LIMITS, SseError, parseSse, type SseEvent } from './sse.js';
+export {
+  verifyResponse,
+  type ExpectedMessage,
+  type FetchLike,
+  type HttpMessageLike,
+  type VerifyResponseOptions,
+  type VerifyResponseResult,
+} from './verify-response.js';
