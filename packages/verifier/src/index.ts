@@ -14,3 +14,4 @@ export * from './statements/index.js';
 export * from './layers/index.js';
 export * from './generation/index.js';
 export * from './http/index.js';
+export * from './fhe/index.js';
