@@ -115,8 +115,9 @@ function rederive(engine: Engine, promptTokens: number[], maxTokens: number, con
 
 /**
  * Wraps an OpenAI-style chat handler (a request handler or a router) so its JSON chat
- * completions carry proofs. Returns a router serving the handler's routes plus
- * `GET /v1/zkllm/model` and `GET /v1/zkllm/proofs/:id`; mount it where the handler was.
+ * completions carry proofs. Returns a router serving `POST /v1/chat/completions` through
+ * the handler, `GET /v1/zkllm/model` and `GET /v1/zkllm/proofs/:id` (and, for a wrapped
+ * router, its other routes unchanged); mount it where the handler was.
  * Streaming requests (`stream: true`) are rejected with 400: serve them with `zkllm()`.
  */
 export function withProofs(handler: RequestHandler | Router, options: WithProofsOptions = {}): ZkllmRouter {
@@ -171,8 +172,9 @@ export function withProofs(handler: RequestHandler | Router, options: WithProofs
       }
     }),
   );
-  // Everything else the handler serves passes through untouched.
-  router.use(inner);
+  // A wrapped router keeps serving its other routes untouched; a plain handler only
+  // ever sees chat completions.
+  if (Array.isArray((handler as { stack?: unknown }).stack)) router.use(inner);
   router.use(errorHandler);
   return Object.assign(router, {
     ready: engine.ready,
