@@ -7,6 +7,7 @@
  *   verifyProof(proof, commitment)                     // in @zkllm/verifier
  */
 import { parseModelCommitment, type ModelCommitment, type ModelCommitmentFile, type StopReason } from '@zkllm/verifier';
+import { commitProvableCached, defaultCacheDir, type CommitCacheReport } from './generation/cache.js';
 import type { CommittedModel } from './generation/commit.js';
 import { commitProvable } from './generation/setup.js';
 import { proveGeneration, type ProveTimings } from './generation/prover.js';
@@ -25,6 +26,15 @@ export interface GenerateOptions {
   readonly proof?: boolean;
   /** Progress of the proving stages (layers, lookups). */
   readonly onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+export interface ZkModelLoadOptions extends LoadOptions {
+  /**
+   * On-disk cache of the weight commitment (see generation/cache.ts): a directory, `true`
+   * for {@link defaultCacheDir}, `false` or absent for none. Entries are checked on load;
+   * a corrupted or stale one is rebuilt.
+   */
+  readonly cache?: string | boolean;
 }
 
 /** A prompt: text (encoded with the model's BOS rule), chat messages, or token ids. */
@@ -59,26 +69,47 @@ export class ZkModel {
   readonly loaded: LoadedModel;
   readonly quantized: QuantizedModel;
   private committed: CommittedModel | undefined;
+  private readonly cacheDir: string | undefined;
+  private report: CommitCacheReport | undefined;
 
-  private constructor(loaded: LoadedModel) {
+  private constructor(loaded: LoadedModel, cacheDir: string | undefined) {
     this.loaded = loaded;
     this.quantized = quantizeLoaded(loaded);
+    this.cacheDir = cacheDir;
   }
 
   /** Loads a Hugging Face directory or llama2.c checkpoint (default: the bundled model). */
-  static load(path?: string, opts: LoadOptions = {}): ZkModel {
+  static load(path?: string, opts: ZkModelLoadOptions = {}): ZkModel {
     const dir = path ?? bundledModelDir();
     if (dir === undefined) throw new Error('no model path given and no bundled model found');
-    return new ZkModel(loadModel(dir, opts));
+    const { cache, ...load } = opts;
+    const cacheDir = cache === true ? defaultCacheDir() : typeof cache === 'string' ? cache : undefined;
+    return new ZkModel(loadModel(dir, load), cacheDir);
+  }
+
+  /** How the commitment was obtained from the on-disk cache (undefined without a cache, or before {@link commitment}). */
+  get cacheReport(): CommitCacheReport | undefined {
+    return this.report;
   }
 
   get eosTokenId(): number | undefined {
     return this.loaded.config.eosTokenId ?? undefined;
   }
 
-  /** Commits to the quantized weights and public parameters (computed once, then cached). */
+  /**
+   * Commits to the quantized weights and public parameters: computed once, then kept in
+   * memory; with a cache directory, loaded from (or written to) disk.
+   */
   commitment(): CommittedModel {
-    this.committed ??= commitProvable(this.quantized, { eosTokenId: this.eosTokenId, tokenizer: this.loaded.tokenizer.source });
+    if (this.committed === undefined) {
+      const opts = { eosTokenId: this.eosTokenId, tokenizer: this.loaded.tokenizer.source };
+      if (this.cacheDir === undefined) this.committed = commitProvable(this.quantized, opts);
+      else {
+        const { committed, report } = commitProvableCached(this.quantized, opts, { dir: this.cacheDir });
+        this.committed = committed;
+        this.report = report;
+      }
+    }
     return this.committed;
   }
 

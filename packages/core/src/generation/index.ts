@@ -3,4 +3,13 @@ export { PROVERS, type ProverEnv, type ProverRegistry, type ProverRow } from './
 export { buildCircuitTemplate, traceSpecs, TemplateError } from './template.js';
 export { ProveError, proveGeneration, type GenerationProofInput, type ProveTimings } from './prover.js';
 export { commitProvable, provableParams, type ProvableOptions, type ProvableParams } from './setup.js';
+export {
+  COMMIT_CACHE_FORMAT,
+  codeFingerprint,
+  commitCacheKey,
+  commitProvableCached,
+  defaultCacheDir,
+  type CommitCacheOptions,
+  type CommitCacheReport,
+} from './cache.js';
 export { buildTokenTable, type TokenTableResult, type TokenizerSource } from './tokens.js';

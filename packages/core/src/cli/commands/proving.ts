@@ -21,26 +21,50 @@ function readJson(path: string, what: string): unknown {
   }
 }
 
-function loadZk(modelFlag: string | undefined, tokenizer: string | undefined): ZkModel {
-  const dir = resolveModelDir(modelFlag);
-  progress(`loading and quantizing ${dir}`);
-  return ZkModel.load(dir, tokenizer !== undefined ? { tokenizerDir: tokenizer } : {});
+interface ModelFlags {
+  readonly model?: string;
+  readonly tokenizer?: string;
+  readonly cache?: string;
+  readonly 'no-cache'?: boolean;
 }
+
+/** The commitment cache is on by default for the CLI (`--cache DIR` elsewhere, `--no-cache` off). */
+function loadZk(f: ModelFlags): ZkModel {
+  if (f.cache !== undefined && f['no-cache']) throw new UsageError('--cache and --no-cache exclude each other');
+  const dir = resolveModelDir(f.model);
+  progress(`loading and quantizing ${dir}`);
+  return ZkModel.load(dir, { ...(f.tokenizer !== undefined ? { tokenizerDir: f.tokenizer } : {}), cache: f['no-cache'] ? false : (f.cache ?? true) });
+}
+
+/** Commits (or loads the cached commitment) with a progress line saying which. */
+function commitWithReport(model: ZkModel): { file: ModelCommitmentFile; ms: number; cache: string } {
+  const t0 = performance.now();
+  const file = model.commit();
+  const ms = performance.now() - t0;
+  const r = model.cacheReport;
+  const cache = r === undefined ? 'off' : r.status;
+  if (r !== undefined) {
+    const what = r.status === 'hit' ? `loaded from cache ${r.path}` : `committed; ${r.written ? `cached at ${r.path}` : 'not cached'}`;
+    progress(`commitment ${what} (${Math.round(ms)} ms)${r.reason !== undefined ? ` — ${r.reason}` : ''}`);
+  }
+  return { file, ms, cache };
+}
+
+const CACHE_FLAGS = { cache: 'string', 'no-cache': 'boolean' } as const;
+const CACHE_USAGE = '[--cache DIR | --no-cache]';
 
 export const commit: Command = {
   name: 'commit',
   summary: 'Commit to a model’s quantized weights and public parameters (writes model.commit.json).',
-  usage: '[--model DIR] [--tokenizer DIR] --out FILE [--json]',
+  usage: `[--model DIR] [--tokenizer DIR] --out FILE ${CACHE_USAGE} [--json]`,
   async run(argv) {
-    const f = parseFlags(argv, { model: 'string', tokenizer: 'string', out: 'string', json: 'boolean' });
+    const f = parseFlags(argv, { model: 'string', tokenizer: 'string', out: 'string', json: 'boolean', ...CACHE_FLAGS });
     if (f.out === undefined) throw new UsageError('--out FILE is required');
-    const model = loadZk(f.model, f.tokenizer);
+    const model = loadZk(f);
     progress('committing (weights, public parameters, circuit template)');
-    const t0 = performance.now();
-    const file = model.commit();
-    const ms = performance.now() - t0;
+    const { file, ms, cache } = commitWithReport(model);
     writeFileSync(f.out, JSON.stringify(file) + '\n');
-    const summary = { digest: file.digest, out: f.out, weightsNumVars: file.weights.numVars, tensors: file.weights.tensors.length, commitMs: Math.round(ms) };
+    const summary = { digest: file.digest, out: f.out, weightsNumVars: file.weights.numVars, tensors: file.weights.tensors.length, commitMs: Math.round(ms), cache };
     process.stdout.write(f.json ? JSON.stringify(summary) + '\n' : `model commitment ${file.digest}\nwritten to ${f.out} (${summary.tensors} weight tensors, ${summary.commitMs} ms)\n`);
     return 0;
   },
@@ -49,7 +73,7 @@ export const commit: Command = {
 export const prove: Command = {
   name: 'prove',
   summary: 'Generate greedily and prove the generation (writes the proof bytes).',
-  usage: '[--model DIR] [--tokenizer DIR] --prompt TEXT [--max-tokens N] --out FILE [--commitment FILE] [--json]',
+  usage: `[--model DIR] [--tokenizer DIR] --prompt TEXT [--max-tokens N] --out FILE [--commitment FILE] ${CACHE_USAGE} [--json]`,
   async run(argv) {
     const f = parseFlags(argv, {
       model: 'string',
@@ -59,11 +83,13 @@ export const prove: Command = {
       out: 'string',
       commitment: 'string',
       json: 'boolean',
+      ...CACHE_FLAGS,
     });
     if (f.prompt === undefined) throw new UsageError('--prompt TEXT is required');
     if (f.out === undefined) throw new UsageError('--out FILE is required');
     const maxTokens = intFlag(f['max-tokens'], 'max-tokens', 16, 1, 4096);
-    const model = loadZk(f.model, f.tokenizer);
+    const model = loadZk(f);
+    commitWithReport(model);
     if (f.commitment !== undefined) {
       const c = parseModelCommitment(readJson(f.commitment, 'commitment'));
       model.useCommitment(c.file as ModelCommitmentFile);
