@@ -93,8 +93,8 @@ describe('generation proof rejections (GPT-2 fixture)', () => {
   });
 
   it('rejects flipped bytes across the whole proof, truncation and extension', () => {
-    // ~40 positions spread over every section (statement, layout, roots, layer messages,
-    // lookups, the three openings); each verification is a full check.
+    // ~40 positions spread over every section (statement, witness root, layer messages,
+    // lookups, the two openings); each verification is a full check.
     const step = Math.max(1, Math.floor(bytes.length / 40));
     for (let i = 0; i < bytes.length; i += step) {
       const t = bytes.slice();
@@ -106,7 +106,7 @@ describe('generation proof rejections (GPT-2 fixture)', () => {
   });
 });
 
-import { BabyBearExt4, bundleLayout, routeClaims } from '@zkllm/verifier';
+import { BabyBear, BabyBearExt4, bundleLayout, deriveWitnessRefs, groupLookups, rangeTable, routeClaims } from '@zkllm/verifier';
 
 describe('claim routing', () => {
   const witness = bundleLayout([{ id: 't1', shape: [3, 5] }, { id: 'm:range', shape: [16] }]);
@@ -123,5 +123,22 @@ describe('claim routing', () => {
     expect(() => routeClaims([claim('m:silu', [16], 4)], witness, weights)).toThrow(/not committed/);
     expect(() => routeClaims([claim('t1', [4, 5], 5)], witness, weights)).toThrow(/committed as/);
     expect(() => routeClaims([claim('w:lmHead', [4, 4], 4)], witness, weights)).toThrow(/not committed/);
+  });
+
+  it('derives the witness layout from claims and lookups: every claimed or looked-up tensor, sorted, no weights', () => {
+    const table = rangeTable(BabyBear, 0, 4);
+    const groups = groupLookups([{ table, columns: ['t2.rem'], shape: [3] }]);
+    const refs = deriveWitnessRefs([claim('t9', [3, 5], 5), claim('w:embed', [4, 4], 4), claim('t9', [3, 5], 5), claim('t10', [2], 1)], groups);
+    expect(refs).toEqual([
+      { id: 'm:range[0,16)', shape: [16] },
+      { id: 't10', shape: [2] },
+      { id: 't2.rem', shape: [3] },
+      { id: 't9', shape: [3, 5] },
+    ]);
+  });
+
+  it('rejects a tensor used with two shapes and a claim without a shape', () => {
+    expect(() => deriveWitnessRefs([claim('t9', [3, 5], 5), claim('t9', [5, 3], 5)], [])).toThrow(/shapes/);
+    expect(() => deriveWitnessRefs([{ tensor: 't9', point: new Uint32Array(0), value: BabyBearExt4.one() }], [])).toThrow(/no shape/);
   });
 });

@@ -12,6 +12,7 @@ import {
   bundleClaims,
   bundleLayout,
   canonicalJson,
+  padTensor,
   encodeLookupsProof,
   encodePcsProof,
   encodeStatement,
@@ -26,12 +27,10 @@ import {
   type LookupTable,
   type StopReason,
   type TensorClaim,
-  type TensorRef,
 } from '@zkllm/verifier';
 import {
   GENERATION_DOMAIN,
-  absorbWitnessLayout,
-  encodeWitnessLayout,
+  deriveWitnessRefs,
   groupLookups,
   lookupTensorClaims,
   multiplicityId,
@@ -143,21 +142,20 @@ export function proveGeneration(
       refs.set(id, t.shape);
     }
   });
-  const witnessRefs: TensorRef[] = [];
+  const dryTables = new Map<string, Uint32Array>();
   for (const [id, shape] of refs) {
     if (id.startsWith('w:')) continue;
-    if (!tensors.has(id)) throw new ProveError(`no data for tensor ${id}`);
-    witnessRefs.push({ id, shape });
+    const t = tensors.get(id);
+    if (!t) throw new ProveError(`no data for tensor ${id}`);
+    dryTables.set(id, padTensor(F, t.data, shape));
   }
+  for (const [id, tab] of committed.tables) dryTables.set(id, tab);
   const t1 = performance.now();
 
   // Lookups are fixed by the circuit: a dry run of the layer arguments (throwaway
   // transcript and writer) lists them, so the multiplicities can be committed together
-  // with everything else, before any lookup challenge exists.
-  const dryLayout = bundleLayout(witnessRefs);
-  const dry = packBundle(F, dryLayout, tensors);
-  const dryTables = new Map<string, Uint32Array>(dry.tables);
-  for (const [id, tab] of committed.tables) dryTables.set(id, tab);
+  // with everything else, before any lookup challenge exists. The dry run's claims also
+  // give the witness layout, exactly as the verifier derives it.
   const dryCtx = new ProverContext(E, new Transcript(`${GENERATION_DOMAIN}/dry-run`, E), new ByteWriter(), dryTables);
   for (const op of ops) registry[op.kind]!.prove(dryCtx, op.spec);
   const groups = groupLookups(dryCtx.lookups);
@@ -171,11 +169,8 @@ export function proveGeneration(
       }),
     }));
   const multiplicities = groups.map((g) => lookupMultiplicities(g.table, segmentsOf(g, dryTables)));
-  groups.forEach((g, i) => {
-    tensors.set(multiplicityId(g.table), { shape: [g.table.size], data: multiplicities[i]! });
-    witnessRefs.push({ id: multiplicityId(g.table), shape: [g.table.size] });
-  });
-  witnessRefs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  groups.forEach((g, i) => tensors.set(multiplicityId(g.table), { shape: [g.table.size], data: multiplicities[i]! }));
+  const witnessRefs = deriveWitnessRefs(dryCtx.claims, groups);
   const wLayout = bundleLayout(witnessRefs);
   const { vector, tables } = packBundle(F, wLayout, tensors);
   const wCommit = pcsCommit(vector, DEFAULT_PCS_PARAMS);
@@ -195,8 +190,6 @@ export function proveGeneration(
   w.bytes(stBytes.finish());
   const transcript = new Transcript(GENERATION_DOMAIN, E);
   transcript.absorbBytes('statement', stBytes.finish());
-  encodeWitnessLayout(w, witnessRefs);
-  absorbWitnessLayout(transcript, witnessRefs);
   w.bytes(wCommit.commitment.root);
   transcript.absorbDigest('witness-root', wCommit.commitment.root);
 
@@ -219,6 +212,10 @@ export function proveGeneration(
   const liveGroups = groupLookups(ctx.lookups);
   if (liveGroups.length !== groups.length || liveGroups.some((g, i) => g.table.id !== groups[i]!.table.id)) {
     throw new ProveError('internal: lookups differ between the dry run and the proof');
+  }
+  // The verifier derives the layout from the live claims; they must be the dry run's.
+  if (JSON.stringify(deriveWitnessRefs(ctx.claims, liveGroups)) !== JSON.stringify(witnessRefs)) {
+    throw new ProveError('internal: claimed tensors differ between the dry run and the proof');
   }
   const segmentsByTable = new Map(groups.map((g) => [g.table.id, segmentsOf(g, all)] as const));
   // One batched tlookup for every table (all fraction trees share one sumcheck per layer).

@@ -26,10 +26,7 @@ export { STATEMENT_LIMITS, decodeStatement, encodeStatement, type GenerationStat
 export { CircuitError, circuitValues, instantiateCircuit, specToJson, type CircuitInputs, type CircuitOp } from './circuit.js';
 export {
   GENERATION_DOMAIN,
-  WITNESS_LIMITS,
-  absorbWitnessLayout,
-  decodeWitnessLayout,
-  encodeWitnessLayout,
+  deriveWitnessRefs,
   groupLookups,
   lookupTensorClaims,
   multiplicityId,

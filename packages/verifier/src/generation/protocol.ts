@@ -1,63 +1,42 @@
 /**
  * Pieces of the generation protocol shared by prover and verifier: the witness layout
- * message, grouping lookups per table, and routing claims to the three commitments.
+ * (derived from the circuit), grouping lookups per table, and routing claims to the two
+ * commitments.
  */
-import type { ByteReader, ByteWriter } from '../codec/bytes.js';
-import { ProofFormatError } from '../codec/errors.js';
 import { bundleClaims, bundleLayout, type BundleLayout } from '../layers/bundle.js';
 import { LayerError, type LookupRequest, type TensorRef } from '../layers/context.js';
 import type { LookupTable } from '../lookup/table.js';
 import type { LookupClaims } from '../lookup/verifier.js';
 import type { EvalClaim } from '../pcs/verifier.js';
 import type { TensorClaim } from '../poly/tensor.js';
-import type { Transcript } from '../transcript/transcript.js';
 
 export const GENERATION_DOMAIN = 'zkllm/generation/v1';
 
-/** Limits on the witness layout read from a proof. */
-export const WITNESS_LIMITS = Object.freeze({ maxTensors: 1 << 16, maxRank: 6, maxDim: 1 << 24, maxIdBytes: 128 });
-
-const enc = new TextEncoder();
-const dec = new TextDecoder('utf-8', { fatal: true });
-
-export function encodeWitnessLayout(w: ByteWriter, refs: readonly TensorRef[]): void {
-  w.varuint(refs.length);
-  for (const r of refs) {
-    w.blob(enc.encode(r.id)).varuint(r.shape.length);
-    for (const d of r.shape) w.varuint(d);
-  }
-}
-
-export function decodeWitnessLayout(r: ByteReader): TensorRef[] {
-  const n = r.count(WITNESS_LIMITS.maxTensors, 2, 'witness tensor count');
-  const out: TensorRef[] = [];
-  for (let i = 0; i < n; i++) {
-    let id: string;
-    try {
-      id = dec.decode(r.blob(WITNESS_LIMITS.maxIdBytes, 'witness tensor id'));
-    } catch (e) {
-      if (e instanceof ProofFormatError) throw e;
-      throw new ProofFormatError('witness tensor id is not UTF-8');
+/**
+ * The witness layout: exactly the tensors the verifier's own arguments ask about — every
+ * claimed tensor outside the weights (`w:`), every lookup column and one multiplicity
+ * vector per table — with the shapes the circuit gives them, sorted by id. It is derived,
+ * never read from the proof: layer arguments choose which tensors they claim from their
+ * spec alone (never from proof values), so the layout is a function of the committed
+ * circuit and the statement, both bound into the transcript before the witness root.
+ */
+export function deriveWitnessRefs(claims: readonly TensorClaim[], groups: readonly LookupGroup[]): TensorRef[] {
+  const refs = new Map<string, readonly number[]>();
+  const add = (id: string, shape: readonly number[] | undefined) => {
+    if (id.startsWith('w:')) return;
+    if (!shape) throw new LayerError(`claim on ${id} has no shape`);
+    const prev = refs.get(id);
+    if (!prev) refs.set(id, [...shape]);
+    else if (prev.length !== shape.length || prev.some((d, i) => d !== shape[i])) {
+      throw new LayerError(`tensor ${id} is used with shapes [${prev}] and [${shape}]`);
     }
-    if (id.startsWith('w:')) throw new ProofFormatError(`witness tensor id ${id} uses the weights' reserved prefix`);
-    const rank = r.varuint(WITNESS_LIMITS.maxRank, 'witness tensor rank');
-    const shape: number[] = [];
-    for (let k = 0; k < rank; k++) {
-      const d = r.varuint(WITNESS_LIMITS.maxDim, 'witness tensor dim');
-      if (d === 0) throw new ProofFormatError('witness tensor dimension 0');
-      shape.push(d);
-    }
-    out.push({ id, shape });
+  };
+  for (const c of claims) add(String(c.tensor), c.shape);
+  for (const g of groups) {
+    add(multiplicityId(g.table), [g.table.size]);
+    for (const req of g.requests) for (const id of req.columns) add(id, req.shape);
   }
-  return out;
-}
-
-export function absorbWitnessLayout(t: Transcript, refs: readonly TensorRef[]): void {
-  t.absorbU32('witness-count', refs.length);
-  for (const r of refs) {
-    t.absorbBytes('witness-id', enc.encode(r.id));
-    t.absorbFields('witness-shape', Uint32Array.from(r.shape));
-  }
+  return [...refs].map(([id, shape]) => ({ id, shape })).sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
 }
 
 export interface LookupGroup {

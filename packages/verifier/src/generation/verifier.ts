@@ -2,15 +2,19 @@
  * Verifier of a greedy-generation proof.
  *
  * Wire format (after the envelope header, kind = Generation):
- *   statement ‖ witness layout ‖ witness root ‖ layer messages (in circuit order) ‖
+ *   statement ‖ witness root ‖ layer messages (in circuit order) ‖
  *   one batched tlookup proof for all tables (sorted by table id) ‖
  *   PCS opening of the witness ‖ PCS opening of the weights
+ *
+ * The witness layout (which tensors, which shapes, where in the committed vector) is not
+ * in the proof: it is exactly the set of tensors the circuit's arguments claim or look up
+ * (protocol.ts `deriveWitnessRefs`), a function of the circuit and the statement.
  *
  * The witness commitment also holds one multiplicity vector `m:<table id>` per lookup
  * table: lookups are fixed by the circuit, so the prover can count them before committing,
  * and every lookup challenge (α, γ) is drawn after the witness root is absorbed.
  *
- * Transcript: domain, statement, witness layout, witness root, then every message in
+ * Transcript: domain, statement, witness root, then every message in
  * order. The circuit (which relations, on which tensors) is NOT read from the proof: it is
  * instantiated from the model commitment's template for this statement's lengths and
  * tokens, so a proof can only ever be checked against the committed model's computation.
@@ -35,8 +39,7 @@ import { parseModelCommitment, type ModelCommitment } from './commitment.js';
 import { fromBase64Url } from '../codec/base64url.js';
 import {
   GENERATION_DOMAIN,
-  absorbWitnessLayout,
-  decodeWitnessLayout,
+  deriveWitnessRefs,
   groupLookups,
   lookupTensorClaims,
   routeClaims,
@@ -85,16 +88,8 @@ export function checkGenerationProof(bytes: Uint8Array, commitment: ModelCommitm
   });
   const transcript = new Transcript(GENERATION_DOMAIN, E);
   transcript.absorbBytes('statement', stBytes);
-  const witnessRefs = decodeWitnessLayout(r);
-  absorbWitnessLayout(transcript, witnessRefs);
-  let wLayout;
-  try {
-    wLayout = bundleLayout(witnessRefs);
-  } catch (e) {
-    throw new ProofFormatError(`witness layout: ${(e as Error).message}`);
-  }
-  const witness: PcsCommitment = { root: r.digest('witness root'), numVars: wLayout.numVars };
-  transcript.absorbDigest('witness-root', witness.root);
+  const witnessRoot = r.digest('witness root');
+  transcript.absorbDigest('witness-root', witnessRoot);
 
   const ctx = new VerifierContext(E, transcript, r);
   for (const op of ops) {
@@ -121,8 +116,12 @@ export function checkGenerationProof(bytes: Uint8Array, commitment: ModelCommitm
   lookupClaims.push(...lookupTensorClaims(groups, allClaims));
 
   let routed;
+  let witness: PcsCommitment;
   try {
-    routed = routeClaims([...ctx.claims, ...lookupClaims], wLayout, commitment.layout);
+    const all = [...ctx.claims, ...lookupClaims];
+    const wLayout = bundleLayout(deriveWitnessRefs(all, groups));
+    witness = { root: witnessRoot, numVars: wLayout.numVars };
+    routed = routeClaims(all, wLayout, commitment.layout);
   } catch (e) {
     throw new GenerationError((e as Error).message);
   }
