@@ -1,6 +1,7 @@
 /** The benchmark sections `npm run bench` runs, in order. Add a row per measured subsystem. */
 import { benchPcs } from '../pcs/bench.js';
 import { benchSumcheck } from '../sumcheck/bench.js';
+import { benchFhe } from './fhe.js';
 import { benchFields } from './field.js';
 import { benchModels } from './model.js';
 
@@ -24,4 +25,6 @@ export const sections: BenchSection[] = [
   { name: 'pcs', run: (o) => benchPcs(o.pcsSizes ?? (o.quick ? [12, 14] : [16, 18, 20, 22])) },
   // Generation proofs: commit/prove/verify/bytes/RSS and the ratio to float inference.
   { name: 'model', run: (o) => benchModels({ quick: o.quick, synthetic: o.synthetic }) },
+  // FHE-wrapped generation vs the plaintext quantized path (latency, bytes, proofs).
+  { name: 'fhe', run: (o) => benchFhe({ quick: o.quick }) },
 ];
