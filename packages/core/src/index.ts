@@ -8,3 +8,4 @@ export * from './layers/index.js';
 export * from './generation/index.js';
 export { ZkModel, type ZkModelLoadOptions, type Generation, type GenerateOptions, type GenerationRecord, type Prompt, type StreamStep } from './zkmodel.js';
 export { renderChat, PLAIN_CHAT_TEMPLATE, ChatTemplateError, type ChatMessage, type RenderChatOptions } from './chat/template.js';
+export * from './fhe/index.js';
