@@ -55,12 +55,21 @@ describe('verifier package boundary', () => {
     const code = (chunk as { code: string }).code;
     expect(code).not.toMatch(/require\(["']node:|from ["']node:/);
     // Only what every browser has: no process, Buffer, require.
-    const ctx: Record<string, unknown> = { TextEncoder, TextDecoder, Uint8Array, console };
+    const ctx: Record<string, unknown> = { TextEncoder, TextDecoder, Uint8Array, console, crypto: globalThis.crypto };
     runInNewContext(code + ';globalThis.zkllmVerifier = zkllmVerifier;', ctx);
     const lib = ctx['zkllmVerifier'] as typeof import('./index.js');
     expect(lib.BabyBear.mul(3, 5)).toBe(15);
     const t = new lib.Transcript('bundle-test', lib.BabyBearExt4);
     t.absorbU32('x', 1);
     expect(t.challengeExt('c')).toHaveLength(4);
+    // The HTTP layer too: sign the contract's headers and check them, inside the bundle.
+    const key = lib.generateSigningKey();
+    const h = lib.proofResponseHeaders({ status: 200, body: '{}', proofId: lib.newProofId(), modelDigest: '0'.repeat(64), secretKey: key.secretKey });
+    const get = (n: string) => Object.entries(h).find(([k]) => k.toLowerCase() === n)?.[1];
+    const check = (status: string) =>
+      lib.verifyMessageSignature({ signatureInput: h['Signature-Input'], signature: h['Signature'], publicKey: key.publicKey, resolve: (n) => (n === '@status' ? status : get(n)), required: lib.RESPONSE_COMPONENTS }).valid;
+    expect(check('200')).toBe(true);
+    expect(check('500')).toBe(false);
+    expect(lib.checkDigestHeader(h['Content-Digest'], '{}')).toBeUndefined();
   }, 60_000);
 });
