@@ -170,9 +170,12 @@ export class Engine {
     return newProofId();
   }
 
-  /** Seconds a client should wait before polling a pending proof. */
+  /**
+   * Seconds a client should wait before polling a pending proof again. Polls cost one
+   * store read, so the hint stays short even when the queue is long.
+   */
   retryAfter(): number {
-    return Math.min(60, this.pool.estimateWait());
+    return Math.min(5, this.pool.estimateWait());
   }
 
   /**

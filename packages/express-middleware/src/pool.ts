@@ -133,7 +133,7 @@ export class ProverPool {
     this.check();
     const idle = this.slots.filter((s) => s.job === undefined).length;
     // Idle workers absorb reservations beyond the waiting line.
-    if (this.waiting.length + this.reserved >= this.maxQueue + idle) throw new QueueFullError(this.estimateWait());
+    if (this.waiting.length + this.reserved >= this.maxQueue + idle) throw new QueueFullError(Math.min(300, this.estimateWait()));
     this.reserved++;
     let used = false;
     const take = (): void => {
