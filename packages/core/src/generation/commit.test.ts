@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CommitmentError, parseModelCommitment } from '@zkllm/verifier';
+import { CommitmentError, instantiateCircuit, parseModelCommitment, specToJson, type Json } from '@zkllm/verifier';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModel, quantizeLoaded, writeFixture } from '../model/index.js';
-import { commitModel, modelWeightTensors } from './index.js';
+import { PROVERS, buildCircuitTemplate, commitModel, commitProvable, compactTemplate, modelWeightTensors } from './index.js';
+import { publicQuantParams } from '../model/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'zkllm-commit-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -47,5 +48,32 @@ describe('model commitment', () => {
     (lin.data as Int8Array)[0]! ^= 1;
     expect(commitModel(model).file.digest).not.toBe(committed.file.digest);
     (lin.data as Int8Array)[0]! ^= 1;
+  });
+});
+
+describe('compact circuit template', () => {
+  const dir = join(root, 'gpt2');
+  writeFixture('gpt2-small-odd', dir);
+  const model = quantizeLoaded(loadModel(dir));
+  const full = buildCircuitTemplate(model, PROVERS);
+  const { circuit, quant } = compactTemplate(full, publicQuantParams(model) as Json);
+
+  it('instantiates to exactly the specs of the full template, in a fraction of the size', () => {
+    for (const inputs of [{ tokens: [1, 5, 9], generated: 1, promptLength: 2 }, { tokens: [1, 2, 3, 4, 5, 6, 7], generated: 4, promptLength: 3 }]) {
+      const a = instantiateCircuit(full, inputs).map((o) => ({ ...o, spec: specToJson(o.spec) }));
+      const b = instantiateCircuit(circuit, inputs).map((o) => ({ ...o, spec: specToJson(o.spec) }));
+      expect(b).toEqual(a);
+    }
+    expect(JSON.stringify(circuit).length).toBeLessThan(JSON.stringify(full).length / 3);
+    // Every table in quant.tables is a reference to a template constant.
+    const names = new Set((circuit as { kind: string; name: string }[]).filter((e) => e.kind === '$const').map((e) => e.name));
+    for (const t of (quant as { tables: { values: { $c?: string } }[] }).tables) expect(names.has(t.values.$c ?? '')).toBe(true);
+  });
+
+  it('binds the constants: an edited table changes the params hash', () => {
+    const file = JSON.parse(JSON.stringify(commitProvable(model).file)) as { params: { circuit: { kind: string; spec: { $i32z: string } }[] } };
+    const k = file.params.circuit.find((e) => e.kind === '$const')!;
+    k.spec.$i32z = (k.spec.$i32z.startsWith('A') ? 'B' : 'A') + k.spec.$i32z.slice(1);
+    expect(() => parseModelCommitment(file)).toThrow(/paramsHash/);
   });
 });

@@ -2,7 +2,7 @@ export { commitModel, modelWeightTensors, type CommittedModel } from './commit.j
 export { PROVERS, type ProverEnv, type ProverRegistry, type ProverRow } from './registry.js';
 export { buildCircuitTemplate, traceSpecs, TemplateError } from './template.js';
 export { ProveError, proveGeneration, type GenerationProofInput, type ProveTimings } from './prover.js';
-export { commitProvable, provableParams, type ProvableOptions, type ProvableParams } from './setup.js';
+export { commitProvable, compactTemplate, provableParams, type ProvableOptions, type ProvableParams } from './setup.js';
 export {
   COMMIT_CACHE_FORMAT,
   codeFingerprint,

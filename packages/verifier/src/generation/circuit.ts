@@ -7,12 +7,17 @@
  *   {"$n": "R", "c": k}     the number R + k (R = generated tokens)
  *   {"$a": name}            a public array: "tokens", "positions", "rows", "outputs"
  *   {"$i32": [...]}         an Int32Array literal
+ *   {"$i32z": b64, "n": k}  the same, compactly (generation/compact.ts)
+ *   {"$c": name}            a copy of the template constant `name`: an entry
+ *                           {"kind": "$const", "name", "spec": Int32Array literal} placed
+ *                           before its first use (tables used by many ops are stored once)
  *
  * The template is part of the model's public parameters (hashed into C_W), so the verifier
  * knows exactly which relations to check for a given statement, and the prover checks
  * that its own trace instantiates to the same list before it proves anything.
  */
 import type { Json } from './canonical.js';
+import { CompactArrayError, decodeCompactI32 } from './compact.js';
 
 export interface CircuitInputs {
   /** Tokens fed to the traced pass: prompt followed by every output token. */
@@ -53,7 +58,9 @@ export function circuitValues(inp: CircuitInputs): { T: number; R: number; array
 
 const MAX_DEPTH = 64;
 
-function instantiateValue(v: Json, vals: ReturnType<typeof circuitValues>, depth: number): unknown {
+type Values = ReturnType<typeof circuitValues> & { readonly consts: ReadonlyMap<string, Int32Array> };
+
+function instantiateValue(v: Json, vals: Values, depth: number): unknown {
   if (depth > MAX_DEPTH) throw new CircuitError('circuit template nested too deep');
   if (Array.isArray(v)) return v.map((x) => instantiateValue(x, vals, depth + 1));
   if (v === null || typeof v !== 'object') return v;
@@ -76,6 +83,18 @@ function instantiateValue(v: Json, vals: ReturnType<typeof circuitValues>, depth
     }
     return Int32Array.from(arr as number[]);
   }
+  if ('$i32z' in v) {
+    try {
+      return decodeCompactI32(v);
+    } catch (e) {
+      throw new CircuitError((e as CompactArrayError).message);
+    }
+  }
+  if ('$c' in v) {
+    const c = vals.consts.get(String(v['$c']));
+    if (!c) throw new CircuitError(`unknown template constant ${String(v['$c'])}`);
+    return c.slice();
+  }
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) out[k] = instantiateValue(x, vals, depth + 1);
   return out;
@@ -84,14 +103,20 @@ function instantiateValue(v: Json, vals: ReturnType<typeof circuitValues>, depth
 /** Instantiates a template (from the commitment's params) for one statement. */
 export function instantiateCircuit(template: Json, inputs: CircuitInputs): CircuitOp[] {
   if (!Array.isArray(template)) throw new CircuitError('circuit template must be an array');
-  const vals = circuitValues(inputs);
-  return template.map((entry, i) => {
+  const consts = new Map<string, Int32Array>();
+  const vals: Values = { ...circuitValues(inputs), consts };
+  const ops: CircuitOp[] = [];
+  template.forEach((entry, i) => {
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new CircuitError(`circuit op ${i} malformed`);
     const kind = entry['kind'];
     const name = entry['name'];
     if (typeof kind !== 'string' || typeof name !== 'string') throw new CircuitError(`circuit op ${i} lacks kind/name`);
-    return { kind, name, spec: instantiateValue(entry['spec'] ?? null, vals, 0) };
+    const spec = instantiateValue(entry['spec'] ?? null, vals, 0);
+    if (kind !== '$const') ops.push({ kind, name, spec });
+    else if (!(spec instanceof Int32Array) || consts.has(name)) throw new CircuitError(`template constant ${name} malformed or repeated`);
+    else consts.set(name, spec);
   });
+  return ops;
 }
 
 /** Spec → JSON with typed arrays marked, the form templates and comparisons use. */

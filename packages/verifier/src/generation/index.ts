@@ -23,6 +23,7 @@ export {
   type TokenTable,
 } from './tokens.js';
 export { STATEMENT_LIMITS, decodeStatement, encodeStatement, type GenerationStatement, type StopReason } from './statement.js';
+export { CompactArrayError, MAX_COMPACT_I32, decodeCompactI32, encodeCompactI32 } from './compact.js';
 export { CircuitError, circuitValues, instantiateCircuit, specToJson, type CircuitInputs, type CircuitOp } from './circuit.js';
 export {
   GENERATION_DOMAIN,
