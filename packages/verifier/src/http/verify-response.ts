@@ -98,7 +98,8 @@ function fail(reason: string): never {
 type HeaderGet = (name: string) => string | undefined;
 
 function headerGetter(h: HttpMessageLike['headers']): HeaderGet {
-  if (typeof Headers !== 'undefined' && h instanceof Headers) return (n) => h.get(n) ?? undefined;
+  // Any Headers-like object (the global one, node-fetch's, undici's from another realm).
+  if (typeof (h as Headers).get === 'function') return (n) => (h as Headers).get(n) ?? undefined;
   const map = new Map<string, string>();
   for (const [k, v] of Object.entries(h as Record<string, string | readonly string[] | undefined>)) {
     if (v === undefined) continue;
