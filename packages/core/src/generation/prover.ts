@@ -69,6 +69,8 @@ export interface ProveStats {
   witnessClaims: number;
   weightClaims: number;
   openingBytes: { witness: number; weights: number };
+  /** Layer-section bytes per op kind. */
+  layerBytes: Record<string, number>;
   lookupTables: Array<{ id: string; logSize: number; segments: number; queryVars: number }>;
 }
 
@@ -199,10 +201,13 @@ export function proveGeneration(
   const ctx = new ProverContext(E, transcript, w, all);
   const b0 = w.length;
   const perKind: Record<string, number> = {};
+  const perKindBytes: Record<string, number> = {};
   ops.forEach((op, i) => {
     const s = performance.now();
+    const at = w.length;
     registry[op.kind]!.prove(ctx, op.spec);
     perKind[op.kind] = (perKind[op.kind] ?? 0) + performance.now() - s;
+    perKindBytes[op.kind] = (perKindBytes[op.kind] ?? 0) + w.length - at;
     onProgress?.('layers', i + 1, ops.length);
   });
   const t3 = performance.now();
@@ -249,6 +254,7 @@ export function proveGeneration(
     witnessClaims: routed.witness.length,
     weightClaims: routed.weights.length,
     openingBytes: { witness: witnessOpeningBytes, weights: weightsOpeningBytes },
+    layerBytes: perKindBytes,
     lookupTables: groups.map((g) => ({
       id: g.table.id,
       logSize: g.table.logSize,

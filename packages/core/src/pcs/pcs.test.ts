@@ -156,6 +156,15 @@ describe('PCS completeness', () => {
     const { claims, commitment, proof } = setup(12, 2, params, 5);
     verifyBytes(encode(proof), 12, commitment, claims, params);
   });
+  it('a different arity for the folded layers; it is bound into the transcript', () => {
+    const params: PcsParams = { logBlowup: 1, logFoldArity: 3, logFoldArityFolded: 2, queries: 8, powBits: 0, finalLogSize: 1 };
+    expect(foldSchedule(10, params).arities).toEqual([3, 2, 2, 2]);
+    const { claims, commitment, proof } = setup(10, 2, params, 7);
+    verifyBytes(encode(proof), 10, commitment, claims, params);
+    // Same layer 0 (same commitment), but a verifier expecting other folded leaves rejects.
+    const other: PcsParams = { ...params, logFoldArityFolded: 3 };
+    expect(() => verifyBytes(encode(proof), 10, commitment, claims, other)).toThrow();
+  });
   it('arity that does not divide the number of folds', () => {
     const params: PcsParams = { logBlowup: 1, logFoldArity: 3, queries: 8, powBits: 0, finalLogSize: 1 };
     expect(foldSchedule(9, params).arities).toEqual([3, 3, 2]);

@@ -22,6 +22,7 @@ import {
   absorbPcsStatement,
   checkPcsStatement,
   foldSchedule,
+  foldedArity,
   validatePcsParams,
   type EvalClaim,
   type FoldSchedule,
@@ -114,6 +115,7 @@ function sameParams(a: PcsParams, b: PcsParams): boolean {
   return (
     a.logBlowup === b.logBlowup &&
     a.logFoldArity === b.logFoldArity &&
+    foldedArity(a) === foldedArity(b) &&
     a.queries === b.queries &&
     a.powBits === b.powBits &&
     a.finalLogSize === b.finalLogSize

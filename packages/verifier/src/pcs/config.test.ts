@@ -19,15 +19,17 @@ describe('PCS parameters', () => {
     expect(a - b).toBeCloseTo(6, 1);
   });
   it('validates parameters', () => {
-    const bad: Partial<PcsParams>[] = [{ logBlowup: 0 }, { logFoldArity: 0 }, { queries: 0 }, { powBits: 31 }, { finalLogSize: -1 }, { queries: 1.5 }];
+    const bad: Partial<PcsParams>[] = [{ logBlowup: 0 }, { logFoldArity: 0 }, { logFoldArityFolded: 0 }, { logFoldArityFolded: 9 }, { queries: 0 }, { powBits: 31 }, { finalLogSize: -1 }, { queries: 1.5 }];
     for (const b of bad) expect(() => validatePcsParams({ ...DEFAULT_PCS_PARAMS, ...b })).toThrow(PcsError);
     expect(() => validatePcsParams(DEFAULT_PCS_PARAMS, 26)).toThrow(PcsError); // 26 + 2 > two-adicity 27
     validatePcsParams(DEFAULT_PCS_PARAMS, 25);
   });
   it('fold schedules', () => {
     const p = DEFAULT_PCS_PARAMS;
-    expect(foldSchedule(20, p)).toMatchObject({ folds: 14, finalVars: 6, arities: [6, 6, 2], starts: [0, 6, 12], logSizes: [22, 16, 10] });
-    expect(foldSchedule(16, p)).toMatchObject({ folds: 10, arities: [6, 4] });
+    // Layer 0 folds 6 variables (64-value leaves), later layers 4 (16 ext values per leaf).
+    expect(foldSchedule(20, p)).toMatchObject({ folds: 14, finalVars: 6, arities: [6, 4, 4], starts: [0, 6, 10], logSizes: [22, 16, 12] });
+    expect(foldSchedule(17, p)).toMatchObject({ folds: 11, arities: [6, 4, 1] });
+    expect(foldSchedule(20, { ...p, logFoldArityFolded: undefined })).toMatchObject({ arities: [6, 6, 2] });
     expect(foldSchedule(3, p)).toMatchObject({ folds: 0, finalVars: 3, arities: [0], logSizes: [5] });
     expect(foldSchedule(0, p)).toMatchObject({ folds: 0, finalVars: 0, arities: [0], logSizes: [2] });
   });

@@ -15,6 +15,13 @@ export interface PcsParams {
    * folding rounds.
    */
   logFoldArity: number;
+  /**
+   * Variables folded per committed layer after the first (default: logFoldArity). Layers
+   * after the first hold extension-field values (16 bytes each), so their opened leaves
+   * dominate the proof; smaller leaves there cost a few more Merkle siblings but far fewer
+   * opened values. Layer 0's leaves (and so the commitment root) do not depend on it.
+   */
+  logFoldArityFolded?: number;
   /** Number of FRI queries (each checks every layer). */
   queries: number;
   /** Proof-of-work bits ground before the query indices are drawn. */
@@ -38,6 +45,7 @@ export interface PcsParams {
 export const DEFAULT_PCS_PARAMS: Readonly<PcsParams> = Object.freeze({
   logBlowup: 2,
   logFoldArity: 6,
+  logFoldArityFolded: 4,
   queries: 44,
   powBits: 16,
   finalLogSize: 6,
@@ -71,12 +79,18 @@ function checkInt(x: unknown, lo: number, hi: number, what: string): void {
 export function validatePcsParams(params: PcsParams, numVars?: number): void {
   checkInt(params.logBlowup, 1, PCS_LIMITS.maxLogBlowup, 'logBlowup');
   checkInt(params.logFoldArity, 1, PCS_LIMITS.maxLogFoldArity, 'logFoldArity');
+  checkInt(foldedArity(params), 1, PCS_LIMITS.maxLogFoldArity, 'logFoldArityFolded');
   checkInt(params.queries, 1, PCS_LIMITS.maxQueries, 'queries');
   checkInt(params.powBits, 0, PCS_LIMITS.maxPowBits, 'powBits');
   checkInt(params.finalLogSize, 0, PCS_LIMITS.maxFinalLogSize, 'finalLogSize');
   if (numVars !== undefined) {
     checkInt(numVars, 0, PCS_LIMITS.maxLogCodeword - params.logBlowup, 'numVars');
   }
+}
+
+/** Variables folded per committed layer after the first. */
+export function foldedArity(params: PcsParams): number {
+  return params.logFoldArityFolded ?? params.logFoldArity;
 }
 
 /**
@@ -99,8 +113,8 @@ export interface FoldSchedule {
 
 /**
  * The folding schedule, a function of numVars and the parameters only (so the commitment's
- * leaf layout is fixed before any claim is known). All layers fold logFoldArity variables
- * except the last, which folds the remainder. With numVars ≤ finalLogSize there is no
+ * leaf layout is fixed before any claim is known). Layer 0 folds logFoldArity variables,
+ * later layers logFoldArityFolded, except the last, which folds the remainder. With numVars ≤ finalLogSize there is no
  * folding: one layer of single-value leaves checked directly against the final polynomial.
  */
 export function foldSchedule(numVars: number, params: PcsParams): FoldSchedule {
@@ -117,7 +131,7 @@ export function foldSchedule(numVars: number, params: PcsParams): FoldSchedule {
     logSizes.push(logSize);
   } else {
     for (let done = 0; done < folds; ) {
-      const a = Math.min(params.logFoldArity, folds - done);
+      const a = Math.min(done === 0 ? params.logFoldArity : foldedArity(params), folds - done);
       arities.push(a);
       starts.push(done);
       logSizes.push(logSize);

@@ -23,6 +23,7 @@ export {
   PCS_LIMITS,
   PcsError,
   foldSchedule,
+  foldedArity,
   pcsSecurityBits,
   validatePcsParams,
   type FoldSchedule,

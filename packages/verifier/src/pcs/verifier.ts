@@ -19,7 +19,7 @@ import { BabyBear, BabyBearExt4 } from '../field/babybear.js';
 import { eqEval } from '../poly/multilinear.js';
 import type { Transcript } from '../transcript/transcript.js';
 import { MerkleError, merkleLeafHashFields, verifyMerkleMultiProof, DIGEST_BYTES } from '../merkle/tree.js';
-import { DEFAULT_PCS_PARAMS, PCS_LIMITS, PcsError, foldSchedule, validatePcsParams, type FoldSchedule, type PcsParams } from './config.js';
+import { DEFAULT_PCS_PARAMS, PCS_LIMITS, PcsError, foldSchedule, foldedArity, validatePcsParams, type FoldSchedule, type PcsParams } from './config.js';
 import type { PcsProof } from './proof.js';
 
 const F = BabyBear;
@@ -55,11 +55,13 @@ export const PCS_LABELS = Object.freeze({
   queries: 'pcs-queries',
 });
 
-/** The five parameters as u32 little-endian (absorbed, so both sides must agree on them). */
+/** The six parameters as u32 little-endian (absorbed, so both sides must agree on them). */
 function paramsBytes(params: PcsParams): Uint8Array {
-  const b = new Uint8Array(20);
+  const b = new Uint8Array(24);
   const v = new DataView(b.buffer);
-  [params.logBlowup, params.logFoldArity, params.queries, params.powBits, params.finalLogSize].forEach((x, i) => v.setUint32(4 * i, x, true));
+  [params.logBlowup, params.logFoldArity, params.queries, params.powBits, params.finalLogSize, foldedArity(params)].forEach((x, i) =>
+    v.setUint32(4 * i, x, true),
+  );
   return b;
 }
 
