@@ -9,3 +9,4 @@ export { FileProofStore, MemoryProofStore, ProofStoreError, type ProofRecord, ty
 export { ApiError, type ApiErrorBody, type ApiErrorType } from './errors.js';
 export { loadOrCreateKeyFile, signingKeyFromSecret } from './keys.js';
 export { parseChatRequest, type ChatRequest, type ValidationLimits } from './validate.js';
+export { zkllmFhe, type ZkllmFheOptions, type ZkllmFheRouter, type FheLogEntry } from './fhe.js';

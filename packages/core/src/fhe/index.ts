@@ -18,3 +18,16 @@ export {
 } from './client.js';
 export { encodeWeights, modelLinears, type EncodedWeights } from './weights.js';
 export { proveFheCalls, type FheProofTimings } from './prover.js';
+export {
+  HttpFheTransport,
+  FheHttpError,
+  FHE_HTTP_PATHS,
+  FHE_PARTS_HEADER,
+  FHE_BINARY_TYPE,
+  FHE_SESSION_ID,
+  ciphertextListBytes,
+  expectedOutputBytes,
+  type FheHttpLimits,
+  type FheServerInfo,
+  type HttpFheTransportOptions,
+} from './http-transport.js';

@@ -4,6 +4,7 @@ import { generateFloat } from '../../model/float.js';
 import { quantizeLoaded } from '../../model/eval.js';
 import { generateQuant } from '../../model/quant/forward.js';
 import { loadForCli, progress } from './model-flags.js';
+import { runFheGenerate } from './fhe-generate.js';
 
 const FLAGS = {
   model: 'string',
@@ -11,17 +12,23 @@ const FLAGS = {
   prompt: 'string',
   'max-tokens': 'string',
   float: 'boolean',
+  fhe: 'boolean',
+  server: 'string',
+  pin: 'string',
   json: 'boolean',
 } as const;
 
 export const generate: Command = {
   name: 'generate',
-  summary: 'Greedy generation with the quantized (provable) pass, or the float reference with --float.',
-  usage: '[--model DIR|FILE.bin] [--tokenizer DIR] --prompt TEXT [--max-tokens N] [--float] [--json]',
+  summary: 'Greedy generation with the quantized (provable) pass, the float reference with --float, or FHE split inference with --fhe.',
+  usage: '[--model DIR|FILE.bin] [--tokenizer DIR] --prompt TEXT [--max-tokens N] [--float | --fhe [--server URL [--pin DIGEST]]] [--json]',
   async run(argv) {
     const f = parseFlags(argv, FLAGS);
     if (f.prompt === undefined) throw new UsageError('--prompt TEXT is required');
     const maxTokens = intFlag(f['max-tokens'], 'max-tokens', 32, 1, 4096);
+    if ((f.server !== undefined || f.pin !== undefined) && !f.fhe) throw new UsageError('--server and --pin need --fhe');
+    if (f.fhe && f.float) throw new UsageError('--fhe runs the quantized pass; it cannot be combined with --float');
+    if (f.fhe) return runFheGenerate({ model: f.model, tokenizer: f.tokenizer, prompt: f.prompt, maxTokens, server: f.server, pin: f.pin, json: f.json });
     const model = loadForCli(f.model, f.tokenizer);
     const promptTokens = model.tokenizer.encode(f.prompt);
     if (promptTokens.length === 0) throw new UsageError('--prompt encodes to no tokens');

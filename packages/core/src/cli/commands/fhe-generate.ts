@@ -1,0 +1,83 @@
+/**
+ * `zkllm generate --fhe`: greedy generation with every linear layer evaluated on
+ * ciphertexts (docs/FHE.md). Without `--server` the FHE server runs in this process (a
+ * demonstration of the split); with `--server URL` the prompt stays here and only
+ * ciphertexts go to a `zkllmFhe()` endpoint. Every server step is proven and the proof
+ * verified before the text is printed; a rejected proof is an error (exit 1).
+ */
+import { UsageError } from '../args.js';
+import { FheClient, LocalFheTransport, clientModel, type FheTransport } from '../../fhe/client.js';
+import { HttpFheTransport } from '../../fhe/http-transport.js';
+import { FheServer } from '../../fhe/server.js';
+import { ZkModel } from '../../zkmodel.js';
+import { progress, resolveModelDir } from './model-flags.js';
+
+export interface FheGenerateFlags {
+  readonly model?: string | undefined;
+  readonly tokenizer?: string | undefined;
+  readonly prompt: string;
+  readonly maxTokens: number;
+  readonly server?: string | undefined;
+  readonly pin?: string | undefined;
+  readonly json?: boolean | undefined;
+}
+
+export async function runFheGenerate(f: FheGenerateFlags): Promise<number> {
+  if (f.pin !== undefined && !/^[0-9a-f]{64}$/.test(f.pin)) throw new UsageError('--pin must be the FHE commitment digest (64 lowercase hex digits)');
+  if (f.pin !== undefined && f.server === undefined) throw new UsageError('--pin needs --server');
+  const dir = resolveModelDir(f.model);
+  progress(`loading ${dir}`);
+  const model = ZkModel.load(dir, { ...(f.tokenizer !== undefined ? { tokenizerDir: f.tokenizer } : {}), cache: true });
+  let promptTokens: number[];
+  let n: number;
+  try {
+    promptTokens = model.promptTokens(f.prompt);
+    n = model.room(promptTokens, f.maxTokens);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  let transport: FheTransport;
+  let pin: string;
+  if (f.server === undefined) {
+    progress('encoding and committing the weights for the in-process FHE server');
+    const server = new FheServer(model.quantized, { modelDigest: model.commit().digest });
+    transport = new LocalFheTransport(server);
+    pin = server.commitmentJson().digest;
+  } else {
+    transport = new HttpFheTransport(f.server);
+    if (f.pin !== undefined) pin = f.pin;
+    else {
+      // This CLI holds the weights anyway (for the public parts), so the strongest pin
+      // it can make is the commitment rebuilt from them; a client without weights passes
+      // the published digest with --pin.
+      progress('rebuilding the expected FHE commitment from the local weights (pass --pin to skip)');
+      pin = new FheServer(model.quantized, { modelDigest: model.commit().digest }).commitmentJson().digest;
+    }
+  }
+  progress(`FHE commitment pinned: ${pin}`);
+  const client = await FheClient.connect(transport, { pin });
+  let res;
+  try {
+    progress(`generating ${n} tokens: linear layers on ciphertexts, each step proven and verified`);
+    res = await client.generate(clientModel(model.quantized), promptTokens, {
+      maxTokens: n,
+      eosTokenId: model.eosTokenId,
+      proveEvery: 'step',
+      onToken: (t) => progress(`token ${JSON.stringify(model.decode([t]))} (verified)`),
+    });
+  } finally {
+    await client.close().catch(() => {});
+  }
+  const text = model.decode(res.tokens);
+  const layers = [...res.layers.values()];
+  const bytesUp = layers.reduce((s, l) => s + l.bytesUp, 0);
+  const bytesDown = layers.reduce((s, l) => s + l.bytesDown, 0);
+  if (f.json) {
+    const fhe = { server: f.server ?? 'in-process', commitment: pin, proofsVerified: res.proofsVerified, proofBytes: res.proofBytes, bytesUp, bytesDown, ms: Math.round(res.totalMs) };
+    process.stdout.write(JSON.stringify({ text, promptTokens, tokens: res.tokens, stop: res.stoppedOnEos ? 'eos' : 'length', fhe }) + '\n');
+  } else {
+    process.stdout.write(f.prompt + text + '\n');
+    progress(`verified ${res.proofsVerified} proofs (${res.proofBytes} bytes); sent ${bytesUp} bytes, received ${bytesDown} bytes of ciphertexts in ${(res.totalMs / 1000).toFixed(1)} s`);
+  }
+  return 0;
+}
