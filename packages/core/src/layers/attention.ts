@@ -28,7 +28,7 @@ import type { IntTensor, TraceOp } from '../model/quant/trace.js';
 import type { MleTable } from '../sumcheck/prover.js';
 import type { IntTensorData } from './bundle.js';
 import type { ProverContext } from './context.js';
-import { proveRoundsSumcheck } from './matmul.js';
+import { proveRoundsSumcheck } from '../sumcheck/rounds.js';
 
 type QkOp = Extract<TraceOp, { op: 'qk' }>;
 type PvOp = Extract<TraceOp, { op: 'pv' }>;

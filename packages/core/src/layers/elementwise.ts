@@ -21,7 +21,8 @@ import {
 import type { TraceOp } from '../model/quant/trace.js';
 import type { IntTensorData } from './bundle.js';
 import type { ProverContext } from './context.js';
-import { evalLastAxis, evalLeading, proveRoundsSumcheck, traceTensorRef } from './matmul.js';
+import { proveRoundsSumcheck } from '../sumcheck/rounds.js';
+import { evalLastAxis, evalLeading, traceTensorRef } from './matmul.js';
 
 type Op<K extends TraceOp['op']> = Extract<TraceOp, { op: K }>;
 

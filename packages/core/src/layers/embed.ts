@@ -10,7 +10,8 @@ import { ceilLog2, checkEmbedSpec, eqTable, joinPoint, type EmbedSpec } from '@z
 import type { TraceOp } from '../model/quant/trace.js';
 import type { IntTensorData } from './bundle.js';
 import type { ProverContext } from './context.js';
-import { evalLastAxis, proveRoundsSumcheck, traceTensorRef } from './matmul.js';
+import { proveRoundsSumcheck } from '../sumcheck/rounds.js';
+import { evalLastAxis, traceTensorRef } from './matmul.js';
 
 type EmbedOp = Extract<TraceOp, { op: 'embed' | 'posembed' }>;
 

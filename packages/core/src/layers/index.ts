@@ -3,7 +3,7 @@ export { packBundle, type IntTensorData } from './bundle.js';
 export { rangeWitness } from './range.js';
 export { contractAxis, eqCausalMaskTable, proveLayerRounds, provePv, proveQk, specPv, specQk, witnessPv, witnessQk } from './attention.js';
 export { proveSoftmax, specSoftmax, witnessSoftmax } from './softmax.js';
-export { evalLastAxis, evalLeading, evalMleFast, partialEvalHigh, partialEvalLow, proveMatmul, proveRoundsSumcheck, specMatmul, tableExtent, traceTensorRef, witnessMatmul } from './matmul.js';
+export { evalLastAxis, evalLeading, evalMleFast, partialEvalHigh, partialEvalLow, proveMatmul, specMatmul, tableExtent, traceTensorRef, witnessMatmul } from './matmul.js';
 export { proveEmbed, provePosembed, specEmbed, specPosembed, witnessEmbed, witnessPosembed } from './embed.js';
 export { proveAdd, proveCenter, proveMul, proveRowmul, proveSumsq, specAdd, specCenter, specMul, specRowmul, specSumsq, witnessAdd, witnessCenter, witnessMul, witnessRowmul, witnessSumsq } from './elementwise.js';
 export { argmaxDifferences, proveArgmax, specArgmax, witnessArgmax, type ArgmaxOptions } from './argmax.js';

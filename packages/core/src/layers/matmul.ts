@@ -15,7 +15,7 @@
  * ProverContext.claim's evalMleBase on the 32000×512 padded weight alone costs ≈ 2.5 s.
  *
  * This file also holds the prover-side helpers of the family (matmul, embed, elementwise,
- * argmax): the rounds-only layer sumcheck and the partial-evaluation kernels.
+ * argmax): the partial-evaluation kernels.
  */
 import {
   ceilLog2,
@@ -28,7 +28,8 @@ import {
   type TensorRef,
 } from '@zkllm/verifier';
 import type { IntTensor, TraceOp } from '../model/quant/trace.js';
-import { proveSumcheckRounds, type MleTable } from '../sumcheck/prover.js';
+import type { MleTable } from '../sumcheck/prover.js';
+import { proveRoundsSumcheck } from '../sumcheck/rounds.js';
 import type { IntTensorData } from './bundle.js';
 import type { ProverContext } from './context.js';
 
@@ -39,24 +40,6 @@ export const traceTensorRef = (t: IntTensor): TensorRef => ({ id: `t${t.id}`, sh
 
 // ---------------------------------------------------------------------------------------
 // Shared prover helpers.
-
-/**
- * Prover side of `readRoundsSumcheck` (verifier layers/matmul.ts): runs the rounds of
- * Σ_x Σ_t c_t Π f_k(x) (the prover computes the sum itself), writes only the round
- * messages, and returns the challenge point and the tables' final values (which the
- * caller turns into claims or the verifier recomputes).
- */
-export function proveRoundsSumcheck(
-  ctx: ProverContext,
-  numVars: number,
-  degree: number,
-  tables: readonly MleTable[],
-  terms: readonly SumcheckTerm[],
-): { point: Uint32Array; finalEvals: Uint32Array } {
-  const out = proveSumcheckRounds({ numVars, tables, terms, degree }, ctx.transcript, { ext: ctx.E });
-  for (const m of out.roundMessages) ctx.writer.exts(m);
-  return { point: out.point, finalEvals: out.finalEvals };
-}
 
 /** Canonical residue of an integer-valued double |x| < 2^52 (negative allowed). */
 function red(x: number, p: number, invP: number): number {

@@ -8,3 +8,4 @@ export {
   type SumcheckProverOutput,
   type SumcheckRoundsOutput,
 } from './prover.js';
+export { proveRoundsSumcheck, type SumcheckSink } from './rounds.js';

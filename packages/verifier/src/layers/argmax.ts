@@ -39,7 +39,8 @@ import { ceilLog2, prefixMaskEval } from '../poly/tensor.js';
 import { LayerError, type LayerContext, type TensorRef } from './context.js';
 import { eqAtIndex } from './embed.js';
 import { rangeCheck } from './range.js';
-import { checkTensorRef, joinPoint, checkRoundsFinal, readRoundsSumcheck } from './matmul.js';
+import { readRoundsSumcheck } from '../sumcheck/rounds.js';
+import { checkTensorRef, joinPoint, checkRoundsFinal } from './matmul.js';
 
 export interface ArgmaxSpec {
   /** Logits x: [T, V] (trace tensor). */

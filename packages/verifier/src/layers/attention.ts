@@ -64,7 +64,7 @@ import { ceilLog2, splitTensorPoint, tensorPoint, tensorVars } from '../poly/ten
 import type { SumcheckTerm } from '../sumcheck/proof.js';
 import { evalSumcheckTerms } from '../sumcheck/verifier.js';
 import { LayerError, type LayerContext, type TensorRef } from './context.js';
-import { readRoundsSumcheck } from './matmul.js';
+import { readRoundsSumcheck } from '../sumcheck/rounds.js';
 
 /** qk as the verifier knows it: tensor refs and head geometry, no data. */
 export interface QkSpec {

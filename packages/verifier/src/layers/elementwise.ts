@@ -34,7 +34,8 @@
 import { eqEval } from '../poly/multilinear.js';
 import { ceilLog2, prefixMaskEval, tensorMaskEval, tensorVars } from '../poly/tensor.js';
 import { LayerError, type LayerContext, type TensorRef } from './context.js';
-import { checkTensorRef, joinPoint, checkRoundsFinal, sameTensorShape, splitLastAxis, readRoundsSumcheck } from './matmul.js';
+import { readRoundsSumcheck } from '../sumcheck/rounds.js';
+import { checkTensorRef, joinPoint, checkRoundsFinal, sameTensorShape, splitLastAxis } from './matmul.js';
 
 export interface AddSpec {
   readonly a: TensorRef;

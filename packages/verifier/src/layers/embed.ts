@@ -23,7 +23,8 @@ import type { Ext, QuarticExtension } from '../field/extension.js';
 import { eqTable } from '../poly/multilinear.js';
 import { ceilLog2 } from '../poly/tensor.js';
 import { LayerError, type LayerContext, type TensorRef } from './context.js';
-import { checkTensorRef, joinPoint, checkRoundsFinal, readRoundsSumcheck } from './matmul.js';
+import { readRoundsSumcheck } from '../sumcheck/rounds.js';
+import { checkTensorRef, joinPoint, checkRoundsFinal } from './matmul.js';
 
 export interface EmbedSpec {
   /** Which trace op this is (labels only; the argument is the same). */

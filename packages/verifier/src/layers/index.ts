@@ -1,6 +1,6 @@
 export { BaseContext, LayerError, VerifierContext, type LayerContext, type LookupRequest, type TensorRef } from './context.js';
 export { bundleClaims, bundleLayout, bundleLayoutBytes, type BundleEntry, type BundleLayout } from './bundle.js';
-export { checkMatmulSpec, checkTensorRef, joinPoint, checkRoundsFinal, sameTensorShape, splitLastAxis, readRoundsSumcheck, verifyMatmul, type MatmulSpec } from './matmul.js';
+export { checkMatmulSpec, checkTensorRef, joinPoint, checkRoundsFinal, sameTensorShape, splitLastAxis, verifyMatmul, type MatmulSpec } from './matmul.js';
 export { checkEmbedSpec, eqAtIndex, oneHotEval, verifyEmbed, verifyPosembed, type EmbedSpec } from './embed.js';
 export { verifyAdd, verifyCenter, verifyMul, verifyRowmul, verifySumsq, type AddSpec, type CenterSpec, type MulSpec, type RowmulSpec, type SumsqSpec } from './elementwise.js';
 export { argmaxCoeffEval, argmaxDiffRef, argmaxRangeBits, checkArgmaxSpec, verifyArgmax, type ArgmaxSpec } from './argmax.js';

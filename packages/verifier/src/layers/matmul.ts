@@ -24,11 +24,10 @@
  * the two claims), claim W, claim x.
  *
  * This file also holds the small helpers every layer argument of this family uses
- * (rounds-only sumcheck over the context's reader, point splitting, shape checks).
+ * (the final check of a rounds-only sumcheck, point splitting, shape checks).
  */
 import type { Ext } from '../field/extension.js';
-import { SumcheckError } from '../sumcheck/proof.js';
-import { verifySumcheckRounds } from '../sumcheck/verifier.js';
+import { readRoundsSumcheck } from '../sumcheck/rounds.js';
 import { ceilLog2, prefixMaskEval, tensorMaskEval } from '../poly/tensor.js';
 import { LayerError, type LayerContext, type TensorRef } from './context.js';
 
@@ -70,32 +69,6 @@ export function joinPoint(...parts: Uint32Array[]): Uint32Array {
     o += p.length;
   }
   return out;
-}
-
-/**
- * Verifier side of a rounds-only sumcheck embedded in a layer argument: reads `numVars`
- * round messages of `degree` ext elements and runs the rounds (the prover's counterpart is
- * `proveRoundsSumcheck` in @zkllm/core). The final values are NOT sent: the caller obtains
- * them as tensor claims (ctx.claim) or evaluates public tables itself, then compares the
- * combination with `finalClaim` ({@link checkRoundsFinal}).
- */
-export function readRoundsSumcheck(
-  ctx: LayerContext,
-  what: string,
-  numVars: number,
-  degree: number,
-  claim: Ext,
-): { point: Uint32Array; finalClaim: Ext } {
-  const reader = ctx.reader;
-  if (!reader) throw new LayerError(`${what}: verifier context has no reader`);
-  const msgs: Uint32Array[] = [];
-  for (let i = 0; i < numVars; i++) msgs.push(reader.exts(ctx.E.base, degree, `${what}: sumcheck round ${i}`));
-  try {
-    return verifySumcheckRounds(ctx.transcript, numVars, degree, claim, msgs, ctx.E);
-  } catch (e) {
-    if (e instanceof SumcheckError) throw new LayerError(`${what}: ${e.message}`);
-    throw e;
-  }
 }
 
 /** Throws unless the sumcheck's last claim equals the value recomputed from the claims. */

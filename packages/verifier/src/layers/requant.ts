@@ -62,7 +62,7 @@ import { axisVars, tensorVars } from '../poly/tensor.js';
 import { evalSumcheckTerms, sumcheckDegree } from '../sumcheck/verifier.js';
 import type { SumcheckTerm } from '../sumcheck/proof.js';
 import { LayerError, type LayerContext, type TensorRef } from './context.js';
-import { readRoundsSumcheck } from './matmul.js';
+import { readRoundsSumcheck } from '../sumcheck/rounds.js';
 import { rangeCheck, rangeWitnessIds, type RangeCheckOptions } from './range.js';
 
 // ---------------------------------------------------------------------------------------

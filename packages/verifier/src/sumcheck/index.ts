@@ -26,3 +26,4 @@ export {
   type SumcheckRoundsResult,
   type SumcheckStatement,
 } from './verifier.js';
+export { readRoundsSumcheck, type SumcheckStream } from './rounds.js';
