@@ -5,13 +5,14 @@
  */
 import express from 'express';
 import type { Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFixture } from '@zkllm/core';
 import { contentDigest, verifyResponse } from '@zkllm/verifier';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zkllm, type ZkllmRouter } from './index.js';
+import { newProofId } from './store.js';
 
 const root = mkdtempSync(join(tmpdir(), 'zkllm-router-'));
 writeFixture('llama-l2c', join(root, 'tiny'));
@@ -20,7 +21,16 @@ let server: Server;
 let base: string;
 let info: { commitment: object; public_key: string; digest: string };
 
+/** Left by an earlier server that served another model: cannot be proven by this one. */
+const orphan = newProofId();
+
 beforeAll(async () => {
+  mkdirSync(join(root, 'store', 'proofs'), { recursive: true });
+  const now = Date.now();
+  writeFileSync(
+    join(root, 'store', 'proofs', `${orphan}.json`),
+    JSON.stringify({ id: orphan, status: 'pending', model: 'cd'.repeat(32), promptTokens: [1, 2], tokens: [3], stop: 'length', createdAt: now, updatedAt: now }),
+  );
   zk = zkllm({ model: join(root, 'tiny'), storeDir: join(root, 'store'), proofMode: 'async', queue: { concurrency: 1, maxQueue: 0 }, maxTokens: 4, bodyLimit: '8kb' });
   const app = express();
   app.use('/api', zk);
@@ -83,6 +93,20 @@ describe('request errors', () => {
     await expectError(await chat(req('ab '.repeat(60), { max_tokens: 4 })), 400, 'context_length_exceeded');
     await expectError(await fetch(`${base}/v1/zkllm/proofs/..%2F..%2Fetc`), 404, 'proof_not_found');
     await expectError(await fetch(`${base}/v1/zkllm/proofs/AAAAAAAAAAAAAAAAAAAAAA`), 404, 'proof_not_found');
+  });
+});
+
+describe('stored proofs', () => {
+  it("marks a pending proof of a model this server does not serve as failed on start", async () => {
+    await zk.ready;
+    const res = await fetch(`${base}/v1/zkllm/proofs/${orphan}`);
+    await expectError(res, 500, 'proof_failed');
+  });
+
+  it('reports a corrupted record instead of serving it', async () => {
+    const id = newProofId();
+    writeFileSync(join(root, 'store', 'proofs', `${id}.json`), '{"id":');
+    await expectError(await fetch(`${base}/v1/zkllm/proofs/${id}`), 500, 'proof_corrupted');
   });
 });
 

@@ -3,7 +3,7 @@
  * comes with a proof that the committed model produced it (greedy decoding).
  */
 import { Router, type Request, type Response } from 'express';
-import { proofStreamFrame } from '@zkllm/verifier';
+import { proofLinkHeader, proofStreamFrame } from '@zkllm/verifier';
 import type { Generation, StreamStep } from '@zkllm/core';
 import { Engine, type ProofJob, type ZkllmOptions } from './engine.js';
 import { ApiError, sendError, toApiError } from './errors.js';
@@ -125,7 +125,9 @@ async function streamCompletion(
   res.setHeader('Cache-Control', 'no-cache');
   res.setHeader('X-Accel-Buffering', 'no');
   res.setHeader('Proof-Id', id);
-  res.setHeader('Link', `<${url}>; rel="proof"`);
+  res.setHeader('Link', proofLinkHeader(url));
+  // Unsigned here (the body is not known yet): the proof frame at the end signs these.
+  res.setHeader('Zkllm-Model', engine.digest);
   res.flushHeaders();
   const base = { id: `chatcmpl-${id}`, object: 'chat.completion.chunk', created, model: engine.modelName, system_fingerprint: `zkllm-${engine.digest.slice(0, 16)}` };
   const send = (data: unknown): void => {
