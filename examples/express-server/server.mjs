@@ -1,15 +1,22 @@
 #!/usr/bin/env node
 // Serves the bundled model (or ZKLLM_MODEL) as an OpenAI-compatible chat API with
-// proofs. Run after `npm run build`:
+// proofs. One command from the repository root (builds, then serves):
 //
-//   node examples/express-server/server.mjs            # prints http://127.0.0.1:8787/v1
+//   npm run serve                                      # prints http://127.0.0.1:8787/v1
+//
+// or, once built, `node examples/express-server/server.mjs`.
 //
 // Environment: PORT (default 8787, 0 = any free port), HOST (default 127.0.0.1),
 // ZKLLM_MODEL (model directory), ZKLLM_STORE (proof store and key, default ./.zkllm),
 // ZKLLM_PROOF_MODE (sync | async), ZKLLM_MAX_QUEUE, ZKLLM_CONCURRENCY.
 import express from 'express';
 import { pathToFileURL } from 'node:url';
-import { zkllm } from '@zkllm/express';
+
+const { zkllm } = await import('@zkllm/express').catch((e) => {
+  // From a checkout the package resolves to dist/, which `npm run build` creates.
+  if (e?.code === 'ERR_MODULE_NOT_FOUND') throw new Error(`@zkllm/express is not built (${e.message}); run \`npm run build\` first, or \`npm run serve\``);
+  throw e;
+});
 
 /**
  * Starts the server and resolves once it listens. Every option of `zkllm()` may be
