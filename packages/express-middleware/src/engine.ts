@@ -96,7 +96,8 @@ export class Engine {
       opts.signingKey !== undefined ? signingKeyFromSecret(opts.signingKey) : loadOrCreateKeyFile(opts.keyFile ?? join(storeDir, 'signing-key.json'));
     this.store = opts.store ?? new FileProofStore(join(storeDir, 'proofs'));
     this.pool = new ProverPool({
-      init: { modelPath: opts.modelPath ?? this.model.loaded.dir, digest: this.digest },
+      // A path given as `model` may be a llama2.c file; a loaded model only knows its directory.
+      init: { modelPath: opts.modelPath ?? (typeof opts.model === 'string' ? opts.model : this.model.loaded.dir), digest: this.digest },
       concurrency: opts.queue?.concurrency,
       maxQueue: opts.queue?.maxQueue,
     });
