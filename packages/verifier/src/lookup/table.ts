@@ -68,7 +68,19 @@ export class RangeKeyedTable extends LookupTable {
   }
 }
 
-/** Range check table: every value in [lo, lo + 2^logSize). */
+const rangeTables = new Map<string, RangeKeyedTable>();
+
+/**
+ * Range check table: every value in [lo, lo + 2^logSize). Memoized: a proof asks for the
+ * same few tables hundreds of times, and building a 2^16-row key column each time showed
+ * up in profiles. Tables are never mutated after construction.
+ */
 export function rangeTable(F: PrimeField, lo: number, logSize: number): RangeKeyedTable {
-  return new RangeKeyedTable(F, `range[${lo},${lo + 2 ** logSize})`, lo, logSize);
+  const key = `${F.p}:${lo}:${logSize}`;
+  let t = rangeTables.get(key);
+  if (!t) {
+    t = new RangeKeyedTable(F, `range[${lo},${lo + 2 ** logSize})`, lo, logSize);
+    rangeTables.set(key, t);
+  }
+  return t;
 }

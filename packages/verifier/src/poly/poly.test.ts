@@ -95,7 +95,7 @@ describe('tensor layout', () => {
   });
 });
 
-import { prefixMaskEval, tensorMaskEval } from './index.js';
+import { prefixMaskEval, tensorMask, tensorMaskEval } from './index.js';
 
 describe('masks', () => {
   it('prefix and tensor masks match brute force', () => {
@@ -108,5 +108,11 @@ describe('masks', () => {
     const ones = padTensor(F, new Array(15).fill(1), shape);
     const pt = Uint32Array.from({ length: 20 }, (_, i) => (i * 7919 + 13) % F.p);
     expect(Array.from(tensorMaskEval(E, pt, shape))).toEqual(Array.from(evalMleBase(E, ones, pt)));
+  });
+  it('tensorMask is 1 exactly on real entries of the padded layout', () => {
+    for (const shape of [[], [1], [5], [4], [3, 5], [2, 3, 3], [1, 7, 2], [4, 4], [3, 1, 6]]) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      expect(Array.from(tensorMask(shape)), `[${shape}]`).toEqual(Array.from(padTensor(F, new Array(n).fill(1), shape)));
+    }
   });
 });

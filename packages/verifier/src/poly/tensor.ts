@@ -131,16 +131,13 @@ export function tensorMask(shape: readonly number[]): Uint8Array {
     out[0] = 1;
     return out;
   }
-  // Entry i is real iff every axis coordinate is below its length.
-  for (let i = 0; i < out.length; i++) {
-    let rest = i;
-    let ok = 1;
-    for (let a = k - 1; a >= 0 && ok; a--) {
-      const size = 2 ** vars[a]!;
-      if (rest % size >= shape[a]!) ok = 0;
-      rest = Math.floor(rest / size);
-    }
-    out[i] = ok;
+  // Row 0 of the last axis, then each outer axis copies the inner block into its first
+  // shape[a] rows (the rest stay 0): O(size) with block copies, no per-entry division.
+  out.fill(1, 0, shape[k - 1]!);
+  let block = 2 ** vars[k - 1]!;
+  for (let a = k - 2; a >= 0; a--) {
+    for (let j = 1; j < shape[a]!; j++) out.copyWithin(j * block, 0, block);
+    block *= 2 ** vars[a]!;
   }
   return out;
 }
