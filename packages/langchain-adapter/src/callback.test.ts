@@ -89,11 +89,13 @@ describe('ZkVerifyCallbackHandler', () => {
     expect((await verdict(withMeta({ stop: meta.stop === 'eos' ? 'length' : 'eos' }))).reason).toMatch(/stop differs/);
   });
 
-  test('altered text and another prompt are caught when the handler has the tokenizer', async () => {
+  test('altered text and another prompt are caught, with or without the tokenizer', async () => {
     expect((await verdict(withMeta({}, genuine.text + ' and more')))).toMatchObject({ valid: false, reason: expect.stringMatching(/not the decoding/) });
     expect((await verdict(withMeta({}), { prompt: 'Something else entirely.' })).reason).toMatch(/different prompt/);
-    // Without the tokenizer nothing ties the text to token ids: the proof alone checks out.
-    expect((await verdict(withMeta({}, 'any text'), { tokenizer: false })).valid).toBe(true);
+    // Without the tokenizer, the commitment's token table still binds text and prompt.
+    expect((await verdict(withMeta({}, 'any text'), { tokenizer: false })).reason).toMatch(/not the decoding/);
+    expect((await verdict(withMeta({}), { tokenizer: false, prompt: 'Something else entirely.' })).reason).toMatch(/message is missing from the proven prompt/);
+    expect(await verdict(withMeta({}), { tokenizer: false })).toMatchObject({ valid: true, textChecked: true });
   });
 
   test('a claimed model other than the pinned one, missing proofs and flagged answers are rejected', async () => {

@@ -23,6 +23,8 @@ export interface ZkVerification {
   readonly statement?: GenerationStatement;
   readonly proofDigest?: string;
   readonly proofId?: string;
+  /** Whether the text was compared with the proven output (false only when nothing could decode tokens). */
+  readonly textChecked?: boolean;
 }
 
 /** Raised (from the LangChain call) for an answer whose proof does not check out. */
@@ -56,10 +58,10 @@ export interface ZkVerifyCallbackHandlerOptions {
   requireProof?: boolean;
   /**
    * The committed model's tokenizer and chat template, e.g. the ZkModel itself. With it,
-   * the handler also checks that the proof is for the prompt the run sent and that the
-   * answer text is the decoding of the proven tokens; without it, it checks the proof and
-   * that the metadata's token lists agree with it (text and prompt are then bound only by
-   * whatever checked the answer before, e.g. a remote response's signature).
+   * the proof's prompt tokens must be exactly the tokens of the run's messages under the
+   * chat template. Without it, the answer text is decoded with the token table the
+   * commitment binds and each message's content must appear, in order, in the proven
+   * prompt (a weaker check: it cannot see what the template added around them).
    */
   tokenizer?: ZkTokenizer;
 }
@@ -91,7 +93,7 @@ export class ZkVerifyCallbackHandler extends BaseCallbackHandler {
   }
 
   override handleChatModelStart(_llm: unknown, messages: BaseMessage[][], runId: string): void {
-    if (this.tokenizer !== undefined) this.prompts.set(runId, messages);
+    this.prompts.set(runId, messages);
   }
 
   override handleLLMError(_err: unknown, runId: string): void {
@@ -124,21 +126,22 @@ export class ZkVerifyCallbackHandler extends BaseCallbackHandler {
     if (meta === undefined) return this.requireProof ? fail('the answer has no zkLLM proof metadata') : { runId, valid: true, text };
     const ids = { ...(meta.proofDigest !== undefined ? { proofDigest: meta.proofDigest } : {}), ...(meta.proofId !== undefined ? { proofId: meta.proofId } : {}) };
     if (meta.verified && meta.valid === false) return fail(`the model flagged this answer: ${meta.reason ?? 'invalid'}`, ids);
-    let promptTokens: number[] | undefined;
-    if (this.tokenizer !== undefined && prompt !== undefined) {
+    let promptCheck: { promptTokens: number[] } | { promptContents: string[] } | Record<string, never> = {};
+    if (prompt !== undefined) {
       try {
-        promptTokens = this.tokenizer.promptTokens({ messages: toChatMessages(prompt) });
+        const chat = toChatMessages(prompt);
+        promptCheck = this.tokenizer !== undefined ? { promptTokens: this.tokenizer.promptTokens({ messages: chat }) } : { promptContents: chat.map((m) => m.content) };
       } catch (e) {
-        return fail(`cannot tokenize the run's prompt: ${(e as Error).message}`, ids);
+        return fail(`cannot read the run's prompt: ${(e as Error).message}`, ids);
       }
     }
     const c = await checkZkllmMetadata(meta, this.commitment, {
       text,
       ...(this.tokenizer !== undefined ? { decode: (t: readonly number[]) => this.tokenizer!.decode(t) } : {}),
-      ...(promptTokens !== undefined ? { promptTokens } : {}),
+      ...promptCheck,
     });
     const st = c.statement !== undefined ? { statement: c.statement } : {};
-    return c.valid ? { runId, valid: true, text, ...ids, ...st } : fail(c.reason ?? 'invalid', { ...ids, ...st });
+    return c.valid ? { runId, valid: true, text, ...ids, ...st, textChecked: c.textChecked ?? false } : fail(c.reason ?? 'invalid', { ...ids, ...st });
   }
 
   private async reject(v: ZkVerification): Promise<void> {

@@ -41,7 +41,8 @@ const UNSUPPORTED_OPTIONS = ['tools', 'tool_choice', 'functions', 'function_call
 
 export const DEFAULT_MAX_TOKENS = 16;
 
-function checkCallOptions(options: Record<string, unknown>): void {
+/** Rejects call options a greedy proof cannot honour (shared by the local and remote models). */
+export function checkCallOptions(options: Record<string, unknown>): void {
   const stop = options.stop;
   if (Array.isArray(stop) && stop.length > 0) {
     throw new ZkUnsupportedError('stop sequences are not supported: a proof covers the whole greedy generation up to EOS or maxTokens, so the answer cannot be cut short');

@@ -3,7 +3,7 @@
  * routine behind ZkChatModel's `verify` option and ZkVerifyCallbackHandler, so both
  * apply exactly the same rules.
  */
-import { parseModelCommitment, verifyProof, type GenerationStatement, type ModelCommitment, type ModelCommitmentFile } from '@zkllm/verifier';
+import { committedTokenTable, decodeWithTable, parseModelCommitment, verifyProof, type GenerationStatement, type ModelCommitment, type ModelCommitmentFile } from '@zkllm/verifier';
 import { proofBytes, sha256Hex, ZkMetadataError, type ZkllmMetadata } from './metadata.js';
 
 /** A commitment as published (`model.commit.json` contents) or already parsed. */
@@ -23,15 +23,20 @@ function isParsed(c: CommitmentInput): c is ModelCommitment {
 }
 
 export interface MetadataCheckOptions {
-  /**
-   * The message text to bind to the proof. Checked only together with `decode`: without
-   * the model's tokenizer nothing ties text to proven token ids.
-   */
+  /** The message text: it must be the decoding of the proven output tokens. */
   readonly text?: string;
-  /** The model's detokenizer (e.g. `zkModel.decode.bind(zkModel)`). */
+  /**
+   * The detokenizer to use for `text` (e.g. `zkModel.decode.bind(zkModel)`). Default: the
+   * token table the commitment binds, so the check needs nothing but the commitment.
+   */
   readonly decode?: (tokens: readonly number[]) => string;
   /** Prompt token ids the caller knows it sent; the proof must state exactly these. */
   readonly promptTokens?: readonly number[];
+  /**
+   * Message contents the caller sent, for when their token ids are unknown (no
+   * tokenizer at hand): each must appear, in order, in the decoded proven prompt.
+   */
+  readonly promptContents?: readonly string[];
 }
 
 export interface MetadataCheck {
@@ -39,6 +44,18 @@ export interface MetadataCheck {
   readonly reason?: string;
   /** What the proof states (present whenever its bytes decoded). */
   readonly statement?: GenerationStatement;
+  /** Whether `text` was compared with the proven output (false: no decoder was available). */
+  readonly textChecked?: boolean;
+}
+
+function committedDecoder(commitment: ModelCommitment): ((tokens: readonly number[]) => string) | undefined {
+  let table;
+  try {
+    table = committedTokenTable(commitment.params);
+  } catch {
+    return undefined;
+  }
+  return table === null ? undefined : (t) => decodeWithTable(table, t);
 }
 
 function sameTokens(a: readonly number[], b: readonly number[]): boolean {
@@ -68,9 +85,19 @@ export async function checkZkllmMetadata(meta: ZkllmMetadata, commitment: ModelC
   if (meta.outputTokens !== undefined && !sameTokens(meta.outputTokens, st.outputTokens)) return fail('zkllm.outputTokens differ from the proven output');
   if (meta.stop !== undefined && meta.stop !== st.stop) return fail('zkllm.stop differs from the proven stop reason');
   if (opts.promptTokens !== undefined && !sameTokens(opts.promptTokens, st.promptTokens)) return fail('the proof is for a different prompt than the one sent');
-  if (opts.decode !== undefined && opts.text !== undefined) {
-    const out = st.stop === 'eos' ? st.outputTokens.slice(0, -1) : st.outputTokens;
-    if (opts.decode(out) !== opts.text) return fail('the message text is not the decoding of the proven output tokens');
+  const decode = opts.decode ?? committedDecoder(commitment);
+  if (opts.promptContents !== undefined && decode !== undefined) {
+    const proven = decode(st.promptTokens);
+    let at = 0;
+    for (const c of opts.promptContents) {
+      const k = proven.indexOf(c, at);
+      if (k < 0) return fail('the proof is for a different prompt than the one sent (a message is missing from the proven prompt)');
+      at = k + c.length;
+    }
   }
-  return { valid: true, statement: st };
+  if (opts.text === undefined) return { valid: true, statement: st };
+  if (decode === undefined) return { valid: true, statement: st, textChecked: false };
+  const out = st.stop === 'eos' ? st.outputTokens.slice(0, -1) : st.outputTokens;
+  if (decode(out) !== opts.text) return fail('the message text is not the decoding of the proven output tokens');
+  return { valid: true, statement: st, textChecked: true };
 }
