@@ -1,6 +1,6 @@
 /**
  * FHE-wrapped inference over loopback HTTP: @zkllm/express's `zkllmFhe()` router serving
- * a small LLaMA-style fixture model (the bundled model is exercised by examples/private-fhe
+ * a small LLaMA-style fixture model (odd sizes, GQA; the bundled model is exercised by examples/private-fhe
  * and the core split tests; a fixture keeps this file's proofs fast), `HttpFheTransport` + `FheClient` on the other side, and a small
  * man-in-the-middle proxy that records every request crossing the wire and can rewrite
  * answers. Covers: greedy tokens equal the plaintext quantized path with every step
@@ -14,7 +14,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { generate } from '../packages/core/src/cli/commands/generate.js';
 import {
   FheClient,
   FheServer,
@@ -83,7 +84,9 @@ class Proxy {
   }
 
   close(): Promise<void> {
-    return new Promise((r) => this.server.close(() => r()));
+    const closed = new Promise<void>((r) => this.server.close(() => r()));
+    this.server.closeAllConnections();
+    return closed;
   }
 }
 
@@ -131,7 +134,7 @@ let pin: string;
 const log: FheLogEntry[] = [];
 
 beforeAll(async () => {
-  writeFixture('llama-structured', dir);
+  writeFixture('llama-gqa-odd', dir);
   model = ZkModel.load(dir);
   router = zkllmFhe({ model, log: (e) => log.push(e) });
   pin = router.info.digest;
@@ -143,7 +146,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await proxy?.close();
   router?.close();
-  await new Promise((r) => http?.server.close(r));
+  if (http) {
+    const closed = new Promise((r) => http.server.close(r));
+    http.server.closeAllConnections();
+    await closed;
+  }
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -159,6 +166,7 @@ describe('FHE over loopback HTTP', () => {
     await client.close();
     expect(res.tokens).toEqual(plain);
     expect(res.tokens.length).toBe(8);
+    expect(new Set(res.tokens).size).toBeGreaterThan(4); // not a degenerate repetition
     // One proof per forward step (prompt + 7 decoding steps), each verified by the client.
     expect(res.proofsVerified).toBe(8);
     const proofs = proxy.seen.slice(before).filter((e) => e.url.endsWith('/proof'));
@@ -282,7 +290,9 @@ describe('FHE over loopback HTTP', () => {
     } finally {
       proxy.route = undefined;
       evil.close();
-      await new Promise((r) => evilHttp.server.close(r));
+      const closed = new Promise((r) => evilHttp.server.close(r));
+      evilHttp.server.closeAllConnections();
+      await closed;
     }
   });
 
@@ -319,5 +329,39 @@ describe('FHE over loopback HTTP', () => {
     expect(Number(ok.headers.get('content-length'))).toBeGreaterThan(0);
     await ok.arrayBuffer();
     expect((await fetch(`${base}/${id}`, { method: 'DELETE' })).status).toBe(204);
+  });
+});
+
+describe('zkllm generate --fhe', () => {
+  async function run(args: string[]): Promise<{ code: number; stdout: string }> {
+    let stdout = '';
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stdout += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+      return true;
+    });
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      return { code: await generate.run(['--model', dir, '--prompt', 'Ahab', '--json', ...args]), stdout };
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+  }
+
+  test('against the HTTP server and in process: verified tokens equal the plaintext path; usage and pin errors', async () => {
+    const plain = generateQuant(model.quantized, model.promptTokens('Ahab'), { maxTokens: 2, eosTokenId: model.eosTokenId });
+    const remote = await run(['--fhe', '--server', http.url, '--pin', pin, '--max-tokens', '2']);
+    expect(remote.code).toBe(0);
+    const r = JSON.parse(remote.stdout) as { tokens: number[]; text: string; fhe: { server: string; commitment: string; proofsVerified: number } };
+    expect(r.tokens).toEqual(plain);
+    expect(r.text).toBe(model.decode(plain));
+    expect(r.fhe).toMatchObject({ server: http.url, commitment: pin, proofsVerified: 2 });
+    const local = await run(['--fhe', '--max-tokens', '1']);
+    expect((JSON.parse(local.stdout) as { tokens: number[] }).tokens).toEqual(plain.slice(0, 1));
+    await expect(run(['--fhe', '--server', http.url, '--pin', 'ab'.repeat(32), '--max-tokens', '1'])).rejects.toThrow(/not the pinned one/);
+    await expect(run(['--server', http.url])).rejects.toThrow(/need --fhe/);
+    await expect(run(['--fhe', '--float'])).rejects.toThrow(/--float/);
+    await expect(run(['--fhe', '--pin', pin])).rejects.toThrow(/--pin needs --server/);
+    await expect(run(['--fhe', '--server', http.url, '--pin', 'XYZ'])).rejects.toThrow(/64 lowercase hex/);
   });
 });

@@ -132,7 +132,7 @@ export function zkllmFhe(opts: ZkllmFheOptions = {}): ZkllmFheRouter {
       }
     }
   };
-  const timer = setInterval(expire, Math.min(ttl, 60_000));
+  const timer = setInterval(expire, Math.max(1000, Math.min(ttl, 60_000)));
   timer.unref();
 
   const fail = (res: Response, e: unknown, session?: string) => {
