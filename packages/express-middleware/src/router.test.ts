@@ -123,6 +123,7 @@ describe('proven responses (async mode)', () => {
     expect(res.headers.get('proof-digest')).toBeNull(); // async: the proof did not exist yet
     expect(res.headers.get('signature-input')).toMatch(/^zkllm=\("@status" "content-digest" "proof-id" "zkllm-model"\);created=\d+;keyid="[^"]+";alg="ed25519"$/);
     expect(res.headers.get('signature')).toMatch(/^zkllm=:[A-Za-z0-9+/]+=*:$/);
+    expect(res.headers.get('access-control-expose-headers')).toMatch(/Proof-Id.*Signature-Input, Signature/);
     const json = JSON.parse(Buffer.from(body).toString('utf8')) as Record<string, any>;
     expect(json).toMatchObject({ object: 'chat.completion', model: 'tiny', zkllm: { proof_id: id, proof_url: `/api/v1/zkllm/proofs/${id}`, model: info.digest, prompt: 'the sea' } });
     expect(json['choices'][0].message.role).toBe('assistant');

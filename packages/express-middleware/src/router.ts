@@ -9,7 +9,7 @@ import { Engine, type ProofJob, type ZkllmOptions } from './engine.js';
 import { ApiError, sendError, toApiError } from './errors.js';
 import type { Reservation } from './pool.js';
 import { PoolUnavailableError } from './pool.js';
-import { errorHandler, jsonBody, modelInfo, modelList, proofResource, proofUrl, route, sendSigned } from './routes.js';
+import { errorHandler, exposeProofHeaders, jsonBody, modelInfo, modelList, proofResource, proofUrl, route, sendSigned } from './routes.js';
 import { parseChatRequest, planGeneration, type ChatRequest } from './validate.js';
 
 export type { ZkllmOptions, ProofMode } from './engine.js';
@@ -54,6 +54,7 @@ export async function awaitProof(job: ProofJob): Promise<Uint8Array | undefined>
 export function zkllm(options: ZkllmOptions = {}): ZkllmRouter {
   const engine = new Engine(options);
   const router = Router();
+  router.use(['/v1/chat/completions', '/v1/zkllm'], exposeProofHeaders);
 
   router.get('/v1/models', modelList(engine));
   router.get('/v1/zkllm/model', modelInfo(engine));

@@ -22,6 +22,15 @@ function reported(e: unknown): ApiError {
   return err;
 }
 
+/**
+ * Lets cross-origin browser clients read the proof headers once the app enables CORS
+ * (a CORS response hides every header not listed here).
+ */
+export const exposeProofHeaders: RequestHandler = (_req, res, next) => {
+  res.setHeader('Access-Control-Expose-Headers', 'Proof-Id, Link, Proof-Digest, Content-Digest, Zkllm-Model, Signature-Input, Signature, Retry-After');
+  next();
+};
+
 /** Error middleware for body-parser errors and anything a handler let through. */
 export function errorHandler(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
   sendError(res, reported(err));

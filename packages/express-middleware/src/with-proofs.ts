@@ -15,7 +15,7 @@ import type { Generation } from '@zkllm/core';
 import { Engine, type ZkllmOptions } from './engine.js';
 import { ApiError, sendError } from './errors.js';
 import { awaitProof, finishReason, type ZkllmRouter } from './router.js';
-import { errorHandler, jsonBody, modelInfo, proofResource, proofUrl, route, sendSigned } from './routes.js';
+import { errorHandler, exposeProofHeaders, jsonBody, modelInfo, proofResource, proofUrl, route, sendSigned } from './routes.js';
 import { parseChatRequest, planGeneration } from './validate.js';
 
 export interface WithProofsOptions extends ZkllmOptions {
@@ -125,6 +125,7 @@ export function withProofs(handler: RequestHandler | Router, options: WithProofs
   const onMismatch = options.onMismatch ?? 'error';
   const inner = handler as RequestHandler;
   const router = Router();
+  router.use(['/v1/chat/completions', '/v1/zkllm'], exposeProofHeaders);
   router.get('/v1/zkllm/model', modelInfo(engine));
   router.get('/v1/zkllm/proofs/:id', proofResource(engine));
   router.post(
