@@ -135,6 +135,8 @@ describe('proven responses (async mode)', () => {
     expect(Number(busy.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     await expectError(busy, 429, 'queue_full');
 
+    // The worker is proving right now, and the server still answers: proving is off its thread.
+    expect(zk.stats().running).toBe(1);
     const pending = await fetch(`${base}/v1/zkllm/proofs/${id}`);
     expect(pending.status).toBe(202);
     expect(Number(pending.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
