@@ -39,6 +39,7 @@ import {
 import type { QuantizedModel } from '../model/index.js';
 import { packBundle, type IntTensorData } from '../layers/bundle.js';
 import { ProverContext } from '../layers/context.js';
+import { proveZeroCheckBatches } from '../layers/requant.js';
 import { lookupMultiplicities, proveLookups, type LookupSegment } from '../lookup/index.js';
 import { pcsCommit, pcsOpen } from '../pcs/index.js';
 import type { CommittedModel } from './commit.js';
@@ -68,6 +69,8 @@ export interface ProveStats {
   witnessVars: number;
   witnessClaims: number;
   weightClaims: number;
+  /** Layer claims repeating an earlier claim's tensor and point (their values are sent twice). */
+  repeatedClaims: number;
   openingBytes: { witness: number; weights: number };
   /** Layer-section bytes per op kind. */
   layerBytes: Record<string, number>;
@@ -160,6 +163,7 @@ export function proveGeneration(
   // give the witness layout, exactly as the verifier derives it.
   const dryCtx = new ProverContext(E, new Transcript(`${GENERATION_DOMAIN}/dry-run`, E), new ByteWriter(), dryTables);
   for (const op of ops) registry[op.kind]!.prove(dryCtx, op.spec);
+  proveZeroCheckBatches(dryCtx);
   const groups = groupLookups(dryCtx.lookups);
   const segmentsOf = (g: (typeof groups)[number], tabs: ReadonlyMap<string, Uint32Array>): LookupSegment[] =>
     g.requests.map((req) => ({
@@ -210,6 +214,13 @@ export function proveGeneration(
     perKindBytes[op.kind] = (perKindBytes[op.kind] ?? 0) + w.length - at;
     onProgress?.('layers', i + 1, ops.length);
   });
+  {
+    const s = performance.now();
+    const at = w.length;
+    proveZeroCheckBatches(ctx);
+    perKind['zerocheck'] = performance.now() - s;
+    perKindBytes['zerocheck'] = w.length - at;
+  }
   const t3 = performance.now();
   const b1 = w.length;
 
@@ -252,6 +263,7 @@ export function proveGeneration(
     witnessTensors: witnessRefs.length,
     witnessVars: wLayout.numVars,
     witnessClaims: routed.witness.length,
+    repeatedClaims: ctx.claims.length - new Set(ctx.claims.map((c) => `${String(c.tensor)}@${Buffer.from(c.point.buffer, c.point.byteOffset, c.point.byteLength).toString('base64')}`)).size,
     weightClaims: routed.weights.length,
     openingBytes: { witness: witnessOpeningBytes, weights: weightsOpeningBytes },
     layerBytes: perKindBytes,

@@ -7,6 +7,6 @@ export { evalLastAxis, evalLeading, evalMleFast, partialEvalHigh, partialEvalLow
 export { proveEmbed, provePosembed, specEmbed, specPosembed, witnessEmbed, witnessPosembed } from './embed.js';
 export { proveAdd, proveCenter, proveMul, proveRowmul, proveSumsq, specAdd, specCenter, specMul, specRowmul, specSumsq, witnessAdd, witnessCenter, witnessMul, witnessRowmul, witnessSumsq } from './elementwise.js';
 export { argmaxDifferences, proveArgmax, specArgmax, witnessArgmax, type ArgmaxOptions } from './argmax.js';
-export { eqTimesLastAxisTable, proveRequant, proveZeroCheckRounds, specRequant, witnessRequant, type LayerProveOptions } from './requant.js';
+export { eqTimesLastAxisTable, proveRequant, proveZeroCheckBatches, proveZeroCheckRounds, specRequant, witnessRequant, type LayerProveOptions } from './requant.js';
 export { proveLookupOp, specLookupOp, witnessLookupOp } from './lookup-op.js';
 export { proveRope, specRope, witnessRope } from './rope.js';

@@ -119,6 +119,44 @@ describe('requant argument', () => {
     expect(run(op).lookupsError).toBeUndefined();
   });
 
+  it('batches the zero-checks of several requants over the same variable count into one sumcheck', () => {
+    // Two ops with 5 variables each (shapes [3,5] and [4,8]) and one with 6 ([6,5]).
+    const ops = [makeOp(cases[0]![1], [3, 5], 11, 400000), makeOp(cases[0]![1], [4, 8], 12, 400000), makeOp(cases[0]![1], [6, 5], 13, 400000)];
+    const ids = [[3, 4], [5, 6], [7, 8]];
+    const renamed = ops.map((op, k): RequantOp => ({ ...op, input: { ...op.input, id: ids[k]![0]! }, out: { ...op.out, id: ids[k]![1]! } }));
+    const tensors = mergeTensors(
+      ...renamed.map(
+        (op) =>
+          new Map<string, TestTensor>([
+            [`t${op.input.id}`, { shape: op.input.shape, data: op.input.data.slice() }],
+            [`t${op.out.id}`, { shape: op.out.shape, data: op.out.data.slice() }],
+          ]),
+      ),
+      ...renamed.map((op) => witnessRequant(op)),
+    );
+    const specs = renamed.map(specRequant);
+    const go = (t: Map<string, TestTensor>, unchecked = false) =>
+      runLayerArgument({
+        tensors: t,
+        prove: (ctx) => specs.forEach((sp) => proveRequant(ctx, sp, { unchecked })),
+        verify: (ctx) => specs.forEach((sp) => verifyRequant(ctx, sp)),
+        lookups: 'membership',
+      });
+    const all = go(tensors);
+    expect(all.claimsError).toBeUndefined();
+    expect(all.lookupsError).toBeUndefined();
+    // One set of rounds per variable count: (5 + 6)·d values, not (5 + 5 + 6)·d.
+    const single = runLayerArgument({ tensors, prove: (ctx) => proveRequant(ctx, specs[0]!), verify: (ctx) => verifyRequant(ctx, specs[0]!), lookups: 'membership' });
+    const roundBytes = (run: typeof all) => run.bytes.length - 16 * run.verifier.claims.length;
+    expect(roundBytes(all)).toBe((roundBytes(single) / 5) * 11);
+    // A wrong output in the SECOND member of the batch is caught by the batched check.
+    const bad = new Map(tensors);
+    const y = bad.get('t6')!;
+    bad.set('t6', { shape: y.shape, data: (y.data as Int32Array).map((v, i) => (i === 2 ? v + 1 : v)) });
+    expect(() => go(bad)).toThrow(LayerError); // the honest prover refuses
+    expect(() => go(bad, true)).toThrow(/relation check failed/);
+  });
+
   it('rejects an output off by one (witnesses otherwise honest)', () => {
     const op = makeOp(cases[1]![1], [2, 3, 7], 5, 3000000);
     const tensors = tensorsOf(op);

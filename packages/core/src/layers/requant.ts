@@ -6,11 +6,16 @@ import {
   BabyBear,
   LayerError,
   eqTable,
-  finishRequant,
+  finishZeroCheckBatch,
   requantChallenges,
   requantPlan,
   requantRanges,
   requantRelation,
+  requantZeroCheck,
+  zeroCheckBatchChallenge,
+  zeroCheckBatchName,
+  zeroCheckBatchTerms,
+  zeroCheckGroups,
   tensorVars,
   axisVars,
   type PrimeField,
@@ -167,32 +172,57 @@ export function proveZeroCheckRounds(
   return { point: out.point, finalClaim: out.finalClaim };
 }
 
-/** Proves a requant (the witnesses of {@link witnessRequant} must be committed in ctx). */
+/**
+ * Proves a requant (the witnesses of {@link witnessRequant} must be committed in ctx): draws
+ * its point and λ and defers its zero-check; {@link proveZeroCheckBatches} proves it.
+ */
 export function proveRequant(ctx: ProverContext, spec: RequantLayerSpec, options: LayerProveOptions = {}): void {
   const E = ctx.E;
   const plan: RequantPlan = requantPlan(E.base, spec);
   const { r, lambda } = requantChallenges(ctx, spec);
   const rel = requantRelation(E, lambda, spec, plan);
   const shape = spec.out.shape;
-  const eq = eqTable(E, r);
   const committed = new Map<string, string>([
     ['x', spec.input.id],
     ['y', spec.out.id],
   ]);
   for (const [k, id] of Object.entries(plan.ids)) if (id !== undefined) committed.set(k, id);
-  const { point, finalClaim } = proveZeroCheckRounds(
-    ctx,
-    `requant ${spec.out.id}`,
-    tensorVars(shape),
-    rel,
-    (name) => {
+  const tables = (): MleTable[] => {
+    const eq = eqTable(E, r);
+    return rel.tables.map((name): MleTable => {
       if (name === 'eq') return { kind: 'ext', data: eq };
       if (name === 'eqm') return { kind: 'ext', data: eqTimesLastAxisTable(E, eq, shape, plan.mCols) };
       const id = committed.get(name);
       if (!id) throw new LayerError(`requant: unknown table ${name}`);
       return { kind: 'base', data: ctx.table({ id, shape }) };
-    },
-    options,
-  );
-  finishRequant(ctx, spec, plan, rel, r, point, finalClaim);
+    });
+  };
+  ctx.zeroChecks.push(requantZeroCheck(ctx, spec, plan, rel, r, { tables, unchecked: options.unchecked }));
+}
+
+/** Prover side of `verifyZeroCheckBatches`: one sumcheck per group of deferred zero-checks. */
+export function proveZeroCheckBatches(ctx: ProverContext): void {
+  const checks = ctx.zeroChecks.splice(0);
+  for (const group of zeroCheckGroups(checks)) {
+    const mu = zeroCheckBatchChallenge(ctx, group);
+    const { terms, degree } = zeroCheckBatchTerms(ctx.E, group, mu);
+    const tables: MleTable[] = [];
+    for (const z of group) {
+      if (!z.proverTables) throw new LayerError(`${z.what}: deferred zero-check has no prover tables`);
+      tables.push(...(z.proverTables() as MleTable[]));
+    }
+    const unchecked = group.some((z) => z.unchecked);
+    let out;
+    try {
+      out = proveSumcheckRounds(
+        { numVars: group[0]!.numVars, tables, terms, claim: unchecked ? undefined : ctx.E.zero(), degree },
+        ctx.transcript,
+        { ext: ctx.E },
+      );
+    } catch (e) {
+      throw new LayerError(`${zeroCheckBatchName(group)}: the witnesses do not satisfy the relations (${(e as Error).message})`);
+    }
+    for (const msg of out.roundMessages) ctx.writer.exts(msg);
+    finishZeroCheckBatch(ctx, group, mu, out.point, out.finalClaim);
+  }
 }

@@ -19,12 +19,14 @@ import {
   padTensor,
   tensorMask,
   verifyLookup,
+  verifyZeroCheckBatches,
   type LookupRequest,
   type LookupTable,
   type TensorClaim,
 } from '@zkllm/verifier';
 import { lookupMultiplicities, proveLookup } from '../lookup/prover.js';
 import { ProverContext } from './context.js';
+import { proveZeroCheckBatches } from './requant.js';
 
 const E = BabyBearExt4;
 const F = BabyBear;
@@ -167,11 +169,13 @@ export function runLayerArgument(opts: {
   const domain = opts.domain ?? 'layer-test/v1';
   const prover = new ProverContext(E, new Transcript(domain, E), new ByteWriter(), tables);
   opts.prove(prover);
+  proveZeroCheckBatches(prover);
   let bytes = prover.writer.finish();
   if (opts.tamper) bytes = opts.tamper(bytes);
   const reader = new ByteReader(bytes);
   const verifier = new VerifierContext(E, new Transcript(domain, E), reader);
   opts.verify(verifier);
+  verifyZeroCheckBatches(verifier);
   reader.finish();
   return {
     bytes,

@@ -3,6 +3,7 @@
  *
  * Wire format (after the envelope header, kind = Generation):
  *   statement ‖ witness root ‖ layer messages (in circuit order) ‖
+ *   batched zero-checks of the deferring ops (requant; one sumcheck per variable count) ‖
  *   one batched tlookup proof for all tables (sorted by table id) ‖
  *   PCS opening of the witness ‖ PCS opening of the weights
  *
@@ -25,6 +26,7 @@ import { ByteWriter } from '../codec/bytes.js';
 import { BabyBear, BabyBearExt4 } from '../field/babybear.js';
 import { LayerError, VerifierContext } from '../layers/context.js';
 import { bundleLayout } from '../layers/bundle.js';
+import { verifyZeroCheckBatches } from '../layers/requant.js';
 import { decodeLookupsProof } from '../lookup/proof.js';
 import { verifyLookups } from '../lookup/verifier.js';
 import { DEFAULT_PCS_PARAMS } from '../pcs/config.js';
@@ -101,6 +103,13 @@ export function checkGenerationProof(bytes: Uint8Array, commitment: ModelCommitm
       if (e instanceof ProofFormatError) throw e;
       throw new GenerationError(`${op.name} (${op.kind}): ${(e as Error).message}`);
     }
+  }
+  // Deferred zero-checks (requant): one batched sumcheck per variable count.
+  try {
+    verifyZeroCheckBatches(ctx);
+  } catch (e) {
+    if (e instanceof ProofFormatError) throw e;
+    throw new GenerationError(`zero-checks: ${(e as Error).message}`);
   }
 
   const groups = groupLookups(ctx.lookups);

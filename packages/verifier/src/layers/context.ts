@@ -21,6 +21,7 @@ import type { ByteReader, ByteWriter } from '../codec/bytes.js';
 import type { Ext, QuarticExtension } from '../field/extension.js';
 import { tensorVars, type TensorClaim } from '../poly/tensor.js';
 import type { LookupTable } from '../lookup/table.js';
+import type { SumcheckTerm } from '../sumcheck/proof.js';
 import type { Transcript } from '../transcript/transcript.js';
 
 /** A committed tensor as arguments see it. */
@@ -38,6 +39,29 @@ export interface LookupRequest {
   readonly shape: readonly number[];
 }
 
+/**
+ * A zero-check Σ_i eq(r, i)·R(i) = 0 an argument defers to the end of the layer phase, where
+ * all deferred zero-checks over the same number of variables are proven by ONE sumcheck
+ * (requant.ts `verifyZeroCheckBatches`). r and the relation's own batching challenge are
+ * drawn by the argument before it defers; `after` runs once the batch is checked (range
+ * checks), in deferral order.
+ */
+export interface DeferredZeroCheck {
+  readonly what: string;
+  readonly numVars: number;
+  readonly tables: readonly string[];
+  readonly terms: readonly SumcheckTerm[];
+  /** Relation tables that are committed tensors (claimed at the batch point). */
+  readonly committed: ReadonlyMap<string, TensorRef>;
+  /** The other tables' values at the batch point (the verifier computes them). */
+  readonly publicValue: (name: string, point: Uint32Array) => Ext;
+  readonly after: () => void;
+  /** Prover only: the evaluation tables, in `tables` order (sumcheck prover tables). */
+  readonly proverTables?: () => readonly unknown[];
+  /** Prover only (tests of cheating provers): skip the prover's own zero check. */
+  readonly unchecked?: boolean;
+}
+
 export class LayerError extends Error {
   override name = 'LayerError';
 }
@@ -48,6 +72,8 @@ export interface LayerContext {
   /** Every claim made so far; the driver checks them all with the final openings. */
   readonly claims: TensorClaim[];
   readonly lookups: LookupRequest[];
+  /** Deferred zero-checks, run by the driver after the last op (see {@link DeferredZeroCheck}). */
+  readonly zeroChecks: DeferredZeroCheck[];
   /** True on the prover side. */
   readonly proving: boolean;
   /**
@@ -70,6 +96,7 @@ export interface LayerContext {
 export abstract class BaseContext {
   readonly claims: TensorClaim[] = [];
   readonly lookups: LookupRequest[] = [];
+  readonly zeroChecks: DeferredZeroCheck[] = [];
   constructor(
     readonly E: QuarticExtension,
     readonly transcript: Transcript,

@@ -1,4 +1,4 @@
-export { BaseContext, LayerError, VerifierContext, type LayerContext, type LookupRequest, type TensorRef } from './context.js';
+export { BaseContext, LayerError, VerifierContext, type DeferredZeroCheck, type LayerContext, type LookupRequest, type TensorRef } from './context.js';
 export { bundleClaims, bundleLayout, bundleLayoutBytes, type BundleEntry, type BundleLayout } from './bundle.js';
 export { checkMatmulSpec, checkTensorRef, joinPoint, checkRoundsFinal, sameTensorShape, splitLastAxis, verifyMatmul, type MatmulSpec } from './matmul.js';
 export { checkEmbedSpec, eqAtIndex, oneHotEval, verifyEmbed, verifyPosembed, type EmbedSpec } from './embed.js';
@@ -7,6 +7,6 @@ export { argmaxCoeffEval, argmaxDiffRef, argmaxRangeBits, checkArgmaxSpec, verif
 export { MAX_RANGE_WIDTH_LOG, RANGE_LIMB_BITS, rangeCheck, rangeCheckPlan, rangeCheckTables, rangeLimbId, rangeWitnessIds, type RangeCheckOptions, type RangeCheckPlan, type RangeWindow } from './range.js';
 export { attentionLabels, attentionTerms, causalMaskEval, causalWeightSum, checkLayerFinal, extVec, gatherWeight, headOf, kvColumnOf, prefixWeightSum, pvDims, qkDims, readLayerRounds, verifyPv, verifyQk, type AttentionDims, type PvSpec, type QkSpec } from './attention.js';
 export { registerSoftmaxLookups, rowSumPoint, softmaxDigitLookupTable, softmaxDims, softmaxLabels, softmaxLinearCoeffs, softmaxProductIndices, softmaxRelationRefs, softmaxRowBound, softmaxSumcheckTerms, softmaxWitnessIds, verifySoftmax, type SoftmaxDigitTable, type SoftmaxDims, type SoftmaxSpec } from './softmax.js';
-export { REQUANT_INPUT_BOUND, RelationBuilder, addClampRelations, eqTimesLastAxisEval, finishRequant, finishZeroCheck, readZeroCheckRounds, requantChallenges, requantCommitted, requantInputBound, requantPlan, requantRanges, requantRelation, requantWitnessIds, verifyRequant, type RequantLayerSpec, type RequantPlan } from './requant.js';
+export { REQUANT_INPUT_BOUND, RelationBuilder, addClampRelations, eqTimesLastAxisEval, finishZeroCheck, finishZeroCheckBatch, requantZeroCheck, verifyZeroCheckBatches, zeroCheckBatchChallenge, zeroCheckBatchName, zeroCheckBatchTerms, zeroCheckGroups, readZeroCheckRounds, requantChallenges, requantCommitted, requantInputBound, requantPlan, requantRanges, requantRelation, requantWitnessIds, verifyRequant, type RequantLayerSpec, type RequantPlan } from './requant.js';
 export { MAX_LOOKUP_OP_LOG, checkLookupOpSpec, lookupTableFromTrace, verifyLookupOp, type LookupOpSpec, type TraceLookupTable } from './lookup-op.js';
 export { finishRope, ropeChallenges, ropeColumn, ropeCommitted, ropePaddedWidth, ropePlan, ropeRanges, ropeRelation, ropeRow, ropeWeightEval, ropeWitnessIds, verifyRope, type RopeLayerSpec, type RopePlan } from './rope.js';

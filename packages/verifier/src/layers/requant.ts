@@ -60,8 +60,8 @@ import { BabyBear } from '../field/babybear.js';
 import { eqEval, eqTable } from '../poly/multilinear.js';
 import { axisVars, tensorVars } from '../poly/tensor.js';
 import { evalSumcheckTerms, sumcheckDegree } from '../sumcheck/verifier.js';
-import type { SumcheckTerm } from '../sumcheck/proof.js';
-import { LayerError, type LayerContext, type TensorRef } from './context.js';
+import { SumcheckError, type SumcheckTerm } from '../sumcheck/proof.js';
+import { LayerError, type DeferredZeroCheck, type LayerContext, type TensorRef } from './context.js';
 import { readRoundsSumcheck } from '../sumcheck/rounds.js';
 import { rangeCheck, rangeWitnessIds, type RangeCheckOptions } from './range.js';
 
@@ -483,34 +483,141 @@ export function requantChallenges(ctx: LayerContext, spec: RequantLayerSpec): { 
   return { r, lambda };
 }
 
-/** After the rounds (both sides): claims, final check, range checks. */
-export function finishRequant(
+/**
+ * The requant's zero-check, deferred to the batch (both sides; the prover adds its tables).
+ * Claims on x, y and the witnesses are made at the batch point, then the range checks run.
+ */
+export function requantZeroCheck(
   ctx: LayerContext,
   spec: RequantLayerSpec,
   plan: RequantPlan,
   rel: RelationBuilder,
   r: Uint32Array,
-  point: Uint32Array,
-  finalClaim: Ext,
-): void {
+  prover?: { tables: () => readonly unknown[]; unchecked?: boolean },
+): DeferredZeroCheck {
   const E = ctx.E;
   const what = `requant ${spec.out.id}`;
-  finishZeroCheck(ctx, what, rel, point, finalClaim, requantCommitted(spec, plan), (name) => {
-    if (name === 'eq') return eqEval(E, r, point);
-    if (name === 'eqm') return eqTimesLastAxisEval(E, spec.out.shape, r, point, plan.mCols);
-    throw new LayerError(`${what}: unknown public table ${name}`);
-  });
-  for (const [id, lo, hi, opt] of requantRanges(spec, plan)) rangeCheck(ctx, { id, shape: spec.out.shape }, lo, hi, opt);
+  return {
+    what,
+    numVars: tensorVars(spec.out.shape),
+    tables: rel.tables,
+    terms: rel.terms,
+    committed: requantCommitted(spec, plan),
+    publicValue: (name, point) => {
+      if (name === 'eq') return eqEval(E, r, point);
+      if (name === 'eqm') return eqTimesLastAxisEval(E, spec.out.shape, r, point, plan.mCols);
+      throw new LayerError(`${what}: unknown public table ${name}`);
+    },
+    after: () => {
+      for (const [id, lo, hi, opt] of requantRanges(spec, plan)) rangeCheck(ctx, { id, shape: spec.out.shape }, lo, hi, opt);
+    },
+    proverTables: prover?.tables,
+    unchecked: prover?.unchecked,
+  };
 }
 
 /**
- * Verifies a requant: reads the sumcheck, records the claims on x, y and the witnesses,
+ * Verifies a requant: draws its point and λ, then defers its zero-check to the batch
+ * ({@link verifyZeroCheckBatches}), which records the claims on x, y and the witnesses and
  * registers the range lookups. Throws {@link LayerError} on failure.
  */
 export function verifyRequant(ctx: LayerContext, spec: RequantLayerSpec): void {
   const plan = requantPlan(ctx.E.base, spec);
   const { r, lambda } = requantChallenges(ctx, spec);
-  const rel = requantRelation(ctx.E, lambda, spec, plan);
-  const { point, finalClaim } = readZeroCheckRounds(ctx, `requant ${spec.out.id}`, tensorVars(spec.out.shape), rel.degree);
-  finishRequant(ctx, spec, plan, rel, r, point, finalClaim);
+  ctx.zeroChecks.push(requantZeroCheck(ctx, spec, plan, requantRelation(ctx.E, lambda, spec, plan), r));
+}
+
+// ---------------------------------------------------------------------------------------
+// Batched zero-checks.
+//
+// Deferred zero-checks are grouped by their number of variables (groups in order of first
+// deferral). Group G = {Z_0, …, Z_{m−1}} is one sumcheck of Σ_i Σ_k μ^k·eq(r_k, i)·R_k(i)
+// with claim 0, μ drawn after every r_k and λ_k: if some Z_k's sum is nonzero, the batched
+// claim is a nonzero polynomial of degree ≤ m − 1 in μ, so it vanishes with probability
+// ≤ (m − 1)/|E|; the sumcheck then adds its usual numVars·degree/|E|. After the rounds each
+// member claims its committed tables at the shared point, evaluates its public tables, and
+// the μ-combination of the members' relation values must equal the last round claim. One
+// set of rounds per group instead of one per op is what makes this worth it: the rounds are
+// most of a requant's proof bytes.
+
+/** Deferred zero-checks grouped by variable count, groups in order of first appearance. */
+export function zeroCheckGroups(checks: readonly DeferredZeroCheck[]): DeferredZeroCheck[][] {
+  const byVars = new Map<number, DeferredZeroCheck[]>();
+  for (const c of checks) {
+    const g = byVars.get(c.numVars);
+    if (g) g.push(c);
+    else byVars.set(c.numVars, [c]);
+  }
+  return [...byVars.values()];
+}
+
+/** The group's terms: member k's terms times μ^k, its table indices shifted past the earlier members'. */
+export function zeroCheckBatchTerms(E: QuarticExtension, group: readonly DeferredZeroCheck[], mu: Ext): { terms: SumcheckTerm[]; degree: number } {
+  const terms: SumcheckTerm[] = [];
+  let pow = E.one();
+  let base = 0;
+  for (const z of group) {
+    for (const t of z.terms) terms.push({ coeff: E.mul(pow, t.coeff), factors: t.factors.map((f) => f + base) });
+    base += z.tables.length;
+    pow = E.mul(pow, mu);
+  }
+  return { terms, degree: sumcheckDegree(terms) };
+}
+
+/** The group's challenge μ (both sides; bound to the group's size and variable count). */
+export function zeroCheckBatchChallenge(ctx: LayerContext, group: readonly DeferredZeroCheck[]): Ext {
+  ctx.transcript.absorbU32('zerocheck/vars', group[0]!.numVars);
+  ctx.transcript.absorbU32('zerocheck/members', group.length);
+  return ctx.transcript.challengeExt('zerocheck/mu');
+}
+
+export function zeroCheckBatchName(group: readonly DeferredZeroCheck[]): string {
+  return `zero-check batch over ${group[0]!.numVars} variables (${group.length} ops: ${group[0]!.what}${group.length > 1 ? ', …' : ''})`;
+}
+
+/**
+ * After the rounds (both sides): every member claims its committed tables at `point` (in
+ * member then table order), the μ-combination is checked against the last round claim,
+ * then every member's `after` runs.
+ */
+export function finishZeroCheckBatch(
+  ctx: LayerContext,
+  group: readonly DeferredZeroCheck[],
+  mu: Ext,
+  point: Uint32Array,
+  finalClaim: Ext,
+): void {
+  const E = ctx.E;
+  const acc = E.zero();
+  let pow = E.one();
+  for (const z of group) {
+    const values = new Uint32Array(4 * z.tables.length);
+    z.tables.forEach((name, k) => {
+      const ref = z.committed.get(name);
+      values.set(ref ? ctx.claim(ref, point) : z.publicValue(name, point), 4 * k);
+    });
+    E.addAt(acc, 0, acc, 0, E.mul(pow, evalSumcheckTerms(E, z.terms, values)), 0);
+    pow = E.mul(pow, mu);
+  }
+  if (!E.equals(acc, finalClaim)) {
+    throw new LayerError(`${zeroCheckBatchName(group)}: relation check failed (the claimed evaluations do not satisfy the relations)`);
+  }
+  for (const z of group) z.after();
+}
+
+/** Verifier: runs every deferred zero-check of `ctx` (one batched sumcheck per variable count). */
+export function verifyZeroCheckBatches(ctx: LayerContext): void {
+  const checks = ctx.zeroChecks.splice(0);
+  for (const group of zeroCheckGroups(checks)) {
+    const mu = zeroCheckBatchChallenge(ctx, group);
+    const { degree } = zeroCheckBatchTerms(ctx.E, group, mu);
+    let res;
+    try {
+      res = readRoundsSumcheck(ctx, zeroCheckBatchName(group), group[0]!.numVars, degree, ctx.E.zero());
+    } catch (e) {
+      if (e instanceof SumcheckError) throw new LayerError(e.message);
+      throw e;
+    }
+    finishZeroCheckBatch(ctx, group, mu, res.point, res.finalClaim);
+  }
 }
