@@ -80,7 +80,12 @@ function benchOne(name: string, model: ZkModel, totals: readonly number[], gener
       ratio: Math.round(proveMs / floatMs),
       peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
       breakdownMs,
-      breakdownBytes: timings.bytes,
+      breakdownBytes: {
+        ...timings.bytes,
+        witnessOpening: timings.stats.openingBytes.witness,
+        weightsOpening: timings.stats.openingBytes.weights,
+        zeroChecks: timings.stats.layerBytes['zerocheck'] ?? 0,
+      },
     });
     process.stderr.write(`bench: ${name} @ ${all.length} tokens: prove ${Math.round(proveMs)} ms, verify ${Math.round(verifyMs)} ms, ${bytes.length} bytes\n`);
   }
