@@ -266,6 +266,16 @@ describe('batched tlookup (all tables, one tagged logUp with two fraction trees)
     expect(() => verify(prove(groups, ms2).proof)).toThrow(/sums differ/);
   });
 
+  it('rejects a table-side leaf that disagrees with the public table of the statement', () => {
+    const { proof } = prove(groups);
+    // Same id and size, one value changed: only the table-side leaf check can notice.
+    const ys2 = ys.slice();
+    ys2[3] = F.add(ys2[3]!, 1);
+    const other = new RangeKeyedTable(F, 'square-mod-37', -16, 5, [ys2]);
+    const withOther = groups.map((g) => (g.table === square ? { ...g, table: other } : g));
+    expect(() => verify(proof, withOther)).toThrow(/table-side leaf/);
+  });
+
   it('tags keep tables apart: a row of another table does not satisfy a lookup', () => {
     // 1 is a row of `range` and of `small`; 3 is a row of `range` only. Querying 3 against
     // `small` while counting it in `range` balances the untagged sums but not the tagged ones.
