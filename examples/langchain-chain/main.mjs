@@ -10,7 +10,12 @@
 import { pathToFileURL } from 'node:url';
 import { ChatPromptTemplate } from '@langchain/core/prompts';
 import { StringOutputParser } from '@langchain/core/output_parsers';
-import { ZkChatModel, ZkVerifyCallbackHandler } from '@zkllm/langchain';
+
+const { ZkChatModel, ZkVerifyCallbackHandler } = await import('@zkllm/langchain').catch((e) => {
+  // From a checkout the package resolves to dist/, which `npm run build` creates.
+  if (e?.code === 'ERR_MODULE_NOT_FOUND') throw new Error(`@zkllm/langchain is not built (${e.message}); run \`npm run build\` first`);
+  throw e;
+});
 
 const prompt = ChatPromptTemplate.fromMessages([
   ['system', 'Answer in the voice of {source}.'],
