@@ -3,6 +3,7 @@
  * signing key, the proof store, the worker pool, and the proof jobs that tie them
  * together (a `pending` record first, then `ready` with the bytes or `failed`).
  */
+import { createHash } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import { ZkModel, type Generation } from '@zkllm/core';
 import { newProofId, type ModelCommitmentFile, type SigningKey } from '@zkllm/verifier';
@@ -59,6 +60,13 @@ export interface ProofJob {
   readonly done: Promise<{ record: ProofRecord; proof?: Uint8Array }>;
 }
 
+/** How many recent statements are remembered for sharing proofs (ids only, not bytes). */
+const RECENT_STATEMENTS = 1024;
+
+function statementKey(r: Pick<ProofRecord, 'model' | 'promptTokens' | 'tokens' | 'stop'>): string {
+  return createHash('sha256').update(`${r.model}|${r.promptTokens.join(',')}|${r.tokens.join(',')}|${r.stop}`).digest('hex');
+}
+
 export class Engine {
   readonly model: ZkModel;
   readonly commitment: ModelCommitmentFile;
@@ -75,6 +83,13 @@ export class Engine {
   /** Resolves once the workers are up and pending proofs from an earlier run are queued. */
   readonly ready: Promise<void>;
   private readonly writes = new Set<Promise<unknown>>();
+  /**
+   * Recent statements (model, prompt tokens, output tokens, stop) → id of the record
+   * holding their proof, settled once it is ready. Greedy decoding makes repeats of a
+   * request (client retries, popular prompts) repeat the statement, and one proof proves
+   * a statement however often it is asked: repeats share it instead of queueing again.
+   */
+  private readonly recent = new Map<string, Promise<string>>();
   private closing: Promise<void> | undefined;
 
   constructor(opts: ZkllmOptions = {}) {
@@ -113,7 +128,9 @@ export class Engine {
         await this.store.put({ ...record, status: 'failed', error: `the server no longer serves model ${record.model}`, updatedAt: Date.now() });
         continue;
       }
-      this.track(this.prove(record, this.pool.force(record)).catch(() => undefined));
+      const done = this.track(this.prove(record, this.pool.force(record)));
+      done.catch(() => undefined);
+      this.remember(statementKey(record), done);
     }
     await this.pool.ready;
   }
@@ -124,9 +141,13 @@ export class Engine {
     return p;
   }
 
+  private checkOpen(): void {
+    if (this.closing !== undefined) throw new ApiError(503, 'the server is shutting down', { type: 'service_unavailable', code: 'shutting_down', retryAfter: 5 });
+  }
+
   /** Reserves a proving slot before generating; throws 429 / 503 ApiErrors. */
   reserve(): Reservation {
-    if (this.closing !== undefined) throw new ApiError(503, 'the server is shutting down', { type: 'service_unavailable', code: 'shutting_down', retryAfter: 5 });
+    this.checkOpen();
     try {
       return this.pool.reserve();
     } catch (e) {
@@ -136,19 +157,57 @@ export class Engine {
     }
   }
 
-  /** Records the generation as `pending` and queues its proof on the reserved slot. */
-  async startProof(id: string, slot: Reservation, g: Pick<Generation, 'promptTokens' | 'tokens' | 'stop'>): Promise<ProofJob> {
+  /**
+   * Records the generation as `pending` under `id` and gets it a proof: shared with an
+   * earlier job for the same statement when there is one (the slot, if any, is released),
+   * else queued on `slot`, or on a slot reserved now (throws 429 / 503 ApiErrors before
+   * anything is written).
+   */
+  async startProof(id: string, g: Pick<Generation, 'promptTokens' | 'tokens' | 'stop'>, slot?: Reservation): Promise<ProofJob> {
+    // A request holding a slot (a stream under way) still gets its record: if the pool
+    // is closing, the record stays pending and the next run proves it.
+    if (slot === undefined) this.checkOpen();
     const now = Date.now();
     const record: ProofRecord = { id, status: 'pending', model: this.digest, promptTokens: g.promptTokens, tokens: g.tokens, stop: g.stop, createdAt: now, updatedAt: now };
-    try {
-      await this.store.put(record);
-    } catch (e) {
-      slot.release();
-      throw e;
-    }
-    const done = this.track(this.prove(record, slot.run(record)));
+    const key = statementKey(record);
+    const prior = this.recent.get(key);
+    const own = prior === undefined ? (slot ?? this.reserve()) : undefined;
+    if (prior !== undefined) slot?.release();
+    // The pending record is on disk before proving starts, so a crash cannot lose the job.
+    const written = this.store.put(record);
+    const running =
+      own !== undefined
+        ? written.then(
+            () => own.run(record),
+            (e: unknown) => {
+              own.release();
+              throw e;
+            },
+          )
+        : written.then(() => prior!.then((priorId) => this.storedProof(priorId)));
+    const done = this.track(this.prove(record, running));
     done.catch(() => undefined);
+    // Remembered before any await, so a concurrent repeat finds this job.
+    if (own !== undefined) this.remember(key, done);
+    await written;
     return { id, done };
+  }
+
+  private remember(key: string, done: ProofJob['done']): void {
+    const ready = done.then((r) => (r.record.status === 'ready' ? r.record.id : Promise.reject(new Error(r.record.error ?? 'proving failed'))));
+    // Failed statements are forgotten, so a later request proves them afresh.
+    ready.catch(() => {
+      if (this.recent.get(key) === ready) this.recent.delete(key);
+    });
+    this.recent.delete(key);
+    this.recent.set(key, ready);
+    if (this.recent.size > RECENT_STATEMENTS) this.recent.delete(this.recent.keys().next().value!);
+  }
+
+  private async storedProof(id: string): Promise<Uint8Array> {
+    const stored = await this.store.get(id);
+    if (stored?.proof === undefined) throw new Error(`the shared proof ${id} is no longer in the store`);
+    return stored.proof;
   }
 
   private async prove(record: ProofRecord, running: Promise<Uint8Array>): Promise<{ record: ProofRecord; proof?: Uint8Array }> {

@@ -111,7 +111,7 @@ describe('stored proofs', () => {
 });
 
 describe('proven responses (async mode)', () => {
-  it('signs a JSON answer, refuses a second job with 429 while the queue is full, serves the proof after 202s', async () => {
+  it('signs a JSON answer, refuses a second job with 429 while the queue is full (a repeat shares the proof), serves the proof after 202s', async () => {
     const res = await chat(req('the sea'));
     expect(res.status).toBe(200);
     const body = new Uint8Array(await res.arrayBuffer());
@@ -134,6 +134,13 @@ describe('proven responses (async mode)', () => {
     const busy = await chat(req('a ship'));
     expect(Number(busy.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     await expectError(busy, 429, 'queue_full');
+    // A repeat of the same request states the same generation: it shares the running
+    // proof instead of queueing, under its own Proof-Id.
+    const repeat = await chat(req('the sea'));
+    expect(repeat.status).toBe(200);
+    const repeatBody = new Uint8Array(await repeat.arrayBuffer());
+    expect(repeat.headers.get('proof-id')).not.toBe(id);
+    expect(zk.stats()).toMatchObject({ running: 1, waiting: 0 });
 
     // The worker is proving right now, and the server still answers: proving is off its thread.
     expect(zk.stats().running).toBe(1);
@@ -147,6 +154,10 @@ describe('proven responses (async mode)', () => {
     expect(r.reason).toBeUndefined();
     expect(r.valid).toBe(true);
     expect(r.text).toBe(json['choices'][0].message.content);
+
+    const r2 = await verifyResponse({ status: 200, headers: repeat.headers, body: repeatBody }, { commitment: info.commitment as never, publicKey: info.public_key, baseUrl: base });
+    expect(r2.reason).toBeUndefined();
+    expect(r2.proofId).toBe(repeat.headers.get('proof-id'));
 
     const proofRes = await fetch(`${base}/v1/zkllm/proofs/${id}`);
     expect(proofRes.status).toBe(200);

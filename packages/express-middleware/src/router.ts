@@ -65,10 +65,12 @@ export function zkllm(options: ZkllmOptions = {}): ZkllmRouter {
     route(async (req, res) => {
       const chat = parseChatRequest(req.body, { modelName: engine.modelName, maxTokens: engine.maxTokens, maxMessages: engine.maxMessages, maxPromptChars: 64 * 1024 });
       const plan = planGeneration(engine.model, chat, engine.defaultMaxTokens);
+      if (!chat.stream) return jsonCompletion(engine, req, res, plan);
+      // A stream reserves its proving slot before the first chunk: once it has started
+      // it must be able to end with a proof.
       const slot = engine.reserve();
       try {
-        if (chat.stream) await streamCompletion(engine, req, res, chat, plan, slot);
-        else await jsonCompletion(engine, req, res, plan, slot);
+        await streamCompletion(engine, req, res, chat, plan, slot);
       } finally {
         slot.release();
       }
@@ -84,10 +86,12 @@ export function zkllm(options: ZkllmOptions = {}): ZkllmRouter {
   });
 }
 
-async function jsonCompletion(engine: Engine, req: Request, res: Response, plan: { promptTokens: number[]; maxTokens: number }, slot: Reservation): Promise<void> {
+async function jsonCompletion(engine: Engine, req: Request, res: Response, plan: { promptTokens: number[]; maxTokens: number }): Promise<void> {
+  // Generating takes milliseconds; the queue is consulted after it, so a repeated
+  // statement shares its proof even when the queue is full.
   const g = engine.model.generate({ tokens: plan.promptTokens }, { maxTokens: plan.maxTokens });
   const id = engine.newProofId();
-  const job = await engine.startProof(id, slot, g);
+  const job = await engine.startProof(id, g);
   const proof = engine.proofMode === 'sync' ? await awaitProof(job) : undefined;
   const created = Math.floor(Date.now() / 1000);
   sendSigned(engine, req, res, completionBody(engine, req, id, created, g), id, proof);
@@ -154,7 +158,7 @@ async function streamCompletion(
     }
     send({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason(g) }] });
     if (chat.includeUsage) send({ ...base, choices: [], usage: usage(g) });
-    const job = await engine.startProof(id, slot, g);
+    const job = await engine.startProof(id, g, slot);
     let proof: Uint8Array | undefined;
     if (engine.proofMode === 'sync') {
       // SSE comments keep proxies from closing a connection that is quiet while proving.

@@ -155,7 +155,7 @@ export function withProofs(handler: RequestHandler | Router, options: WithProofs
           });
         }
         const id = engine.newProofId();
-        const job = await engine.startProof(id, slot, g);
+        const job = await engine.startProof(id, g, slot);
         const proof = engine.proofMode === 'sync' ? await awaitProof(job) : undefined;
         const choice = (parsed.json['choices'] as Record<string, unknown>[])[0]!;
         const payload = {
