@@ -350,16 +350,17 @@ describe('zkllm generate --fhe', () => {
 
   test('against the HTTP server and in process: verified tokens equal the plaintext path; usage and pin errors', async () => {
     const plain = generateQuant(model.quantized, model.promptTokens('Ahab'), { maxTokens: 2, eosTokenId: model.eosTokenId });
-    const remote = await run(['--fhe', '--server', http.url, '--pin', pin, '--max-tokens', '2']);
+    const remote = await run(['--fhe', '--server', http.url, '--pin', pin, '--max-tokens', '2', '--prove-every', 'step']);
     expect(remote.code).toBe(0);
     const r = JSON.parse(remote.stdout) as { tokens: number[]; text: string; fhe: { server: string; commitment: string; proofsVerified: number } };
     expect(r.tokens).toEqual(plain);
     expect(r.text).toBe(model.decode(plain));
     expect(r.fhe).toMatchObject({ server: http.url, commitment: pin, proofsVerified: 2 });
-    const local = await run(['--fhe', '--max-tokens', '1']);
-    expect((JSON.parse(local.stdout) as { tokens: number[] }).tokens).toEqual(plain.slice(0, 1));
+    const local = await run(['--fhe', '--max-tokens', '2']);
+    expect(JSON.parse(local.stdout)).toMatchObject({ tokens: plain, fhe: { server: 'in-process', proofsVerified: 1 } });
     await expect(run(['--fhe', '--server', http.url, '--pin', 'ab'.repeat(32), '--max-tokens', '1'])).rejects.toThrow(/not the pinned one/);
     await expect(run(['--server', http.url])).rejects.toThrow(/need --fhe/);
+    await expect(run(['--fhe', '--prove-every', 'sometimes'])).rejects.toThrow(/step or end/);
     await expect(run(['--fhe', '--float'])).rejects.toThrow(/--float/);
     await expect(run(['--fhe', '--pin', pin])).rejects.toThrow(/--pin needs --server/);
     await expect(run(['--fhe', '--server', http.url, '--pin', 'XYZ'])).rejects.toThrow(/64 lowercase hex/);

@@ -6,7 +6,7 @@
 // linear layers on them, proves every step against the FHE commitment the client pinned,
 // and logs what it saw — ids, layer names and sizes. Run after `npm run build`:
 //
-//   node examples/private-fhe/main.mjs [--max-tokens N] [--record TEXT]
+//   node examples/private-fhe/main.mjs [--max-tokens N] [--record TEXT] [--prove-every step|end]
 //
 // The bundled model is a tiny model trained on Moby-Dick, so the "answer" continues the
 // record in Melville's words; the point is the data flow, which is the same for any model.
@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { FheClient, HttpFheTransport, ZkModel, clientModel } from '@zkllm/core';
 import { zkllmFhe } from '@zkllm/express';
 
-export const PATIENT_RECORD = 'Patient Ahab, 58, whaling captain. Lost leg. Glucose 212. Diagnosis:';
+export const PATIENT_RECORD = 'Patient Ahab, 58. Lost leg. Glucose 212. Diagnosis:';
 
 /** Starts the FHE server (the model's linear weights stay here). Resolves once it listens. */
 export async function startFheServer({ model, port = 0, host = '127.0.0.1', log }) {
@@ -45,7 +45,7 @@ export async function startFheServer({ model, port = 0, host = '127.0.0.1', log 
  * The client side: holds the model's public parts only (linear weights stripped), pins
  * the FHE commitment, and generates with every server step proven and verified.
  */
-export async function askPrivately({ url, pin, model, record, maxTokens, proveEvery = 'step', onToken }) {
+export async function askPrivately({ url, pin, model, record, maxTokens, proveEvery = 'end', onToken }) {
   const client = await FheClient.connect(new HttpFheTransport(url), { pin });
   try {
     const prompt = model.promptTokens(record);
@@ -80,11 +80,12 @@ export function formatLogEntry(e) {
 }
 
 /**
- * Runs the whole story; `print` receives the report lines. `proveEvery: 'step'` (default)
- * verifies a proof before each token is accepted, `'end'` one proof for the answer.
- * Returns what a test checks.
+ * Runs the whole story; `print` receives the report lines. `proveEvery: 'end'` (default)
+ * verifies one proof of every server step before the answer is shown; `'step'` verifies a
+ * proof per forward step (about 3× slower on the bundled model: each proof's
+ * verification has a fixed cost of a few seconds). Returns what a test checks.
  */
-export async function runPrivateFhe({ maxTokens = 8, record = PATIENT_RECORD, proveEvery = 'step', print = console.log } = {}) {
+export async function runPrivateFhe({ maxTokens = 8, record = PATIENT_RECORD, proveEvery = 'end', print = console.log } = {}) {
   const model = ZkModel.load();
   const serverLog = [];
   print('server: encoding and committing the model weights for FHE evaluation…');
@@ -114,14 +115,19 @@ export async function runPrivateFhe({ maxTokens = 8, record = PATIENT_RECORD, pr
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { 'max-tokens': { type: 'string' }, record: { type: 'string' } } });
+  const { values } = parseArgs({ options: { 'max-tokens': { type: 'string' }, record: { type: 'string' }, 'prove-every': { type: 'string' } } });
+  const proveEvery = values['prove-every'] ?? 'end';
+  if (proveEvery !== 'step' && proveEvery !== 'end') {
+    console.error('private-fhe: --prove-every must be step or end');
+    process.exit(2);
+  }
   const maxTokens = values['max-tokens'] === undefined ? 8 : Number(values['max-tokens']);
   if (!Number.isInteger(maxTokens) || maxTokens < 1) {
     console.error('private-fhe: --max-tokens must be a positive integer');
     process.exit(2);
   }
   try {
-    const r = await runPrivateFhe({ maxTokens, ...(values.record ? { record: values.record } : {}) });
+    const r = await runPrivateFhe({ maxTokens, proveEvery, ...(values.record ? { record: values.record } : {}) });
     process.exitCode = r.leaked.length === 0 ? 0 : 1;
   } catch (e) {
     console.error(`private-fhe: ${e instanceof Error ? e.message : String(e)}`);

@@ -10,7 +10,7 @@ import { PATIENT_RECORD, runPrivateFhe } from './main.mjs';
 
 it('answers a private record over FHE; the server log shows only ids, layers and sizes', async () => {
   const lines: string[] = [];
-  const r = (await runPrivateFhe({ maxTokens: 2, proveEvery: 'end', print: (l: string) => lines.push(l) })) as {
+  const r = (await runPrivateFhe({ maxTokens: 2, print: (l: string) => lines.push(l) })) as {
     answer: string;
     tokens: number[];
     proofsVerified: number;

@@ -2,8 +2,10 @@
  * `zkllm generate --fhe`: greedy generation with every linear layer evaluated on
  * ciphertexts (docs/FHE.md). Without `--server` the FHE server runs in this process (a
  * demonstration of the split); with `--server URL` the prompt stays here and only
- * ciphertexts go to a `zkllmFhe()` endpoint. Every server step is proven and the proof
- * verified before the text is printed; a rejected proof is an error (exit 1).
+ * ciphertexts go to a `zkllmFhe()` endpoint. Every server step is proven and verified
+ * before the text is printed — by one proof at the end (default) or one per forward step
+ * (`--prove-every step`, slower: each verification has a fixed cost of seconds on the
+ * bundled model); a rejected proof is an error (exit 1).
  */
 import { UsageError } from '../args.js';
 import { FheClient, LocalFheTransport, clientModel, type FheTransport } from '../../fhe/client.js';
@@ -19,12 +21,15 @@ export interface FheGenerateFlags {
   readonly maxTokens: number;
   readonly server?: string | undefined;
   readonly pin?: string | undefined;
+  readonly proveEvery?: string | undefined;
   readonly json?: boolean | undefined;
 }
 
 export async function runFheGenerate(f: FheGenerateFlags): Promise<number> {
   if (f.pin !== undefined && !/^[0-9a-f]{64}$/.test(f.pin)) throw new UsageError('--pin must be the FHE commitment digest (64 lowercase hex digits)');
   if (f.pin !== undefined && f.server === undefined) throw new UsageError('--pin needs --server');
+  const proveEvery = f.proveEvery ?? 'end';
+  if (proveEvery !== 'step' && proveEvery !== 'end') throw new UsageError(`--prove-every must be step or end, got '${proveEvery}'`);
   const dir = resolveModelDir(f.model);
   progress(`loading ${dir}`);
   const model = ZkModel.load(dir, { ...(f.tokenizer !== undefined ? { tokenizerDir: f.tokenizer } : {}), cache: true });
@@ -58,12 +63,12 @@ export async function runFheGenerate(f: FheGenerateFlags): Promise<number> {
   const client = await FheClient.connect(transport, { pin });
   let res;
   try {
-    progress(`generating ${n} tokens: linear layers on ciphertexts, each step proven and verified`);
+    progress(`generating ${n} tokens: linear layers on ciphertexts, proven and verified ${proveEvery === 'step' ? 'after each step' : 'at the end'}`);
     res = await client.generate(clientModel(model.quantized), promptTokens, {
       maxTokens: n,
       eosTokenId: model.eosTokenId,
-      proveEvery: 'step',
-      onToken: (t) => progress(`token ${JSON.stringify(model.decode([t]))} (verified)`),
+      proveEvery,
+      onToken: (t) => progress(`token ${JSON.stringify(model.decode([t]))}${proveEvery === 'step' ? ' (verified)' : ''}`),
     });
   } finally {
     await client.close().catch(() => {});

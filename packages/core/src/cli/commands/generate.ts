@@ -15,20 +15,21 @@ const FLAGS = {
   fhe: 'boolean',
   server: 'string',
   pin: 'string',
+  'prove-every': 'string',
   json: 'boolean',
 } as const;
 
 export const generate: Command = {
   name: 'generate',
   summary: 'Greedy generation with the quantized (provable) pass, the float reference with --float, or FHE split inference with --fhe.',
-  usage: '[--model DIR|FILE.bin] [--tokenizer DIR] --prompt TEXT [--max-tokens N] [--float | --fhe [--server URL [--pin DIGEST]]] [--json]',
+  usage: '[--model DIR|FILE.bin] [--tokenizer DIR] --prompt TEXT [--max-tokens N] [--float | --fhe [--server URL [--pin DIGEST]] [--prove-every step|end]] [--json]',
   async run(argv) {
     const f = parseFlags(argv, FLAGS);
     if (f.prompt === undefined) throw new UsageError('--prompt TEXT is required');
     const maxTokens = intFlag(f['max-tokens'], 'max-tokens', 32, 1, 4096);
-    if ((f.server !== undefined || f.pin !== undefined) && !f.fhe) throw new UsageError('--server and --pin need --fhe');
+    if ((f.server !== undefined || f.pin !== undefined || f['prove-every'] !== undefined) && !f.fhe) throw new UsageError('--server, --pin and --prove-every need --fhe');
     if (f.fhe && f.float) throw new UsageError('--fhe runs the quantized pass; it cannot be combined with --float');
-    if (f.fhe) return runFheGenerate({ model: f.model, tokenizer: f.tokenizer, prompt: f.prompt, maxTokens, server: f.server, pin: f.pin, json: f.json });
+    if (f.fhe) return runFheGenerate({ model: f.model, tokenizer: f.tokenizer, prompt: f.prompt, maxTokens, server: f.server, pin: f.pin, proveEvery: f['prove-every'], json: f.json });
     const model = loadForCli(f.model, f.tokenizer);
     const promptTokens = model.tokenizer.encode(f.prompt);
     if (promptTokens.length === 0) throw new UsageError('--prompt encodes to no tokens');
