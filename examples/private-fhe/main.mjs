@@ -13,8 +13,14 @@
 import express from 'express';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { FheClient, HttpFheTransport, ZkModel, clientModel } from '@zkllm/core';
-import { zkllmFhe } from '@zkllm/express';
+
+// From a checkout both packages resolve to dist/, which `npm run build` creates.
+const notBuilt = (name) => (e) => {
+  if (e?.code === 'ERR_MODULE_NOT_FOUND') throw new Error(`${name} is not built (${e.message}); run \`npm run build\` first`);
+  throw e;
+};
+const { FheClient, HttpFheTransport, ZkModel, clientModel } = await import('@zkllm/core').catch(notBuilt('@zkllm/core'));
+const { zkllmFhe } = await import('@zkllm/express').catch(notBuilt('@zkllm/express'));
 
 export const PATIENT_RECORD = 'Patient Ahab, 58. Lost leg. Glucose 212. Diagnosis:';
 
