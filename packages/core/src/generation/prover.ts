@@ -161,7 +161,7 @@ export function proveGeneration(
   // transcript and writer) lists them, so the multiplicities can be committed together
   // with everything else, before any lookup challenge exists. The dry run's claims also
   // give the witness layout, exactly as the verifier derives it.
-  const dryCtx = new ProverContext(E, new Transcript(`${GENERATION_DOMAIN}/dry-run`, E), new ByteWriter(), dryTables);
+  const dryCtx = new ProverContext(E, new Transcript(`${GENERATION_DOMAIN}/dry-run`, E), new ByteWriter(), dryTables, true);
   for (const op of ops) registry[op.kind]!.prove(dryCtx, op.spec);
   proveZeroCheckBatches(dryCtx);
   const groups = groupLookups(dryCtx.lookups);

@@ -21,6 +21,12 @@ export class ProverContext extends BaseContext implements LayerContext {
     transcript: Transcript,
     readonly writer: ByteWriter,
     readonly tensors: ReadonlyMap<string, Uint32Array>,
+    /**
+     * A run that only lists claims and lookups (the generation driver's dry run, whose
+     * transcript and bytes are thrown away): deferred zero-checks skip their sumcheck and
+     * final check (their claims are still made, at a dummy point). Never used for a proof.
+     */
+    readonly dryRun = false,
   ) {
     super(E, transcript);
   }

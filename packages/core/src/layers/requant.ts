@@ -204,6 +204,18 @@ export function proveRequant(ctx: ProverContext, spec: RequantLayerSpec, options
 export function proveZeroCheckBatches(ctx: ProverContext): void {
   const checks = ctx.zeroChecks.splice(0);
   for (const group of zeroCheckGroups(checks)) {
+    if (ctx.dryRun) {
+      // Only the claims (ids, shapes) and the range checks matter: no rounds, no check.
+      const point = new Uint32Array(4 * group[0]!.numVars);
+      for (const z of group) {
+        for (const name of z.tables) {
+          const ref = z.committed.get(name);
+          if (ref) ctx.claim(ref, point);
+        }
+        z.after();
+      }
+      continue;
+    }
     const mu = zeroCheckBatchChallenge(ctx, group);
     const { terms, degree } = zeroCheckBatchTerms(ctx.E, group, mu);
     const tables: MleTable[] = [];
