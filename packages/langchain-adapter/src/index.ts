@@ -10,3 +10,4 @@ export { checkZkllmMetadata, pinCommitment, type CommitmentInput, type MetadataC
 export { ZkVerifyCallbackHandler, ZkVerificationError, type ZkVerification, type ZkVerifyCallbackHandlerOptions, type ZkTokenizer } from './callback.js';
 export { ZkRemoteChatModel, ZkRemoteVerificationError, ZkRemoteHttpError, type ZkRemoteChatModelFields, type ZkRemoteChatModelCallOptions } from './remote.js';
 export { ZkFheChatModel, type ZkFheChatModelFields, type ZkFheChatModelCallOptions, type ZkFheMetadata } from './fhe-chat-model.js';
+export { zkRemoteChatModel, type ZkRemoteClientFields } from './client.js';
