@@ -18,6 +18,7 @@ export {
 } from './client.js';
 export { encodeWeights, modelLinears, type EncodedWeights } from './weights.js';
 export { proveFheCalls, type FheProofTimings } from './prover.js';
+export { proveFheLink, type FheLinkTimings } from './link.js';
 export {
   HttpFheTransport,
   FheHttpError,

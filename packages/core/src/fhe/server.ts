@@ -32,6 +32,8 @@ import {
 } from '@zkllm/verifier';
 import type { QLinear, QuantizedModel } from '../model/quant/quantize.js';
 import { pcsCommit, type PcsProverState } from '../pcs/index.js';
+import type { CommittedModel } from '../generation/commit.js';
+import { proveFheLink, type FheLinkTimings } from './link.js';
 import { proveFheCalls, type FheProofTimings } from './prover.js';
 import { encodeWeights, modelLinears, type EncodedWeights } from './weights.js';
 
@@ -53,6 +55,11 @@ export interface FheServerOptions {
   readonly params?: FheParams;
   /** Hex digest of the model commitment C_W these weights belong to (pinned by clients). */
   readonly modelDigest?: string;
+  /**
+   * The model commitment C_W with its prover state: sets `modelDigest` and makes the
+   * one-time link proof that the encoded weights are C_W's weights (`linkProof`).
+   */
+  readonly model?: CommittedModel;
   readonly pcsParams?: PcsParams;
   /** Sessions kept at once; the least recently used one is dropped beyond this. */
   readonly maxSessions?: number;
@@ -68,6 +75,7 @@ export interface FheServerStats {
   proveMs: number;
   calls: number;
   lastProof?: FheProofTimings;
+  link?: FheLinkTimings & { totalMs: number };
 }
 
 function hexToBytes(h: string): Uint8Array {
@@ -83,6 +91,8 @@ export class FheServer {
   readonly params: FheParams;
   readonly commitment: FheCommitment;
   readonly stats: FheServerStats = { evaluateMs: 0, proveMs: 0, calls: 0 };
+  /** Link proof to the model commitment (docs/FHE.md), when built with `model`. */
+  readonly linkProof: Uint8Array | undefined;
   private readonly enc: EncodedWeights;
   private readonly pcsState: PcsProverState;
   private readonly pcsParams: PcsParams;
@@ -99,9 +109,19 @@ export class FheServer {
     this.enc = encodeWeights(this.params, isLinearList(source) ? source : modelLinears(source));
     const { commitment, state } = pcsCommit(this.enc.committed, this.pcsParams);
     this.pcsState = state;
-    const digest = opts.modelDigest === undefined ? new Uint8Array(32) : hexToBytes(opts.modelDigest);
+    if (opts.model && opts.modelDigest !== undefined && opts.modelDigest !== opts.model.file.digest) throw new FheError('modelDigest differs from the given model commitment');
+    const named = opts.model?.file.digest ?? opts.modelDigest;
+    const digest = named === undefined ? new Uint8Array(32) : hexToBytes(named);
     this.commitment = makeFheCommitment(this.params, this.enc.specs, this.enc.maxBias, digest, commitment);
     this.delta = fheDelta(this.params);
+    if (opts.model) {
+      const t0 = performance.now();
+      const { bytes, timings } = proveFheLink(this.commitment, this.pcsState, opts.model, this.pcsParams);
+      this.linkProof = bytes;
+      this.stats.link = { ...timings, totalMs: performance.now() - t0 };
+    } else {
+      this.linkProof = undefined;
+    }
   }
 
   commitmentJson(): FheCommitmentJson {

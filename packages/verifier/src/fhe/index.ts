@@ -9,3 +9,4 @@ export * from './layout.js';
 export * from './ciphertext.js';
 export * from './statement.js';
 export * from './verifier.js';
+export * from './link.js';

@@ -1,0 +1,195 @@
+import {
+  BabyBear,
+  BabyBearExt4,
+  DEFAULT_FHE_PARAMS,
+  FHE_LINK_LABELS,
+  encodeFheLinkProof,
+  evalMleBase,
+  fheLinkFactor,
+  fheLinkTerms,
+  fheLinkTranscript,
+  type FheCommitment,
+  bundleLayout,
+  makeCommitmentFile,
+  makeFheCommitment,
+  parseModelCommitment,
+  verifyFheLink,
+  type Json,
+} from '@zkllm/verifier';
+import { describe, expect, it } from 'vitest';
+import type { CommittedModel } from '../generation/commit.js';
+import { packBundle, type IntTensorData } from '../layers/bundle.js';
+import { prng } from '../model/fixtures.js';
+import type { QLinear } from '../model/quant/quantize.js';
+import { pcsCommit, pcsOpen, type PcsProverState } from '../pcs/index.js';
+import { proveSumcheck, sumOverHypercube } from '../sumcheck/index.js';
+import { proveFheLink } from './link.js';
+import { FheServer } from './server.js';
+import { encodeWeights } from './weights.js';
+
+function randomLinear(name: string, rows: number, cols: number, seed: number, bias = false): QLinear {
+  const rand = prng(seed);
+  const w = new Int8Array(rows * cols);
+  for (let i = 0; i < w.length; i++) w[i] = Math.floor(rand() * 255) - 127;
+  const b = bias ? Int32Array.from({ length: rows }, () => Math.floor(rand() * 20001) - 10000) : undefined;
+  return { name, rows, cols, w, scale: new Float64Array(rows).fill(1), bias: b };
+}
+
+/** A C_W over these linears plus an embedding-like tensor the encoding does not use. */
+function commitLinears(lins: readonly QLinear[], opts: { dropBias?: string; extraBias?: string } = {}): CommittedModel {
+  const tensors = new Map<string, IntTensorData>();
+  const rand = prng(99);
+  tensors.set('w:embed', { shape: [33, 24], data: Int32Array.from({ length: 33 * 24 }, () => Math.floor(rand() * 255) - 127) });
+  for (const l of lins) {
+    tensors.set(`w:${l.name}`, { shape: [l.rows, l.cols], data: l.w });
+    if (l.bias && opts.dropBias !== l.name) tensors.set(`w:${l.name}.bias`, { shape: [l.rows], data: l.bias });
+    if (opts.extraBias === l.name) tensors.set(`w:${l.name}.bias`, { shape: [l.rows], data: new Int32Array(l.rows).fill(3) });
+  }
+  const refs = [...tensors].map(([id, t]) => ({ id, shape: t.shape }));
+  const { vector, tables } = packBundle(BabyBear, bundleLayout(refs), tensors);
+  const { commitment, state } = pcsCommit(vector);
+  return { file: makeCommitmentFile(commitment, refs, { test: 'fhe-link' } as Json), state, tables };
+}
+
+/**
+ * A cheating link prover for an encoded vector that is not M·W. 'claim': states the value
+ * the sumcheck can prove (that of M·W) and opens E at it; 'weights': states the true Ẽ(r)
+ * and runs the sumcheck over the weights it actually encoded, opening C_W at their value.
+ */
+function forgeLink(fhe: FheCommitment, encState: PcsProverState, cw: CommittedModel, actual: Uint32Array, strategy: 'claim' | 'weights' | 'factor'): Uint8Array {
+  const pinned = parseModelCommitment(cw.file);
+  const { transcript: t, point: r } = fheLinkTranscript(fhe, pinned);
+  const m = fheLinkFactor(fhe, pinned.layout, r);
+  const W = strategy === 'weights' ? actual : cw.state.values;
+  if (strategy === 'factor') {
+    // 'factor': true Ẽ(r), genuine W, and a placement table changed at one entry so that
+    // Σ W·m' = Ẽ(r); only the verifier's own evaluation of m at s can catch it.
+    const E4 = BabyBearExt4;
+    const have = sumOverHypercube([{ kind: 'base', data: W }, { kind: 'ext', data: m }], fheLinkTerms(), E4);
+    const delta = E4.sub(evalMleBase(E4, encState.values, r), have);
+    const k = W.findIndex((x) => x !== 0);
+    E4.addAt(m, 4 * k, m, 4 * k, E4.mulBase(delta, BabyBear.inv(W[k]!)), 0);
+  }
+  const tables = [
+    { kind: 'base' as const, data: W },
+    { kind: 'ext' as const, data: m },
+  ];
+  const value = sumOverHypercube(tables, fheLinkTerms(), BabyBearExt4);
+  if (strategy !== 'claim') expect(BabyBearExt4.equals(value, evalMleBase(BabyBearExt4, encState.values, r))).toBe(true);
+  t.absorbExt(FHE_LINK_LABELS.value, value);
+  const sc = proveSumcheck({ numVars: pinned.weights.numVars, tables, terms: fheLinkTerms(), claim: value }, t, { ext: BabyBearExt4 });
+  const encodedOpening = pcsOpen(encState, [{ point: r, value }], t);
+  const weightOpening = pcsOpen(cw.state, [{ point: sc.point, value: sc.finalEvals.slice(0, 4) }], t);
+  return encodeFheLinkProof({ value, sumcheck: sc.proof, encodedOpening, weightOpening });
+}
+
+/** FHE commitment over `lins`' encoding that names `cw` (what a cheating server publishes). */
+function encodedFor(lins: readonly QLinear[], cw: CommittedModel, patch?: (v: Uint32Array) => void) {
+  const enc = encodeWeights(DEFAULT_FHE_PARAMS, lins);
+  const committed = enc.committed.slice();
+  patch?.(committed);
+  const { commitment, state } = pcsCommit(committed);
+  const fhe = makeFheCommitment(DEFAULT_FHE_PARAMS, enc.specs, enc.maxBias, parseModelCommitment(cw.file).digest, commitment);
+  return { fhe, state, enc };
+}
+
+const LINS = [randomLinear('a', 40, 100, 1, true), randomLinear('b', 300, 64, 2), randomLinear('c', 7, 300, 3, true)];
+
+describe('FHE link to the model commitment', () => {
+  const cw = commitLinears(LINS);
+  const pinned = parseModelCommitment(cw.file, cw.file.digest);
+  const server = new FheServer(LINS, { model: cw });
+
+  it('an honest server links its encoded weights to C_W', () => {
+    expect(server.linkProof).toBeDefined();
+    expect(verifyFheLink(server.commitment, pinned, server.linkProof!)).toEqual({ valid: true });
+  });
+
+  it('a server that changed one weight before encoding is rejected against the genuine C_W', () => {
+    for (const [li, idx] of [
+      [0, 0],
+      [1, 300 * 64 - 1],
+      [2, 1234],
+    ] as const) {
+      const lins = LINS.map((l) => ({ ...l, w: l.w.slice() }));
+      const w = lins[li]!.w;
+      w[idx] = w[idx]! === 127 ? 126 : w[idx]! + 1;
+      // The honest prover refuses; a forged proof is rejected by the client.
+      expect(() => new FheServer(lins, { model: cw })).toThrow(/not the placement/);
+      const { fhe, state } = encodedFor(lins, cw);
+      const actual = commitLinears(lins).state.values;
+      for (const strategy of ['claim', 'weights', 'factor'] as const) {
+        const res = verifyFheLink(fhe, pinned, forgeLink(fhe, state, cw, actual, strategy));
+        expect(res.valid, `${li}/${idx}/${strategy}`).toBe(false);
+      }
+    }
+    // The forger itself is sound: on the honest encoding both strategies verify.
+    const { fhe, state } = encodedFor(LINS, cw);
+    for (const strategy of ['claim', 'weights', 'factor'] as const) expect(verifyFheLink(fhe, pinned, forgeLink(fhe, state, cw, cw.state.values, strategy)).valid).toBe(true);
+  });
+
+  it('a changed bias is rejected', () => {
+    const lins = LINS.map((l) => ({ ...l, bias: l.bias?.slice() }));
+    lins[2]!.bias![6]! += 1;
+    expect(() => new FheServer(lins, { model: cw })).toThrow(/not the placement/);
+    const { fhe, state } = encodedFor(lins, cw);
+    const actual = commitLinears(lins).state.values;
+    for (const strategy of ['claim', 'weights', 'factor'] as const) expect(verifyFheLink(fhe, pinned, forgeLink(fhe, state, cw, actual, strategy)).valid).toBe(false);
+  });
+
+  it('a nonzero entry outside the placement map (unused coefficient or padding) is rejected', () => {
+    const N = DEFAULT_FHE_PARAMS.polyDegree;
+    const enc = encodeWeights(DEFAULT_FHE_PARAMS, LINS);
+    // Linear b: 64 columns, 64 rows per block; its last block holds 300 − 4·64 = 44 rows,
+    // so its coefficients from 44·64 on are unused. The last entry is padding.
+    for (const idx of [(enc.layout.byName.get('b')!.firstBlock + 4) * N + 44 * 64 + 5, enc.layout.length - 1]) {
+      expect(enc.signed[idx]).toBe(0);
+      const { fhe, state } = encodedFor(LINS, cw, (v) => {
+        v[idx] = BabyBear.fromInt(1);
+      });
+      expect(() => proveFheLink(fhe, state, cw)).toThrow(/not the placement/);
+      for (const strategy of ['claim', 'factor'] as const) expect(verifyFheLink(fhe, pinned, forgeLink(fhe, state, cw, cw.state.values, strategy)).valid).toBe(false);
+    }
+  });
+
+  it('rejects flipped, truncated and extended proofs', () => {
+    const p = server.linkProof!;
+    for (const pos of [0, 4, 5, 9, 40, Math.floor(p.length / 3), Math.floor(p.length / 2), p.length - 5, p.length - 1]) {
+      const bad = p.slice();
+      bad[pos]! ^= 1;
+      expect(verifyFheLink(server.commitment, pinned, bad).valid, `byte ${pos}`).toBe(false);
+    }
+    expect(verifyFheLink(server.commitment, pinned, p.subarray(0, p.length - 1)).valid).toBe(false);
+    expect(verifyFheLink(server.commitment, pinned, p.subarray(0, 100)).valid).toBe(false);
+    const ext = new Uint8Array(p.length + 1);
+    ext.set(p);
+    expect(verifyFheLink(server.commitment, pinned, ext).valid).toBe(false);
+  });
+
+  it('a link proof for another C_W is rejected', () => {
+    const lins2 = LINS.map((l) => ({ ...l, w: l.w.slice() }));
+    lins2[0]!.w[5] = lins2[0]!.w[5] === 0 ? 1 : 0;
+    const cw2 = commitLinears(lins2);
+    const other = new FheServer(lins2, { model: cw2 });
+    const pinned2 = parseModelCommitment(cw2.file);
+    // Valid for its own C_W ...
+    expect(verifyFheLink(other.commitment, pinned2, other.linkProof!).valid).toBe(true);
+    // ... but not for the pinned one: neither with its own FHE commitment nor with the honest one.
+    expect(verifyFheLink(other.commitment, pinned, other.linkProof!).valid).toBe(false);
+    expect(verifyFheLink(server.commitment, pinned, other.linkProof!).valid).toBe(false);
+    expect(verifyFheLink(server.commitment, pinned2, server.linkProof!).valid).toBe(false);
+  });
+
+  it('a bias present in C_W but not encoded (or the reverse) is rejected', () => {
+    const noBias = commitLinears(LINS, { dropBias: 'a' });
+    expect(() => new FheServer(LINS, { model: noBias })).toThrow(/bias/);
+    const pinnedNoBias = parseModelCommitment(noBias.file);
+    expect(pinnedNoBias.weights.numVars).toBe(pinned.weights.numVars);
+    const fhe = makeFheCommitment(DEFAULT_FHE_PARAMS, server.commitment.specs, server.commitment.maxBias, pinnedNoBias.digest, server.commitment.weights);
+    const res = verifyFheLink(fhe, pinnedNoBias, server.linkProof!);
+    expect(res.valid).toBe(false);
+    expect(res.reason).toMatch(/bias/);
+    const lins = LINS.map((l) => (l.name === 'b' ? { ...l, bias: undefined } : l));
+    expect(() => new FheServer(lins, { model: commitLinears(lins, { extraBias: 'b' }) })).toThrow(/bias/);
+  });
+});

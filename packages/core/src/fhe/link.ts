@@ -1,0 +1,70 @@
+/**
+ * Prover of the FHE ↔ C_W link (`@zkllm/verifier` fhe/link.ts describes the protocol; this
+ * file follows the verifier step by step). Run once when the server sets up.
+ */
+import {
+  BabyBearExt4,
+  DEFAULT_PCS_PARAMS,
+  FHE_LINK_LABELS,
+  FheError,
+  encodeFheLinkProof,
+  evalMleBase,
+  fheLinkFactor,
+  fheLinkTerms,
+  fheLinkTranscript,
+  parseModelCommitment,
+  type FheCommitment,
+  type PcsParams,
+} from '@zkllm/verifier';
+import type { CommittedModel } from '../generation/commit.js';
+import { pcsOpen, type PcsProverState } from '../pcs/index.js';
+import { proveSumcheck, sumOverHypercube } from '../sumcheck/index.js';
+
+export interface FheLinkTimings {
+  factorMs: number;
+  sumcheckMs: number;
+  openMs: number;
+}
+
+/** Proves that the FHE commitment's encoded vector is the placement of `model`'s committed weights. */
+export function proveFheLink(
+  fhe: FheCommitment,
+  encodedState: PcsProverState,
+  model: CommittedModel,
+  params: PcsParams = DEFAULT_PCS_PARAMS,
+): { bytes: Uint8Array; timings: FheLinkTimings } {
+  const t0 = performance.now();
+  const cw = parseModelCommitment(model.file);
+  const { transcript: t, point: r } = fheLinkTranscript(fhe, cw);
+  const value = evalMleBase(BabyBearExt4, encodedState.values, r);
+  t.absorbExt(FHE_LINK_LABELS.value, value);
+  const m = fheLinkFactor(fhe, cw.layout, r);
+  // A server built from other weights than C_W's cannot make this proof; say so plainly
+  // instead of failing inside the sumcheck.
+  const tables = [
+    { kind: 'base' as const, data: model.state.values },
+    { kind: 'ext' as const, data: m },
+  ];
+  if (!BabyBearExt4.equals(sumOverHypercube(tables, fheLinkTerms(), BabyBearExt4), value)) {
+    throw new FheError("the encoded weights are not the placement of the model commitment's weights");
+  }
+  const t1 = performance.now();
+  const sc = proveSumcheck(
+    {
+      numVars: cw.weights.numVars,
+      tables,
+      terms: fheLinkTerms(),
+      claim: value,
+    },
+    t,
+    { ext: BabyBearExt4 },
+  );
+  const t2 = performance.now();
+  const encodedOpening = pcsOpen(encodedState, [{ point: r, value }], t, params);
+  const weightOpening = pcsOpen(model.state, [{ point: sc.point, value: sc.finalEvals.slice(0, 4) }], t, params);
+  const t3 = performance.now();
+  return {
+    bytes: encodeFheLinkProof({ value, sumcheck: sc.proof, encodedOpening, weightOpening }),
+    timings: { factorMs: t1 - t0, sumcheckMs: t2 - t1, openMs: t3 - t2 },
+  };
+}

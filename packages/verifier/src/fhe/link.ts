@@ -1,0 +1,159 @@
+/**
+ * The link between the FHE commitment and the model commitment C_W: a one-time proof that
+ * the encoded-weight vector E (committed by the FHE server) is exactly M·W, where W is
+ * C_W's weight bundle and M the public placement map of the coefficient encoding
+ * (layout.ts): weight w[r, c] of linear `name` goes from bundle tensor `w:name` to
+ * coefficient `encodedPosition(r, c)` of its block, bias b[r] from `w:name.bias` to
+ * `biasOffset + r`, and every other entry of E (unused coefficients, padding) is zero.
+ * Both vectors hold the same signed integers mod BabyBear, so M is a 0/1 matrix.
+ *
+ * Protocol (Fiat–Shamir over both digests, which bind both roots and both layouts):
+ *   1. r ← F⁴^{n_E}; the prover states y = Ẽ(r).
+ *   2. Sumcheck over the bundle's n_W variables: Σ_i W(i)·m_r(i) = y, where
+ *      m_r(i) = Σ_j eq(r, j)·M[j, i] is public; the verifier builds it itself in
+ *      O(#weights) and evaluates it at the sumcheck point s.
+ *   3. Opening of E at r (value y) and of W at s (the sumcheck's final value of W).
+ * If E ≠ M·W, Ẽ(r) = (M·W)~(r) holds with probability ≤ n_E/|F⁴| (both sides are
+ * multilinear in r); the rest is the sumcheck and PCS soundness (SECURITY.md).
+ *
+ * Wire format: "ZKFL" ‖ version u8 ‖ y (ext) ‖ sumcheck proof (n_W rounds, degree 2,
+ * 2 final values) ‖ PCS opening of E ‖ PCS opening of W. No trailing bytes.
+ */
+import { ByteReader, ByteWriter } from '../codec/bytes.js';
+import { BabyBear, BabyBearExt4 } from '../field/babybear.js';
+import type { ModelCommitment } from '../generation/commitment.js';
+import type { BundleLayout } from '../layers/bundle.js';
+import { DEFAULT_PCS_PARAMS, type PcsParams } from '../pcs/config.js';
+import { decodePcsProof, encodePcsProof, type PcsProof } from '../pcs/proof.js';
+import { verifyOpening } from '../pcs/verifier.js';
+import { eqTable, evalMleExt } from '../poly/multilinear.js';
+import { decodeSumcheckProof, encodeSumcheckProof, type SumcheckProof, type SumcheckTerm } from '../sumcheck/proof.js';
+import { verifySumcheck } from '../sumcheck/verifier.js';
+import { Transcript } from '../transcript/transcript.js';
+import { blockRows, encodedPosition } from './layout.js';
+import { FheError } from './params.js';
+import { fheHex, type FheCommitment } from './statement.js';
+
+export const FHE_LINK_DOMAIN = 'zkllm/fhe-link/v1';
+export const FHE_LINK_MAGIC = 'ZKFL';
+export const FHE_LINK_VERSION = 1;
+export const FHE_LINK_LABELS = Object.freeze({ point: 'fhe-link-point', value: 'fhe-link-value' });
+
+export interface FheLinkProof {
+  /** Ẽ(r). */
+  readonly value: Uint32Array;
+  readonly sumcheck: SumcheckProof;
+  readonly encodedOpening: PcsProof;
+  readonly weightOpening: PcsProof;
+}
+
+export const fheLinkTerms = (): SumcheckTerm[] => [{ coeff: BabyBearExt4.one(), factors: [0, 1] }];
+
+export function encodeFheLinkProof(p: FheLinkProof): Uint8Array {
+  const w = new ByteWriter(64 * 1024);
+  for (const ch of FHE_LINK_MAGIC) w.u8(ch.charCodeAt(0));
+  w.u8(FHE_LINK_VERSION).fields(p.value);
+  encodeSumcheckProof(w, p.sumcheck);
+  encodePcsProof(w, p.encodedOpening);
+  encodePcsProof(w, p.weightOpening);
+  return w.finish();
+}
+
+export function decodeFheLinkProof(bytes: Uint8Array, fhe: FheCommitment, model: ModelCommitment, params: PcsParams = DEFAULT_PCS_PARAMS): FheLinkProof {
+  const r = new ByteReader(bytes);
+  let magic = '';
+  for (let i = 0; i < 4; i++) magic += String.fromCharCode(r.u8('magic'));
+  if (magic !== FHE_LINK_MAGIC) throw new FheError('not an FHE link proof (bad magic)');
+  const v = r.u8('version');
+  if (v !== FHE_LINK_VERSION) throw new FheError(`unsupported FHE link proof version ${v}`);
+  const value = r.fields(BabyBear, 4, 'link value');
+  const sumcheck = decodeSumcheckProof(r, model.weights.numVars, 2, 2, BabyBear);
+  const encodedOpening = decodePcsProof(r, fhe.layout.numVars, params);
+  const weightOpening = decodePcsProof(r, model.weights.numVars, params);
+  r.finish('FHE link proof');
+  return { value, sumcheck, encodedOpening, weightOpening };
+}
+
+/**
+ * Calls `place(e, w)` for every nonzero column of M: entry e of the encoded vector is
+ * bundle entry w. Throws if a linear of the FHE layout is not in the bundle with the
+ * same shape, or if the bundle has a bias the encoding leaves out (the server would then
+ * compute a different layer than C_W's).
+ */
+export function forEachLinkPlacement(fhe: FheCommitment, bundle: BundleLayout, place: (e: number, w: number) => void): void {
+  const N = fhe.layout.polyDegree;
+  for (const l of fhe.layout.linears) {
+    const wt = bundle.entries.get(`w:${l.name}`);
+    if (!wt || wt.shape.length !== 2 || wt.shape[0] !== l.rows || wt.shape[1] !== l.cols) {
+      throw new FheError(`model commitment has no ${l.rows}×${l.cols} weight tensor 'w:${l.name}'`);
+    }
+    const bt = bundle.entries.get(`w:${l.name}.bias`);
+    if (l.hasBias !== (bt !== undefined)) throw new FheError(`linear ${l.name}: bias ${l.hasBias ? 'encoded but not in' : 'in the model commitment but not encoded'}`);
+    // padTensor's layout: row r starts at r·2^⌈log2 cols⌉.
+    let colsPad = 1;
+    while (colsPad < l.cols) colsPad *= 2;
+    for (let o = 0; o < l.blocks; o++) {
+      const rows = blockRows(l, o);
+      for (let rr = 0; rr < rows; rr++) {
+        const row = o * l.rowsPerBlock + rr;
+        for (let c = 0; c < l.cols; c++) {
+          const { block, coeff } = encodedPosition(l, row, c);
+          place(block * N + coeff, wt.offset + row * colsPad + c);
+        }
+      }
+    }
+    if (bt) {
+      if (bt.shape.length !== 1 || bt.shape[0] !== l.rows) throw new FheError(`model commitment's 'w:${l.name}.bias' is not a ${l.rows}-vector`);
+      for (let row = 0; row < l.rows; row++) place(l.biasOffset + row, bt.offset + row);
+    }
+  }
+}
+
+/** m_r(i) = Σ_j eq(r, j)·M[j, i] over the bundle's 2^{n_W} entries (ext vector). */
+export function fheLinkFactor(fhe: FheCommitment, bundle: BundleLayout, r: Uint32Array): Uint32Array {
+  const E = BabyBearExt4;
+  const eq = eqTable(E, r);
+  const m = new Uint32Array(4 << bundle.numVars);
+  forEachLinkPlacement(fhe, bundle, (e, w) => E.addAt(m, 4 * w, m, 4 * w, eq, 4 * e));
+  return m;
+}
+
+/** Starts the link transcript and draws r (identical on both sides). */
+export function fheLinkTranscript(fhe: FheCommitment, model: ModelCommitment): { transcript: Transcript; point: Uint32Array } {
+  if (fheHex(fhe.modelDigest) !== fheHex(model.digest)) throw new FheError('the FHE commitment names another model commitment');
+  const t = new Transcript(FHE_LINK_DOMAIN, BabyBearExt4);
+  t.absorbDigest('fhe-commitment', fhe.digest);
+  t.absorbDigest('model-commitment', model.digest);
+  return { transcript: t, point: t.challengeExts(FHE_LINK_LABELS.point, fhe.layout.numVars) };
+}
+
+export interface FheLinkResult {
+  readonly valid: boolean;
+  readonly reason?: string;
+}
+
+/**
+ * Verifies that the FHE commitment's encoded weights are the encoding of the weights in
+ * `model` (a parsed, pinned C_W). Never throws on bad input.
+ */
+export function verifyFheLink(fhe: FheCommitment, model: ModelCommitment, proofBytes: Uint8Array, params: PcsParams = DEFAULT_PCS_PARAMS): FheLinkResult {
+  let proof: FheLinkProof;
+  try {
+    proof = decodeFheLinkProof(proofBytes, fhe, model, params);
+  } catch (e) {
+    return { valid: false, reason: `malformed link proof: ${(e as Error).message}` };
+  }
+  try {
+    const { transcript: t, point: r } = fheLinkTranscript(fhe, model);
+    t.absorbExt(FHE_LINK_LABELS.value, proof.value);
+    const m = fheLinkFactor(fhe, model.layout, r);
+    const numVars = model.weights.numVars;
+    const { point: s, finalEvals } = verifySumcheck({ numVars, numTables: 2, terms: fheLinkTerms(), claim: proof.value }, proof.sumcheck, t, BabyBearExt4);
+    if (!BabyBearExt4.equals(evalMleExt(BabyBearExt4, m, s), finalEvals.subarray(4, 8))) throw new FheError('link sumcheck: final value of the placement map is wrong');
+    verifyOpening(fhe.weights, [{ point: r, value: proof.value }], proof.encodedOpening, t, params);
+    verifyOpening(model.weights, [{ point: s, value: finalEvals.slice(0, 4) }], proof.weightOpening, t, params);
+    return { valid: true };
+  } catch (e) {
+    return { valid: false, reason: (e as Error).message };
+  }
+}
