@@ -75,6 +75,8 @@ export interface ProveStats {
   /** Layer-section bytes per op kind. */
   layerBytes: Record<string, number>;
   lookupTables: Array<{ id: string; logSize: number; segments: number; queryVars: number }>;
+  /** Every committed witness tensor: id, logical shape and its padded block size (2^vars). */
+  witnessLayout: Array<{ id: string; shape: readonly number[]; padded: number }>;
 }
 
 export interface GenerationProofInput {
@@ -202,6 +204,9 @@ export function proveGeneration(
   // ---- layer arguments, in trace order
   const all = new Map<string, Uint32Array>(tables);
   for (const [id, tab] of committed.tables) all.set(id, tab);
+  // Witnesses that are defined by committed ones (limb-defined range-checked tensors) are
+  // never claimed, so not in the layout; the prover still needs their tables for sumchecks.
+  for (const [id, tab] of dryTables) if (!all.has(id)) all.set(id, tab);
   const ctx = new ProverContext(E, transcript, w, all);
   const b0 = w.length;
   const perKind: Record<string, number> = {};
@@ -273,6 +278,7 @@ export function proveGeneration(
       segments: g.requests.length,
       queryVars: queryLayout(g.requests.map((q) => tensorVars(q.shape))).numVars,
     })),
+    witnessLayout: wLayout.order.map((e) => ({ id: e.id, shape: e.shape, padded: 2 ** e.vars })),
   };
   return {
     bytes: w.finish(),

@@ -1,4 +1,4 @@
-import { BabyBear as F, LayerError, rangeCheckPlan, rangeWitnessIds, type TensorRef } from '@zkllm/verifier';
+import { BabyBear as F, LayerError, rangeCanDefine, rangeCheckPlan, rangeWitnessIds, type TensorRef } from '@zkllm/verifier';
 import { describe, expect, it } from 'vitest';
 import { rangeCheck, rangeWitness } from './range.js';
 import { mergeTensors, runLayerArgument, testRng, type TestTensor } from './testing.js';
@@ -119,6 +119,37 @@ describe('rangeCheck', () => {
         },
       }),
     ).toThrow(LayerError);
+  });
+
+  it('defined: the tensor is not claimed (only its limbs); plans without limbs in every window refuse it', () => {
+    const lo = 0;
+    const hi = 2 ** 17 - 5;
+    const { ref, tensors } = instance([4, 3], lo, hi, 21);
+    const opt = { defined: true } as const;
+    const out = runLayerArgument({ tensors, prove: (c) => rangeCheck(c, ref, lo, hi, opt), verify: (c) => rangeCheck(c, ref, lo, hi, opt) });
+    expect(out.claimsError).toBeUndefined();
+    expect(out.lookupsError).toBeUndefined();
+    expect(out.verifier.claims.some((c) => String(c.tensor) === ref.id)).toBe(false);
+    expect(out.verifier.lookups.some((l) => l.columns.includes(ref.id))).toBe(false);
+    expect(rangeCanDefine(F, lo, hi)).toBe(true);
+    expect(rangeCanDefine(F, 0, 100)).toBe(false);
+    expect(rangeCanDefine(F, -128, 127, { canonical: true })).toBe(true);
+    expect(() => rangeCheckPlan(F, 0, 100, { defined: true })).toThrow(RangeError);
+  });
+
+  it('defined: rejects window-a limbs that recompose a value above hi (window b no longer matches)', () => {
+    const lo = 0;
+    const hi = 2 ** 17 - 5;
+    const { ref, tensors } = instance([4], lo, hi, 23);
+    const ids = rangeWitnessIds(F, ref, lo, hi);
+    // a-limbs now define t[1] = 2^17 − 1 > hi, each limb still inside its table; the honest
+    // b-limbs recompose the old value, and no in-range b-limbs can recompose the new one.
+    (tensors.get(ids[0]!)!.data as Int32Array)[1] = 65535;
+    (tensors.get(ids[1]!)!.data as Int32Array)[1] = 1;
+    const opt = { defined: true } as const;
+    expect(() =>
+      runLayerArgument({ tensors, prove: (c) => rangeCheck(c, ref, lo, hi, opt), verify: (c) => rangeCheck(c, ref, lo, hi, opt) }),
+    ).toThrow(/limbs of window b do not recompose/);
   });
 
   it('rangeWitness refuses out-of-range data', () => {

@@ -291,6 +291,32 @@ describe('requant argument', () => {
     expect(outcome(op, tensors)).toBe('accepted');
   });
 
+  it('t and wide excesses are defined by their limbs: never claimed; a t forged through its limbs breaks the relation', () => {
+    const spec = cases[0]![1];
+    const op = makeOp(spec, [3, 5], 31, 400000, 4);
+    const plan = requantPlan(F, specRequant(op));
+    const defined = requantRanges(specRequant(op), plan).filter((r) => r[3].defined).map((r) => r[0]);
+    expect(defined).toContain(plan.ids.t);
+    expect(defined).toContain(plan.ids.exc1); // Z1 > 2^16 for inputs up to (p−1)/2 − 2^16
+    const honest = run(op);
+    expect(honest.claimsError).toBeUndefined();
+    const claimed = new Set(honest.verifier.claims.map((c) => String(c.tensor)));
+    for (const id of defined) expect(claimed.has(id)).toBe(false);
+    // t[1] + 1 with limbs that recompose it (each limb still in its table).
+    const tensors = tensorsOf(op);
+    const i = 1;
+    const tData = tensors.get(plan.ids.t!)!.data as Int32Array;
+    tData[i] = tData[i]! + (tData[i]! < plan.tHi ? 1 : -1);
+    for (const w of rangeCheckPlan(F, plan.tLo, plan.tHi, { canonical: true }).windows) {
+      let rest = tData[i]! - w.offset;
+      w.limbs.forEach((b, j) => {
+        (tensors.get(rangeLimbId(plan.ids.t!, plan.tLo, plan.tHi, w.side, j))!.data as Int32Array)[i] = rest % 2 ** b;
+        rest = Math.floor(rest / 2 ** b);
+      });
+    }
+    expect(outcome(op, tensors)).toBe('rejected');
+  });
+
   it('exact t: when the inner clamp matters, an unclamped t is rejected', () => {
     const spec = cases[6]![1];
     const op = makeOp(spec, [4, 3], 22, 1000, 0);

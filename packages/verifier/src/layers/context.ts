@@ -53,7 +53,10 @@ export interface DeferredZeroCheck {
   readonly terms: readonly SumcheckTerm[];
   /** Relation tables that are committed tensors (claimed at the batch point). */
   readonly committed: ReadonlyMap<string, TensorRef>;
-  /** The other tables' values at the batch point (the verifier computes them). */
+  /**
+   * The other tables' values at the batch point: public tables the verifier computes, or
+   * tensors defined by committed ones (then this claims those; same calls on both sides).
+   */
   readonly publicValue: (name: string, point: Uint32Array) => Ext;
   readonly after: () => void;
   /** Prover only: the evaluation tables, in `tables` order (sumcheck prover tables). */

@@ -36,8 +36,18 @@
  * op (each distinct table costs the driver a table-sized tlookup); leave it off for bounds
  * many ops share (clamps like ±2047), where a direct lookup needs no witness.
  *
+ * Option `defined`: t is NOT committed; it is defined by the limbs of its first window,
+ * t := c·mask + Σ_j 2^(16j)·a_j (c = that window's offset, mask the real-entry mask). Every
+ * window must then have limbs (else a lookup would read t itself). The first window's check
+ * holds by construction (its limbs are range-checked), the second is checked against the
+ * defined t as above, and arguments that use t read it through {@link definedTensorEval}
+ * (claims on the limbs). The tensor's MLE is exactly that linear combination, so relations
+ * on it are unchanged; it saves one committed tensor per such check (requant's t and wide
+ * clamp excesses).
+ *
  * Padding entries of t are not constrained (lookups treat them as inactive; the limb
- * relation only forces the limbs to follow t there).
+ * relation only forces the limbs to follow t there; a defined t follows its limbs, which
+ * are free there, just as a committed t's padding was).
  *
  * Witness ids: `<t.id>.rc[lo,hi].<side><j>` with side `a` (window at lo) or `b` (window
  * at hi − 2^K + 1) and j the limb index — {@link rangeWitnessIds} lists them; the prover's
@@ -67,6 +77,8 @@ export interface RangeWindow {
 export interface RangeCheckOptions {
   /** Only use tables rangeTable(0, k) (commit a one-limb witness for offset windows). */
   readonly canonical?: boolean;
+  /** t is not committed: it is defined by its first window's limbs (see the module comment). */
+  readonly defined?: boolean;
 }
 
 export interface RangeCheckPlan {
@@ -106,7 +118,37 @@ export function rangeCheckPlan(F: PrimeField, lo: number, hi: number, options: R
   };
   const windows: RangeWindow[] = [{ side: 'a', offset: lo, bits, limbs: limbs(lo) }];
   if (!exact) windows.push({ side: 'b', offset: hi - 2 ** bits + 1, bits, limbs: limbs(hi - 2 ** bits + 1) });
+  if (options.defined && windows.some((w) => w.limbs.length === 0)) {
+    throw new RangeError(`range check [${lo}, ${hi}]: a limb-defined tensor needs limbs in every window`);
+  }
   return { lo, hi, windows };
+}
+
+/**
+ * Whether a check of [lo, hi] with these options commits limbs in every window, so the
+ * checked tensor can be left uncommitted and defined by them (option `defined`).
+ */
+export function rangeCanDefine(F: PrimeField, lo: number, hi: number, options: RangeCheckOptions = {}): boolean {
+  return rangeCheckPlan(F, lo, hi, { ...options, defined: false }).windows.every((w) => w.limbs.length > 0);
+}
+
+/**
+ * The MLE at `point` of a limb-defined tensor (option `defined`): c·mask̃ + Σ_j 2^(16j)·ã_j,
+ * with claims on the first window's limbs (both sides; the claims are opened at the end).
+ */
+export function definedTensorEval(ctx: LayerContext, t: TensorRef, lo: number, hi: number, options: RangeCheckOptions, point: Uint32Array): Ext {
+  const F = ctx.E.base;
+  const E = ctx.E;
+  const plan = rangeCheckPlan(F, lo, hi, { ...options, defined: true });
+  const w = plan.windows[0]!;
+  const acc = E.mulBase(tensorMaskEval(E, point, t.shape), F.fromInt(w.offset));
+  let scale = 1;
+  w.limbs.forEach((b, j) => {
+    const a = ctx.claim({ id: rangeLimbId(t, lo, hi, w.side, j), shape: t.shape }, point);
+    E.addAt(acc, 0, acc, 0, E.mulBase(a, F.fromInt(scale)), 0);
+    scale *= 2 ** b;
+  });
+  return acc;
 }
 
 /** Witness id of limb j of a window. */
@@ -144,7 +186,8 @@ export function rangeCheck(ctx: LayerContext, t: TensorRef, lo: number, hi: numb
     throw new LayerError(`range check of ${t.id}: ${(e as Error).message}`);
   }
   const shape = t.shape;
-  const withLimbs = plan.windows.filter((w) => w.limbs.length > 0);
+  // A defined t satisfies its first window by construction; only the second is checked.
+  const withLimbs = plan.windows.filter((w, i) => w.limbs.length > 0 && !(options.defined && i === 0));
   for (const w of plan.windows) {
     if (w.limbs.length === 0) {
       ctx.lookups.push({ table: rangeTable(F, w.offset, w.bits), columns: [t.id], shape });
@@ -156,7 +199,7 @@ export function rangeCheck(ctx: LayerContext, t: TensorRef, lo: number, hi: numb
   }
   if (withLimbs.length === 0) return;
   const r = ctx.randomPoint(shape, `range/${t.id}[${lo},${hi}]`);
-  const x = ctx.claim(t, r);
+  const x = options.defined ? definedTensorEval(ctx, t, lo, hi, options, r) : ctx.claim(t, r);
   const mask = tensorMaskEval(E, r, shape);
   for (const w of withLimbs) {
     // Σ_j 2^(16j)·ã_j(r) must equal x̃(r) − offset·mask̃(r).

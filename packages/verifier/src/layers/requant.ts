@@ -63,7 +63,7 @@ import { evalSumcheckTerms, sumcheckDegree } from '../sumcheck/verifier.js';
 import { SumcheckError, type SumcheckTerm } from '../sumcheck/proof.js';
 import { LayerError, type DeferredZeroCheck, type LayerContext, type TensorRef } from './context.js';
 import { readRoundsSumcheck } from '../sumcheck/rounds.js';
-import { rangeCheck, rangeWitnessIds, type RangeCheckOptions } from './range.js';
+import { definedTensorEval, rangeCanDefine, rangeCheck, rangeWitnessIds, type RangeCheckOptions } from './range.js';
 
 // ---------------------------------------------------------------------------------------
 // Zero-checks and the clamp gadget (shared with rope.ts).
@@ -277,6 +277,7 @@ export interface RequantPlan {
 }
 
 const CANONICAL: RangeCheckOptions = { canonical: true };
+const CANONICAL_DEFINED: RangeCheckOptions = { canonical: true, defined: true };
 
 function isInt(v: number, lo: number, hi: number): boolean {
   return Number.isSafeInteger(v) && v >= lo && v <= hi;
@@ -420,16 +421,29 @@ export function requantPlan(F: PrimeField, spec: RequantLayerSpec): RequantPlan 
 export function requantRanges(spec: RequantLayerSpec, plan: RequantPlan): Array<[string, number, number, RangeCheckOptions]> {
   const { ids } = plan;
   const out: Array<[string, number, number, RangeCheckOptions]> = [];
-  if (ids.t) out.push([ids.t, plan.tLo, plan.tHi, CANONICAL]);
-  if (ids.exc1) out.push([ids.exc1, 0, plan.Z1, CANONICAL]);
+  // t and the excesses are range-checked through limbs whenever their range needs them
+  // (t's window is offset, wide excesses exceed 2^16); then they are not committed but
+  // defined by those limbs (range.ts, option `defined`): one committed tensor less each.
+  const own = (lo: number, hi: number): RangeCheckOptions =>
+    rangeCanDefine(BabyBear, lo, hi, CANONICAL) ? CANONICAL_DEFINED : CANONICAL;
+  if (ids.t) out.push([ids.t, plan.tLo, plan.tHi, own(plan.tLo, plan.tHi)]);
+  if (ids.exc1) out.push([ids.exc1, 0, plan.Z1, own(0, plan.Z1)]);
   if (ids.rem1) out.push([ids.rem1, -plan.h1, plan.h1 - 1, {}]);
   out.push([spec.out.id, spec.lo, spec.hi, {}]);
-  if (ids.exc2) out.push([ids.exc2, 0, plan.Z2, CANONICAL]);
+  if (ids.exc2) out.push([ids.exc2, 0, plan.Z2, own(0, plan.Z2)]);
   if (ids.rem2) out.push([ids.rem2, -plan.h2, plan.h2 - 1, {}]);
   return out;
 }
 
-/** Every auxiliary witness id the prover must commit for this op (incl. range limbs). */
+/** The requant witnesses defined by their range limbs (not committed), by tensor id. */
+export function requantDefined(spec: RequantLayerSpec, plan: RequantPlan): Map<string, [string, number, number, RangeCheckOptions]> {
+  return new Map(requantRanges(spec, plan).filter((r) => r[3].defined).map((r) => [r[0], r] as const));
+}
+
+/**
+ * Every auxiliary witness id the prover computes for this op (incl. range limbs); the ones
+ * in {@link requantDefined} are not committed (the layout only holds claimed tensors).
+ */
 export function requantWitnessIds(F: PrimeField, spec: RequantLayerSpec): string[] {
   const plan = requantPlan(F, spec);
   const ids = Object.values(plan.ids).filter((x): x is string => x !== undefined);
@@ -465,14 +479,15 @@ export function requantRelation(E: QuarticExtension, lambda: Ext, spec: RequantL
   return rel;
 }
 
-/** Committed tensors of the relation by table name. */
+/** Committed tensors of the relation by table name (limb-defined witnesses excluded). */
 export function requantCommitted(spec: RequantLayerSpec, plan: RequantPlan): Map<string, TensorRef> {
   const shape = spec.out.shape;
+  const defined = requantDefined(spec, plan);
   const m = new Map<string, TensorRef>([
     ['x', spec.input],
     ['y', spec.out],
   ]);
-  for (const [k, id] of Object.entries(plan.ids)) if (id !== undefined) m.set(k, { id, shape });
+  for (const [k, id] of Object.entries(plan.ids)) if (id !== undefined && !defined.has(id)) m.set(k, { id, shape });
   return m;
 }
 
@@ -497,6 +512,8 @@ export function requantZeroCheck(
 ): DeferredZeroCheck {
   const E = ctx.E;
   const what = `requant ${spec.out.id}`;
+  const defined = requantDefined(spec, plan);
+  const ids = plan.ids as Record<string, string | undefined>;
   return {
     what,
     numVars: tensorVars(spec.out.shape),
@@ -506,6 +523,8 @@ export function requantZeroCheck(
     publicValue: (name, point) => {
       if (name === 'eq') return eqEval(E, r, point);
       if (name === 'eqm') return eqTimesLastAxisEval(E, spec.out.shape, r, point, plan.mCols);
+      const d = ids[name] === undefined ? undefined : defined.get(ids[name]!);
+      if (d) return definedTensorEval(ctx, { id: d[0], shape: spec.out.shape }, d[1], d[2], d[3], point);
       throw new LayerError(`${what}: unknown public table ${name}`);
     },
     after: () => {
