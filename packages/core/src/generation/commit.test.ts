@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CommitmentError, instantiateCircuit, parseModelCommitment, specToJson, type Json } from '@zkllm/verifier';
+import { CommitmentError, DEFAULT_PCS_PARAMS, instantiateCircuit, parseModelCommitment, specToJson, type Json } from '@zkllm/verifier';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModel, quantizeLoaded, writeFixture } from '../model/index.js';
 import { PROVERS, buildCircuitTemplate, commitModel, commitProvable, compactTemplate, modelWeightTensors } from './index.js';
@@ -25,6 +25,12 @@ describe('model commitment', () => {
     expect(parsed.layout.numVars).toBe(committed.file.weights.numVars);
     // Deterministic: the same model commits to the same digest.
     expect(commitModel(model).file.digest).toBe(committed.file.digest);
+  });
+
+  it('refuses a weight bundle larger than the 2-adic domain allows, naming the largest tensors', () => {
+    // At rate 2^-(27 - numVars + 1) the codeword would need 2^28 points: one more than BabyBear has.
+    const logBlowup = 27 - committed.file.weights.numVars + 1;
+    expect(() => commitModel(model, undefined, { ...DEFAULT_PCS_PARAMS, logBlowup })).toThrow(/pad to 2\^\d+ field elements .*w:\S+ \d+×\d+.*at most 2\^/);
   });
 
   it('rejects tampered files and wrong pins', () => {

@@ -36,6 +36,15 @@ export function commitModel(
   const tensors = modelWeightTensors(model);
   const refs = [...tensors].map(([id, t]) => ({ id, shape: t.shape }));
   const layout = bundleLayout(refs);
+  // The Reed–Solomon codeword needs a 2-adic domain of 2^(numVars + logBlowup) points.
+  const maxVars = BabyBear.twoAdicity - pcs.logBlowup;
+  if (layout.numVars > maxVars) {
+    const big = [...tensors].sort((a, b) => b[1].data.length - a[1].data.length).slice(0, 2).map(([id, t]) => `${id} ${t.shape.join('×')}`);
+    throw new RangeError(
+      `the model's weights pad to 2^${layout.numVars} field elements (each axis rounded up to a power of two; largest: ${big.join(', ')}); ` +
+        `one commitment holds at most 2^${maxVars} at rate 2^-${pcs.logBlowup} over BabyBear (2-adicity ${BabyBear.twoAdicity})`,
+    );
+  }
   const { vector, tables } = packBundle(BabyBear, layout, tensors);
   const { commitment, state } = pcsCommit(vector, pcs);
   return { file: makeCommitmentFile(commitment, refs, params), state, tables };
