@@ -296,6 +296,45 @@ describe('FHE over loopback HTTP', () => {
     }
   });
 
+  test('a client pinning C_W checks the link proof served with the commitment', async () => {
+    const cw = model.parsedCommitment();
+    const info = (await (await fetch(`${http.url}/v1/zkllm/fhe`)).json()) as { commitment: { modelDigest: string }; link?: string };
+    expect(info.commitment.modelDigest).toBe(cw.file.digest);
+    expect(typeof info.link).toBe('string');
+    // Served inside the JSON answer: must stay well under the client's 4 MiB JSON cap.
+    expect(info.link!.length).toBeLessThan(1024 * 1024);
+    // A server with other weights cannot make the link, so it cannot offer one for C_W ...
+    expect(() => new FheServer(otherWeights(model.quantized), { model: model.commitment() })).toThrow(/not the placement/);
+    const evil = zkllmFhe({ server: new FheServer(otherWeights(model.quantized), { modelDigest: cw.file.digest }) });
+    const evilHttp = await listen(evil);
+    try {
+      // ... and a client pinning C_W refuses it at connect, with no FHE digest pinned at all.
+      await expect(FheClient.connect(new HttpFheTransport(evilHttp.url), { model: cw })).rejects.toThrow(/no link proof/);
+      // Replaying the genuine link proof beside the evil commitment does not help.
+      proxy.rewrite = undefined;
+      const genuine = new HttpFheTransport(http.url);
+      const evilT = new HttpFheTransport(evilHttp.url);
+      const replay = {
+        commitment: () => evilT.commitment(),
+        link: () => genuine.link(),
+        openSession: () => evilT.openSession(),
+        evaluate: evilT.evaluate.bind(evilT),
+        prove: evilT.prove.bind(evilT),
+      };
+      await expect(FheClient.connect(replay, { model: cw })).rejects.toThrow(/link to the model commitment rejected/);
+      const client = await FheClient.connect(new HttpFheTransport(http.url), { model: cw });
+      const prompt = model.promptTokens('Ahab');
+      const { tokens } = await client.generate(clientModel(model.quantized), prompt, { maxTokens: 2 });
+      expect(tokens).toEqual(generateQuant(model.quantized, prompt, { maxTokens: 2 }));
+      await client.close();
+    } finally {
+      evil.close();
+      const closed = new Promise((r) => evilHttp.server.close(r));
+      evilHttp.server.closeAllConnections();
+      await closed;
+    }
+  });
+
   test('hostile bytes get a 4xx JSON error in OpenAI shape and the session keeps working', async () => {
     const base = `${http.url}/v1/zkllm/fhe/sessions`;
     const { id } = (await (await fetch(base, { method: 'POST' })).json()) as { id: string };

@@ -96,11 +96,11 @@ function intParam(v: unknown, name: string, max: number): number {
   return n;
 }
 
-/** Builds the FHE server for `model` with its model commitment as `modelDigest`. */
+/** Builds the FHE server for `model`, linked (one-time proof) to its model commitment. */
 function serverFor(opts: ZkllmFheOptions, maxSessions: number): FheServer {
   if (opts.server) return opts.server;
   const model = opts.model instanceof ZkModel ? opts.model : ZkModel.load(opts.model);
-  return new FheServer(model.quantized, { modelDigest: model.commit().digest, maxSessions: maxSessions + 1, ...(opts.params ? { params: opts.params } : {}) });
+  return new FheServer(model.quantized, { model: model.commitment(), maxSessions: maxSessions + 1, ...(opts.params ? { params: opts.params } : {}) });
 }
 
 export function zkllmFhe(opts: ZkllmFheOptions = {}): ZkllmFheRouter {
@@ -116,6 +116,7 @@ export function zkllmFhe(opts: ZkllmFheOptions = {}): ZkllmFheRouter {
   // eviction, which would silently drop a live session, never triggers.
   const fhe = serverFor(opts, maxSessions);
   const commitment = fhe.commitmentJson();
+  const link = fhe.linkProof ? Buffer.from(fhe.linkProof).toString('base64') : undefined;
   const N = fhe.params.polyDegree;
   const limits: FheHttpLimits = { maxRequestBytes, maxTokensPerCall, sessionTtlMs: ttl, maxSessions };
   const log = opts.log ?? (() => {});
@@ -160,7 +161,7 @@ export function zkllmFhe(opts: ZkllmFheOptions = {}): ZkllmFheRouter {
 
   const router = Router();
   router.get(FHE_HTTP_PATHS.info, (_req, res) => {
-    const body: FheServerInfo = { object: 'zkllm.fhe', commitment, limits };
+    const body: FheServerInfo = { object: 'zkllm.fhe', commitment, limits, ...(link !== undefined ? { link } : {}) };
     res.setHeader('Cache-Control', 'no-cache');
     res.json(body);
   });

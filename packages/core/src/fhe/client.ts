@@ -14,8 +14,11 @@ import {
   decodeCiphertexts,
   encodeCiphertexts,
   outputCoeff,
+  fheCommitmentDigestHex,
   parseFheCommitment,
+  verifyFheLink,
   verifyFheProof,
+  type ModelCommitment,
   type FheCall,
   type FheCommitment,
   type FheCommitmentJson,
@@ -32,6 +35,8 @@ import type { FheEvalRequest, FheEvalResponse, FheServer } from './server.js';
 /** How requests reach the server; `LocalFheTransport` runs it in-process. */
 export interface FheTransport {
   commitment(): Promise<FheCommitmentJson>;
+  /** The server's link proof to its model commitment (fhe/link.ts), if it serves one. */
+  link?(): Promise<Uint8Array | undefined>;
   openSession(): Promise<string>;
   evaluate(session: string, req: FheEvalRequest): Promise<FheEvalResponse>;
   prove(session: string): Promise<Uint8Array>;
@@ -46,6 +51,11 @@ export class LocalFheTransport implements FheTransport {
   ) {}
   async commitment(): Promise<FheCommitmentJson> {
     return this.server.commitmentJson();
+  }
+  async link(): Promise<Uint8Array | undefined> {
+    const l = this.server.linkProof;
+    if (l) this.onMessage?.({ direction: 'down', kind: 'link', bytes: l });
+    return l;
   }
   async openSession(): Promise<string> {
     return this.server.openSession();
@@ -108,6 +118,40 @@ export class FheVerificationError extends Error {
   override name = 'FheVerificationError';
 }
 
+export interface FheConnectOptions {
+  /** Hex digest of the FHE commitment to accept. */
+  readonly pin?: string;
+  /**
+   * The pinned model commitment C_W (`parseModelCommitment(file, digest)`): the server's
+   * FHE commitment must name it and the server must serve a link proof that its encoded
+   * weights are C_W's weights; checked at connect. With `model`, `pin` is optional.
+   */
+  readonly model?: ModelCommitment;
+}
+
+/**
+ * (FHE digest, C_W digest) pairs whose link proof verified in this process. Both digests
+ * bind everything the link is about (weights roots, layouts), so a verified pair stays
+ * verified; bounded so a client talking to many servers keeps little.
+ */
+const verifiedLinks = new Set<string>();
+const MAX_VERIFIED_LINKS = 64;
+
+/** Checks the server's link to `model`; throws FheVerificationError when it is missing or invalid. */
+async function checkLink(transport: FheTransport, commitment: FheCommitment, model: ModelCommitment): Promise<void> {
+  const modelHex = Array.from(model.digest, (x) => x.toString(16).padStart(2, '0')).join('');
+  const key = `${fheCommitmentDigestHex(commitment)}:${modelHex}`;
+  if (verifiedLinks.has(key)) return;
+  const named = Array.from(commitment.modelDigest, (x) => x.toString(16).padStart(2, '0')).join('');
+  if (named !== modelHex) throw new FheVerificationError(`the server's FHE commitment names model ${named}, not the pinned ${modelHex}`);
+  const proof = transport.link ? await transport.link() : undefined;
+  if (!proof) throw new FheVerificationError('the server serves no link proof to the model commitment');
+  const res = verifyFheLink(commitment, model, proof);
+  if (!res.valid) throw new FheVerificationError(`link to the model commitment rejected: ${res.reason}`);
+  if (verifiedLinks.size >= MAX_VERIFIED_LINKS) verifiedLinks.delete(verifiedLinks.values().next().value!);
+  verifiedLinks.add(key);
+}
+
 export class FheClient {
   private calls: FheCall[] = [];
   readonly timings = new Map<string, FheLayerTiming>();
@@ -119,9 +163,13 @@ export class FheClient {
     readonly session: string,
   ) {}
 
-  /** Fetches and checks the server's FHE commitment (against `pin`, a hex digest, when given) and generates keys. */
-  static async connect(transport: FheTransport, opts: { pin?: string } = {}): Promise<FheClient> {
+  /**
+   * Fetches and checks the server's FHE commitment (against `pin`, a hex digest, when
+   * given; with `model`, also its link proof to that model commitment) and generates keys.
+   */
+  static async connect(transport: FheTransport, opts: FheConnectOptions = {}): Promise<FheClient> {
     const commitment = parseFheCommitment(await transport.commitment(), opts.pin);
+    if (opts.model) await checkLink(transport, commitment, opts.model);
     const seal = await SealSession.create(commitment.params);
     return new FheClient(transport, commitment, seal, await transport.openSession());
   }

@@ -42,6 +42,8 @@ export interface FheServerInfo {
   readonly object: 'zkllm.fhe';
   readonly commitment: FheCommitmentJson;
   readonly limits: FheHttpLimits;
+  /** Base64 link proof to the model commitment (fhe/link.ts), when the server has one. */
+  readonly link?: string;
 }
 
 /** What a server accepts; clients read it to stay within bounds. */
@@ -141,6 +143,7 @@ export class HttpFheTransport implements FheTransport {
   private readonly maxJsonBytes: number;
   private readonly timeoutMs: number;
   private layout: FheWeightLayout | undefined;
+  private linkProof: Uint8Array | undefined;
   /** Limits the server announced (after {@link commitment}). */
   limits: FheHttpLimits | undefined;
 
@@ -212,7 +215,21 @@ export class HttpFheTransport implements FheTransport {
     // Parsed here only for the layout, which bounds every evaluation response.
     this.layout = parseFheCommitment(info.commitment).layout;
     this.limits = info.limits;
+    this.linkProof = undefined;
+    if (info.link !== undefined) {
+      // Bounded by the JSON cap; the proof itself is checked by FheClient.connect.
+      if (typeof info.link !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(info.link) || info.link.length % 4 !== 0) {
+        throw new FheHttpError(res.status, `${FHE_HTTP_PATHS.info}: link is not base64`);
+      }
+      this.linkProof = Uint8Array.from(atob(info.link), (c) => c.charCodeAt(0));
+    }
     return info.commitment;
+  }
+
+  /** The link proof served with the commitment (fetches the commitment first if needed). */
+  async link(): Promise<Uint8Array | undefined> {
+    if (!this.layout) await this.commitment();
+    return this.linkProof;
   }
 
   async openSession(): Promise<string> {

@@ -7,6 +7,7 @@ export { SealSession, loadSeal } from './seal.js';
 export { FheServer, type FheEvalRequest, type FheEvalResponse, type FheServerOptions, type FheServerStats } from './server.js';
 export {
   FheClient,
+  type FheConnectOptions,
   FheVerificationError,
   LocalFheTransport,
   clientModel,

@@ -4,6 +4,7 @@ import {
   DEFAULT_FHE_PARAMS,
   FHE_LINK_LABELS,
   encodeFheLinkProof,
+  fheCommitmentToJson,
   evalMleBase,
   fheLinkFactor,
   fheLinkTerms,
@@ -24,6 +25,7 @@ import type { QLinear } from '../model/quant/quantize.js';
 import { pcsCommit, pcsOpen, type PcsProverState } from '../pcs/index.js';
 import { proveSumcheck, sumOverHypercube } from '../sumcheck/index.js';
 import { proveFheLink } from './link.js';
+import { FheClient, FheVerificationError, LocalFheTransport, type FheTransport } from './client.js';
 import { FheServer } from './server.js';
 import { encodeWeights } from './weights.js';
 
@@ -191,5 +193,41 @@ describe('FHE link to the model commitment', () => {
     expect(res.reason).toMatch(/bias/);
     const lins = LINS.map((l) => (l.name === 'b' ? { ...l, bias: undefined } : l));
     expect(() => new FheServer(lins, { model: commitLinears(lins, { extraBias: 'b' }) })).toThrow(/bias/);
+  });
+
+  it('FheClient checks the link against the pinned C_W at connect', async () => {
+    const genuine = new LocalFheTransport(server);
+    const withLink = (t: FheTransport, link: Uint8Array | undefined, commitment = () => t.commitment()): FheTransport => ({
+      commitment,
+      link: async () => link,
+      openSession: () => t.openSession(),
+      evaluate: (id, req) => t.evaluate(id, req),
+      prove: (id) => t.prove(id),
+    });
+    // Rejections first: a verified (FHE, C_W) pair is remembered for later connections.
+    const flipped = server.linkProof!.slice();
+    flipped[flipped.length >> 1]! ^= 4;
+    await expect(FheClient.connect(withLink(genuine, flipped), { model: pinned })).rejects.toThrow(FheVerificationError);
+    await expect(FheClient.connect(withLink(genuine, server.linkProof!.subarray(1)), { model: pinned })).rejects.toThrow(/link to the model commitment rejected/);
+    await expect(FheClient.connect(withLink(genuine, undefined), { model: pinned })).rejects.toThrow(/no link proof/);
+    // A server without a link (only naming C_W) is refused; so is one naming another model.
+    const unlinked = new FheServer(LINS, { modelDigest: cw.file.digest });
+    await expect(FheClient.connect(new LocalFheTransport(unlinked), { model: pinned })).rejects.toThrow(/no link proof/);
+    const cw2 = commitLinears(LINS.slice(1));
+    const other = new FheServer(LINS.slice(1), { model: cw2 });
+    await expect(FheClient.connect(new LocalFheTransport(other), { model: pinned })).rejects.toThrow(/names model/);
+    // A forged link for a commitment to changed weights, served with that commitment.
+    const lins = LINS.map((l) => ({ ...l, w: l.w.slice() }));
+    lins[1]!.w[77] = lins[1]!.w[77] === 5 ? 6 : 5;
+    const evil = encodedFor(lins, cw);
+    const forged = forgeLink(evil.fhe, evil.state, cw, commitLinears(lins).state.values, 'factor');
+    const evilTransport = withLink(genuine, forged, async () => fheCommitmentToJson(evil.fhe));
+    await expect(FheClient.connect(evilTransport, { model: pinned })).rejects.toThrow(/link to the model commitment rejected/);
+    // The honest server connects (with or without the FHE pin).
+    const client = await FheClient.connect(genuine, { model: pinned });
+    expect(client.commitment.digest).toEqual(server.commitment.digest);
+    await client.close();
+    const pinnedBoth = await FheClient.connect(genuine, { model: pinned, pin: server.commitmentJson().digest });
+    await pinnedBoth.close();
   });
 });

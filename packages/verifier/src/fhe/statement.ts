@@ -56,8 +56,8 @@ export interface FheCommitment {
   /** Public bound on |bias| (0 without biases). */
   readonly maxBias: number;
   /**
-   * Digest C_W of the model commitment these weights are the encoding of. Asserted by the
-   * server and pinned by the client; not proven (see docs/PRIVACY.md).
+   * Digest C_W of the model commitment these weights are the encoding of. Proven by the
+   * link proof (link.ts) to a client that pins C_W; only asserted to one that does not.
    */
   readonly modelDigest: Uint8Array;
   /** PCS commitment to the encoded weight vector. */
