@@ -170,6 +170,7 @@ export function proveGeneration(
   const segmentsOf = (g: (typeof groups)[number], tabs: ReadonlyMap<string, Uint32Array>): LookupSegment[] =>
     g.requests.map((req) => ({
       shape: req.shape,
+      shift: req.shift ?? 0,
       columns: req.columns.map((id) => {
         const t = tabs.get(id);
         if (!t) throw new ProveError(`lookup column ${id} is not committed`);

@@ -42,7 +42,8 @@ describe('rangeCheck', () => {
     expect(() => rangeCheckPlan(F, 5, 4)).toThrow(RangeError);
     expect(() => rangeCheckPlan(F, -(2 ** 30), 2 ** 30)).toThrow(RangeError);
     expect(rangeCheckPlan(F, -(2 ** 29 - 1), 2 ** 29 - 1).windows.map((w) => w.limbs)).toEqual([[16, 14], [16, 14]]);
-    expect(rangeCheckPlan(F, 0, 100, { canonical: true }).windows.map((w) => [w.offset, w.limbs])).toEqual([[0, []], [-27, [7]]]);
+    // Offset windows need no limb: they are shifted lookups into rangeTable(0, K).
+    expect(rangeCheckPlan(F, 0, 100).windows.map((w) => [w.offset, w.limbs])).toEqual([[0, []], [-27, []]]);
   });
 
   for (const [lo, hi, shape] of [
@@ -133,7 +134,8 @@ describe('rangeCheck', () => {
     expect(out.verifier.lookups.some((l) => l.columns.includes(ref.id))).toBe(false);
     expect(rangeCanDefine(F, lo, hi)).toBe(true);
     expect(rangeCanDefine(F, 0, 100)).toBe(false);
-    expect(rangeCanDefine(F, -128, 127, { canonical: true })).toBe(true);
+    expect(rangeCanDefine(F, -128, 127)).toBe(false);
+    expect(rangeCanDefine(F, -(2 ** 20 - 1), 2 ** 20 - 1)).toBe(true);
     expect(() => rangeCheckPlan(F, 0, 100, { defined: true })).toThrow(RangeError);
   });
 

@@ -291,27 +291,32 @@ describe('requant argument', () => {
     expect(outcome(op, tensors)).toBe('accepted');
   });
 
-  it('t and wide excesses are defined by their limbs: never claimed; a t forged through its limbs breaks the relation', () => {
+  it('wide excesses (and wide t) are defined by their limbs: never claimed; an excess forged through its limbs breaks the relation', () => {
     const spec = cases[0]![1];
     const op = makeOp(spec, [3, 5], 31, 400000, 4);
     const plan = requantPlan(F, specRequant(op));
-    const defined = requantRanges(specRequant(op), plan).filter((r) => r[3].defined).map((r) => r[0]);
-    expect(defined).toContain(plan.ids.t);
+    const ranges = requantRanges(specRequant(op), plan);
+    const defined = ranges.filter((r) => r[3].defined).map((r) => r[0]);
     expect(defined).toContain(plan.ids.exc1); // Z1 > 2^16 for inputs up to (p−1)/2 − 2^16
+    expect(defined.includes(plan.ids.t!)).toBe(plan.tHi - plan.tLo >= 2 ** 16);
     const honest = run(op);
     expect(honest.claimsError).toBeUndefined();
+    expect(honest.lookupsError).toBeUndefined();
     const claimed = new Set(honest.verifier.claims.map((c) => String(c.tensor)));
     for (const id of defined) expect(claimed.has(id)).toBe(false);
-    // t[1] + 1 with limbs that recompose it (each limb still in its table).
+    // exc1 + 1 at a clamped entry, with limbs (both windows) that recompose it.
     const tensors = tensorsOf(op);
-    const i = 1;
-    const tData = tensors.get(plan.ids.t!)!.data as Int32Array;
-    tData[i] = tData[i]! + (tData[i]! < plan.tHi ? 1 : -1);
-    for (const w of rangeCheckPlan(F, plan.tLo, plan.tHi, { canonical: true }).windows) {
-      let rest = tData[i]! - w.offset;
-      w.limbs.forEach((b, j) => {
-        (tensors.get(rangeLimbId(plan.ids.t!, plan.tLo, plan.tHi, w.side, j))!.data as Int32Array)[i] = rest % 2 ** b;
-        rest = Math.floor(rest / 2 ** b);
+    const sel1 = tensors.get(plan.ids.sel1!)!.data;
+    const i = sel1.findIndex((v) => v !== 0);
+    expect(i).toBeGreaterThanOrEqual(0);
+    const exc = tensors.get(plan.ids.exc1!)!.data as Int32Array;
+    exc[i] = exc[i]! + (exc[i]! < plan.Z1 ? 1 : -1);
+    const [, lo, hi, opt] = ranges.find((r) => r[0] === plan.ids.exc1)!;
+    for (const w of rangeCheckPlan(F, lo, hi, opt).windows) {
+      let rest = exc[i]! - w.offset;
+      w.limbs.forEach((bits, j) => {
+        (tensors.get(rangeLimbId(plan.ids.exc1!, lo, hi, w.side, j))!.data as Int32Array)[i] = rest % 2 ** bits;
+        rest = Math.floor(rest / 2 ** bits);
       });
     }
     expect(outcome(op, tensors)).toBe('rejected');

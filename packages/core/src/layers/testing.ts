@@ -18,13 +18,13 @@ import {
   evalMleBase,
   padTensor,
   tensorMask,
-  verifyLookup,
+  verifyLookups,
   verifyZeroCheckBatches,
   type LookupRequest,
   type LookupTable,
   type TensorClaim,
 } from '@zkllm/verifier';
-import { lookupMultiplicities, proveLookup } from '../lookup/prover.js';
+import { lookupMultiplicities, proveLookups } from '../lookup/prover.js';
 import { ProverContext } from './context.js';
 import { proveZeroCheckBatches } from './requant.js';
 
@@ -77,6 +77,7 @@ export function checkLookups(lookups: readonly LookupRequest[], tables: Readonly
   for (const { table, reqs } of byTable.values()) {
     const segments = reqs.map((r) => ({
       shape: r.shape,
+      shift: r.shift ?? 0,
       columns: r.columns.map((id) => {
         const t = tables.get(id);
         if (!t) throw new Error(`lookup column ${id} is not a committed tensor`);
@@ -92,9 +93,10 @@ export function checkLookups(lookups: readonly LookupRequest[], tables: Readonly
       mult = keyMultiplicities(table, segments);
     }
     const tr = () => new Transcript('layer-test/lookup', E);
-    const { proof } = proveLookup(E, table, segments, mult, tr());
+    const { proof } = proveLookups(E, [{ table, segments }], [mult], tr());
     try {
-      const out = verifyLookup(E, table, segments.map((s) => s.shape), proof, tr());
+      const statement = { table, segmentShapes: segments.map((s) => s.shape), segmentShifts: segments.map((s) => s.shift) };
+      const out = verifyLookups(E, [statement], proof, tr())[0]!;
       for (let i = 0; i < segments.length; i++) {
         const seg = out.segments[i]!;
         for (let c = 0; c < table.arity; c++) {
@@ -104,7 +106,7 @@ export function checkLookups(lookups: readonly LookupRequest[], tables: Readonly
         }
       }
     } catch (e) {
-      return (e as Error).message;
+      return `lookup ${table.id}: ${(e as Error).message}`;
     }
   }
   return undefined;
@@ -116,7 +118,7 @@ export function checkLookupMembership(lookups: readonly LookupRequest[], tables:
     const columns = l.columns.map((id) => tables.get(id));
     if (columns.some((c) => !c)) return `lookup column of ${l.table.id} is not a committed tensor`;
     try {
-      lookupMultiplicities(l.table, [{ shape: l.shape, columns: columns as Uint32Array[] }]);
+      lookupMultiplicities(l.table, [{ shape: l.shape, columns: columns as Uint32Array[], shift: l.shift ?? 0 }]);
     } catch (e) {
       return (e as Error).message;
     }
@@ -125,7 +127,10 @@ export function checkLookupMembership(lookups: readonly LookupRequest[], tables:
 }
 
 /** m_j = number of real entries whose key equals row j's key (other columns ignored). */
-export function keyMultiplicities(table: LookupTable, segments: ReadonlyArray<{ shape: readonly number[]; columns: readonly Uint32Array[] }>): Uint32Array {
+export function keyMultiplicities(
+  table: LookupTable,
+  segments: ReadonlyArray<{ shape: readonly number[]; columns: readonly Uint32Array[]; shift?: number }>,
+): Uint32Array {
   const index = new Map<number, number>();
   const key = table.columns[0]!;
   for (let j = 0; j < key.length; j++) if (!index.has(key[j]!)) index.set(key[j]!, j);
@@ -133,8 +138,9 @@ export function keyMultiplicities(table: LookupTable, segments: ReadonlyArray<{ 
   for (const seg of segments) {
     const act = tensorMask(seg.shape);
     const k = seg.columns[0]!;
+    const shift = F.fromInt(seg.shift ?? 0);
     for (let i = 0; i < k.length; i++) {
-      const j = act[i] ? index.get(k[i]!) : undefined;
+      const j = act[i] ? index.get(F.sub(k[i]!, shift)) : undefined;
       if (j !== undefined) m[j]!++;
     }
   }

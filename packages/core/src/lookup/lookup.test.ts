@@ -3,6 +3,7 @@ import {
   BabyBearExt4 as E,
   ByteReader,
   ByteWriter,
+  LookupError,
   LookupTable,
   RangeKeyedTable,
   Transcript,
@@ -333,5 +334,31 @@ describe('batched tlookup (all tables, one tagged logUp with two fraction trees)
     }
     expect(() => check(bytes.subarray(0, bytes.length - 1))).toThrow();
     expect(() => check(new Uint8Array([...bytes, 0]))).toThrow(/trailing/);
+  });
+
+  it('shifted segments: x − shift is looked up, so one table serves every offset; the shift is part of the statement', () => {
+    const base = rangeTable(F, 0, 4);
+    const segA = inRange(8, 100, 16); // [100, 116) through shift 100
+    const segB = inRange(4, -8, 16); // [−8, 8) through shift −8
+    const gs: LookupGroupWitness[] = [
+      { table: base, segments: [{ ...vec(segA), shift: 100 }, { ...vec(segB), shift: -8 }] },
+      { table: small, segments: [vec(inRange(4, 0, 2))] },
+    ];
+    const st = (shifts: number[], g = gs) =>
+      g.map((x, i) => ({ table: x.table, segmentShapes: x.segments.map((q) => [...q.shape]), segmentShifts: i === 0 ? shifts : [0] }));
+    const ms = gs.map((g) => lookupMultiplicities(g.table, g.segments));
+    const { proof } = prove(gs, ms);
+    expect(verifyLookups(E, st([100, -8]), proof, tr()).length).toBe(2);
+    expect(() => verifyLookups(E, st([101, -8]), proof, tr())).toThrow(LookupError);
+    expect(() => verifyLookups(E, st([0, 0]), proof, tr())).toThrow(LookupError);
+    // 116 − 100 = 16 is not a row of range[0, 16): the prover cannot count it, and a proof with
+    // the honest multiplicities fails.
+    const bad = segA.slice();
+    bad[2] = F.fromInt(116);
+    const gBad: LookupGroupWitness[] = [{ table: base, segments: [{ ...vec(bad), shift: 100 }, gs[0]!.segments[1]!] }, gs[1]!];
+    expect(() => lookupMultiplicities(base, gBad[0]!.segments)).toThrow(/not in the table/);
+    expect(() => verifyLookups(E, st([100, -8], gBad), prove(gBad, ms).proof, tr())).toThrow(LookupError);
+    // Shifts need the batched argument.
+    expect(() => proveLookup(E, base, gs[0]!.segments, ms[0]!, tr())).toThrow(/batched/);
   });
 });

@@ -5,6 +5,7 @@
  * with the segments, and only then calls {@link proveLookup}.
  */
 import {
+  BabyBear as F,
   combineColumns,
   evalMleBase,
   lookupChallenges,
@@ -32,6 +33,8 @@ import { buildFractionLayers, proveFractionTree, proveFractionTrees } from './fr
 export interface LookupSegment {
   readonly shape: readonly number[];
   readonly columns: readonly Uint32Array[];
+  /** Public integer subtracted from the key column (batched lookups only; default 0). */
+  readonly shift?: number;
 }
 
 export class LookupWitnessError extends Error {
@@ -62,10 +65,12 @@ export function lookupMultiplicities(table: LookupTable, segments: readonly Look
   segments.forEach((seg, s) => {
     const k = seg.columns[0]!;
     const act = tensorMask(seg.shape);
+    const shift = F.fromInt(seg.shift ?? 0);
     for (let i = 0; i < k.length; i++) {
       if (!act[i]) continue;
-      const j = index.get(k[i]!);
-      if (j === undefined) throw new LookupWitnessError(`table ${table.id}: value ${k[i]} (segment ${s}, entry ${i}) is not in the table`);
+      const key = F.sub(k[i]!, shift);
+      const j = index.get(key);
+      if (j === undefined) throw new LookupWitnessError(`table ${table.id}: value ${k[i]} (segment ${s}, entry ${i}, shift ${seg.shift ?? 0}) is not in the table`);
       for (let c = 1; c < seg.columns.length; c++) {
         if (seg.columns[c]![i] !== table.columns[c]![j]) {
           throw new LookupWitnessError(
@@ -153,6 +158,7 @@ export function proveLookup(
   transcript: Transcript,
 ): { proof: LookupProof; claims: LookupClaims } {
   checkSegments(table, segments);
+  if (segments.some((s) => (s.shift ?? 0) !== 0)) throw new LookupWitnessError('shifted segments need the batched lookup (proveLookups)');
   const shapes = segments.map((s) => s.shape);
   const layout = queryLayout(shapes.map((s) => tensorVars(s)));
   if (multiplicities.length !== table.size) throw new LookupWitnessError('multiplicity vector has the wrong length');
@@ -199,7 +205,7 @@ export function proveLookups(
     checkSegments(g.table, g.segments);
     if (multiplicities[i]!.length !== g.table.size) throw new LookupWitnessError(`table ${g.table.id}: multiplicity vector has the wrong length`);
   });
-  const statements = groups.map((g) => ({ table: g.table, segmentShapes: g.segments.map((s) => s.shape) }));
+  const statements = groups.map((g) => ({ table: g.table, segmentShapes: g.segments.map((s) => s.shape), segmentShifts: g.segments.map((s) => s.shift ?? 0) }));
   const layout = lookupsLayout(statements);
   const { alpha, gamma } = lookupsChallenges(transcript, statements);
   const F = E.base;
@@ -215,7 +221,9 @@ export function proveLookups(
     const g = groups[seg.group]!;
     const cols = g.segments[seg.index]!.columns;
     const act = tensorMask(seg.shape);
-    fillTaggedLeaves(E, qq, pl.offset, 2 ** pl.logSize, cols, lookupTag(F, seg.group), alpha, gamma);
+    // The shift is a constant over the block, like the tag: τ − γ·shift.
+    const base = E.sub(E.fromBase(lookupTag(F, seg.group)), E.mulBase(gamma, F.fromInt(g.segments[seg.index]!.shift ?? 0)));
+    fillTaggedLeaves(E, qq, pl.offset, 2 ** pl.logSize, cols, base, alpha, gamma);
     for (let i = 0; i < act.length; i++) qp[4 * (pl.offset + i)] = act[i]!;
   }
   // Table leaves: p = m_g[j], q = α − (τ_g + γ·Σ_c γ^c T_{g,c}[j]); zero rows past the end.
@@ -227,7 +235,7 @@ export function proveLookups(
     const g = groups[pl.index]!;
     const m = multiplicities[pl.index]!;
     for (let j = 0; j < m.length; j++) tp[4 * (pl.offset + j)] = F.fromInt(m[j]!);
-    fillTaggedLeaves(E, tq, pl.offset, g.table.size, g.table.columns, lookupTag(F, pl.index), alpha, gamma);
+    fillTaggedLeaves(E, tq, pl.offset, g.table.size, g.table.columns, E.fromBase(lookupTag(F, pl.index)), alpha, gamma);
   }
   const trees = [buildFractionLayers(E, qp, qq), buildFractionLayers(E, tp, tq)];
   const roots = new Uint32Array(16);
@@ -261,14 +269,14 @@ export function proveLookups(
   return { proof: { roots, layers: proof.layers, segmentEvals, multiplicityEvals }, claims };
 }
 
-/** q[off + i] = α − (τ + γ·Σ_c γ^c·cols_c[i]) for i < len (columns are base-field tables). */
+/** q[off + i] = α − (base + γ·Σ_c γ^c·cols_c[i]) for i < len (columns are base-field tables). */
 function fillTaggedLeaves(
   E: QuarticExtension,
   q: Uint32Array,
   off: number,
   len: number,
   cols: readonly Uint32Array[],
-  tag: number,
+  base: Ext,
   alpha: Ext,
   gamma: Ext,
 ): void {
@@ -283,10 +291,10 @@ function fillTaggedLeaves(
   const t = new Uint32Array(4);
   const acc = new Uint32Array(4);
   for (let i = 0; i < len; i++) {
-    acc[0] = tag;
-    acc[1] = 0;
-    acc[2] = 0;
-    acc[3] = 0;
+    acc[0] = base[0]!;
+    acc[1] = base[1]!;
+    acc[2] = base[2]!;
+    acc[3] = base[3]!;
     for (let c = 0; c < arity; c++) {
       E.mulBaseAt(t, 0, pows, 4 * c, cols[c]![i]!);
       E.addAt(acc, 0, acc, 0, t, 0);

@@ -114,7 +114,7 @@ export function checkGenerationProof(bytes: Uint8Array, commitment: ModelCommitm
 
   const groups = groupLookups(ctx.lookups);
   const lookupClaims: TensorClaim[] = [];
-  const statements = groups.map((g) => ({ table: g.table, segmentShapes: g.requests.map((q) => q.shape) }));
+  const statements = groups.map((g) => ({ table: g.table, segmentShapes: g.requests.map((q) => q.shape), segmentShifts: g.requests.map((q) => q.shift ?? 0) }));
   const lookupProof = decodeLookupsProof(r, F, statements);
   let allClaims;
   try {

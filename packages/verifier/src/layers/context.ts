@@ -37,6 +37,8 @@ export interface LookupRequest {
   /** Tensor ids, one per table column, all of shape `shape`. */
   readonly columns: readonly string[];
   readonly shape: readonly number[];
+  /** Public integer subtracted from the key column (c_0[i] − shift is looked up); default 0. */
+  readonly shift?: number;
 }
 
 /**

@@ -92,6 +92,6 @@ export function verifyLookupOp(ctx: LayerContext, spec: LookupOpSpec): void {
   ctx.lookups.push({ table, columns: [spec.input.id, spec.out.id], shape });
   const n = spec.table.values.length;
   if (n < table.size) {
-    ctx.lookups.push({ table: rangeTable(F, spec.table.inMin + n - table.size, table.logSize), columns: [spec.input.id], shape });
+    ctx.lookups.push({ table: rangeTable(F, 0, table.logSize), columns: [spec.input.id], shape, shift: spec.table.inMin + n - table.size });
   }
 }

@@ -11,8 +11,10 @@
  *   intersection is exactly [lo, hi] (2^K ≥ W makes the windows overlap, 2^K < 2W keeps
  *   their union inside [lo − W, hi + W]).
  *
- * A window [c, c + 2^K) with K ≤ 16 is a lookup of t itself into `rangeTable(c, K)` (no
- * witness). With K > 16 the prover commits LIMBS of x − c as auxiliary witnesses,
+ * A window [c, c + 2^K) with K ≤ 16 is a lookup of t itself, shifted by the public c, into
+ * `rangeTable(0, K)` (no witness; the lookup subtracts c from the key, LookupRequest.shift),
+ * so all windows of one width share one table and one multiplicity vector whatever their
+ * offset. With K > 16 the prover commits LIMBS of x − c as auxiliary witnesses,
  *
  *     x − c = Σ_j 2^(16j)·a_j,   a_j ∈ [0, 2^16) for j < J−1,  a_{J−1} ∈ [0, 2^(K−16(J−1))),
  *
@@ -29,12 +31,6 @@
  * so a + b = W − 1 and x's integer value lo + a lies in [lo, hi]. A single window
  * (W = 2^K) gives x ≡ lo + a with lo + a ∈ [lo, hi] directly. [lo, hi] must lie inside the
  * signed field range; {@link rangeCheckPlan} enforces all of this (widths up to 2^30).
- *
- * Option `canonical`: a window whose offset is not 0 and that would be a direct lookup into
- * an offset table `rangeTable(c, K)` instead commits ONE limb (x − c ∈ [0, 2^K)), so only
- * the shared tables `rangeTable(0, k)` are used. Use it for bounds that are specific to one
- * op (each distinct table costs the driver a table-sized tlookup); leave it off for bounds
- * many ops share (clamps like ±2047), where a direct lookup needs no witness.
  *
  * Option `defined`: t is NOT committed; it is defined by the limbs of its first window,
  * t := c·mask + Σ_j 2^(16j)·a_j (c = that window's offset, mask the real-entry mask). Every
@@ -70,13 +66,11 @@ export interface RangeWindow {
   readonly side: 'a' | 'b';
   readonly offset: number;
   readonly bits: number;
-  /** Bit widths of the limbs (empty: t itself is looked up into rangeTable(offset, bits)). */
+  /** Bit widths of the limbs (empty: t − offset itself is looked up into rangeTable(0, bits)). */
   readonly limbs: readonly number[];
 }
 
 export interface RangeCheckOptions {
-  /** Only use tables rangeTable(0, k) (commit a one-limb witness for offset windows). */
-  readonly canonical?: boolean;
   /** t is not committed: it is defined by its first window's limbs (see the module comment). */
   readonly defined?: boolean;
 }
@@ -110,14 +104,14 @@ export function rangeCheckPlan(F: PrimeField, lo: number, hi: number, options: R
   if (bits > MAX_RANGE_WIDTH_LOG || 2 ** bits >= F.p || (!exact && 2 ** (bits + 1) > F.p + width)) {
     throw new RangeError(`range check [${lo}, ${hi}]: width ${width} too large (at most 2^${MAX_RANGE_WIDTH_LOG})`);
   }
-  const limbs = (offset: number): number[] => {
-    if (bits <= RANGE_LIMB_BITS) return options.canonical && offset !== 0 ? [bits] : [];
+  const limbs = (): number[] => {
+    if (bits <= RANGE_LIMB_BITS) return [];
     const out: number[] = [];
     for (let rest = bits; rest > 0; rest -= RANGE_LIMB_BITS) out.push(Math.min(RANGE_LIMB_BITS, rest));
     return out;
   };
-  const windows: RangeWindow[] = [{ side: 'a', offset: lo, bits, limbs: limbs(lo) }];
-  if (!exact) windows.push({ side: 'b', offset: hi - 2 ** bits + 1, bits, limbs: limbs(hi - 2 ** bits + 1) });
+  const windows: RangeWindow[] = [{ side: 'a', offset: lo, bits, limbs: limbs() }];
+  if (!exact) windows.push({ side: 'b', offset: hi - 2 ** bits + 1, bits, limbs: limbs() });
   if (options.defined && windows.some((w) => w.limbs.length === 0)) {
     throw new RangeError(`range check [${lo}, ${hi}]: a limb-defined tensor needs limbs in every window`);
   }
@@ -190,7 +184,7 @@ export function rangeCheck(ctx: LayerContext, t: TensorRef, lo: number, hi: numb
   const withLimbs = plan.windows.filter((w, i) => w.limbs.length > 0 && !(options.defined && i === 0));
   for (const w of plan.windows) {
     if (w.limbs.length === 0) {
-      ctx.lookups.push({ table: rangeTable(F, w.offset, w.bits), columns: [t.id], shape });
+      ctx.lookups.push({ table: rangeTable(F, 0, w.bits), columns: [t.id], shape, shift: w.offset });
     } else {
       w.limbs.forEach((b, j) =>
         ctx.lookups.push({ table: rangeTable(F, 0, b), columns: [rangeLimbId(t, lo, hi, w.side, j)], shape }),
@@ -222,7 +216,7 @@ export function rangeCheckTables(F: PrimeField, lo: number, hi: number, options:
   const plan = rangeCheckPlan(F, lo, hi, options);
   const out: RangeKeyedTable[] = [];
   for (const w of plan.windows) {
-    if (w.limbs.length === 0) out.push(rangeTable(F, w.offset, w.bits));
+    if (w.limbs.length === 0) out.push(rangeTable(F, 0, w.bits));
     else for (const b of w.limbs) out.push(rangeTable(F, 0, b));
   }
   return out;

@@ -276,8 +276,7 @@ export interface RequantPlan {
   };
 }
 
-const CANONICAL: RangeCheckOptions = { canonical: true };
-const CANONICAL_DEFINED: RangeCheckOptions = { canonical: true, defined: true };
+const DEFINED: RangeCheckOptions = { defined: true };
 
 function isInt(v: number, lo: number, hi: number): boolean {
   return Number.isSafeInteger(v) && v >= lo && v <= hi;
@@ -421,11 +420,10 @@ export function requantPlan(F: PrimeField, spec: RequantLayerSpec): RequantPlan 
 export function requantRanges(spec: RequantLayerSpec, plan: RequantPlan): Array<[string, number, number, RangeCheckOptions]> {
   const { ids } = plan;
   const out: Array<[string, number, number, RangeCheckOptions]> = [];
-  // t and the excesses are range-checked through limbs whenever their range needs them
-  // (t's window is offset, wide excesses exceed 2^16); then they are not committed but
-  // defined by those limbs (range.ts, option `defined`): one committed tensor less each.
-  const own = (lo: number, hi: number): RangeCheckOptions =>
-    rangeCanDefine(BabyBear, lo, hi, CANONICAL) ? CANONICAL_DEFINED : CANONICAL;
+  // t and the excesses are range-checked through limbs whenever their range is wider than
+  // 2^16; then they are not committed but defined by those limbs (range.ts, option
+  // `defined`): one committed tensor less each.
+  const own = (lo: number, hi: number): RangeCheckOptions => (rangeCanDefine(BabyBear, lo, hi) ? DEFINED : {});
   if (ids.t) out.push([ids.t, plan.tLo, plan.tHi, own(plan.tLo, plan.tHi)]);
   if (ids.exc1) out.push([ids.exc1, 0, plan.Z1, own(0, plan.Z1)]);
   if (ids.rem1) out.push([ids.rem1, -plan.h1, plan.h1 - 1, {}]);

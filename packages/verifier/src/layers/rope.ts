@@ -89,7 +89,6 @@ export function ropeRow(p: number, hd: number, theta: number, fr: number): { cos
   return { cos, sin };
 }
 
-const CANONICAL: RangeCheckOptions = { canonical: true };
 
 function isInt(v: number, lo: number, hi: number): boolean {
   return Number.isSafeInteger(v) && v >= lo && v <= hi;
@@ -156,7 +155,7 @@ export function ropeRanges(spec: RopeLayerSpec, plan: RopePlan): Array<[string, 
     [spec.input.id, -spec.inputBound, spec.inputBound, {}],
     [spec.out.id, -spec.clamp, spec.clamp, {}],
   ];
-  if (plan.ids.exc) out.push([plan.ids.exc, 0, plan.Z, CANONICAL]);
+  if (plan.ids.exc) out.push([plan.ids.exc, 0, plan.Z, {}]);
   if (plan.ids.rem) out.push([plan.ids.rem, -plan.h, plan.h - 1, {}]);
   return out;
 }

@@ -157,6 +157,21 @@ function checkLeaves(
 export interface LookupGroupStatement {
   readonly table: LookupTable;
   readonly segmentShapes: readonly (readonly number[])[];
+  /**
+   * Per segment, a public integer subtracted from its key column before the lookup (absent:
+   * all 0): segment rows (x, …) are looked up as (x − shift, …). Lets every window check
+   * x ∈ [c, c + 2^K) use the one table rangeTable(0, K) instead of one table per offset.
+   */
+  readonly segmentShifts?: readonly number[];
+}
+
+/** The shifts of a group's segments (0 when absent), checked against the segment count. */
+export function segmentShiftsOf(g: LookupGroupStatement): readonly number[] {
+  const s = g.segmentShifts ?? g.segmentShapes.map(() => 0);
+  if (s.length !== g.segmentShapes.length || s.some((x) => !Number.isSafeInteger(x) || Math.abs(x) >= 2 ** 31)) {
+    throw new LookupError(`lookup ${g.table.id}: bad segment shifts`);
+  }
+  return s;
 }
 
 /**
@@ -208,6 +223,7 @@ export function lookupsChallenges(transcript: Transcript, groups: readonly Looku
     transcript.absorbU32('lookup/table-vars', g.table.logSize);
     transcript.absorbU32('lookup/segments', g.segmentShapes.length);
     for (const s of g.segmentShapes) transcript.absorbFields('lookup/segment-shape', Uint32Array.from(s));
+    transcript.absorbFields('lookup/segment-shifts', Uint32Array.from(segmentShiftsOf(g), (x) => (x >= 0 ? 2 * x : -2 * x - 1)));
   }
   return { alpha: transcript.challengeExt('lookups/alpha'), gamma: transcript.challengeExt('lookups/gamma') };
 }
@@ -254,6 +270,7 @@ export function verifyLookups(
     return [];
   }
   const layout = lookupsLayout(groups);
+  const shifts = groups.map(segmentShiftsOf);
   groups.forEach((g, i) => {
     const ev = proof.segmentEvals[i]!;
     if (!(ev instanceof Uint32Array) || ev.length !== 4 * g.table.arity * g.segmentShapes.length || !E.isCanonical(ev)) {
@@ -311,7 +328,9 @@ export function verifyLookups(
     const sel = segmentSelector(E, rq, layout.query.numVars, pl.logSize, pl.offset);
     const pt = rq.slice(0, 4 * pl.logSize);
     E.addAt(act, 0, act, 0, E.mul(sel, tensorMaskEval(E, pt, seg.shape)), 0);
-    E.addAt(s, 0, s, 0, E.mul(sel, taggedRow(E, lookupTag(F, seg.group), vals, gamma, arity)), 0);
+    // The shift, like the tag, is a constant over the segment's whole block.
+    const row = E.sub(taggedRow(E, lookupTag(F, seg.group), vals, gamma, arity), E.mulBase(gamma, F.fromInt(shifts[seg.group]![seg.index]!)));
+    E.addAt(s, 0, s, 0, E.mul(sel, row), 0);
     out[seg.group]!.segments[seg.index] = { point: pt, values: vals };
   }
   if (!E.equals(qLeaf!.p, act)) throw new LookupError('lookups: query numerators do not match the active rows');
