@@ -9,6 +9,9 @@ import {
   fheLinkFactor,
   fheLinkTerms,
   fheLinkTranscript,
+  fheRangeClaim,
+  fheRangeSegments,
+  fheRangeTable,
   type FheCommitment,
   bundleLayout,
   makeCommitmentFile,
@@ -24,6 +27,7 @@ import { prng } from '../model/fixtures.js';
 import type { QLinear } from '../model/quant/quantize.js';
 import { pcsCommit, pcsOpen, type PcsProverState } from '../pcs/index.js';
 import { proveSumcheck, sumOverHypercube } from '../sumcheck/index.js';
+import { lookupMultiplicities, proveLookup } from '../lookup/index.js';
 import { proveFheLink } from './link.js';
 import { FheClient, FheVerificationError, LocalFheTransport, type FheTransport } from './client.js';
 import { FheServer } from './server.js';
@@ -58,7 +62,14 @@ function commitLinears(lins: readonly QLinear[], opts: { dropBias?: string; extr
  * the sumcheck can prove (that of M·W) and opens E at it; 'weights': states the true Ẽ(r)
  * and runs the sumcheck over the weights it actually encoded, opening C_W at their value.
  */
-function forgeLink(fhe: FheCommitment, encState: PcsProverState, cw: CommittedModel, actual: Uint32Array, strategy: 'claim' | 'weights' | 'factor'): Uint8Array {
+function forgeLink(
+  fhe: FheCommitment,
+  encState: PcsProverState,
+  cw: CommittedModel,
+  actual: Uint32Array,
+  strategy: 'claim' | 'weights' | 'factor',
+  range: 'honest' | 'clamp-multiplicities' | 'clamp-column' = 'honest',
+): Uint8Array {
   const pinned = parseModelCommitment(cw.file);
   const { transcript: t, point: r } = fheLinkTranscript(fhe, pinned);
   const m = fheLinkFactor(fhe, pinned.layout, r);
@@ -80,9 +91,19 @@ function forgeLink(fhe: FheCommitment, encState: PcsProverState, cw: CommittedMo
   if (strategy !== 'claim') expect(BabyBearExt4.equals(value, evalMleBase(BabyBearExt4, encState.values, r))).toBe(true);
   t.absorbExt(FHE_LINK_LABELS.value, value);
   const sc = proveSumcheck({ numVars: pinned.weights.numVars, tables, terms: fheLinkTerms(), claim: value }, t, { ext: BabyBearExt4 });
-  const encodedOpening = pcsOpen(encState, [{ point: r, value }], t);
+  // Range part. 'clamp-*': count (or look up) out-of-range entries as if clamped into range.
+  const segs = fheRangeSegments(fhe.layout);
+  const table = fheRangeTable();
+  const clamp = (v: Uint32Array) => v.map((x) => BabyBear.fromInt(Math.max(-128, Math.min(127, BabyBear.toSigned(x)))));
+  const cols = segs.map((x) => encState.values.subarray(x.offset, x.offset + 2 ** x.logSize));
+  const seg = (c: readonly Uint32Array[]) => segs.map((x, i) => ({ shape: [2 ** x.logSize], columns: [c[i]!] }));
+  const multiplicities = lookupMultiplicities(table, seg(range === 'honest' ? cols : cols.map(clamp)));
+  t.absorbFields(FHE_LINK_LABELS.multiplicities, multiplicities);
+  const lk = proveLookup(BabyBearExt4, table, seg(range === 'clamp-column' ? cols.map(clamp) : cols), multiplicities, t);
+  const claims = [{ point: r, value }, ...segs.map((x, i) => fheRangeClaim(fhe.layout.numVars, x, lk.claims.segments[i]!.point, lk.claims.segments[i]!.values))];
+  const encodedOpening = pcsOpen(encState, claims, t);
   const weightOpening = pcsOpen(cw.state, [{ point: sc.point, value: sc.finalEvals.slice(0, 4) }], t);
-  return encodeFheLinkProof({ value, sumcheck: sc.proof, encodedOpening, weightOpening });
+  return encodeFheLinkProof({ value, sumcheck: sc.proof, multiplicities, range: lk.proof, encodedOpening, weightOpening });
 }
 
 /** FHE commitment over `lins`' encoding that names `cw` (what a cheating server publishes). */
@@ -128,6 +149,7 @@ describe('FHE link to the model commitment', () => {
     // The forger itself is sound: on the honest encoding both strategies verify.
     const { fhe, state } = encodedFor(LINS, cw);
     for (const strategy of ['claim', 'weights', 'factor'] as const) expect(verifyFheLink(fhe, pinned, forgeLink(fhe, state, cw, cw.state.values, strategy)).valid).toBe(true);
+    for (const range of ['clamp-multiplicities', 'clamp-column'] as const) expect(verifyFheLink(fhe, pinned, forgeLink(fhe, state, cw, cw.state.values, 'claim', range)).valid).toBe(true);
   });
 
   it('a changed bias is rejected', () => {
@@ -151,6 +173,22 @@ describe('FHE link to the model commitment', () => {
       });
       expect(() => proveFheLink(fhe, state, cw)).toThrow(/not the placement/);
       for (const strategy of ['claim', 'factor'] as const) expect(verifyFheLink(fhe, pinned, forgeLink(fhe, state, cw, cw.state.values, strategy)).valid).toBe(false);
+    }
+  });
+
+  it('a weight outside [−128, 128) is rejected even when C_W holds the same value', () => {
+    for (const bad of [200, -129, 128]) {
+      // C_W commits field elements: nothing stops a bundle from holding a non-int8 value.
+      const lins = LINS.map((l) => ({ ...l, w: Int32Array.from(l.w) as unknown as Int8Array }));
+      (lins[0]!.w as unknown as Int32Array)[17] = bad;
+      const cwBad = commitLinears(lins);
+      const pinnedBad = parseModelCommitment(cwBad.file);
+      expect(() => new FheServer(lins, { model: cwBad })).toThrow(/outside/);
+      const { fhe, state } = encodedFor(lins, cwBad);
+      for (const range of ['clamp-multiplicities', 'clamp-column'] as const) {
+        const res = verifyFheLink(fhe, pinnedBad, forgeLink(fhe, state, cwBad, cwBad.state.values, 'claim', range));
+        expect(res.valid, `${bad}/${range}`).toBe(false);
+      }
     }
   });
 

@@ -10,6 +10,9 @@ import {
   encodeFheLinkProof,
   evalMleBase,
   fheLinkFactor,
+  fheRangeClaim,
+  fheRangeSegments,
+  fheRangeTable,
   fheLinkTerms,
   fheLinkTranscript,
   parseModelCommitment,
@@ -17,12 +20,14 @@ import {
   type PcsParams,
 } from '@zkllm/verifier';
 import type { CommittedModel } from '../generation/commit.js';
+import { lookupMultiplicities, proveLookup } from '../lookup/index.js';
 import { pcsOpen, type PcsProverState } from '../pcs/index.js';
 import { proveSumcheck, sumOverHypercube } from '../sumcheck/index.js';
 
 export interface FheLinkTimings {
   factorMs: number;
   sumcheckMs: number;
+  rangeMs: number;
   openMs: number;
 }
 
@@ -60,11 +65,24 @@ export function proveFheLink(
     { ext: BabyBearExt4 },
   );
   const t2 = performance.now();
-  const encodedOpening = pcsOpen(encodedState, [{ point: r, value }], t, params);
+  const segs = fheRangeSegments(fhe.layout);
+  const table = fheRangeTable();
+  const segments = segs.map((x) => ({ shape: [2 ** x.logSize], columns: [encodedState.values.subarray(x.offset, x.offset + 2 ** x.logSize)] }));
+  let multiplicities: Uint32Array;
+  try {
+    multiplicities = lookupMultiplicities(table, segments);
+  } catch (e) {
+    throw new FheError(`an encoded weight is outside [−128, 128): ${(e as Error).message}`);
+  }
+  t.absorbFields(FHE_LINK_LABELS.multiplicities, multiplicities);
+  const { proof: range, claims } = proveLookup(BabyBearExt4, table, segments, multiplicities, t);
+  const encodedClaims = [{ point: r, value }, ...segs.map((seg, i) => fheRangeClaim(fhe.layout.numVars, seg, claims.segments[i]!.point, claims.segments[i]!.values))];
+  const t3a = performance.now();
+  const encodedOpening = pcsOpen(encodedState, encodedClaims, t, params);
   const weightOpening = pcsOpen(model.state, [{ point: sc.point, value: sc.finalEvals.slice(0, 4) }], t, params);
   const t3 = performance.now();
   return {
-    bytes: encodeFheLinkProof({ value, sumcheck: sc.proof, encodedOpening, weightOpening }),
-    timings: { factorMs: t1 - t0, sumcheckMs: t2 - t1, openMs: t3 - t2 },
+    bytes: encodeFheLinkProof({ value, sumcheck: sc.proof, multiplicities, range, encodedOpening, weightOpening }),
+    timings: { factorMs: t1 - t0, sumcheckMs: t2 - t1, rangeMs: t3a - t2, openMs: t3 - t3a },
   };
 }

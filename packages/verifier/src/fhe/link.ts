@@ -13,11 +13,20 @@
  *      m_r(i) = Σ_j eq(r, j)·M[j, i] is public; the verifier builds it itself in
  *      O(#weights) and evaluates it at the sumcheck point s.
  *   3. Opening of E at r (value y) and of W at s (the sumcheck's final value of W).
+ *   4. Range: every entry of the weight blocks of E (unused coefficients included) lies in
+ *      [−128, 128), by one logUp lookup (lookup/) into rangeTable(−128, 8) whose query
+ *      segments are the aligned power-of-two pieces of [0, totalBlocks·N). The 256
+ *      multiplicities travel in the clear (the verifier evaluates their MLE itself); the
+ *      lookup's segment claims are claims on E at (point ‖ offset bits).
+ *   5. One batched opening of E (r and the segment claims) and one of W at s.
  * If E ≠ M·W, Ẽ(r) = (M·W)~(r) holds with probability ≤ n_E/|F⁴| (both sides are
- * multilinear in r); the rest is the sumcheck and PCS soundness (SECURITY.md).
+ * multilinear in r); the rest is the sumcheck, logUp and PCS soundness (SECURITY.md).
+ * Step 4 is what the KoalaBear-limb argument of statement.ts needs from the weights
+ * (|⟨W_seg, digit⟩| ≤ N·128·15 < (p_B − 1)/2); bias entries are not range-checked.
  *
  * Wire format: "ZKFL" ‖ version u8 ‖ y (ext) ‖ sumcheck proof (n_W rounds, degree 2,
- * 2 final values) ‖ PCS opening of E ‖ PCS opening of W. No trailing bytes.
+ * 2 final values) ‖ 256 multiplicities ‖ lookup proof ‖ PCS opening of E ‖ PCS opening
+ * of W. No trailing bytes.
  */
 import { ByteReader, ByteWriter } from '../codec/bytes.js';
 import { BabyBear, BabyBearExt4 } from '../field/babybear.js';
@@ -25,26 +34,60 @@ import type { ModelCommitment } from '../generation/commitment.js';
 import type { BundleLayout } from '../layers/bundle.js';
 import { DEFAULT_PCS_PARAMS, type PcsParams } from '../pcs/config.js';
 import { decodePcsProof, encodePcsProof, type PcsProof } from '../pcs/proof.js';
-import { verifyOpening } from '../pcs/verifier.js';
-import { eqTable, evalMleExt } from '../poly/multilinear.js';
+import { verifyOpening, type EvalClaim } from '../pcs/verifier.js';
+import { eqTable, evalMleBase, evalMleExt } from '../poly/multilinear.js';
+import { queryLayout } from '../lookup/layout.js';
+import { decodeLookupProof, encodeLookupProof, type LookupProof } from '../lookup/proof.js';
+import { rangeTable, type LookupTable } from '../lookup/table.js';
+import { verifyLookup } from '../lookup/verifier.js';
 import { decodeSumcheckProof, encodeSumcheckProof, type SumcheckProof, type SumcheckTerm } from '../sumcheck/proof.js';
 import { verifySumcheck } from '../sumcheck/verifier.js';
 import { Transcript } from '../transcript/transcript.js';
-import { blockRows, encodedPosition } from './layout.js';
+import { blockRows, encodedPosition, type FheWeightLayout } from './layout.js';
 import { FheError } from './params.js';
 import { fheHex, type FheCommitment } from './statement.js';
 
 export const FHE_LINK_DOMAIN = 'zkllm/fhe-link/v1';
 export const FHE_LINK_MAGIC = 'ZKFL';
-export const FHE_LINK_VERSION = 1;
-export const FHE_LINK_LABELS = Object.freeze({ point: 'fhe-link-point', value: 'fhe-link-value' });
+export const FHE_LINK_VERSION = 2;
+export const FHE_LINK_LABELS = Object.freeze({ point: 'fhe-link-point', value: 'fhe-link-value', multiplicities: 'fhe-range-multiplicities' });
+
+/** Range of the weight-block entries: [−128, 128). */
+export const fheRangeTable = (): LookupTable => rangeTable(BabyBear, -128, 8);
 
 export interface FheLinkProof {
   /** Ẽ(r). */
   readonly value: Uint32Array;
   readonly sumcheck: SumcheckProof;
+  /** How often each row of the range table occurs in the weight blocks. */
+  readonly multiplicities: Uint32Array;
+  readonly range: LookupProof;
+  /** E at r and at every range-segment claim, batched. */
   readonly encodedOpening: PcsProof;
   readonly weightOpening: PcsProof;
+}
+
+/** The weight region [0, totalBlocks·N) of E as aligned power-of-two pieces, largest first. */
+export function fheRangeSegments(layout: FheWeightLayout): Array<{ offset: number; logSize: number }> {
+  const total = layout.totalBlocks * layout.polyDegree;
+  const out: Array<{ offset: number; logSize: number }> = [];
+  let offset = 0;
+  for (let k = layout.numVars; k >= 0; k--) {
+    if (Math.floor(total / 2 ** k) % 2 === 1) {
+      out.push({ offset, logSize: k });
+      offset += 2 ** k;
+    }
+  }
+  return out;
+}
+
+/** A lookup segment claim (point over the segment's variables) as a claim on all of E. */
+export function fheRangeClaim(numVars: number, seg: { offset: number; logSize: number }, point: Uint32Array, value: Uint32Array): EvalClaim {
+  const full = new Uint32Array(4 * numVars);
+  full.set(point);
+  const block = seg.offset / 2 ** seg.logSize;
+  for (let k = seg.logSize; k < numVars; k++) full[4 * k] = Math.floor(block / 2 ** (k - seg.logSize)) % 2;
+  return { point: full, value };
 }
 
 export const fheLinkTerms = (): SumcheckTerm[] => [{ coeff: BabyBearExt4.one(), factors: [0, 1] }];
@@ -54,6 +97,8 @@ export function encodeFheLinkProof(p: FheLinkProof): Uint8Array {
   for (const ch of FHE_LINK_MAGIC) w.u8(ch.charCodeAt(0));
   w.u8(FHE_LINK_VERSION).fields(p.value);
   encodeSumcheckProof(w, p.sumcheck);
+  w.fields(p.multiplicities);
+  encodeLookupProof(w, p.range);
   encodePcsProof(w, p.encodedOpening);
   encodePcsProof(w, p.weightOpening);
   return w.finish();
@@ -68,10 +113,15 @@ export function decodeFheLinkProof(bytes: Uint8Array, fhe: FheCommitment, model:
   if (v !== FHE_LINK_VERSION) throw new FheError(`unsupported FHE link proof version ${v}`);
   const value = r.fields(BabyBear, 4, 'link value');
   const sumcheck = decodeSumcheckProof(r, model.weights.numVars, 2, 2, BabyBear);
+  const table = fheRangeTable();
+  const multiplicities = r.fields(BabyBear, table.size, 'range multiplicities');
+  const segs = fheRangeSegments(fhe.layout);
+  const queryVars = queryLayout(segs.map((x) => x.logSize)).numVars;
+  const range = decodeLookupProof(r, BabyBear, queryVars, table.logSize, segs.length, table.arity);
   const encodedOpening = decodePcsProof(r, fhe.layout.numVars, params);
   const weightOpening = decodePcsProof(r, model.weights.numVars, params);
   r.finish('FHE link proof');
-  return { value, sumcheck, encodedOpening, weightOpening };
+  return { value, sumcheck, multiplicities, range, encodedOpening, weightOpening };
 }
 
 /**
@@ -150,7 +200,15 @@ export function verifyFheLink(fhe: FheCommitment, model: ModelCommitment, proofB
     const numVars = model.weights.numVars;
     const { point: s, finalEvals } = verifySumcheck({ numVars, numTables: 2, terms: fheLinkTerms(), claim: proof.value }, proof.sumcheck, t, BabyBearExt4);
     if (!BabyBearExt4.equals(evalMleExt(BabyBearExt4, m, s), finalEvals.subarray(4, 8))) throw new FheError('link sumcheck: final value of the placement map is wrong');
-    verifyOpening(fhe.weights, [{ point: r, value: proof.value }], proof.encodedOpening, t, params);
+    t.absorbFields(FHE_LINK_LABELS.multiplicities, proof.multiplicities);
+    const segs = fheRangeSegments(fhe.layout);
+    const claims = verifyLookup(BabyBearExt4, fheRangeTable(), segs.map((x) => [2 ** x.logSize]), proof.range, t);
+    if (!BabyBearExt4.equals(evalMleBase(BabyBearExt4, proof.multiplicities, claims.multiplicity.point), claims.multiplicity.value)) {
+      throw new FheError('range check: multiplicity claim does not match the stated multiplicities');
+    }
+    const encodedClaims: EvalClaim[] = [{ point: r, value: proof.value }];
+    segs.forEach((seg, i) => encodedClaims.push(fheRangeClaim(fhe.layout.numVars, seg, claims.segments[i]!.point, claims.segments[i]!.values)));
+    verifyOpening(fhe.weights, encodedClaims, proof.encodedOpening, t, params);
     verifyOpening(model.weights, [{ point: s, value: finalEvals.slice(0, 4) }], proof.weightOpening, t, params);
     return { valid: true };
   } catch (e) {
