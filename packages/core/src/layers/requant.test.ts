@@ -291,35 +291,51 @@ describe('requant argument', () => {
     expect(outcome(op, tensors)).toBe('accepted');
   });
 
-  it('wide excesses (and wide t) are defined by their limbs: never claimed; an excess forged through its limbs breaks the relation', () => {
+  it('wide excesses are split in two digits and wide t is defined by its limbs: neither is claimed', () => {
     const spec = cases[0]![1];
     const op = makeOp(spec, [3, 5], 31, 400000, 4);
     const plan = requantPlan(F, specRequant(op));
-    const ranges = requantRanges(specRequant(op), plan);
-    const defined = ranges.filter((r) => r[3].defined).map((r) => r[0]);
-    expect(defined).toContain(plan.ids.exc1); // Z1 > 2^16 for inputs up to (p−1)/2 − 2^16
+    // Z1 ≥ 2^16 for inputs up to (p−1)/2 − 2^16: z = lo + 2^bits·hi, hi ≤ top < 2^16.
+    expect(plan.split1).toBeDefined();
+    expect(plan.Z1).toBe(2 ** plan.split1!.bits * (plan.split1!.top + 1) - 1);
+    expect(plan.split1!.top).toBeLessThan(2 ** 16);
+    expect(plan.d1 * (spec.q + 1 + plan.Z1) + plan.h1).toBeLessThanOrEqual((F.p - 1) / 2); // no wrap at the rounded bound
+    const defined = requantRanges(specRequant(op), plan).filter((r) => r[3].defined).map((r) => r[0]);
     expect(defined.includes(plan.ids.t!)).toBe(plan.tHi - plan.tLo >= 2 ** 16);
     const honest = run(op);
     expect(honest.claimsError).toBeUndefined();
     expect(honest.lookupsError).toBeUndefined();
     const claimed = new Set(honest.verifier.claims.map((c) => String(c.tensor)));
-    for (const id of defined) expect(claimed.has(id)).toBe(false);
-    // exc1 + 1 at a clamped entry, with limbs (both windows) that recompose it.
-    const tensors = tensorsOf(op);
-    const sel1 = tensors.get(plan.ids.sel1!)!.data;
-    const i = sel1.findIndex((v) => v !== 0);
+    for (const id of [...defined, plan.ids.exc1!]) expect(claimed.has(id)).toBe(false);
+    expect(claimed.has(plan.ids.exc1lo!) && claimed.has(plan.ids.exc1hi!)).toBe(true);
+  });
+
+  it('split excess: digits of a wrong excess break the relation; a top digit above its bound fails its range check', () => {
+    const spec = cases[0]![1];
+    const op = makeOp(spec, [3, 5], 32, 400000, 4);
+    const plan = requantPlan(F, specRequant(op));
+    const sp = plan.split1!;
+    const B = 2 ** sp.bits;
+    const sel1 = witnessRequant(op).get(plan.ids.sel1!)!.data;
+    const i = sel1.findIndex((v) => v === 1);
     expect(i).toBeGreaterThanOrEqual(0);
-    const exc = tensors.get(plan.ids.exc1!)!.data as Int32Array;
-    exc[i] = exc[i]! + (exc[i]! < plan.Z1 ? 1 : -1);
-    const [, lo, hi, opt] = ranges.find((r) => r[0] === plan.ids.exc1)!;
-    for (const w of rangeCheckPlan(F, lo, hi, opt).windows) {
-      let rest = exc[i]! - w.offset;
-      w.limbs.forEach((bits, j) => {
-        (tensors.get(rangeLimbId(plan.ids.exc1!, lo, hi, w.side, j))!.data as Int32Array)[i] = rest % 2 ** bits;
-        rest = Math.floor(rest / 2 ** bits);
-      });
-    }
-    expect(outcome(op, tensors)).toBe('rejected');
+    const setDigits = (tensors: Map<string, TestTensor>, z: number) => {
+      (tensors.get(plan.ids.exc1!)!.data as Int32Array)[i] = z;
+      (tensors.get(plan.ids.exc1lo!)!.data as Int32Array)[i] = z % B;
+      (tensors.get(plan.ids.exc1hi!)!.data as Int32Array)[i] = Math.floor(z / B);
+    };
+    // z + 1 with consistent digits: x no longer decomposes.
+    const t1 = tensorsOf(op);
+    const z = (t1.get(plan.ids.exc1!)!.data as Int32Array)[i]!;
+    setDigits(t1, z + 1 <= plan.Z1 ? z + 1 : z - 1);
+    expect(outcome(op, t1)).toBe('rejected');
+    // z = Z1 + 1 (hi = top + 1, lo = 0) with x made consistent: only hi's range check catches it.
+    const t2 = tensorsOf(op);
+    setDigits(t2, plan.Z1 + 1);
+    const x = t2.get('t3')!.data as Int32Array;
+    const rem1 = (t2.get(plan.ids.rem1!)!.data as Int32Array)[i]!;
+    x[i] = plan.d1 * (spec.q + 1 + plan.Z1 + 1) + rem1;
+    expect(outcome(op, t2)).toMatch(LOOKUP_REJECTED);
   });
 
   it('exact t: when the inner clamp matters, an unclamped t is rejected', () => {

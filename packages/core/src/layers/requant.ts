@@ -127,6 +127,20 @@ export function witnessRequant(op: RequantOp, F: PrimeField = BabyBear): Map<str
   put(ids.rem2, rem2);
   put(ids.sel2, sel2);
   put(ids.exc2, exc2);
+  // Split excesses: the relation reads z = lo + 2^bits·hi from these two digits.
+  const digits = (z: Int32Array, bits: number, loId: string | undefined, hiId: string | undefined) => {
+    const B = 2 ** bits;
+    const lo = new Int32Array(n);
+    const hi = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      lo[i] = z[i]! % B;
+      hi[i] = (z[i]! - lo[i]!) / B;
+    }
+    put(loId, lo);
+    put(hiId, hi);
+  };
+  if (plan.split1) digits(exc1, plan.split1.bits, ids.exc1lo, ids.exc1hi);
+  if (plan.split2) digits(exc2, plan.split2.bits, ids.exc2lo, ids.exc2hi);
   const values = new Map<string, ArrayLike<number>>([...out].map(([k, v]) => [k, v.data]));
   values.set(spec.out.id, y);
   for (const [id, rlo, rhi, opt] of requantRanges(spec, plan)) {

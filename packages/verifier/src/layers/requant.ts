@@ -13,6 +13,11 @@
  *   sel1, exc1   stage-1 clamp selector and excess (only if the clamp can be active),
  *   sel2, exc2   stage-2 clamp selector and excess (likewise),
  *   plus the limbs of the range checks wider than 2^16 (layers/range.ts).
+ * Not all of them are committed: a t whose range is wider than 2^16 is defined by its range
+ * limbs (range.ts, option `defined`), and an excess bound ≥ 2^16 is rounded up (within the
+ * no-wrap bounds) to 2^b·(top + 1) − 1 and the excess committed as two digits
+ * exc = lo + 2^b·hi, lo ∈ [0, 2^b), hi ∈ [0, top] ({@link excessSplit}); the relations read
+ * these linear combinations, which have the same MLE as the tensor they replace.
  *
  * RELATIONS, at every entry (one batched zero-check, see {@link RelationBuilder}):
  *   x      = 2^s1·(t + sel1·(1 + exc1)) + rem1
@@ -262,6 +267,14 @@ export interface RequantPlan {
   /** Excess bounds (0: no excess witness, the selector alone encodes v = bound ± 1). */
   readonly Z1: number;
   readonly Z2: number;
+  /**
+   * Wide excesses (bound ≥ 2^16) in two digits z = lo + 2^bits·hi, lo ∈ [0, 2^bits),
+   * hi ∈ [0, top], neither wider than 2^16: z is then not committed (the relation reads
+   * lo + 2^bits·hi) and its bound Z = 2^bits·(top + 1) − 1 is rounded up from the honest one
+   * as far as the no-wrap checks allow (see {@link excessSplit}).
+   */
+  readonly split1?: ExcessSplit;
+  readonly split2?: ExcessSplit;
   /** m per last-axis column (canonical field elements). */
   readonly mCols: Uint32Array;
   /** Witness ids (undefined: not needed for this spec). */
@@ -273,7 +286,46 @@ export interface RequantPlan {
     readonly rem2?: string;
     readonly sel2?: string;
     readonly exc2?: string;
+    /** Digits of split excesses (see `split1` / `split2`). */
+    readonly exc1lo?: string;
+    readonly exc1hi?: string;
+    readonly exc2lo?: string;
+    readonly exc2hi?: string;
   };
+}
+
+export interface ExcessSplit {
+  readonly bits: number;
+  readonly top: number;
+}
+
+/**
+ * Two-digit form of an excess range [0, Z] for Z ≥ 2^16 (else undefined: z is checked
+ * directly, one lookup). `ok(Z')` says whether the op's no-wrap bounds hold with excess
+ * bound Z' (monotone: true up to some Zmax ≥ Z). Picks the smallest digit width `bits`
+ * with Z' = 2^bits·(top + 1) − 1 ∈ [Z, Zmax] and top < 2^16, so z = lo + 2^bits·hi with
+ * lo ∈ [0, 2^bits), hi ∈ [0, top] is EXACTLY z ∈ [0, Z'] — two direct lookups (hi's
+ * bound through two shifted windows) instead of committing z plus four 16-bit limbs. The
+ * rounding only widens the proven range to values the no-wrap argument still covers, so
+ * the soundness argument is the one of the module comment with Z' in place of Z.
+ */
+export function excessSplit(Z: number, ok: (z: number) => boolean): { split: ExcessSplit; Z: number } | undefined {
+  if (Z < 2 ** 16 || !ok(Z)) return undefined;
+  let lo = Z;
+  let hi = Z + 2 ** 24;
+  while (ok(hi) && hi < 2 ** 31) hi *= 2;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (ok(mid)) lo = mid;
+    else hi = mid;
+  }
+  const Zmax = lo;
+  for (let bits = 1; bits <= 16; bits++) {
+    const n = Math.floor((Zmax + 1) / 2 ** bits);
+    const Zr = 2 ** bits * n - 1;
+    if (n <= 2 ** 16 && Zr >= Z && ok(Zr)) return { split: { bits, top: n - 1 }, Z: Zr };
+  }
+  return undefined;
 }
 
 const DEFINED: RangeCheckOptions = { defined: true };
@@ -327,7 +379,10 @@ export function requantPlan(F: PrimeField, spec: RequantLayerSpec): RequantPlan 
 
   if (m.length === 1 && m[0] === 1 && s2 === 0 && -q <= lo && hi <= q) {
     // y = clamp(clamp(v1, ±q), lo, hi) = clamp(v1, lo, hi): one rounding, one clamp.
-    const c = clampBounds(Vlo, Vhi, lo, hi);
+    const c0 = clampBounds(Vlo, Vhi, lo, hi);
+    const okM = (Z: number) => d1 * (hi + 1 + Z) + h1 - 1 <= half && d1 * (lo - 1 - Z) - h1 >= -half;
+    const sp = c0.active ? excessSplit(c0.Z, okM) : undefined;
+    const c = sp ? { ...c0, Z: sp.Z, vmin: lo - 1 - sp.Z, vmax: hi + 1 + sp.Z } : c0;
     if (d1 * c.vmax + h1 - 1 > half || d1 * c.vmin - h1 < -half) {
       throw new LayerError(`${what}: could wrap mod p (spec not provable soundly)`);
     }
@@ -345,25 +400,38 @@ export function requantPlan(F: PrimeField, spec: RequantLayerSpec): RequantPlan 
       clamp2: c.active,
       Z1: 0,
       Z2: c.Z,
+      split2: sp?.split,
       mCols,
       ids: {
         rem1: s1 > 0 ? `${o}.rem1` : undefined,
         sel2: c.active ? `${o}.sel2` : undefined,
         exc2: c.active && c.Z > 0 ? `${o}.exc2` : undefined,
+        exc2lo: sp ? `${o}.exc2.lo` : undefined,
+        exc2hi: sp ? `${o}.exc2.hi` : undefined,
       },
     };
   }
 
   const clamp1 = q < Vmax;
   const Q1 = Math.min(q, Vmax);
-  const Z1 = clamp1 ? Math.max(Vhi - q - 1, -q - 1 - Vlo, 0) : 0;
+  const Z1h = clamp1 ? Math.max(Vhi - q - 1, -q - 1 - Vlo, 0) : 0;
+  const sp1 = clamp1 ? excessSplit(Z1h, (Z) => d1 * (q + 1 + Z) + h1 <= half) : undefined;
+  const Z1 = sp1 ? sp1.Z : Z1h;
   const reach1 = clamp1 ? q + 1 + Z1 : Q1;
   if (d1 * reach1 + h1 > half) throw new LayerError(`${what}: stage 1 could wrap mod p (spec not provable soundly)`);
 
   // Stage 2: honest |t·m| ≤ U; honest v2 = round(t·m / 2^s2) ∈ [Y0lo, Y0hi].
   const U = Q1 * M;
   if (U > half) throw new LayerError(`${what}: q·max|m| = ${U} exceeds (p−1)/2 (spec not provable soundly)`);
-  const c2 = clampBounds(Math.floor((-U + h2) / d2), Math.floor((U + h2) / d2), lo, hi);
+  const c2h = clampBounds(Math.floor((-U + h2) / d2), Math.floor((U + h2) / d2), lo, hi);
+  // The split bound must also leave room for the slack-t check below (|t| ≤ 2^K ≥ q + 1).
+  let K2 = 0;
+  while (2 ** K2 < q + 1) K2++;
+  const U2 = Math.max(U, 2 ** K2 * M);
+  const sp2 = c2h.active
+    ? excessSplit(c2h.Z, (Z) => U2 + Math.max(d2 * (hi + 1 + Z) + h2 - 1, h2 - d2 * (lo - 1 - Z)) < F.p)
+    : undefined;
+  const c2 = sp2 ? { ...c2h, Z: sp2.Z, vmin: lo - 1 - sp2.Z, vmax: hi + 1 + sp2.Z } : c2h;
   // t·m and 2^s2·v2 + rem2 are integers; they are congruent mod p, so they are equal as
   // soon as their difference is below p in absolute value.
   const rhs2 = Math.max(d2 * c2.vmax + h2 - 1, h2 - d2 * c2.vmin);
@@ -403,6 +471,8 @@ export function requantPlan(F: PrimeField, spec: RequantLayerSpec): RequantPlan 
     clamp2: c2.active,
     Z1,
     Z2: c2.Z,
+    split1: sp1?.split,
+    split2: sp2?.split,
     mCols,
     ids: {
       t: `${o}.t`,
@@ -412,6 +482,10 @@ export function requantPlan(F: PrimeField, spec: RequantLayerSpec): RequantPlan 
       rem2: s2 > 0 ? `${o}.rem2` : undefined,
       sel2: c2.active ? `${o}.sel2` : undefined,
       exc2: c2.active && c2.Z > 0 ? `${o}.exc2` : undefined,
+      exc1lo: sp1 ? `${o}.exc1.lo` : undefined,
+      exc1hi: sp1 ? `${o}.exc1.hi` : undefined,
+      exc2lo: sp2 ? `${o}.exc2.lo` : undefined,
+      exc2hi: sp2 ? `${o}.exc2.hi` : undefined,
     },
   };
 }
@@ -425,10 +499,16 @@ export function requantRanges(spec: RequantLayerSpec, plan: RequantPlan): Array<
   // `defined`): one committed tensor less each.
   const own = (lo: number, hi: number): RangeCheckOptions => (rangeCanDefine(BabyBear, lo, hi) ? DEFINED : {});
   if (ids.t) out.push([ids.t, plan.tLo, plan.tHi, own(plan.tLo, plan.tHi)]);
-  if (ids.exc1) out.push([ids.exc1, 0, plan.Z1, own(0, plan.Z1)]);
+  const digits = (loId: string, hiId: string, sp: ExcessSplit) => {
+    out.push([loId, 0, 2 ** sp.bits - 1, {}]);
+    out.push([hiId, 0, sp.top, {}]);
+  };
+  if (ids.exc1 && plan.split1) digits(ids.exc1lo!, ids.exc1hi!, plan.split1);
+  else if (ids.exc1) out.push([ids.exc1, 0, plan.Z1, own(0, plan.Z1)]);
   if (ids.rem1) out.push([ids.rem1, -plan.h1, plan.h1 - 1, {}]);
   out.push([spec.out.id, spec.lo, spec.hi, {}]);
-  if (ids.exc2) out.push([ids.exc2, 0, plan.Z2, own(0, plan.Z2)]);
+  if (ids.exc2 && plan.split2) digits(ids.exc2lo!, ids.exc2hi!, plan.split2);
+  else if (ids.exc2) out.push([ids.exc2, 0, plan.Z2, own(0, plan.Z2)]);
   if (ids.rem2) out.push([ids.rem2, -plan.h2, plan.h2 - 1, {}]);
   return out;
 }
@@ -485,7 +565,8 @@ export function requantCommitted(spec: RequantLayerSpec, plan: RequantPlan): Map
     ['x', spec.input],
     ['y', spec.out],
   ]);
-  for (const [k, id] of Object.entries(plan.ids)) if (id !== undefined && !defined.has(id)) m.set(k, { id, shape });
+  const split = new Set([plan.split1 ? plan.ids.exc1 : undefined, plan.split2 ? plan.ids.exc2 : undefined]);
+  for (const [k, id] of Object.entries(plan.ids)) if (id !== undefined && !defined.has(id) && !split.has(id)) m.set(k, { id, shape });
   return m;
 }
 
@@ -523,6 +604,14 @@ export function requantZeroCheck(
       if (name === 'eqm') return eqTimesLastAxisEval(E, spec.out.shape, r, point, plan.mCols);
       const d = ids[name] === undefined ? undefined : defined.get(ids[name]!);
       if (d) return definedTensorEval(ctx, { id: d[0], shape: spec.out.shape }, d[1], d[2], d[3], point);
+      const sp = name === 'exc1' ? plan.split1 : name === 'exc2' ? plan.split2 : undefined;
+      if (sp) {
+        // z = lo + 2^bits·hi entrywise, so z̃ = l̃o + 2^bits·h̃i.
+        const shape = spec.out.shape;
+        const lo = ctx.claim({ id: ids[`${name}lo`]!, shape }, point);
+        const hi = ctx.claim({ id: ids[`${name}hi`]!, shape }, point);
+        return E.add(lo, E.mulBase(hi, E.base.fromInt(2 ** sp.bits)));
+      }
       throw new LayerError(`${what}: unknown public table ${name}`);
     },
     after: () => {
