@@ -13,6 +13,7 @@ import { fixtureConfig, makeFixtureWeights, writeHfModelDir, type FixtureSpec } 
 import { floatLogits } from '../model/float.js';
 import { generateQuant } from '../model/quant/forward.js';
 import { ZkModel } from '../zkmodel.js';
+import { witnessComposition, type WitnessComposition } from './witness.js';
 
 export interface ModelBenchRow {
   model: string;
@@ -27,6 +28,8 @@ export interface ModelBenchRow {
   peakRssMB: number;
   breakdownMs: Record<string, number>;
   breakdownBytes: Record<string, number>;
+  /** The witness commitment by tensor role (bench/witness.ts). */
+  witness: WitnessComposition;
 }
 
 /** stories15M's shape (dim 288, 6 layers, 6 heads, hidden 768, vocab 32000), random weights. */
@@ -86,6 +89,7 @@ function benchOne(name: string, model: ZkModel, totals: readonly number[], gener
         weightsOpening: timings.stats.openingBytes.weights,
         zeroChecks: timings.stats.layerBytes['zerocheck'] ?? 0,
       },
+      witness: witnessComposition(timings.stats),
     });
     process.stderr.write(`bench: ${name} @ ${all.length} tokens: prove ${Math.round(proveMs)} ms, verify ${Math.round(verifyMs)} ms, ${bytes.length} bytes\n`);
   }
