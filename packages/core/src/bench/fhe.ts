@@ -17,17 +17,25 @@ export async function benchFhe(opts: { quick: boolean }): Promise<unknown> {
   const tp = performance.now();
   const plain = generateGreedy(model.quantized, prompt, { maxTokens });
   const plainMs = performance.now() - tp;
+  const tc = performance.now();
+  const committed = model.commitment();
+  const commitMs = performance.now() - tc;
   const ts = performance.now();
-  const server = new FheServer(model.quantized, { modelDigest: model.commit().digest });
+  const server = new FheServer(model.quantized, { model: committed });
   const setupMs = performance.now() - ts;
+  let linkBytes = 0;
   let up = 0;
   let down = 0;
   const transport = new LocalFheTransport(server, (m) => {
     const n = typeof m.bytes === 'string' ? m.bytes.length : m.bytes.length;
-    if (m.direction === 'up') up += n;
+    if (m.kind === 'link') linkBytes += n;
+    else if (m.direction === 'up') up += n;
     else down += n;
   });
-  const client = await FheClient.connect(transport, { pin: server.commitmentJson().digest });
+  const tl = performance.now();
+  const client = await FheClient.connect(transport, { pin: server.commitmentJson().digest, model: model.parsedCommitment() });
+  // Includes SEAL key generation; the link verification is most of it.
+  const connectMs = performance.now() - tl;
   const res = await client.generate(clientModel(model.quantized), prompt, { maxTokens, proveEvery: 'end' });
   const layers: Record<string, unknown> = {};
   let encryptMs = 0;
@@ -51,7 +59,11 @@ export async function benchFhe(opts: { quick: boolean }): Promise<unknown> {
     tokens: res.tokens.length,
     sameTokensAsPlain: JSON.stringify(res.tokens) === JSON.stringify(plain.tokens),
     plainQuantizedMs: Math.round(plainMs),
+    modelCommitMs: Math.round(commitMs),
     serverSetupMs: Math.round(setupMs),
+    linkProveTimings: server.stats.link,
+    linkProofBytes: linkBytes,
+    clientConnectWithLinkMs: Math.round(connectMs),
     fheTotalMs: Math.round(res.totalMs),
     clientEncryptMs: Math.round(encryptMs),
     clientDecryptMs: Math.round(decryptMs),

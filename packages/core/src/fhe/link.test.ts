@@ -12,6 +12,7 @@ import {
   fheRangeClaim,
   fheRangeSegments,
   fheRangeTable,
+  lookupChallenges,
   type FheCommitment,
   bundleLayout,
   makeCommitmentFile,
@@ -190,6 +191,65 @@ describe('FHE link to the model commitment', () => {
         expect(res.valid, `${bad}/${range}`).toBe(false);
       }
     }
+  });
+
+  it('range multiplicities chosen after α (not the stated ones) are rejected', () => {
+    const lins = LINS.map((l) => ({ ...l, w: Int32Array.from(l.w) as unknown as Int8Array }));
+    (lins[1]!.w as unknown as Int32Array)[3] = 300;
+    const cwBad = commitLinears(lins);
+    const pinnedBad = parseModelCommitment(cwBad.file);
+    const { fhe, state } = encodedFor(lins, cwBad);
+    const E4 = BabyBearExt4;
+    const table = fheRangeTable();
+    const segs = fheRangeSegments(fhe.layout);
+    const cols = segs.map((x) => state.values.subarray(x.offset, x.offset + 2 ** x.logSize));
+    const segments = segs.map((x, i) => ({ shape: [2 ** x.logSize], columns: [cols[i]!] }));
+    // Stated (and absorbed) multiplicities: the entry counted as 127.
+    const clamp = (v: Uint32Array) => v.map((x) => BabyBear.fromInt(Math.max(-128, Math.min(127, BabyBear.toSigned(x)))));
+    const stated = lookupMultiplicities(table, segs.map((x, i) => ({ shape: [2 ** x.logSize], columns: [clamp(cols[i]!)] })));
+    const run = (m: Uint32Array | undefined): Uint8Array | Uint32Array => {
+      const { transcript: t, point: r } = fheLinkTranscript(fhe, pinnedBad);
+      const mr = fheLinkFactor(fhe, pinnedBad.layout, r);
+      const tables = [
+        { kind: 'base' as const, data: cwBad.state.values },
+        { kind: 'ext' as const, data: mr },
+      ];
+      const value = sumOverHypercube(tables, fheLinkTerms(), E4);
+      t.absorbExt(FHE_LINK_LABELS.value, value);
+      const sc = proveSumcheck({ numVars: pinnedBad.weights.numVars, tables, terms: fheLinkTerms(), claim: value }, t, { ext: E4 });
+      t.absorbFields(FHE_LINK_LABELS.multiplicities, stated);
+      if (!m) return lookupChallenges(t, table, segments.map((x) => x.shape)).alpha;
+      const lk = proveLookup(E4, table, segments, m, t);
+      const claims = [{ point: r, value }, ...segs.map((x, i) => fheRangeClaim(fhe.layout.numVars, x, lk.claims.segments[i]!.point, lk.claims.segments[i]!.values))];
+      const encodedOpening = pcsOpen(state, claims, t);
+      const weightOpening = pcsOpen(cwBad.state, [{ point: sc.point, value: sc.finalEvals.slice(0, 4) }], t);
+      return encodeFheLinkProof({ value, sumcheck: sc.proof, multiplicities: stated, range: lk.proof, encodedOpening, weightOpening });
+    };
+    // Knowing α (the transcript is deterministic), solve for 4 multiplicities so that
+    // Σ_j m_j/(α − t_j) = Σ_i 1/(α − s_i) holds with the out-of-range entry: 4 base unknowns
+    // for the 4 base coordinates of one ext equation.
+    const alpha = run(undefined) as Uint32Array;
+    const inv = (x: number) => E4.inv(E4.sub(alpha, E4.fromBase(x)));
+    const Q = E4.zero();
+    for (const c of cols) for (const x of c) E4.addAt(Q, 0, Q, 0, inv(x), 0);
+    const m = stated.slice();
+    const J = [0, 1, 2, 3];
+    const R = Q.slice();
+    for (let j = 0; j < table.size; j++) if (!J.includes(j)) E4.subAt(R, 0, R, 0, E4.mulBase(inv(BabyBear.fromInt(-128 + j)), m[j]!), 0);
+    const F = BabyBear;
+    const A = [0, 1, 2, 3].map((u) => [...J.map((j) => inv(BabyBear.fromInt(-128 + j))[u]!), R[u]!]);
+    for (let c = 0; c < 4; c++) {
+      const piv = A.findIndex((row, i) => i >= c && row[c] !== 0);
+      [A[c], A[piv]] = [A[piv]!, A[c]!];
+      const iv = F.inv(A[c]![c]!);
+      A[c] = A[c]!.map((x) => F.mul(x, iv));
+      for (let i = 0; i < 4; i++) if (i !== c) A[i] = A[i]!.map((x, k) => F.sub(x, F.mul(A[i]![c]!, A[c]![k]!)));
+    }
+    J.forEach((j, c) => (m[j] = A[c]![4]!));
+    const proof = run(m) as Uint8Array;
+    const res = verifyFheLink(fhe, pinnedBad, proof);
+    expect(res.valid).toBe(false);
+    expect(res.reason).toMatch(/multiplicity claim/);
   });
 
   it('rejects flipped, truncated and extended proofs', () => {
