@@ -252,6 +252,18 @@ describe('FHE link to the model commitment', () => {
     expect(res.reason).toMatch(/multiplicity claim/);
   });
 
+  it('a layout naming a linear C_W lacks, or another shape, is refused before any work over E', () => {
+    for (const specs of [
+      [...server.commitment.specs, { name: 'zzz', rows: 8, cols: 8, hasBias: false }],
+      server.commitment.specs.map((x) => (x.name === 'b' ? { ...x, rows: x.rows + 1 } : x)),
+    ]) {
+      const enc = encodeWeights(DEFAULT_FHE_PARAMS, specs.map((x, i) => randomLinear(x.name, x.rows, x.cols, 50 + i, x.hasBias)));
+      const fhe = makeFheCommitment(DEFAULT_FHE_PARAMS, enc.specs, enc.maxBias, pinned.digest, pcsCommit(enc.committed).commitment);
+      expect(() => fheLinkTranscript(fhe, pinned)).toThrow(/no \d+×\d+ weight tensor/);
+      expect(verifyFheLink(fhe, pinned, server.linkProof!).valid).toBe(false);
+    }
+  });
+
   it('rejects flipped, truncated and extended proofs', () => {
     const p = server.linkProof!;
     for (const pos of [0, 4, 5, 9, 40, Math.floor(p.length / 3), Math.floor(p.length / 2), p.length - 5, p.length - 1]) {

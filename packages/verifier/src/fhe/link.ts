@@ -31,7 +31,7 @@
 import { ByteReader, ByteWriter } from '../codec/bytes.js';
 import { BabyBear, BabyBearExt4 } from '../field/babybear.js';
 import type { ModelCommitment } from '../generation/commitment.js';
-import type { BundleLayout } from '../layers/bundle.js';
+import type { BundleEntry, BundleLayout } from '../layers/bundle.js';
 import { DEFAULT_PCS_PARAMS, type PcsParams } from '../pcs/config.js';
 import { decodePcsProof, encodePcsProof, type PcsProof } from '../pcs/proof.js';
 import { verifyOpening, type EvalClaim } from '../pcs/verifier.js';
@@ -43,7 +43,7 @@ import { verifyLookup } from '../lookup/verifier.js';
 import { decodeSumcheckProof, encodeSumcheckProof, type SumcheckProof, type SumcheckTerm } from '../sumcheck/proof.js';
 import { verifySumcheck } from '../sumcheck/verifier.js';
 import { Transcript } from '../transcript/transcript.js';
-import { blockRows, encodedPosition, type FheWeightLayout } from './layout.js';
+import { blockRows, encodedPosition, type FheLinearLayout, type FheWeightLayout } from './layout.js';
 import { FheError } from './params.js';
 import { fheHex, type FheCommitment } from './statement.js';
 
@@ -124,6 +124,18 @@ export function decodeFheLinkProof(bytes: Uint8Array, fhe: FheCommitment, model:
   return { value, sumcheck, multiplicities, range, encodedOpening, weightOpening };
 }
 
+/** C_W's tensors for linear `l`, checked against its shape and bias flag. */
+function linkedTensors(l: FheLinearLayout, bundle: BundleLayout): { wt: BundleEntry; bt: BundleEntry | undefined } {
+  const wt = bundle.entries.get(`w:${l.name}`);
+  if (!wt || wt.shape.length !== 2 || wt.shape[0] !== l.rows || wt.shape[1] !== l.cols) {
+    throw new FheError(`model commitment has no ${l.rows}×${l.cols} weight tensor 'w:${l.name}'`);
+  }
+  const bt = bundle.entries.get(`w:${l.name}.bias`);
+  if (l.hasBias !== (bt !== undefined)) throw new FheError(`linear ${l.name}: bias ${l.hasBias ? 'encoded but not in' : 'in the model commitment but not encoded'}`);
+  if (bt && (bt.shape.length !== 1 || bt.shape[0] !== l.rows)) throw new FheError(`model commitment's 'w:${l.name}.bias' is not a ${l.rows}-vector`);
+  return { wt, bt };
+}
+
 /**
  * Calls `place(e, w)` for every nonzero column of M: entry e of the encoded vector is
  * bundle entry w. Throws if a linear of the FHE layout is not in the bundle with the
@@ -133,12 +145,7 @@ export function decodeFheLinkProof(bytes: Uint8Array, fhe: FheCommitment, model:
 export function forEachLinkPlacement(fhe: FheCommitment, bundle: BundleLayout, place: (e: number, w: number) => void): void {
   const N = fhe.layout.polyDegree;
   for (const l of fhe.layout.linears) {
-    const wt = bundle.entries.get(`w:${l.name}`);
-    if (!wt || wt.shape.length !== 2 || wt.shape[0] !== l.rows || wt.shape[1] !== l.cols) {
-      throw new FheError(`model commitment has no ${l.rows}×${l.cols} weight tensor 'w:${l.name}'`);
-    }
-    const bt = bundle.entries.get(`w:${l.name}.bias`);
-    if (l.hasBias !== (bt !== undefined)) throw new FheError(`linear ${l.name}: bias ${l.hasBias ? 'encoded but not in' : 'in the model commitment but not encoded'}`);
+    const { wt, bt } = linkedTensors(l, bundle);
     // padTensor's layout: row r starts at r·2^⌈log2 cols⌉.
     let colsPad = 1;
     while (colsPad < l.cols) colsPad *= 2;
@@ -153,7 +160,6 @@ export function forEachLinkPlacement(fhe: FheCommitment, bundle: BundleLayout, p
       }
     }
     if (bt) {
-      if (bt.shape.length !== 1 || bt.shape[0] !== l.rows) throw new FheError(`model commitment's 'w:${l.name}.bias' is not a ${l.rows}-vector`);
       for (let row = 0; row < l.rows; row++) place(l.biasOffset + row, bt.offset + row);
     }
   }
@@ -171,6 +177,9 @@ export function fheLinkFactor(fhe: FheCommitment, bundle: BundleLayout, r: Uint3
 /** Starts the link transcript and draws r (identical on both sides). */
 export function fheLinkTranscript(fhe: FheCommitment, model: ModelCommitment): { transcript: Transcript; point: Uint32Array } {
   if (fheHex(fhe.modelDigest) !== fheHex(model.digest)) throw new FheError('the FHE commitment names another model commitment');
+  // Shapes first: the layout comes from the server, and only once every linear matches a
+  // C_W tensor is E's size (and the verifier's work over it) bounded by the pinned model.
+  for (const l of fhe.layout.linears) linkedTensors(l, model.layout);
   const t = new Transcript(FHE_LINK_DOMAIN, BabyBearExt4);
   t.absorbDigest('fhe-commitment', fhe.digest);
   t.absorbDigest('model-commitment', model.digest);
