@@ -107,8 +107,8 @@ describe('requant argument', () => {
     });
   }
 
-  it('exercises both clamps and both signs on the first case', () => {
-    const op = makeOp(cases[0]![1], [3, 5], 7, 400000, 4);
+  it('exercises both clamps and both signs (hand-written spec: y does not saturate at q)', () => {
+    const op = makeOp(cases[6]![1], [6, 3], 7, 20000, 4);
     const w = witnessRequant(op);
     const ids = requantPlan(F, specRequant(op)).ids;
     const sel1 = w.get(ids.sel1!)!.data;
@@ -178,7 +178,7 @@ describe('requant argument', () => {
   });
 
   it('rejects a saturated entry reported unclamped, and a clamp with the wrong selector', () => {
-    const op = makeOp(cases[0]![1], [3, 5], 11, 400000, 2);
+    const op = makeOp(cases[6]![1], [6, 3], 11, 20000, 2);
     const spec = specRequant(op);
     const plan = requantPlan(F, spec);
     // (a) sel2 = 0 and y = the pre-clamp value: y leaves [lo, hi].
@@ -284,9 +284,9 @@ describe('requant argument', () => {
     const plan = requantPlan(F, specRequant(op));
     expect(plan.slackT).toBe(true);
     const x = op.input.data;
-    x[2] = plan.d1 * (spec.q + 1); // v1 = q + 1: the kernel clamps t to q
+    x[2] = plan.d1 * (plan.qClamp + 1); // v1 = T + 1: the relation's clamp gives t = T
     requantKernel(op.out.data, x, spec, 5);
-    const tensors = forgeStage1(op, 2, spec.q + 1, 0, 0);
+    const tensors = forgeStage1(op, 2, plan.qClamp + 1, 0, 0);
     expect((tensors.get('t4')!.data as Int32Array)[2]).toBe(op.out.data[2]); // same y
     expect(outcome(op, tensors)).toBe('accepted');
   });
@@ -299,7 +299,7 @@ describe('requant argument', () => {
     expect(plan.split1).toBeDefined();
     expect(plan.Z1).toBe(2 ** plan.split1!.bits * (plan.split1!.top + 1) - 1);
     expect(plan.split1!.top).toBeLessThan(2 ** 16);
-    expect(plan.d1 * (spec.q + 1 + plan.Z1) + plan.h1).toBeLessThanOrEqual((F.p - 1) / 2); // no wrap at the rounded bound
+    expect(plan.d1 * (plan.qClamp + 1 + plan.Z1) + plan.h1).toBeLessThanOrEqual((F.p - 1) / 2); // no wrap at the rounded bound
     const defined = requantRanges(specRequant(op), plan).filter((r) => r[3].defined).map((r) => r[0]);
     expect(defined.includes(plan.ids.t!)).toBe(plan.tHi - plan.tLo >= 2 ** 16);
     const honest = run(op);
@@ -334,8 +334,32 @@ describe('requant argument', () => {
     setDigits(t2, plan.Z1 + 1);
     const x = t2.get('t3')!.data as Int32Array;
     const rem1 = (t2.get(plan.ids.rem1!)!.data as Int32Array)[i]!;
-    x[i] = plan.d1 * (spec.q + 1 + plan.Z1 + 1) + rem1;
+    x[i] = plan.d1 * (plan.qClamp + 1 + plan.Z1 + 1) + rem1;
     expect(outcome(op, t2)).toMatch(LOOKUP_REJECTED);
+  });
+
+  it('saturating inner clamp: the smallest T at which y saturates replaces q, and gives the kernel\'s y for every input', () => {
+    const spec = cases[0]![1];
+    const s = specRequant(makeOp(spec, [3, 5], 41, 1000, 0));
+    const plan = requantPlan(F, s);
+    const m = spec.m[0]!;
+    const roundT = (T: number) => Math.floor((T * m + plan.h2) / plan.d2);
+    expect(plan.qClamp).toBeLessThan(spec.q);
+    expect(roundT(plan.qClamp) >= spec.hi && roundT(-plan.qClamp) <= spec.lo).toBe(true);
+    expect(roundT(plan.qClamp - 1) >= spec.hi && roundT(-(plan.qClamp - 1)) <= spec.lo).toBe(false);
+    // Every stage-1 value around both clamps: the witness (clamped at T) reproduces the kernel.
+    const xs: number[] = [];
+    for (const v of [plan.qClamp, spec.q]) for (let k = -3; k <= 3; k++) xs.push((v + k) * plan.d1, -(v + k) * plan.d1);
+    const shape = [xs.length];
+    const x = Int32Array.from(xs);
+    const y = new Int32Array(xs.length);
+    requantKernel(y, x, spec, 1);
+    const op: RequantOp = { op: 'requant', name: 'test.sat', spec, input: { id: 3, shape, data: x }, out: { id: 4, shape, data: y } };
+    const out = run(op);
+    expect(out.claimsError).toBeUndefined();
+    expect(out.lookupsError).toBeUndefined();
+    // No saturating T for a negative multiplier: the relation keeps q.
+    expect(requantPlan(F, { ...s, m: [-m] }).qClamp).toBe(spec.q);
   });
 
   it('exact t: when the inner clamp matters, an unclamped t is rejected', () => {
@@ -355,7 +379,7 @@ describe('requant argument', () => {
     const base: RequantLayerSpec = { input: { id: 'a', shape: [2] }, out: { id: 'b', shape: [2] }, s1: 2, q: 100, m: [3], s2: 4, lo: -5, hi: 5 };
     expect(() => requantPlan(F, { ...base, s1: 17 })).toThrow(LayerError);
     expect(() => requantPlan(F, { ...base, m: [1, 2, 3] })).toThrow(LayerError);
-    expect(() => requantPlan(F, { ...base, q: 10 ** 9, s1: 0, m: [3] })).toThrow(LayerError); // q·m wraps
+    expect(() => requantPlan(F, { ...base, q: 10 ** 9, s1: 0, m: [-3] })).toThrow(LayerError); // q·m wraps (no saturating clamp: m < 0)
     expect(() => requantPlan(F, { ...base, out: { id: 'b', shape: [3] } })).toThrow(LayerError);
   });
 });

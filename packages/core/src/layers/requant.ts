@@ -68,7 +68,9 @@ export function witnessRequant(op: RequantOp, F: PrimeField = BabyBear): Map<str
   const n = x.length;
   const shape = spec.out.shape;
   const C = shape[shape.length - 1]!;
-  const { q, m, lo, hi } = spec;
+  const { m, lo, hi } = spec;
+  // The clamp the relation proves (≤ spec.q; gives the same y, see requantPlan).
+  const q = plan.qClamp;
   const what = `requant ${op.name} (${spec.out.id})`;
   const t = new Int32Array(n);
   const rem1 = new Int32Array(n);

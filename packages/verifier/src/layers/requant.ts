@@ -39,7 +39,10 @@
  * y = clamp(v2, lo, hi). This holds for EVERY committed x (any field element): inputs with
  * no valid decomposition simply cannot be proven.
  *
- * TWO SHORTCUTS, both decided by {@link requantPlan} from the public spec alone:
+ * SHORTCUTS, all decided by {@link requantPlan} from the public spec alone:
+ * - SATURATING CLAMP: if every m ≥ 0 and y already saturates at some T < q, the relations
+ *   clamp t at ±T (the smallest such T) instead of ±q; this is the same op for every input
+ *   (proof at the computation in requantPlan), "q" below then means T.
  * - MERGED (m = [1], s2 = 0, [lo, hi] ⊆ [−q, q], e.g. the norms' pre-shift): then
  *   y = clamp(clamp(v1, ±q), lo, hi) = clamp(v1, lo, hi), proven as x = 2^s1·(y + sel2·(1 +
  *   exc2)) + rem1 with the gadget for (y, sel2, [lo, hi]) — no t, no stage-1 clamp.
@@ -250,7 +253,12 @@ export interface RequantPlan {
    * so y = clamp(round(x / 2^s1), lo, hi); no t, stage-1 clamp or rem2 witnesses.
    */
   readonly merged: boolean;
-  /** Honest bound on |t| (min(q, largest |round(x/2^s1)|)). */
+  /**
+   * The stage-1 clamp the relation proves: q, or the smallest T < q at which y already
+   * saturates (see the SATURATING INNER CLAMP comment in {@link requantPlan}).
+   */
+  readonly qClamp: number;
+  /** Honest bound on |t| (min(qClamp, largest |round(x/2^s1)|)). */
   readonly Q1: number;
   /** Range checked for t: [−Q1, Q1] exactly, or a power-of-two window (see `slackT`). */
   readonly tLo: number;
@@ -392,6 +400,7 @@ export function requantPlan(F: PrimeField, spec: RequantLayerSpec): RequantPlan 
       d2,
       h2,
       merged: true,
+      qClamp: q,
       Q1: 0,
       tLo: 0,
       tHi: 0,
@@ -412,21 +421,48 @@ export function requantPlan(F: PrimeField, spec: RequantLayerSpec): RequantPlan 
     };
   }
 
-  const clamp1 = q < Vmax;
-  const Q1 = Math.min(q, Vmax);
-  const Z1h = clamp1 ? Math.max(Vhi - q - 1, -q - 1 - Vlo, 0) : 0;
-  const sp1 = clamp1 ? excessSplit(Z1h, (Z) => d1 * (q + 1 + Z) + h1 <= half) : undefined;
+  // SATURATING INNER CLAMP. If every m ≥ 0 and y already saturates at some T < q (round(±T·m[c]
+  // / 2^s2) beyond hi / lo for every channel), clamping t to ±T instead of ±q gives the same
+  // y for EVERY input: for |v1| ≤ T both clamps return v1; for v1 > T both return a t ≥ T, so
+  // t·m[c] ≥ T·m[c] and y = hi (round is monotone), symmetrically below. The relation then
+  // uses the smallest such T, which shrinks t's range (often below 2^16: one committed tensor
+  // instead of two limbs) and the stage-2 products.
+  let qc = q;
+  if (mMin >= 0) {
+    const sat = (T: number): boolean => {
+      for (let c = 0; c < m.length; c++) {
+        const tm = T * m[c]!;
+        if (Math.floor((tm + h2) / d2) < hi || Math.floor((-tm + h2) / d2) > lo) return false;
+      }
+      return true;
+    };
+    if (sat(q)) {
+      let lo0 = -1; // sat(lo0) false or lo0 = −1
+      let hi0 = q; // sat(hi0) true
+      while (hi0 - lo0 > 1) {
+        const mid = Math.floor((lo0 + hi0) / 2);
+        if (sat(mid)) hi0 = mid;
+        else lo0 = mid;
+      }
+      qc = hi0;
+    }
+  }
+
+  const clamp1 = qc < Vmax;
+  const Q1 = Math.min(qc, Vmax);
+  const Z1h = clamp1 ? Math.max(Vhi - qc - 1, -qc - 1 - Vlo, 0) : 0;
+  const sp1 = clamp1 ? excessSplit(Z1h, (Z) => d1 * (qc + 1 + Z) + h1 <= half) : undefined;
   const Z1 = sp1 ? sp1.Z : Z1h;
-  const reach1 = clamp1 ? q + 1 + Z1 : Q1;
+  const reach1 = clamp1 ? qc + 1 + Z1 : Q1;
   if (d1 * reach1 + h1 > half) throw new LayerError(`${what}: stage 1 could wrap mod p (spec not provable soundly)`);
 
   // Stage 2: honest |t·m| ≤ U; honest v2 = round(t·m / 2^s2) ∈ [Y0lo, Y0hi].
   const U = Q1 * M;
   if (U > half) throw new LayerError(`${what}: q·max|m| = ${U} exceeds (p−1)/2 (spec not provable soundly)`);
   const c2h = clampBounds(Math.floor((-U + h2) / d2), Math.floor((U + h2) / d2), lo, hi);
-  // The split bound must also leave room for the slack-t check below (|t| ≤ 2^K ≥ q + 1).
+  // The split bound must also leave room for the slack-t check below (|t| ≤ 2^K ≥ qc + 1).
   let K2 = 0;
-  while (2 ** K2 < q + 1) K2++;
+  while (2 ** K2 < qc + 1) K2++;
   const U2 = Math.max(U, 2 ** K2 * M);
   const sp2 = c2h.active
     ? excessSplit(c2h.Z, (Z) => U2 + Math.max(d2 * (hi + 1 + Z) + h2 - 1, h2 - d2 * (lo - 1 - Z)) < F.p)
@@ -444,11 +480,11 @@ export function requantPlan(F: PrimeField, spec: RequantLayerSpec): RequantPlan 
   if (clamp1 && mMin >= 0) {
     let saturates = true;
     for (let c = 0; c < m.length && saturates; c++) {
-      const qm = q * m[c]!;
+      const qm = qc * m[c]!;
       saturates = Math.floor((qm + h2) / d2) >= hi && Math.floor((-qm + h2) / d2) <= lo;
     }
     let K = 0;
-    while (2 ** K < q + 1) K++;
+    while (2 ** K < qc + 1) K++;
     const W = 2 ** K;
     if (saturates && d1 * W + h1 <= half && W * M + rhs2 < F.p) {
       tLo = -W;
@@ -463,6 +499,7 @@ export function requantPlan(F: PrimeField, spec: RequantLayerSpec): RequantPlan 
     d2,
     h2,
     merged: false,
+    qClamp: qc,
     Q1,
     tLo,
     tHi,
@@ -547,7 +584,7 @@ export function requantRelation(E: QuarticExtension, lambda: Ext, spec: RequantL
   if (ids.sel1) rel.add(-d1, ['eq', 'sel1']);
   if (ids.exc1) rel.add(-d1, ['eq', 'sel1', 'exc1']);
   if (ids.rem1) rel.add(-1, ['eq', 'rem1']);
-  if (ids.sel1) addClampRelations(rel, 'eq', 't', 'sel1', -spec.q, spec.q);
+  if (ids.sel1) addClampRelations(rel, 'eq', 't', 'sel1', -plan.qClamp, plan.qClamp);
   // t·m = d2·(y + sel2 + sel2·exc2) + rem2
   rel.relation().add(1, ['eqm', 't']).add(-d2, ['eq', 'y']);
   if (ids.sel2) rel.add(-d2, ['eq', 'sel2']);
