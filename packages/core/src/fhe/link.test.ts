@@ -12,6 +12,9 @@ import {
   fheRangeClaim,
   fheRangeSegments,
   fheRangeTable,
+  fheBiasRange,
+  type EvalClaim,
+  type Transcript,
   lookupChallenges,
   type FheCommitment,
   bundleLayout,
@@ -29,7 +32,7 @@ import type { QLinear } from '../model/quant/quantize.js';
 import { pcsCommit, pcsOpen, type PcsProverState } from '../pcs/index.js';
 import { proveSumcheck, sumOverHypercube } from '../sumcheck/index.js';
 import { lookupMultiplicities, proveLookup } from '../lookup/index.js';
-import { proveFheLink } from './link.js';
+import { proveFheBiasRange, proveFheLink } from './link.js';
 import { FheClient, FheVerificationError, LocalFheTransport, type FheTransport } from './client.js';
 import { FheServer } from './server.js';
 import { encodeWeights } from './weights.js';
@@ -70,6 +73,7 @@ function forgeLink(
   actual: Uint32Array,
   strategy: 'claim' | 'weights' | 'factor',
   range: 'honest' | 'clamp-multiplicities' | 'clamp-column' = 'honest',
+  biasMode: BiasForge = 'honest',
 ): Uint8Array {
   const pinned = parseModelCommitment(cw.file);
   const { transcript: t, point: r } = fheLinkTranscript(fhe, pinned);
@@ -102,18 +106,87 @@ function forgeLink(
   t.absorbFields(FHE_LINK_LABELS.multiplicities, multiplicities);
   const lk = proveLookup(BabyBearExt4, table, seg(range === 'clamp-column' ? cols.map(clamp) : cols), multiplicities, t);
   const claims = [{ point: r, value }, ...segs.map((x, i) => fheRangeClaim(fhe.layout.numVars, x, lk.claims.segments[i]!.point, lk.claims.segments[i]!.values))];
+  const biasPart = biasMode === 'honest' ? proveFheBiasRange(fhe, encState.values, t, claims) : forgeBias(fhe, encState.values, t, claims, biasMode);
   const encodedOpening = pcsOpen(encState, claims, t);
   const weightOpening = pcsOpen(cw.state, [{ point: sc.point, value: sc.finalEvals.slice(0, 4) }], t);
-  return encodeFheLinkProof({ value, sumcheck: sc.proof, multiplicities, range: lk.proof, encodedOpening, weightOpening });
+  return encodeFheLinkProof({ value, sumcheck: sc.proof, multiplicities, range: lk.proof, ...biasPart, encodedOpening, weightOpening });
+}
+
+type BiasForge = 'honest' | 'clamp-lo' | 'clamp-hi' | 'clamp-multiplicities' | 'after-alpha';
+
+/**
+ * A cheating bias range part: 'clamp-lo' / 'clamp-hi' look up a copy of that column clamped
+ * into the table (the other column genuine); 'clamp-multiplicities' looks up the genuine
+ * columns with the multiplicities of clamped ones.
+ */
+function forgeBias(fhe: FheCommitment, encoded: Uint32Array, t: Transcript, claims: EvalClaim[], mode: Exclude<BiasForge, 'honest'>) {
+  const bias = fheBiasRange(fhe)!;
+  const B = BabyBear.fromInt(bias.bound);
+  const top = bias.table.size - 1;
+  const clamp = (v: Uint32Array) => v.map((x) => BabyBear.fromInt(Math.max(0, Math.min(top, BabyBear.toSigned(x)))));
+  const genuine = bias.pieces.map((x) => {
+    const b = encoded.subarray(x.offset, x.offset + 2 ** x.logSize);
+    return [b.map((v) => BabyBear.add(v, B)), b.map((v) => BabyBear.sub(B, v))] as const;
+  });
+  const used = genuine.flatMap(([lo, hi]) => [mode === 'clamp-lo' ? clamp(lo) : lo, mode === 'clamp-hi' ? clamp(hi) : hi]);
+  const counted = mode === 'clamp-multiplicities' ? used.map(clamp) : used;
+  const seg = (cols: Uint32Array[]) => cols.map((c) => ({ shape: [c.length], columns: [c] }));
+  const stated = lookupMultiplicities(bias.table, seg(mode === 'after-alpha' ? used.map(clamp) : counted));
+  const dense = mode === 'after-alpha' ? multiplicitiesAfterAlpha(t, bias, stated, used) : stated;
+  const pairs: number[] = [];
+  stated.forEach((c, i) => {
+    if (c !== 0) pairs.push(i, c);
+  });
+  const biasMultiplicities = Uint32Array.from(pairs);
+  t.absorbFields(FHE_LINK_LABELS.biasMultiplicities, biasMultiplicities);
+  const bl = proveLookup(BabyBearExt4, bias.table, seg(used), dense, t);
+  // Claims on E from the lo column only (what a verifier without the agreement check would use).
+  const BE = BabyBearExt4.fromBase(B);
+  bias.pieces.forEach((piece, i) => claims.push(fheRangeClaim(fhe.layout.numVars, piece, bl.claims.segments[2 * i]!.point, BabyBearExt4.sub(bl.claims.segments[2 * i]!.values, BE))));
+  return { biasMultiplicities, biasRange: bl.proof };
+}
+
+/**
+ * 'after-alpha': states (and absorbs) `stated` (in pairs form, as forgeBias does), but
+ * looks up with multiplicities solved after seeing α so that the logUp sums match for the
+ * genuine columns: 4 base unknowns for the 4 base coordinates of one ext equation. Reads
+ * α from a copy of the transcript (its state is one digest, replaced on every absorb).
+ */
+function multiplicitiesAfterAlpha(t: Transcript, bias: NonNullable<ReturnType<typeof fheBiasRange>>, stated: Uint32Array, cols: readonly Uint32Array[]): Uint32Array {
+  const pairs: number[] = [];
+  stated.forEach((c, i) => {
+    if (c !== 0) pairs.push(i, c);
+  });
+  const fork = Object.assign(Object.create(Object.getPrototypeOf(t) as object), t) as Transcript;
+  fork.absorbFields(FHE_LINK_LABELS.biasMultiplicities, Uint32Array.from(pairs));
+  const { alpha } = lookupChallenges(fork, bias.table, bias.shapes);
+  const E4 = BabyBearExt4;
+  const F = BabyBear;
+  const inv = (x: number) => E4.inv(E4.sub(alpha, E4.fromBase(x)));
+  const R = E4.zero();
+  for (const c of cols) for (const x of c) E4.addAt(R, 0, R, 0, inv(x), 0);
+  const J = [0, 1, 2, 3];
+  const m = stated.slice();
+  for (let j = 0; j < m.length; j++) if (!J.includes(j) && m[j] !== 0) E4.subAt(R, 0, R, 0, E4.mulBase(inv(j), m[j]!), 0);
+  const A = [0, 1, 2, 3].map((u) => [...J.map((j) => inv(j)[u]!), R[u]!]);
+  for (let c = 0; c < 4; c++) {
+    const piv = A.findIndex((row, i) => i >= c && row[c] !== 0);
+    [A[c], A[piv]] = [A[piv]!, A[c]!];
+    const iv = F.inv(A[c]![c]!);
+    A[c] = A[c]!.map((x) => F.mul(x, iv));
+    for (let i = 0; i < 4; i++) if (i !== c) A[i] = A[i]!.map((x, k) => F.sub(x, F.mul(A[i]![c]!, A[c]![k]!)));
+  }
+  J.forEach((j, c) => (m[j] = A[c]![4]!));
+  return m;
 }
 
 /** FHE commitment over `lins`' encoding that names `cw` (what a cheating server publishes). */
-function encodedFor(lins: readonly QLinear[], cw: CommittedModel, patch?: (v: Uint32Array) => void) {
+function encodedFor(lins: readonly QLinear[], cw: CommittedModel, patch?: (v: Uint32Array) => void, maxBias?: number) {
   const enc = encodeWeights(DEFAULT_FHE_PARAMS, lins);
   const committed = enc.committed.slice();
   patch?.(committed);
   const { commitment, state } = pcsCommit(committed);
-  const fhe = makeFheCommitment(DEFAULT_FHE_PARAMS, enc.specs, enc.maxBias, parseModelCommitment(cw.file).digest, commitment);
+  const fhe = makeFheCommitment(DEFAULT_FHE_PARAMS, enc.specs, maxBias ?? enc.maxBias, parseModelCommitment(cw.file).digest, commitment);
   return { fhe, state, enc };
 }
 
@@ -221,9 +294,10 @@ describe('FHE link to the model commitment', () => {
       if (!m) return lookupChallenges(t, table, segments.map((x) => x.shape)).alpha;
       const lk = proveLookup(E4, table, segments, m, t);
       const claims = [{ point: r, value }, ...segs.map((x, i) => fheRangeClaim(fhe.layout.numVars, x, lk.claims.segments[i]!.point, lk.claims.segments[i]!.values))];
+      const biasPart = proveFheBiasRange(fhe, state.values, t, claims);
       const encodedOpening = pcsOpen(state, claims, t);
       const weightOpening = pcsOpen(cwBad.state, [{ point: sc.point, value: sc.finalEvals.slice(0, 4) }], t);
-      return encodeFheLinkProof({ value, sumcheck: sc.proof, multiplicities: stated, range: lk.proof, encodedOpening, weightOpening });
+      return encodeFheLinkProof({ value, sumcheck: sc.proof, multiplicities: stated, range: lk.proof, ...biasPart, encodedOpening, weightOpening });
     };
     // Knowing α (the transcript is deterministic), solve for 4 multiplicities so that
     // Σ_j m_j/(α − t_j) = Σ_i 1/(α − s_i) holds with the out-of-range entry: 4 base unknowns
@@ -261,6 +335,35 @@ describe('FHE link to the model commitment', () => {
       const fhe = makeFheCommitment(DEFAULT_FHE_PARAMS, enc.specs, enc.maxBias, pinned.digest, pcsCommit(enc.committed).commitment);
       expect(() => fheLinkTranscript(fhe, pinned)).toThrow(/no \d+×\d+ weight tensor/);
       expect(verifyFheLink(fhe, pinned, server.linkProof!).valid).toBe(false);
+    }
+  });
+
+  it('a bias beyond the stated maxBias is rejected', () => {
+    for (const bad of [105, -105]) {
+      const rand = prng(11);
+      const lin: QLinear = { ...randomLinear('p', 8, 16, 7), bias: Int32Array.from({ length: 8 }, () => Math.floor(rand() * 201) - 100) };
+      lin.bias![5] = bad;
+      const lins = [lin, LINS[1]!];
+      const cwB = commitLinears(lins);
+      const pinnedB = parseModelCommitment(cwB.file);
+      // Stated honestly (105) it links; stated as 100 the honest prover refuses.
+      const ok = encodedFor(lins, cwB);
+      expect(ok.fhe.maxBias).toBe(105);
+      expect(verifyFheLink(ok.fhe, pinnedB, proveFheLink(ok.fhe, ok.state, cwB).bytes).valid).toBe(true);
+      const { fhe, state } = encodedFor(lins, cwB, undefined, 100);
+      expect(() => proveFheLink(fhe, state, cwB)).toThrow(/exceeds maxBias 100/);
+      // b = 105: b + 100 is in the table, 100 − b is not; b = −105 the other way round.
+      const modes = bad > 0 ? (['clamp-hi', 'clamp-multiplicities', 'after-alpha'] as const) : (['clamp-lo', 'clamp-multiplicities', 'after-alpha'] as const);
+      for (const mode of modes) {
+        const res = verifyFheLink(fhe, pinnedB, forgeLink(fhe, state, cwB, cwB.state.values, 'claim', 'honest', mode));
+        expect(res.valid, `${bad}/${mode}`).toBe(false);
+        if (mode === 'clamp-hi' || mode === 'clamp-lo') expect(res.reason).toMatch(/disagree/);
+        if (mode === 'after-alpha') expect(res.reason).toMatch(/bias range check: multiplicity claim/);
+      }
+      // The forger is sound on honest data: every mode verifies when nothing is clamped.
+      for (const mode of ['clamp-lo', 'clamp-hi', 'clamp-multiplicities', 'after-alpha'] as const) {
+        expect(verifyFheLink(ok.fhe, pinnedB, forgeLink(ok.fhe, ok.state, cwB, cwB.state.values, 'claim', 'honest', mode)).valid).toBe(true);
+      }
     }
   });
 

@@ -3,6 +3,7 @@
  * file follows the verifier step by step). Run once when the server sets up.
  */
 import {
+  BabyBear,
   BabyBearExt4,
   DEFAULT_PCS_PARAMS,
   FHE_LINK_LABELS,
@@ -10,14 +11,19 @@ import {
   encodeFheLinkProof,
   evalMleBase,
   fheLinkFactor,
+  fheBiasClaims,
+  fheBiasRange,
   fheRangeClaim,
   fheRangeSegments,
   fheRangeTable,
   fheLinkTerms,
   fheLinkTranscript,
   parseModelCommitment,
+  type EvalClaim,
   type FheCommitment,
+  type LookupProof,
   type PcsParams,
+  type Transcript,
 } from '@zkllm/verifier';
 import type { CommittedModel } from '../generation/commit.js';
 import { lookupMultiplicities, proveLookup } from '../lookup/index.js';
@@ -76,13 +82,51 @@ export function proveFheLink(
   }
   t.absorbFields(FHE_LINK_LABELS.multiplicities, multiplicities);
   const { proof: range, claims } = proveLookup(BabyBearExt4, table, segments, multiplicities, t);
-  const encodedClaims = [{ point: r, value }, ...segs.map((seg, i) => fheRangeClaim(fhe.layout.numVars, seg, claims.segments[i]!.point, claims.segments[i]!.values))];
+  const encodedClaims: EvalClaim[] = [{ point: r, value }, ...segs.map((seg, i) => fheRangeClaim(fhe.layout.numVars, seg, claims.segments[i]!.point, claims.segments[i]!.values))];
+  const biasPart = proveFheBiasRange(fhe, encodedState.values, t, encodedClaims);
   const t3a = performance.now();
   const encodedOpening = pcsOpen(encodedState, encodedClaims, t, params);
   const weightOpening = pcsOpen(model.state, [{ point: sc.point, value: sc.finalEvals.slice(0, 4) }], t, params);
   const t3 = performance.now();
   return {
-    bytes: encodeFheLinkProof({ value, sumcheck: sc.proof, multiplicities, range, encodedOpening, weightOpening }),
+    bytes: encodeFheLinkProof({ value, sumcheck: sc.proof, multiplicities, range, ...biasPart, encodedOpening, weightOpening }),
     timings: { factorMs: t1 - t0, sumcheckMs: t2 - t1, rangeMs: t3a - t2, openMs: t3 - t3a },
   };
+}
+
+/**
+ * The bias range part (after the weight range part, on the same transcript): appends its
+ * claims on E to `encodedClaims` and returns its proof fields ({} without biases).
+ */
+export function proveFheBiasRange(
+  fhe: FheCommitment,
+  encoded: Uint32Array,
+  t: Transcript,
+  encodedClaims: EvalClaim[],
+): { biasMultiplicities?: Uint32Array; biasRange?: LookupProof } {
+  const bias = fheBiasRange(fhe);
+  if (!bias) return {};
+  const B = BabyBear.fromInt(bias.bound);
+  const bSegments = bias.pieces.flatMap((x) => {
+    const b = encoded.subarray(x.offset, x.offset + 2 ** x.logSize);
+    return [
+      { shape: [2 ** x.logSize], columns: [b.map((v) => BabyBear.add(v, B))] },
+      { shape: [2 ** x.logSize], columns: [b.map((v) => BabyBear.sub(B, v))] },
+    ];
+  });
+  let dense: Uint32Array;
+  try {
+    dense = lookupMultiplicities(bias.table, bSegments);
+  } catch (e) {
+    throw new FheError(`an encoded bias exceeds maxBias ${bias.bound}: ${(e as Error).message}`);
+  }
+  const pairs: number[] = [];
+  dense.forEach((c, i) => {
+    if (c !== 0) pairs.push(i, c);
+  });
+  const biasMultiplicities = Uint32Array.from(pairs);
+  t.absorbFields(FHE_LINK_LABELS.biasMultiplicities, biasMultiplicities);
+  const bl = proveLookup(BabyBearExt4, bias.table, bSegments, dense, t);
+  encodedClaims.push(...fheBiasClaims(fhe.layout.numVars, bias, bl.claims.segments));
+  return { biasMultiplicities, biasRange: bl.proof };
 }

@@ -21,12 +21,16 @@
  *   5. One batched opening of E (r and the segment claims) and one of W at s.
  * If E ≠ M·W, Ẽ(r) = (M·W)~(r) holds with probability ≤ n_E/|F⁴| (both sides are
  * multilinear in r); the rest is the sumcheck, logUp and PCS soundness (SECURITY.md).
- * Step 4 is what the KoalaBear-limb argument of statement.ts needs from the weights
- * (|⟨W_seg, digit⟩| ≤ N·128·15 < (p_B − 1)/2); bias entries are not range-checked.
+ *      With biases, a second lookup into rangeTable(0, k) (2^k > 2·maxBias) checks both
+ *      b + maxBias and maxBias − b for every bias entry, i.e. |b| ≤ maxBias; its
+ *      multiplicities travel sparsely (index, count), at most two per bias entry.
+ * Step 4 is what the KoalaBear-limb argument of statement.ts needs from the committed
+ * entries (|⟨W_seg, digit⟩| below its segment bound, itself < (p_B − 1)/2).
  *
  * Wire format: "ZKFL" ‖ version u8 ‖ y (ext) ‖ sumcheck proof (n_W rounds, degree 2,
- * 2 final values) ‖ 256 multiplicities ‖ lookup proof ‖ PCS opening of E ‖ PCS opening
- * of W. No trailing bytes.
+ * 2 final values) ‖ 256 multiplicities ‖ lookup proof ‖ [with biases: count (LEB128) ‖
+ * count × (index, multiplicity) ‖ bias lookup proof] ‖ PCS opening of E ‖ PCS opening of W.
+ * No trailing bytes.
  */
 import { ByteReader, ByteWriter } from '../codec/bytes.js';
 import { BabyBear, BabyBearExt4 } from '../field/babybear.js';
@@ -39,7 +43,7 @@ import { eqTable, evalMleBase, evalMleExt } from '../poly/multilinear.js';
 import { queryLayout } from '../lookup/layout.js';
 import { decodeLookupProof, encodeLookupProof, type LookupProof } from '../lookup/proof.js';
 import { rangeTable, type LookupTable } from '../lookup/table.js';
-import { verifyLookup } from '../lookup/verifier.js';
+import { verifyLookup, type LookupClaims } from '../lookup/verifier.js';
 import { decodeSumcheckProof, encodeSumcheckProof, type SumcheckProof, type SumcheckTerm } from '../sumcheck/proof.js';
 import { verifySumcheck } from '../sumcheck/verifier.js';
 import { Transcript } from '../transcript/transcript.js';
@@ -49,8 +53,11 @@ import { fheHex, type FheCommitment } from './statement.js';
 
 export const FHE_LINK_DOMAIN = 'zkllm/fhe-link/v1';
 export const FHE_LINK_MAGIC = 'ZKFL';
-export const FHE_LINK_VERSION = 2;
-export const FHE_LINK_LABELS = Object.freeze({ point: 'fhe-link-point', value: 'fhe-link-value', multiplicities: 'fhe-range-multiplicities' });
+export const FHE_LINK_VERSION = 3;
+export const FHE_LINK_LABELS = Object.freeze({ point: 'fhe-link-point', value: 'fhe-link-value', multiplicities: 'fhe-range-multiplicities', biasMultiplicities: 'fhe-bias-range-multiplicities' });
+
+/** Largest bias table the link proves against (2^24 rows: |b| < 2^23). */
+export const FHE_BIAS_RANGE_MAX_VARS = 24;
 
 /** Range of the weight-block entries: [−128, 128). */
 export const fheRangeTable = (): LookupTable => rangeTable(BabyBear, -128, 8);
@@ -62,6 +69,9 @@ export interface FheLinkProof {
   /** How often each row of the range table occurs in the weight blocks. */
   readonly multiplicities: Uint32Array;
   readonly range: LookupProof;
+  /** With biases: (index, count) pairs of the bias table's nonzero multiplicities, flat. */
+  readonly biasMultiplicities?: Uint32Array;
+  readonly biasRange?: LookupProof;
   /** E at r and at every range-segment claim, batched. */
   readonly encodedOpening: PcsProof;
   readonly weightOpening: PcsProof;
@@ -79,6 +89,74 @@ export function fheRangeSegments(layout: FheWeightLayout): Array<{ offset: numbe
     }
   }
   return out;
+}
+
+/** Aligned power-of-two pieces covering [start, end) exactly. */
+function dyadicPieces(start: number, end: number): Array<{ offset: number; logSize: number }> {
+  const out: Array<{ offset: number; logSize: number }> = [];
+  let a = start;
+  while (a < end) {
+    let k = 0;
+    while (a % 2 ** (k + 1) === 0 && a + 2 ** (k + 1) <= end) k++;
+    out.push({ offset: a, logSize: k });
+    a += 2 ** k;
+  }
+  return out;
+}
+
+export interface FheBiasRange {
+  readonly bound: number;
+  readonly table: LookupTable;
+  readonly pieces: ReadonlyArray<{ offset: number; logSize: number }>;
+  /** Lookup segment shapes: per piece, the columns b + bound and bound − b. */
+  readonly shapes: ReadonlyArray<readonly number[]>;
+}
+
+/** The bias region of E and its range table, or undefined without biases. */
+export function fheBiasRange(fhe: FheCommitment): FheBiasRange | undefined {
+  const start = fhe.layout.totalBlocks * fhe.layout.polyDegree;
+  let end = start;
+  for (const l of fhe.layout.linears) if (l.hasBias) end = Math.max(end, l.biasOffset + l.rows);
+  if (end === start) return undefined;
+  let k = 1;
+  while (2 ** k <= 2 * fhe.maxBias) k++;
+  if (k > FHE_BIAS_RANGE_MAX_VARS) throw new FheError(`bias bound ${fhe.maxBias} too large to range-check (max ${2 ** (FHE_BIAS_RANGE_MAX_VARS - 1) - 1})`);
+  const pieces = dyadicPieces(start, end);
+  return { bound: fhe.maxBias, table: rangeTable(BabyBear, 0, k), pieces, shapes: pieces.flatMap((x) => [[2 ** x.logSize], [2 ** x.logSize]]) };
+}
+
+/** m̃(point) for sparse (index, count) pairs over the table's variables. */
+function sparseMleEval(pairs: Uint32Array, point: Uint32Array, vars: number): Uint32Array {
+  const E = BabyBearExt4;
+  const acc = E.zero();
+  const term = new Uint32Array(4);
+  const one = E.one();
+  for (let i = 0; i < pairs.length; i += 2) {
+    term.set(E.fromBase(pairs[i + 1]!));
+    for (let k = 0; k < vars; k++) {
+      if ((pairs[i]! >>> k) & 1) E.mulAt(term, 0, term, 0, point, 4 * k);
+      else E.mulAt(term, 0, term, 0, E.sub(one, point.subarray(4 * k, 4 * k + 4)), 0);
+    }
+    E.addAt(acc, 0, acc, 0, term, 0);
+  }
+  return acc;
+}
+
+/**
+ * Bias lookup claims (columns b + B and B − b of each piece, at one point) as claims on E:
+ * both must give the same b̃(point).
+ */
+export function fheBiasClaims(numVars: number, bias: FheBiasRange, segments: LookupClaims['segments']): EvalClaim[] {
+  const E = BabyBearExt4;
+  const B = E.fromBase(bias.bound);
+  return bias.pieces.map((piece, i) => {
+    const lo = segments[2 * i]!;
+    const hi = segments[2 * i + 1]!;
+    if (lo.point.length !== hi.point.length || lo.point.some((x, j) => x !== hi.point[j])) throw new FheError('bias range check: segment points differ');
+    const b = E.sub(lo.values, B);
+    if (!E.equals(b, E.sub(B, hi.values))) throw new FheError('bias range check: the two columns of a bias piece disagree');
+    return fheRangeClaim(numVars, piece, lo.point, b);
+  });
 }
 
 /** A lookup segment claim (point over the segment's variables) as a claim on all of E. */
@@ -99,6 +177,10 @@ export function encodeFheLinkProof(p: FheLinkProof): Uint8Array {
   encodeSumcheckProof(w, p.sumcheck);
   w.fields(p.multiplicities);
   encodeLookupProof(w, p.range);
+  if (p.biasMultiplicities && p.biasRange) {
+    w.varuint(p.biasMultiplicities.length / 2).fields(p.biasMultiplicities);
+    encodeLookupProof(w, p.biasRange);
+  }
   encodePcsProof(w, p.encodedOpening);
   encodePcsProof(w, p.weightOpening);
   return w.finish();
@@ -118,10 +200,22 @@ export function decodeFheLinkProof(bytes: Uint8Array, fhe: FheCommitment, model:
   const segs = fheRangeSegments(fhe.layout);
   const queryVars = queryLayout(segs.map((x) => x.logSize)).numVars;
   const range = decodeLookupProof(r, BabyBear, queryVars, table.logSize, segs.length, table.arity);
+  const bias = fheBiasRange(fhe);
+  let biasPart: { biasMultiplicities: Uint32Array; biasRange: LookupProof } | Record<string, never> = {};
+  if (bias) {
+    const maxPairs = 2 * bias.pieces.reduce((a, x) => a + 2 ** x.logSize, 0);
+    const n = r.varuint(maxPairs, 'bias multiplicity pairs');
+    const biasMultiplicities = r.fields(BabyBear, 2 * n, 'bias multiplicities');
+    for (let i = 0; i < 2 * n; i += 2) {
+      if (biasMultiplicities[i]! >= bias.table.size || (i > 0 && biasMultiplicities[i]! <= biasMultiplicities[i - 2]!)) throw new FheError('bias multiplicity indices must increase within the table');
+    }
+    const bVars = queryLayout(bias.shapes.map((x) => Math.log2(x[0]!))).numVars;
+    biasPart = { biasMultiplicities, biasRange: decodeLookupProof(r, BabyBear, bVars, bias.table.logSize, bias.shapes.length, 1) };
+  }
   const encodedOpening = decodePcsProof(r, fhe.layout.numVars, params);
   const weightOpening = decodePcsProof(r, model.weights.numVars, params);
   r.finish('FHE link proof');
-  return { value, sumcheck, multiplicities, range, encodedOpening, weightOpening };
+  return { value, sumcheck, multiplicities, range, ...biasPart, encodedOpening, weightOpening };
 }
 
 /** C_W's tensors for linear `l`, checked against its shape and bias flag. */
@@ -217,6 +311,16 @@ export function verifyFheLink(fhe: FheCommitment, model: ModelCommitment, proofB
     }
     const encodedClaims: EvalClaim[] = [{ point: r, value: proof.value }];
     segs.forEach((seg, i) => encodedClaims.push(fheRangeClaim(fhe.layout.numVars, seg, claims.segments[i]!.point, claims.segments[i]!.values)));
+    const bias = fheBiasRange(fhe);
+    if (bias) {
+      if (!proof.biasMultiplicities || !proof.biasRange) throw new FheError('bias range part missing');
+      t.absorbFields(FHE_LINK_LABELS.biasMultiplicities, proof.biasMultiplicities);
+      const bc = verifyLookup(BabyBearExt4, bias.table, bias.shapes, proof.biasRange, t);
+      if (!BabyBearExt4.equals(sparseMleEval(proof.biasMultiplicities, bc.multiplicity.point, bias.table.logSize), bc.multiplicity.value)) {
+        throw new FheError('bias range check: multiplicity claim does not match the stated multiplicities');
+      }
+      encodedClaims.push(...fheBiasClaims(fhe.layout.numVars, bias, bc.segments));
+    }
     verifyOpening(fhe.weights, encodedClaims, proof.encodedOpening, t, params);
     verifyOpening(model.weights, [{ point: s, value: finalEvals.slice(0, 4) }], proof.weightOpening, t, params);
     return { valid: true };

@@ -21,9 +21,9 @@
  * entries are small signed integers (|w| ≤ 127, |b| ≤ maxBias), U_K's four ext limbs are
  * split into eight 4-bit digits each, and the prover states, per segment of the vector,
  * the 32 integer inner products s = ⟨W_seg, digit⟩. Each is bounded by
- * |seg|·max|W|·15 < (p_B − 1)/2, so its value mod BabyBear determines it (for the weights
- * this rests on the range part of the link proof, link.ts: entries in [−128, 128) keep the
- * true value below N·128·15; the bias bound is stated, not proven); the verifier
+ * |seg|·max|W|·15 < (p_B − 1)/2, so its value mod BabyBear determines it (this rests on the
+ * range part of the link proof, link.ts: weight entries in [−128, 128) keep the true value
+ * below N·128·15, biases are proven within maxBias); the verifier
  * checks Σ_seg Σ_d 16^d·s ≡ v_K (mod K) per ext limb and then all s (and the BabyBear limb)
  * are proven at once: Σ_x W(x)·V(x) = v_B + Σ_k λ^{k+1} s_k with
  * V = U_B + Σ_k λ^{k+1}·digit_k, one sumcheck plus one PCS opening of W.
