@@ -395,6 +395,9 @@ describe('zkllm generate --fhe', () => {
     expect(r.tokens).toEqual(plain);
     expect(r.text).toBe(model.decode(plain));
     expect(r.fhe).toMatchObject({ server: http.url, commitment: pin, proofsVerified: 2 });
+    // Without --pin the CLI pins C_W of its own weights and accepts the server through its link proof.
+    const linked = await run(['--fhe', '--server', http.url, '--max-tokens', '1']);
+    expect(JSON.parse(linked.stdout)).toMatchObject({ tokens: plain.slice(0, 1), fhe: { commitment: pin, proofsVerified: 1 } });
     const local = await run(['--fhe', '--max-tokens', '2']);
     expect(JSON.parse(local.stdout)).toMatchObject({ tokens: plain, fhe: { server: 'in-process', proofsVerified: 1 } });
     await expect(run(['--fhe', '--server', http.url, '--pin', 'ab'.repeat(32), '--max-tokens', '1'])).rejects.toThrow(/not the pinned one/);

@@ -8,7 +8,7 @@
  * bundled model); a rejected proof is an error (exit 1).
  */
 import { UsageError } from '../args.js';
-import { FheClient, LocalFheTransport, clientModel, type FheTransport } from '../../fhe/client.js';
+import { FheClient, LocalFheTransport, clientModel, type FheConnectOptions, type FheTransport } from '../../fhe/client.js';
 import { HttpFheTransport } from '../../fhe/http-transport.js';
 import { FheServer } from '../../fhe/server.js';
 import { ZkModel } from '../../zkmodel.js';
@@ -42,25 +42,23 @@ export async function runFheGenerate(f: FheGenerateFlags): Promise<number> {
     throw new UsageError((e as Error).message);
   }
   let transport: FheTransport;
-  let pin: string;
+  let connectOpts: FheConnectOptions;
   if (f.server === undefined) {
     progress('encoding and committing the weights for the in-process FHE server');
     const server = new FheServer(model.quantized, { modelDigest: model.commit().digest });
     transport = new LocalFheTransport(server);
-    pin = server.commitmentJson().digest;
+    connectOpts = { pin: server.commitmentJson().digest };
   } else {
     transport = new HttpFheTransport(f.server);
-    if (f.pin !== undefined) pin = f.pin;
-    else {
-      // This CLI holds the weights anyway (for the public parts), so the strongest pin
-      // it can make is the commitment rebuilt from them; a client without weights passes
-      // the published digest with --pin.
-      progress('rebuilding the expected FHE commitment from the local weights (pass --pin to skip)');
-      pin = new FheServer(model.quantized, { modelDigest: model.commit().digest }).commitmentJson().digest;
-    }
+    // This CLI holds the weights (for the public parts), so it pins the model commitment
+    // C_W they make: the server must serve a link proof that its encoded weights are C_W's
+    // (and in range). --pin additionally pins the FHE commitment's own digest.
+    progress('pinning the model commitment of the local weights; the server must prove its FHE weights are these');
+    connectOpts = { model: model.parsedCommitment(), ...(f.pin !== undefined ? { pin: f.pin } : {}) };
   }
-  progress(`FHE commitment pinned: ${pin}`);
-  const client = await FheClient.connect(transport, { pin });
+  const client = await FheClient.connect(transport, connectOpts);
+  const pin = Buffer.from(client.commitment.digest).toString('hex');
+  progress(`FHE commitment accepted: ${pin}${connectOpts.model ? ' (linked to C_W ' + model.commit().digest.slice(0, 16) + '…)' : ''}`);
   let res;
   try {
     progress(`generating ${n} tokens: linear layers on ciphertexts, proven and verified ${proveEvery === 'step' ? 'after each step' : 'at the end'}`);
