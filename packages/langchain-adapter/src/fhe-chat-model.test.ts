@@ -85,5 +85,26 @@ describe('ZkFheChatModel', () => {
     expect(() => new ZkFheChatModel({ baseUrl: 'http://127.0.0.1:1', pin: 'nope', model })).toThrow(/pin/);
     expect(new ZkFheChatModel({ baseUrl: 'http://127.0.0.1:1/v1', pin, model })._llmType()).toBe('zkllm-fhe');
     expect(new HttpFheTransport('http://127.0.0.1:1/v1').baseUrl).toBe('http://127.0.0.1:1');
+    expect(() => new ZkFheChatModel({ baseUrl: 'http://127.0.0.1:1', model })).toThrow(/pin the server/);
+  });
+
+  it('pinning the model commitment C_W: a linked server is accepted, a server without a link proof is not', async () => {
+    const linked = new FheServer(model.quantized, { model: model.commitment() });
+    const chat = new ZkFheChatModel({ transport: new LocalFheTransport(linked), commitment: model.commit(), model, maxTokens: 1 });
+    const msg = await chat.invoke(messages);
+    const meta = msg.response_metadata['zkllm'] as ZkFheMetadata;
+    expect(meta.fhe).toMatchObject({ linked: true, commitment: linked.commitmentJson().digest, proofsVerified: 1 });
+    expect(meta.modelDigest).toBe(model.commit().digest);
+    // A server with other weights that names C_W but cannot show a link (a verified link is a
+    // property of the (FHE commitment, C_W) pair, so it must be another commitment), and one
+    // naming no model: both refused before any ciphertext is sent.
+    const w = Int8Array.from(model.quantized.lmHead.w);
+    w[7] = w[7] === 100 ? 99 : 100;
+    const other = { ...model.quantized, lmHead: { ...model.quantized.lmHead, w } };
+    const named = new FheServer(other, { modelDigest: model.commit().digest });
+    const unlinked = new ZkFheChatModel({ transport: new LocalFheTransport(named), commitment: model.commit(), model, maxTokens: 1 });
+    await expect(unlinked.invoke(messages)).rejects.toThrow(/no link proof/);
+    const anonymous = new ZkFheChatModel({ transport: new LocalFheTransport(server), commitment: model.commit(), model, maxTokens: 1 });
+    await expect(anonymous.invoke(messages)).rejects.toThrow(FheVerificationError);
   });
 });

@@ -18,6 +18,10 @@ import { FheClient, HttpFheTransport, ZkModel, clientModel, type FheGenerateResu
 import { checkCallOptions, DEFAULT_MAX_TOKENS } from './chat-model.js';
 import { toChatMessages } from './messages.js';
 import { ZKLLM_METADATA_VERSION, type ZkllmMetadata } from './metadata.js';
+import { pinCommitment, type CommitmentInput } from './verify.js';
+import type { ModelCommitment } from '@zkllm/verifier';
+
+const hex = (b: Uint8Array): string => b.reduce((s, x) => s + x.toString(16).padStart(2, '0'), '');
 
 export interface ZkFheChatModelFields extends BaseChatModelParams {
   /** Where the `zkllmFhe()` router is mounted, e.g. `http://127.0.0.1:3000`. */
@@ -25,7 +29,13 @@ export interface ZkFheChatModelFields extends BaseChatModelParams {
   /** Any other transport instead of `baseUrl` (e.g. `LocalFheTransport` in-process). */
   transport?: FheTransport;
   /** The pinned FHE commitment digest (hex), published by the server's operator. */
-  pin: string;
+  pin?: string;
+  /**
+   * The pinned model commitment C_W (`model.commit.json` contents or parsed). The server
+   * must then serve a link proof that its encoded weights are C_W's weights (and in
+   * range), checked at connect. At least one of `pin` and `commitment` is required.
+   */
+  commitment?: CommitmentInput;
   /** The model's public parts: a ZkModel or model directory (default: the bundled model). */
   model?: ZkModel | string;
   /** Largest number of generated tokens per call (default 16). */
@@ -47,8 +57,10 @@ export interface ZkFheChatModelCallOptions extends BaseChatModelCallOptions {
 /** `response_metadata.zkllm` of an FHE answer: no generation proof, the server's FHE proofs checked here. */
 export type ZkFheMetadata = ZkllmMetadata & {
   readonly fhe: {
-    /** The pinned FHE commitment every server proof was verified against. */
+    /** The FHE commitment every server proof was verified against (the pinned one, or the one linked to C_W). */
     readonly commitment: string;
+    /** True when the server's link proof to the pinned model commitment C_W was checked. */
+    readonly linked: boolean;
     readonly proofsVerified: number;
     readonly proofBytes: number;
     readonly bytesUp: number;
@@ -62,7 +74,8 @@ export class ZkFheChatModel extends BaseChatModel<ZkFheChatModelCallOptions> {
   }
 
   readonly zkModel: ZkModel;
-  readonly pin: string;
+  readonly pin: string | undefined;
+  readonly modelCommitment: ModelCommitment | undefined;
   maxTokens: number;
   proveEvery: 'step' | 'end';
   private readonly transport: FheTransport;
@@ -70,8 +83,10 @@ export class ZkFheChatModel extends BaseChatModel<ZkFheChatModelCallOptions> {
 
   constructor(fields: ZkFheChatModelFields) {
     super(fields);
-    if (typeof fields.pin !== 'string' || !/^[0-9a-f]{64}$/.test(fields.pin)) throw new TypeError('pin must be the FHE commitment digest (64 lowercase hex digits), obtained out of band');
+    if (fields.pin === undefined && fields.commitment === undefined) throw new TypeError('pin the server: pass pin (the FHE commitment digest) and/or commitment (the model commitment C_W), obtained out of band');
+    if (fields.pin !== undefined && (typeof fields.pin !== 'string' || !/^[0-9a-f]{64}$/.test(fields.pin))) throw new TypeError('pin must be the FHE commitment digest (64 lowercase hex digits), obtained out of band');
     this.pin = fields.pin;
+    this.modelCommitment = fields.commitment === undefined ? undefined : pinCommitment(fields.commitment);
     if (fields.transport !== undefined) this.transport = fields.transport;
     else if (typeof fields.baseUrl === 'string' && fields.baseUrl !== '') this.transport = new HttpFheTransport(fields.baseUrl, fields.http);
     else throw new TypeError('pass baseUrl (a zkllmFhe() server) or transport');
@@ -86,12 +101,16 @@ export class ZkFheChatModel extends BaseChatModel<ZkFheChatModelCallOptions> {
     return 'zkllm-fhe';
   }
 
-  override invocationParams(options?: this['ParsedCallOptions']): { fhe_commitment: string; max_tokens: number } {
-    return { fhe_commitment: this.pin, max_tokens: options?.maxTokens ?? this.maxTokens };
+  override invocationParams(options?: this['ParsedCallOptions']): { fhe_commitment?: string; model_commitment?: string; max_tokens: number } {
+    return {
+      ...(this.pin !== undefined ? { fhe_commitment: this.pin } : {}),
+      ...(this.modelCommitment !== undefined ? { model_commitment: this.modelCommitment.file.digest } : {}),
+      max_tokens: options?.maxTokens ?? this.maxTokens,
+    };
   }
 
   override getLsParams(options: this['ParsedCallOptions']): LangSmithParams {
-    return { ls_provider: 'zkllm', ls_model_name: `zkllm-fhe:${this.pin.slice(0, 16)}`, ls_model_type: 'chat', ls_max_tokens: options.maxTokens ?? this.maxTokens };
+    return { ls_provider: 'zkllm', ls_model_name: `zkllm-fhe:${(this.pin ?? this.modelCommitment?.file.digest ?? '').slice(0, 16)}`, ls_model_type: 'chat', ls_max_tokens: options.maxTokens ?? this.maxTokens };
   }
 
   /** The weight-free copy the client computes with. */
@@ -110,7 +129,10 @@ export class ZkFheChatModel extends BaseChatModel<ZkFheChatModelCallOptions> {
     options.signal?.throwIfAborted();
     const promptTokens = this.zkModel.promptTokens({ messages: chat });
     const maxTokens = this.zkModel.room(promptTokens, options.maxTokens ?? this.maxTokens);
-    const client = await FheClient.connect(this.transport, { pin: this.pin });
+    const client = await FheClient.connect(this.transport, {
+      ...(this.pin !== undefined ? { pin: this.pin } : {}),
+      ...(this.modelCommitment !== undefined ? { model: this.modelCommitment } : {}),
+    });
     let res: FheGenerateResult;
     try {
       res = await client.generate(this.clientModel(), promptTokens, {
@@ -129,7 +151,7 @@ export class ZkFheChatModel extends BaseChatModel<ZkFheChatModelCallOptions> {
     const outputTokens = res.stoppedOnEos ? [...res.tokens, this.zkModel.eosTokenId!] : res.tokens;
     const meta: ZkFheMetadata = {
       version: ZKLLM_METADATA_VERSION,
-      modelDigest: client.commitment.modelDigest.reduce((s, b) => s + b.toString(16).padStart(2, '0'), ''),
+      modelDigest: hex(client.commitment.modelDigest),
       promptTokens,
       outputTokens,
       stop: res.stoppedOnEos ? 'eos' : 'length',
@@ -137,7 +159,8 @@ export class ZkFheChatModel extends BaseChatModel<ZkFheChatModelCallOptions> {
       verified: true,
       valid: true,
       fhe: {
-        commitment: this.pin,
+        commitment: hex(client.commitment.digest),
+        linked: this.modelCommitment !== undefined,
         proofsVerified: res.proofsVerified,
         proofBytes: res.proofBytes,
         bytesUp: layers.reduce((s, l) => s + l.bytesUp, 0),
