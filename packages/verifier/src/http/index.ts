@@ -1,4 +1,4 @@
-export { fromBase64, toBase64 } from './base64.js';
+export { fromBase64, toBase64 } from '../codec/base64url.js';
 export {
   SF_LIMITS,
   SfToken,

@@ -8,7 +8,7 @@
  * duplicate dictionary keys or parameters are errors (RFC 8941 would let the last one
  * win, which makes "what was signed" ambiguous), and sizes are capped.
  */
-import { fromBase64, toBase64 } from './base64.js';
+import { fromBase64, toBase64 } from '../codec/base64url.js';
 
 export class StructuredFieldError extends Error {
   override name = 'StructuredFieldError';

@@ -2,7 +2,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { fromBase64Url } from '../codec/base64url.js';
-import { fromBase64, toBase64 } from './base64.js';
+import { fromBase64, toBase64 } from '../codec/base64url.js';
 import {
   PROOF_FRAME_TAG,
   PROOF_RESOURCE_COMPONENTS,
