@@ -9,8 +9,8 @@ import { Engine, type ProofJob, type ZkllmOptions } from './engine.js';
 import { ApiError, sendError, toApiError } from './errors.js';
 import type { Reservation } from './pool.js';
 import { PoolUnavailableError } from './pool.js';
-import { errorHandler, exposeProofHeaders, jsonBody, modelInfo, modelList, proofResource, proofUrl, route, sendSigned } from './routes.js';
-import { parseChatRequest, planGeneration, type ChatRequest } from './validate.js';
+import { errorHandler, jsonBody, modelList, mountProofRoutes, parseChat, proofUrl, route, sendSigned } from './routes.js';
+import { planGeneration, type ChatRequest } from './validate.js';
 
 export type { ZkllmOptions, ProofMode } from './engine.js';
 
@@ -54,16 +54,13 @@ export async function awaitProof(job: ProofJob): Promise<Uint8Array | undefined>
 export function zkllm(options: ZkllmOptions = {}): ZkllmRouter {
   const engine = new Engine(options);
   const router = Router();
-  router.use(['/v1/chat/completions', '/v1/zkllm'], exposeProofHeaders);
-
+  mountProofRoutes(router, engine);
   router.get('/v1/models', modelList(engine));
-  router.get('/v1/zkllm/model', modelInfo(engine));
-  router.get('/v1/zkllm/proofs/:id', proofResource(engine));
   router.post(
     '/v1/chat/completions',
     ...jsonBody(engine),
     route(async (req, res) => {
-      const chat = parseChatRequest(req.body, { modelName: engine.modelName, maxTokens: engine.maxTokens, maxMessages: engine.maxMessages, maxPromptChars: 64 * 1024 });
+      const chat = parseChat(engine, req.body);
       const plan = planGeneration(engine.model, chat, engine.defaultMaxTokens);
       if (!chat.stream) return jsonCompletion(engine, req, res, plan);
       // A stream reserves its proving slot before the first chunk: once it has started

@@ -2,11 +2,12 @@
  * HTTP handlers shared by `zkllm()` and `withProofs()`: the model and proof resources,
  * request parsing, and the signed JSON response.
  */
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { isProofId, PROTOCOL_VERSION, encodeKey, proofPath, proofResourceHeaders, proofResponseHeaders } from '@zkllm/verifier';
 import type { Engine } from './engine.js';
 import { ApiError, sendError, toApiError } from './errors.js';
 import { ProofStoreError } from './store.js';
+import { parseChatRequest, type ChatRequest } from './validate.js';
 
 /** Wraps an async handler so every error becomes an OpenAI-shaped JSON error. */
 export function route(fn: (req: Request, res: Response) => Promise<void>): RequestHandler {
@@ -136,4 +137,16 @@ export function sendSigned(
   res.setHeader('Content-Length', String(body.length));
   res.setHeader('Cache-Control', 'no-store');
   res.end(body);
+}
+
+/** The routes every entry point serves: the model's commitment and key, and the proof resource (proof headers exposed to browsers). */
+export function mountProofRoutes(router: Router, engine: Engine): void {
+  router.use(['/v1/chat/completions', '/v1/zkllm'], exposeProofHeaders);
+  router.get('/v1/zkllm/model', modelInfo(engine));
+  router.get('/v1/zkllm/proofs/:id', proofResource(engine));
+}
+
+/** A chat completion request checked against this server's limits. */
+export function parseChat(engine: Engine, body: unknown): ChatRequest {
+  return parseChatRequest(body, { modelName: engine.modelName, maxTokens: engine.maxTokens, maxMessages: engine.maxMessages, maxPromptChars: 64 * 1024 });
 }

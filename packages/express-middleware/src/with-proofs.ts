@@ -15,8 +15,8 @@ import type { Generation } from '@zkllm/core';
 import { Engine, type ZkllmOptions } from './engine.js';
 import { ApiError, sendError } from './errors.js';
 import { awaitProof, finishReason, type ZkllmRouter } from './router.js';
-import { errorHandler, exposeProofHeaders, jsonBody, modelInfo, proofResource, proofUrl, route, sendSigned } from './routes.js';
-import { parseChatRequest, planGeneration } from './validate.js';
+import { errorHandler, jsonBody, mountProofRoutes, parseChat, proofUrl, route, sendSigned } from './routes.js';
+import { planGeneration } from './validate.js';
 
 export interface WithProofsOptions extends ZkllmOptions {
   /** What to do with an answer the ZkModel did not produce (default `'error'`: 502). */
@@ -125,14 +125,12 @@ export function withProofs(handler: RequestHandler | Router, options: WithProofs
   const onMismatch = options.onMismatch ?? 'error';
   const inner = handler as RequestHandler;
   const router = Router();
-  router.use(['/v1/chat/completions', '/v1/zkllm'], exposeProofHeaders);
-  router.get('/v1/zkllm/model', modelInfo(engine));
-  router.get('/v1/zkllm/proofs/:id', proofResource(engine));
+  mountProofRoutes(router, engine);
   router.post(
     '/v1/chat/completions',
     ...jsonBody(engine),
     route(async (req, res) => {
-      const chat = parseChatRequest(req.body, { modelName: engine.modelName, maxTokens: engine.maxTokens, maxMessages: engine.maxMessages, maxPromptChars: 64 * 1024 });
+      const chat = parseChat(engine, req.body);
       if (chat.stream) throw new ApiError(400, 'streaming is not proven by withProofs(); send stream: false', { param: 'stream', code: 'unsupported_value' });
       const plan = planGeneration(engine.model, chat, engine.maxTokens);
       const slot = engine.reserve();
