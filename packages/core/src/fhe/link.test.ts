@@ -35,15 +35,8 @@ import { lookupMultiplicities, proveLookup } from '../lookup/index.js';
 import { proveFheBiasRange, proveFheLink } from './link.js';
 import { FheClient, FheVerificationError, LocalFheTransport, type FheTransport } from './client.js';
 import { FheServer } from './server.js';
+import { randomLinear } from './testing.js';
 import { encodeWeights } from './weights.js';
-
-function randomLinear(name: string, rows: number, cols: number, seed: number, bias = false): QLinear {
-  const rand = prng(seed);
-  const w = new Int8Array(rows * cols);
-  for (let i = 0; i < w.length; i++) w[i] = Math.floor(rand() * 255) - 127;
-  const b = bias ? Int32Array.from({ length: rows }, () => Math.floor(rand() * 20001) - 10000) : undefined;
-  return { name, rows, cols, w, scale: new Float64Array(rows).fill(1), bias: b };
-}
 
 /** A C_W over these linears plus an embedding-like tensor the encoding does not use. */
 function commitLinears(lins: readonly QLinear[], opts: { dropBias?: string; extraBias?: string } = {}): CommittedModel {
@@ -147,6 +140,37 @@ function forgeBias(fhe: FheCommitment, encoded: Uint32Array, t: Transcript, clai
 }
 
 /**
+ * A forger's multiplicities after seeing α: `stated` with m_0..m_3 replaced so that
+ * Σ_j m_j/(α − t_j) = Σ_{x in cols} 1/(α − x) — 4 base unknowns for the 4 base coordinates
+ * of one ext equation (t_j = rowValue(j)). Checks the solution, so a forgery test cannot
+ * pass on a broken forgery.
+ */
+function solveFourMultiplicities(alpha: Uint32Array, stated: Uint32Array, rowValue: (j: number) => number, cols: readonly Uint32Array[]): Uint32Array {
+  const E4 = BabyBearExt4;
+  const F = BabyBear;
+  const inv = (x: number) => E4.inv(E4.sub(alpha, E4.fromBase(x)));
+  const Q = E4.zero();
+  for (const c of cols) for (const x of c) E4.addAt(Q, 0, Q, 0, inv(x), 0);
+  const J = [0, 1, 2, 3];
+  const m = stated.slice();
+  const R = Q.slice();
+  for (let j = 0; j < m.length; j++) if (!J.includes(j) && m[j] !== 0) E4.subAt(R, 0, R, 0, E4.mulBase(inv(rowValue(j)), m[j]!), 0);
+  const A = [0, 1, 2, 3].map((u) => [...J.map((j) => inv(rowValue(j))[u]!), R[u]!]);
+  for (let c = 0; c < 4; c++) {
+    const piv = A.findIndex((row, i) => i >= c && row[c] !== 0);
+    [A[c], A[piv]] = [A[piv]!, A[c]!];
+    const iv = F.inv(A[c]![c]!);
+    A[c] = A[c]!.map((x) => F.mul(x, iv));
+    for (let i = 0; i < 4; i++) if (i !== c) A[i] = A[i]!.map((x, k) => F.sub(x, F.mul(A[i]![c]!, A[c]![k]!)));
+  }
+  J.forEach((j, c) => (m[j] = A[c]![4]!));
+  const lhs = E4.zero();
+  for (let j = 0; j < m.length; j++) if (m[j] !== 0) E4.addAt(lhs, 0, lhs, 0, E4.mulBase(inv(rowValue(j)), m[j]!), 0);
+  if (!E4.equals(lhs, Q)) throw new Error('forged multiplicities do not solve the logUp equation');
+  return m;
+}
+
+/**
  * 'after-alpha': states (and absorbs) `stated` (in pairs form, as forgeBias does), but
  * looks up with multiplicities solved after seeing α so that the logUp sums match for the
  * genuine columns: 4 base unknowns for the 4 base coordinates of one ext equation. Reads
@@ -160,24 +184,7 @@ function multiplicitiesAfterAlpha(t: Transcript, bias: NonNullable<ReturnType<ty
   const fork = Object.assign(Object.create(Object.getPrototypeOf(t) as object), t) as Transcript;
   fork.absorbFields(FHE_LINK_LABELS.biasMultiplicities, Uint32Array.from(pairs));
   const { alpha } = lookupChallenges(fork, bias.table, bias.shapes);
-  const E4 = BabyBearExt4;
-  const F = BabyBear;
-  const inv = (x: number) => E4.inv(E4.sub(alpha, E4.fromBase(x)));
-  const R = E4.zero();
-  for (const c of cols) for (const x of c) E4.addAt(R, 0, R, 0, inv(x), 0);
-  const J = [0, 1, 2, 3];
-  const m = stated.slice();
-  for (let j = 0; j < m.length; j++) if (!J.includes(j) && m[j] !== 0) E4.subAt(R, 0, R, 0, E4.mulBase(inv(j), m[j]!), 0);
-  const A = [0, 1, 2, 3].map((u) => [...J.map((j) => inv(j)[u]!), R[u]!]);
-  for (let c = 0; c < 4; c++) {
-    const piv = A.findIndex((row, i) => i >= c && row[c] !== 0);
-    [A[c], A[piv]] = [A[piv]!, A[c]!];
-    const iv = F.inv(A[c]![c]!);
-    A[c] = A[c]!.map((x) => F.mul(x, iv));
-    for (let i = 0; i < 4; i++) if (i !== c) A[i] = A[i]!.map((x, k) => F.sub(x, F.mul(A[i]![c]!, A[c]![k]!)));
-  }
-  J.forEach((j, c) => (m[j] = A[c]![4]!));
-  return m;
+  return solveFourMultiplicities(alpha, stated, (j) => j, cols);
 }
 
 /** FHE commitment over `lins`' encoding that names `cw` (what a cheating server publishes). */
@@ -303,23 +310,7 @@ describe('FHE link to the model commitment', () => {
     // Σ_j m_j/(α − t_j) = Σ_i 1/(α − s_i) holds with the out-of-range entry: 4 base unknowns
     // for the 4 base coordinates of one ext equation.
     const alpha = run(undefined) as Uint32Array;
-    const inv = (x: number) => E4.inv(E4.sub(alpha, E4.fromBase(x)));
-    const Q = E4.zero();
-    for (const c of cols) for (const x of c) E4.addAt(Q, 0, Q, 0, inv(x), 0);
-    const m = stated.slice();
-    const J = [0, 1, 2, 3];
-    const R = Q.slice();
-    for (let j = 0; j < table.size; j++) if (!J.includes(j)) E4.subAt(R, 0, R, 0, E4.mulBase(inv(BabyBear.fromInt(-128 + j)), m[j]!), 0);
-    const F = BabyBear;
-    const A = [0, 1, 2, 3].map((u) => [...J.map((j) => inv(BabyBear.fromInt(-128 + j))[u]!), R[u]!]);
-    for (let c = 0; c < 4; c++) {
-      const piv = A.findIndex((row, i) => i >= c && row[c] !== 0);
-      [A[c], A[piv]] = [A[piv]!, A[c]!];
-      const iv = F.inv(A[c]![c]!);
-      A[c] = A[c]!.map((x) => F.mul(x, iv));
-      for (let i = 0; i < 4; i++) if (i !== c) A[i] = A[i]!.map((x, k) => F.sub(x, F.mul(A[i]![c]!, A[c]![k]!)));
-    }
-    J.forEach((j, c) => (m[j] = A[c]![4]!));
+    const m = solveFourMultiplicities(alpha, stated, (j) => BabyBear.fromInt(-128 + j), cols);
     const proof = run(m) as Uint8Array;
     const res = verifyFheLink(fhe, pinnedBad, proof);
     expect(res.valid).toBe(false);
