@@ -4,7 +4,7 @@
  * contributes. The bundle itself is padded once more to 2^vars; vars sets the PCS
  * folding term and so the conjectured security of the witness opening.
  */
-import { DEFAULT_PCS_PARAMS, pcsSecurityBits } from '@zkllm/verifier';
+import { pcsParamsFor, pcsSecurityBits } from '@zkllm/verifier';
 import type { ProveStats } from '../generation/prover.js';
 
 export interface WitnessComposition {
@@ -52,7 +52,7 @@ export function witnessComposition(stats: ProveStats): WitnessComposition {
     vars: stats.witnessVars,
     realEntries: real,
     paddedEntries: padded,
-    conjecturedBits: Math.round(pcsSecurityBits(DEFAULT_PCS_PARAMS, stats.witnessVars).conjecturedBits * 10) / 10,
+    conjecturedBits: Math.round(pcsSecurityBits(pcsParamsFor(stats.witnessVars), stats.witnessVars).conjecturedBits * 10) / 10,
     byRole: sorted,
   };
 }

@@ -19,6 +19,7 @@ import {
   fheLinkTerms,
   fheLinkTranscript,
   parseModelCommitment,
+  pcsParamsFor,
   type EvalClaim,
   type FheCommitment,
   type LookupProof,
@@ -37,7 +38,11 @@ export interface FheLinkTimings {
   openMs: number;
 }
 
-/** Proves that the FHE commitment's encoded vector is the placement of `model`'s committed weights. */
+/**
+ * Proves that the FHE commitment's encoded vector is the placement of `model`'s committed
+ * weights. `params` are the FHE commitment's; the weights are opened with
+ * `pcsParamsFor(n_W)`, as in generation proofs.
+ */
 export function proveFheLink(
   fhe: FheCommitment,
   encodedState: PcsProverState,
@@ -86,7 +91,7 @@ export function proveFheLink(
   const biasPart = proveFheBiasRange(fhe, encodedState.values, t, encodedClaims);
   const t3a = performance.now();
   const encodedOpening = pcsOpen(encodedState, encodedClaims, t, params);
-  const weightOpening = pcsOpen(model.state, [{ point: sc.point, value: sc.finalEvals.slice(0, 4) }], t, params);
+  const weightOpening = pcsOpen(model.state, [{ point: sc.point, value: sc.finalEvals.slice(0, 4) }], t, pcsParamsFor(cw.weights.numVars));
   const t3 = performance.now();
   return {
     bytes: encodeFheLinkProof({ value, sumcheck: sc.proof, multiplicities, range, ...biasPart, encodedOpening, weightOpening }),

@@ -37,13 +37,13 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   BabyBear,
-  DEFAULT_PCS_PARAMS,
   MODEL_COMMITMENT_VERSION,
   PROTOCOL_VERSION,
   bundleLayout,
   canonicalJson,
   foldSchedule,
   modelDigest,
+  pcsParamsFor,
   type ModelCommitmentFile,
   type PcsParams,
 } from '@zkllm/verifier';
@@ -131,8 +131,9 @@ export function codeFingerprint(): string {
   return fingerprint;
 }
 
-/** The cache key (hex) of a model's commitment under `opts` and `pcs`. */
-export function commitCacheKey(model: QuantizedModel, opts: ProvableOptions = {}, pcs: PcsParams = DEFAULT_PCS_PARAMS): string {
+/** The cache key (hex) of a model's commitment under `opts` and `pcs` (default: the parameters commitModel picks). */
+export function commitCacheKey(model: QuantizedModel, opts: ProvableOptions = {}, pcs?: PcsParams): string {
+  pcs ??= weightPcsParams(model);
   const h = nodeCrypto.createHash('sha256');
   const field = (name: string, v: string | Uint8Array): void => {
     const b = typeof v === 'string' ? new TextEncoder().encode(v) : v;
@@ -203,6 +204,11 @@ function serialize(key: string, c: CommittedModel): Uint8Array {
 function u32At(buf: Uint8Array, off: number, len: number): Uint32Array {
   if ((buf.byteOffset + off) % 4 === 0) return new Uint32Array(buf.buffer, buf.byteOffset + off, len / 4);
   return new Uint32Array(buf.slice(off, off + len).buffer);
+}
+
+/** What commitModel commits the weights with: pcsParamsFor the bundle's numVars. */
+function weightPcsParams(model: QuantizedModel): Readonly<PcsParams> {
+  return pcsParamsFor(bundleLayout([...modelWeightTensors(model)].map(([id, t]) => ({ id, shape: t.shape }))).numVars);
 }
 
 function deserialize(bytes: Uint8Array, key: string, model: QuantizedModel, pcs: PcsParams): CommittedModel {
@@ -330,7 +336,7 @@ export function commitProvableCached(
     try {
       const buf = readFileSync(path);
       // A plain Uint8Array view: Buffer's `slice` would share memory instead of copying.
-      const committed = deserialize(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), key, model, DEFAULT_PCS_PARAMS);
+      const committed = deserialize(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), key, model, weightPcsParams(model));
       try {
         const now = new Date();
         utimesSync(path, now, now);

@@ -4,9 +4,9 @@
  */
 import {
   BabyBear,
-  DEFAULT_PCS_PARAMS,
   bundleLayout,
   makeCommitmentFile,
+  pcsParamsFor,
   type Json,
   type ModelCommitmentFile,
   type PcsParams,
@@ -31,21 +31,24 @@ export interface CommittedModel {
 export function commitModel(
   model: QuantizedModel,
   params: Json = publicQuantParams(model) as Json,
-  pcs: PcsParams = DEFAULT_PCS_PARAMS,
+  pcs?: PcsParams,
 ): CommittedModel {
   const tensors = modelWeightTensors(model);
   const refs = [...tensors].map(([id, t]) => ({ id, shape: t.shape }));
   const layout = bundleLayout(refs);
+  // Proofs open the weights with pcsParamsFor(numVars); other parameters are for tests of
+  // this function only (a proof against such a commitment fails in pcsOpen).
+  const p = pcs ?? pcsParamsFor(layout.numVars);
   // The Reed–Solomon codeword needs a 2-adic domain of 2^(numVars + logBlowup) points.
-  const maxVars = BabyBear.twoAdicity - pcs.logBlowup;
+  const maxVars = BabyBear.twoAdicity - p.logBlowup;
   if (layout.numVars > maxVars) {
     const big = [...tensors].sort((a, b) => b[1].data.length - a[1].data.length).slice(0, 2).map(([id, t]) => `${id} ${t.shape.join('×')}`);
     throw new RangeError(
       `the model's weights pad to 2^${layout.numVars} field elements (each axis rounded up to a power of two; largest: ${big.join(', ')}); ` +
-        `one commitment holds at most 2^${maxVars} at rate 2^-${pcs.logBlowup} over BabyBear (2-adicity ${BabyBear.twoAdicity})`,
+        `one commitment holds at most 2^${maxVars} at rate 2^-${p.logBlowup} over BabyBear (2-adicity ${BabyBear.twoAdicity})`,
     );
   }
   const { vector, tables } = packBundle(BabyBear, layout, tensors);
-  const { commitment, state } = pcsCommit(vector, pcs);
+  const { commitment, state } = pcsCommit(vector, p);
   return { file: makeCommitmentFile(commitment, refs, params), state, tables };
 }

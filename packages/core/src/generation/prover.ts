@@ -6,13 +6,13 @@ import {
   BabyBear,
   BabyBearExt4,
   ByteWriter,
-  DEFAULT_PCS_PARAMS,
   ProofKind,
   Transcript,
   bundleClaims,
   bundleLayout,
   canonicalJson,
   padTensor,
+  pcsParamsFor,
   encodeLookupsProof,
   encodePcsProof,
   encodeStatement,
@@ -182,7 +182,7 @@ export function proveGeneration(
   const witnessRefs = deriveWitnessRefs(dryCtx.claims, groups);
   const wLayout = bundleLayout(witnessRefs);
   const { vector, tables } = packBundle(F, wLayout, tensors);
-  const wCommit = pcsCommit(vector, DEFAULT_PCS_PARAMS);
+  const wCommit = pcsCommit(vector, pcsParamsFor(wLayout.numVars));
   const t2 = performance.now();
 
   const statement: GenerationStatement = {
@@ -259,7 +259,7 @@ export function proveGeneration(
   const open = (state: Parameters<typeof pcsOpen>[0], claims: ReturnType<typeof bundleClaims>): number => {
     if (claims.length === 0) return 0;
     const at = w.length;
-    encodePcsProof(w, pcsOpen(state, claims, transcript, DEFAULT_PCS_PARAMS));
+    encodePcsProof(w, pcsOpen(state, claims, transcript, pcsParamsFor(state.numVars)));
     return w.length - at;
   };
   const witnessOpeningBytes = open(wCommit.state, routed.witness);

@@ -30,13 +30,14 @@
  * Wire format: "ZKFL" ‖ version u8 ‖ y (ext) ‖ sumcheck proof (n_W rounds, degree 2,
  * 2 final values) ‖ 256 multiplicities ‖ lookup proof ‖ [with biases: count (LEB128) ‖
  * count × (index, multiplicity) ‖ bias lookup proof] ‖ PCS opening of E ‖ PCS opening of W.
- * No trailing bytes.
+ * No trailing bytes. E's opening uses the FHE commitment's parameters (`params` below);
+ * W's uses `pcsParamsFor(n_W)`, the parameters C_W was committed with for generation proofs.
  */
 import { ByteReader, ByteWriter } from '../codec/bytes.js';
 import { BabyBear, BabyBearExt4 } from '../field/babybear.js';
 import type { ModelCommitment } from '../generation/commitment.js';
 import type { BundleEntry, BundleLayout } from '../layers/bundle.js';
-import { DEFAULT_PCS_PARAMS, type PcsParams } from '../pcs/config.js';
+import { DEFAULT_PCS_PARAMS, pcsParamsFor, type PcsParams } from '../pcs/config.js';
 import { decodePcsProof, encodePcsProof, type PcsProof } from '../pcs/proof.js';
 import { verifyOpening, type EvalClaim } from '../pcs/verifier.js';
 import { eqTable, evalMleBase, evalMleExt } from '../poly/multilinear.js';
@@ -213,7 +214,7 @@ export function decodeFheLinkProof(bytes: Uint8Array, fhe: FheCommitment, model:
     biasPart = { biasMultiplicities, biasRange: decodeLookupProof(r, BabyBear, bVars, bias.table.logSize, bias.shapes.length, 1) };
   }
   const encodedOpening = decodePcsProof(r, fhe.layout.numVars, params);
-  const weightOpening = decodePcsProof(r, model.weights.numVars, params);
+  const weightOpening = decodePcsProof(r, model.weights.numVars, pcsParamsFor(model.weights.numVars));
   r.finish('FHE link proof');
   return { value, sumcheck, multiplicities, range, ...biasPart, encodedOpening, weightOpening };
 }
@@ -287,7 +288,8 @@ export interface FheLinkResult {
 
 /**
  * Verifies that the FHE commitment's encoded weights are the encoding of the weights in
- * `model` (a parsed, pinned C_W). Never throws on bad input.
+ * `model` (a parsed, pinned C_W). `params` are the FHE commitment's PCS parameters.
+ * Never throws on bad input.
  */
 export function verifyFheLink(fhe: FheCommitment, model: ModelCommitment, proofBytes: Uint8Array, params: PcsParams = DEFAULT_PCS_PARAMS): FheLinkResult {
   let proof: FheLinkProof;
@@ -322,7 +324,7 @@ export function verifyFheLink(fhe: FheCommitment, model: ModelCommitment, proofB
       encodedClaims.push(...fheBiasClaims(fhe.layout.numVars, bias, bc.segments));
     }
     verifyOpening(fhe.weights, encodedClaims, proof.encodedOpening, t, params);
-    verifyOpening(model.weights, [{ point: s, value: finalEvals.slice(0, 4) }], proof.weightOpening, t, params);
+    verifyOpening(model.weights, [{ point: s, value: finalEvals.slice(0, 4) }], proof.weightOpening, t, pcsParamsFor(numVars));
     return { valid: true };
   } catch (e) {
     return { valid: false, reason: (e as Error).message };

@@ -7,6 +7,9 @@
  *   one batched tlookup proof for all tables (sorted by table id) ‖
  *   PCS opening of the witness ‖ PCS opening of the weights
  *
+ * Both openings use `pcsParamsFor(numVars)` of their vector (rate 1/4, or rate 1/2 with
+ * twice the queries for vectors of 2^26 elements), so the proof never names parameters.
+ *
  * The witness layout (which tensors, which shapes, where in the committed vector) is not
  * in the proof: it is exactly the set of tensors the circuit's arguments claim or look up
  * (protocol.ts `deriveWitnessRefs`), a function of the circuit and the statement.
@@ -29,7 +32,7 @@ import { bundleLayout } from '../layers/bundle.js';
 import { verifyZeroCheckBatches } from '../layers/requant.js';
 import { decodeLookupsProof } from '../lookup/proof.js';
 import { verifyLookups } from '../lookup/verifier.js';
-import { DEFAULT_PCS_PARAMS } from '../pcs/config.js';
+import { pcsParamsFor } from '../pcs/config.js';
 import { decodePcsProof } from '../pcs/proof.js';
 import { verifyOpening, type EvalClaim, type PcsCommitment } from '../pcs/verifier.js';
 import type { TensorClaim } from '../poly/tensor.js';
@@ -136,9 +139,10 @@ export function checkGenerationProof(bytes: Uint8Array, commitment: ModelCommitm
   }
   const open = (what: string, c: PcsCommitment, claims: EvalClaim[]) => {
     if (claims.length === 0) return;
-    const proof = decodePcsProof(r, c.numVars, DEFAULT_PCS_PARAMS);
+    const params = pcsParamsFor(c.numVars);
+    const proof = decodePcsProof(r, c.numVars, params);
     try {
-      verifyOpening(c, claims, proof, transcript, DEFAULT_PCS_PARAMS);
+      verifyOpening(c, claims, proof, transcript, params);
     } catch (e) {
       throw new GenerationError(`${what} opening: ${(e as Error).message}`);
     }

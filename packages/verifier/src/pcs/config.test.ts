@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { ByteReader, ByteWriter } from '../codec/bytes.js';
 import { ProofFormatError } from '../codec/errors.js';
-import { DEFAULT_PCS_PARAMS, PcsError, foldSchedule, pcsSecurityBits, validatePcsParams, type PcsParams } from './config.js';
+import { DEFAULT_PCS_PARAMS, LARGE_PCS_PARAMS, PcsError, foldSchedule, pcsParamsFor, pcsSecurityBits, validatePcsParams, type PcsParams } from './config.js';
 import { decodePcsProof, encodePcsProof } from './proof.js';
 
 describe('PCS parameters', () => {
@@ -32,6 +32,38 @@ describe('PCS parameters', () => {
     expect(foldSchedule(20, { ...p, logFoldArityFolded: undefined })).toMatchObject({ arities: [6, 6, 2] });
     expect(foldSchedule(3, p)).toMatchObject({ folds: 0, finalVars: 3, arities: [0], logSizes: [5] });
     expect(foldSchedule(0, p)).toMatchObject({ folds: 0, finalVars: 0, arities: [0], logSizes: [2] });
+  });
+});
+
+describe('pcsParamsFor', () => {
+  it('keeps the default wherever rate 1/4 fits and switches to rate 1/2 only above', () => {
+    for (const n of [0, 1, 10, 20, 24, 25]) {
+      expect(pcsParamsFor(n)).toBe(DEFAULT_PCS_PARAMS);
+      validatePcsParams(pcsParamsFor(n), n);
+    }
+    expect(() => validatePcsParams(DEFAULT_PCS_PARAMS, 26)).toThrow(PcsError);
+    expect(pcsParamsFor(26)).toBe(LARGE_PCS_PARAMS);
+    validatePcsParams(pcsParamsFor(26), 26);
+    // Nothing fits above 2^26: the large set is returned and rejected by validation.
+    expect(pcsParamsFor(27)).toBe(LARGE_PCS_PARAMS);
+    expect(() => validatePcsParams(pcsParamsFor(27), 27)).toThrow(PcsError);
+  });
+  it('the rate-1/2 set differs from the default only in rate and query count', () => {
+    expect(LARGE_PCS_PARAMS.logBlowup).toBe(1);
+    expect({ ...LARGE_PCS_PARAMS, logBlowup: DEFAULT_PCS_PARAMS.logBlowup, queries: DEFAULT_PCS_PARAMS.queries }).toEqual({ ...DEFAULT_PCS_PARAMS });
+    expect(Object.isFrozen(LARGE_PCS_PARAMS)).toBe(true);
+  });
+  it('the rate-1/2 set keeps the query term at or above the default; the folding term at 2^26 is what drops', () => {
+    const def = pcsSecurityBits(DEFAULT_PCS_PARAMS, 25);
+    const big = pcsSecurityBits(LARGE_PCS_PARAMS, 26);
+    expect(big.terms.queryConjecturedBits).toBe(LARGE_PCS_PARAMS.queries + LARGE_PCS_PARAMS.powBits);
+    expect(big.terms.queryConjecturedBits).toBeGreaterThanOrEqual(def.terms.queryConjecturedBits);
+    expect(big.terms.queryConjecturedBits).toBeGreaterThanOrEqual(104);
+    // 20 folds into codes of 2^26, 2^25, …, 2^7 points: Σ n_i ≈ 2^27, so ≈ 96.6 bits, as
+    // for the default at 2^25 (same codeword length; docs/SECURITY.md).
+    expect(big.terms.foldingUniqueDecodingBits).toBeCloseTo(4 * Math.log2(15 * 2 ** 27 + 1) - Math.log2(2 ** 27 - 2 ** 7), 6);
+    expect(big.terms.foldingUniqueDecodingBits).toBeLessThan(100);
+    expect(big.conjecturedBits).toBeLessThanOrEqual(big.terms.foldingUniqueDecodingBits);
   });
 });
 

@@ -52,6 +52,33 @@ export const DEFAULT_PCS_PARAMS: Readonly<PcsParams> = Object.freeze({
   finalLogSize: 6,
 });
 
+/**
+ * Rate-1/2 parameters for vectors too large for {@link DEFAULT_PCS_PARAMS}: at rate 1/4 a
+ * 2^26-element vector (stories15M's weights, long-context witnesses) needs a 2^28-point
+ * codeword, one more doubling than BabyBear's 2-adicity (27) allows; at rate 1/2 it fits.
+ * Each query then gives 1 conjectured bit instead of 2, so the query count doubles:
+ * 88·1 + 16 = 104 query bits, the default's level. The folding term is what drops: ≈ 96.6
+ * bits at N = 2^27 (docs/SECURITY.md, "Known gap"). Everything else is the default's.
+ */
+export const LARGE_PCS_PARAMS: Readonly<PcsParams> = Object.freeze({
+  ...DEFAULT_PCS_PARAMS,
+  logBlowup: 1,
+  queries: 88,
+});
+
+/**
+ * The parameters every commitment of a generation proof (weights, witness) and of the FHE
+ * link's weight opening uses for a `numVars`-variable vector: {@link DEFAULT_PCS_PARAMS}
+ * whenever its codeword fits BabyBear's 2-adic domain, else {@link LARGE_PCS_PARAMS}.
+ * A pure function of numVars, which both sides know before any PCS message, so prover and
+ * verifier agree without the proof format naming the parameters, and every vector that
+ * fits at rate 1/4 is committed and opened exactly as before. Above 2^26 elements neither
+ * rate fits; the rate-1/2 set is returned and {@link validatePcsParams} rejects it there.
+ */
+export function pcsParamsFor(numVars: number): Readonly<PcsParams> {
+  return numVars + DEFAULT_PCS_PARAMS.logBlowup <= BabyBear.twoAdicity ? DEFAULT_PCS_PARAMS : LARGE_PCS_PARAMS;
+}
+
 /** Hard limits enforced on parameters (they also bound every count in a decoded proof). */
 export const PCS_LIMITS = Object.freeze({
   maxLogBlowup: 8,

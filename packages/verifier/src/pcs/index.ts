@@ -20,10 +20,12 @@
  */
 export {
   DEFAULT_PCS_PARAMS,
+  LARGE_PCS_PARAMS,
   PCS_LIMITS,
   PcsError,
   foldSchedule,
   foldedArity,
+  pcsParamsFor,
   pcsSecurityBits,
   validatePcsParams,
   type FoldSchedule,
