@@ -32,78 +32,126 @@ export interface ModelBenchRow {
   witness: WitnessComposition;
 }
 
+/**
+ * A row that could not be measured (e.g. a vector too large for any PCS rate): the bench
+ * goes on with the next one. Without `tokens` the model itself failed (load or commit).
+ */
+export interface ModelBenchFailure {
+  model: string;
+  tokens?: number;
+  error: string;
+  peakRssMB: number;
+}
+
+function failure(model: string, e: unknown, tokens?: number): ModelBenchFailure {
+  const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  process.stderr.write(`bench: ${model}${tokens === undefined ? '' : ` @ ${tokens} tokens`}: failed: ${error}\n`);
+  return { model, ...(tokens === undefined ? {} : { tokens }), error, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
+}
+
+const STORIES15M_NAME = 'stories15M-shaped (random)';
 /** stories15M's shape (dim 288, 6 layers, 6 heads, hidden 768, vocab 32000), random weights. */
 export const STORIES15M: FixtureSpec = {
   family: 'llama', vocabSize: 32000, hiddenSize: 288, intermediateSize: 768, numLayers: 6,
   numHeads: 6, numKvHeads: 6, headDim: 48, maxPositions: 256, tied: true, seed: 15, style: 'random',
 };
 
-function benchOne(name: string, model: ZkModel, totals: readonly number[], generated: number): ModelBenchRow[] {
+function benchOne(name: string, model: ZkModel, totals: readonly number[], generated: number): (ModelBenchRow | ModelBenchFailure)[] {
   const t0 = performance.now();
-  const committed = model.commitment();
+  let committed;
+  try {
+    committed = model.commitment();
+  } catch (e) {
+    return [failure(name, e)];
+  }
   const commitMs = performance.now() - t0;
   const commitmentJson = JSON.parse(JSON.stringify(committed.file)) as unknown;
-  const rows: ModelBenchRow[] = [];
+  const rows: (ModelBenchRow | ModelBenchFailure)[] = [];
   for (const total of totals) {
     if (total > model.loaded.config.maxPositions) continue;
-    const promptLen = total - generated;
-    let s = 7;
-    const V = model.loaded.config.vocabSize;
-    const prompt = Array.from({ length: promptLen }, () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) % V);
-    const out = generateQuant(model.quantized, prompt, { maxTokens: generated });
-    const all = [...prompt, ...out];
-    floatLogits(model.loaded, all.slice(0, 4)); // warm up the float kernels
-    const f0 = performance.now();
-    floatLogits(model.loaded, all);
-    const floatMs = performance.now() - f0;
-    const p0 = performance.now();
-    const { bytes, timings } = proveGeneration(model.quantized, committed, PROVERS, { promptTokens: prompt, outputTokens: out, stop: 'length' });
-    const proveMs = performance.now() - p0;
-    const v0 = performance.now();
-    const r = verifyProof(bytes, commitmentJson);
-    const verifyMs = performance.now() - v0;
-    if (!r.valid) throw new Error(`benchmark proof did not verify: ${r.reason}`);
-    const breakdownMs: Record<string, number> = {
-      trace: timings.traceMs,
-      witnessCommit: timings.witnessCommitMs,
-      lookups: timings.lookupsMs,
-      openings: timings.openingsMs,
-    };
-    for (const [k, v] of Object.entries(timings.perKind)) breakdownMs[`layer:${k}`] = v;
-    for (const k of Object.keys(breakdownMs)) breakdownMs[k] = Math.round(breakdownMs[k]!);
-    rows.push({
-      model: name,
-      tokens: all.length,
-      generated: out.length,
-      commitMs: Math.round(commitMs),
-      proveMs: Math.round(proveMs),
-      verifyMs: Math.round(verifyMs),
-      proofBytes: bytes.length,
-      floatMs: Math.round(floatMs * 10) / 10,
-      ratio: Math.round(proveMs / floatMs),
-      peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
-      breakdownMs,
-      breakdownBytes: {
-        ...timings.bytes,
-        witnessOpening: timings.stats.openingBytes.witness,
-        weightsOpening: timings.stats.openingBytes.weights,
-        zeroChecks: timings.stats.layerBytes['zerocheck'] ?? 0,
-      },
-      witness: witnessComposition(timings.stats),
-    });
-    process.stderr.write(`bench: ${name} @ ${all.length} tokens: prove ${Math.round(proveMs)} ms, verify ${Math.round(verifyMs)} ms, ${bytes.length} bytes\n`);
+    try {
+      rows.push(benchRow(name, model, committed, commitmentJson, commitMs, total, generated));
+    } catch (e) {
+      rows.push(failure(name, e, total));
+    }
+    // Rows are independent: free one row's proof state before the next (with --expose-gc).
+    (globalThis as { gc?: () => void }).gc?.();
   }
   return rows;
 }
 
-export function benchModels(opts: { quick: boolean; synthetic: boolean }): ModelBenchRow[] {
-  const rows: ModelBenchRow[] = [];
+function benchRow(
+  name: string,
+  model: ZkModel,
+  committed: ReturnType<ZkModel['commitment']>,
+  commitmentJson: unknown,
+  commitMs: number,
+  total: number,
+  generated: number,
+): ModelBenchRow {
+  const promptLen = total - generated;
+  let s = 7;
+  const V = model.loaded.config.vocabSize;
+  const prompt = Array.from({ length: promptLen }, () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) % V);
+  const out = generateQuant(model.quantized, prompt, { maxTokens: generated });
+  const all = [...prompt, ...out];
+  floatLogits(model.loaded, all.slice(0, 4)); // warm up the float kernels
+  const f0 = performance.now();
+  floatLogits(model.loaded, all);
+  const floatMs = performance.now() - f0;
+  const p0 = performance.now();
+  const { bytes, timings } = proveGeneration(model.quantized, committed, PROVERS, { promptTokens: prompt, outputTokens: out, stop: 'length' });
+  const proveMs = performance.now() - p0;
+  const v0 = performance.now();
+  const r = verifyProof(bytes, commitmentJson);
+  const verifyMs = performance.now() - v0;
+  if (!r.valid) throw new Error(`benchmark proof did not verify: ${r.reason}`);
+  const breakdownMs: Record<string, number> = {
+    trace: timings.traceMs,
+    witnessCommit: timings.witnessCommitMs,
+    lookups: timings.lookupsMs,
+    openings: timings.openingsMs,
+  };
+  for (const [k, v] of Object.entries(timings.perKind)) breakdownMs[`layer:${k}`] = v;
+  for (const k of Object.keys(breakdownMs)) breakdownMs[k] = Math.round(breakdownMs[k]!);
+  const row: ModelBenchRow = {
+    model: name,
+    tokens: all.length,
+    generated: out.length,
+    commitMs: Math.round(commitMs),
+    proveMs: Math.round(proveMs),
+    verifyMs: Math.round(verifyMs),
+    proofBytes: bytes.length,
+    floatMs: Math.round(floatMs * 10) / 10,
+    ratio: Math.round(proveMs / floatMs),
+    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    breakdownMs,
+    breakdownBytes: {
+      ...timings.bytes,
+      witnessOpening: timings.stats.openingBytes.witness,
+      weightsOpening: timings.stats.openingBytes.weights,
+      zeroChecks: timings.stats.layerBytes['zerocheck'] ?? 0,
+    },
+    witness: witnessComposition(timings.stats),
+  };
+  process.stderr.write(`bench: ${name} @ ${all.length} tokens: prove ${Math.round(proveMs)} ms, verify ${Math.round(verifyMs)} ms, ${bytes.length} bytes\n`);
+  return row;
+}
+
+export function benchModels(opts: { quick: boolean; synthetic: boolean }): (ModelBenchRow | ModelBenchFailure)[] {
+  const rows: (ModelBenchRow | ModelBenchFailure)[] = [];
   rows.push(...benchOne('tiny-moby (bundled)', ZkModel.load(), opts.quick ? [16] : [32, 64, 128], 4));
   if (opts.synthetic && !opts.quick) {
     const dir = mkdtempSync(join(tmpdir(), 'zkllm-bench-'));
     try {
-      writeHfModelDir(dir, fixtureConfig(STORIES15M), makeFixtureWeights(STORIES15M));
-      rows.push(...benchOne('stories15M-shaped (random)', ZkModel.load(dir), [32, 64, 128], 4));
+      let model: ZkModel | undefined;
+      try {
+        writeHfModelDir(dir, fixtureConfig(STORIES15M), makeFixtureWeights(STORIES15M));
+        model = ZkModel.load(dir);
+      } catch (e) {
+        rows.push(failure(STORIES15M_NAME, e));
+      }
+      if (model) rows.push(...benchOne(STORIES15M_NAME, model, [32, 64, 128], 4));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
