@@ -40,6 +40,17 @@ function difTwiddles(F: PrimeField, logN: number): Uint32Array {
  * In-place DIF NTT of a[off .. off+2^logN): natural-order coefficients → bit-reversed
  * evaluations. Radix-4: two radix-2 stages (half-sizes h and h/2) per pass over the data,
  * with a final radix-2 stage when logN is odd.
+ *
+ * Arithmetic notes (this is the prover's hottest loop):
+ * - Products use the lazy remainder Math.imul(x, w) − Math.imul(⌊x·w/p⌋, p): for |x| < p + 2^12
+ *   and w < p the double quotient is off by at most one, and only when the true remainder is
+ *   within 2^11 of 0 or p, so the result lies in (−2^11, p + 2^11) and fits an int32.
+ *   Multiplicands therefore need not be canonical: differences enter unnormalised.
+ * - Normalisations are branchless (`x += p & (x >> 31)`): on random field data every
+ *   conditional correction is a coin flip for the branch predictor, and mispredictions cost
+ *   more than the arithmetic. Every intermediate stays below 2^31 in magnitude because the
+ *   field constructor enforces p < 2^31 − 2^12.
+ * - The last radix-4 pass (h = 2) has twiddles 1, 1 and ω_4: one multiplication instead of four.
  */
 export function difNtt(F: PrimeField, a: Uint32Array, off: number, logN: number): void {
   const n = 1 << logN;
@@ -49,7 +60,7 @@ export function difNtt(F: PrimeField, a: Uint32Array, off: number, logN: number)
   const invP = F.invP;
   const end = off + n;
   let h = n >>> 1;
-  for (; h >= 2; h >>>= 2) {
+  for (; h >= 4; h >>>= 2) {
     const h2 = h >>> 1;
     for (let start = off; start < end; start += 2 * h) {
       for (let j = 0; j < h2; j++) {
@@ -62,49 +73,76 @@ export function difNtt(F: PrimeField, a: Uint32Array, off: number, logN: number)
         const x2 = a[i2]!;
         const x3 = a[i3]!;
         // Stage h: (i0, i2) with ω_{2h}^j, (i1, i3) with ω_{2h}^{j+h/2}.
-        let s02 = x0 + x2;
-        if (s02 >= p) s02 -= p;
-        let d02 = x0 - x2;
-        if (d02 < 0) d02 += p;
-        let s13 = x1 + x3;
-        if (s13 >= p) s13 -= p;
-        let d13 = x1 - x3;
-        if (d13 < 0) d13 += p;
+        let s02 = x0 + x2 - p;
+        s02 += p & (s02 >> 31);
+        let s13 = x1 + x3 - p;
+        s13 += p & (s13 >> 31);
+        const d02 = x0 - x2;
+        const d13 = x1 - x3;
         let w = tw[h + j]!;
-        let q = Math.floor(d02 * w * invP);
-        let r = (Math.imul(d02, w) - Math.imul(q, p)) | 0;
-        const y2 = r < 0 ? r + p : r >= p ? r - p : r;
+        let y2 = (Math.imul(d02, w) - Math.imul(Math.floor(d02 * w * invP), p)) | 0;
+        y2 += p & (y2 >> 31);
         w = tw[h + j + h2]!;
-        q = Math.floor(d13 * w * invP);
-        r = (Math.imul(d13, w) - Math.imul(q, p)) | 0;
-        const y3 = r < 0 ? r + p : r >= p ? r - p : r;
-        // Stage h/2: (i0, i1) and (i2, i3), both with ω_h^j.
+        let y3 = (Math.imul(d13, w) - Math.imul(Math.floor(d13 * w * invP), p)) | 0;
+        y3 += p & (y3 >> 31);
+        // Stage h/2: (i0, i1) and (i2, i3), both with ω_h^j. y2, y3 ∈ [0, p + 2^11).
         w = tw[h2 + j]!;
-        let t = s02 + s13;
-        a[i0] = t >= p ? t - p : t;
+        let t = s02 + s13 - p;
+        a[i0] = t + (p & (t >> 31));
         t = s02 - s13;
-        if (t < 0) t += p;
-        q = Math.floor(t * w * invP);
-        r = (Math.imul(t, w) - Math.imul(q, p)) | 0;
-        a[i1] = r < 0 ? r + p : r >= p ? r - p : r;
-        t = y2 + y3;
-        a[i2] = t >= p ? t - p : t;
+        t = (Math.imul(t, w) - Math.imul(Math.floor(t * w * invP), p)) | 0;
+        t += p & (t >> 31);
+        t -= p;
+        a[i1] = t + (p & (t >> 31));
+        t = y2 + y3 - p;
+        t += p & (t >> 31);
+        t -= p;
+        a[i2] = t + (p & (t >> 31));
         t = y2 - y3;
-        if (t < 0) t += p;
-        q = Math.floor(t * w * invP);
-        r = (Math.imul(t, w) - Math.imul(q, p)) | 0;
-        a[i3] = r < 0 ? r + p : r >= p ? r - p : r;
+        t = (Math.imul(t, w) - Math.imul(Math.floor(t * w * invP), p)) | 0;
+        t += p & (t >> 31);
+        t -= p;
+        a[i3] = t + (p & (t >> 31));
       }
     }
   }
-  if (h === 1) {
+  if (h === 2) {
+    const w4 = tw[3]!;
+    const q4 = w4 * invP;
+    for (let i0 = off; i0 < end; i0 += 4) {
+      const x0 = a[i0]!;
+      const x1 = a[i0 + 1]!;
+      const x2 = a[i0 + 2]!;
+      const x3 = a[i0 + 3]!;
+      let s02 = x0 + x2 - p;
+      s02 += p & (s02 >> 31);
+      let s13 = x1 + x3 - p;
+      s13 += p & (s13 >> 31);
+      let y2 = x0 - x2;
+      y2 += p & (y2 >> 31);
+      const d13 = x1 - x3;
+      let y3 = (Math.imul(d13, w4) - Math.imul(Math.floor(d13 * q4), p)) | 0;
+      y3 += p & (y3 >> 31);
+      let t = s02 + s13 - p;
+      a[i0] = t + (p & (t >> 31));
+      t = s02 - s13;
+      a[i0 + 1] = t + (p & (t >> 31));
+      t = y2 + y3 - p;
+      t += p & (t >> 31);
+      t -= p;
+      a[i0 + 2] = t + (p & (t >> 31));
+      t = y2 - y3;
+      t += p & (t >> 31);
+      a[i0 + 3] = t + (p & (t >> 31));
+    }
+  } else if (h === 1) {
     for (let i = off; i < end; i += 2) {
       const u = a[i]!;
       const v = a[i + 1]!;
-      const s = u + v;
-      a[i] = s >= p ? s - p : s;
+      const s = u + v - p;
+      a[i] = s + (p & (s >> 31));
       const d = u - v;
-      a[i + 1] = d < 0 ? d + p : d;
+      a[i + 1] = d + (p & (d >> 31));
     }
   }
 }
@@ -133,16 +171,35 @@ export function ldeBitReversed(coeffs: Uint32Array, logBlowup: number, out?: Uin
   const omegaN = F.rootOfUnity(logN + logBlowup);
   const p = F.p;
   const invP = F.invP;
+  // g^i = g^(i mod L) · g^(L·⌊i/L⌋) from a table of L ≈ √n powers: independent products
+  // instead of one long dependent chain of multiplications.
+  const logL = logN >>> 1;
+  const L = 1 << logL;
+  const low = new Uint32Array(L);
   for (let s = 0; s < blocks; s++) {
-    const g = F.pow(omegaN, rev(s, logBlowup));
     const off = s * n;
-    let acc = 1;
-    for (let i = 0; i < n; i++) {
-      const c = coeffs[i]!;
-      const q = Math.floor(c * acc * invP);
-      const r = (Math.imul(c, acc) - Math.imul(q, p)) | 0;
-      res[off + i] = r < 0 ? r + p : r >= p ? r - p : r;
-      acc = F.mul(acc, g);
+    const g = F.pow(omegaN, rev(s, logBlowup));
+    if (g === 1) {
+      res.set(coeffs, off);
+    } else {
+      low[0] = 1;
+      for (let i = 1; i < L; i++) low[i] = F.mul(low[i - 1]!, g);
+      const gL = F.mul(low[L - 1]!, g);
+      let hi = 1;
+      for (let base = 0; base < n; base += L) {
+        const hq = hi * invP;
+        for (let i = 0; i < L; i++) {
+          const lo = low[i]!;
+          let t = (Math.imul(lo, hi) - Math.imul(Math.floor(lo * hq), p)) | 0;
+          const c = coeffs[base + i]!;
+          // c·t with t ∈ (−2^11, p + 2^11): still inside the lazy remainder's range.
+          t = (Math.imul(c, t) - Math.imul(Math.floor(c * t * invP), p)) | 0;
+          t += p & (t >> 31);
+          t -= p;
+          res[off + base + i] = t + (p & (t >> 31));
+        }
+        hi = F.mul(hi, gL);
+      }
     }
     difNtt(F, res, off, logN);
   }
