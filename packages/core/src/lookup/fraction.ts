@@ -5,7 +5,10 @@
  */
 import {
   FRACTION_DEGREE,
+  SUMCHECK_CHALLENGE_LABEL,
+  SUMCHECK_ROUND_LABEL,
   absorbFractionDepths,
+  absorbSumcheckHeader,
   checkFractionDepths,
   eqTable,
   fractionBatchClaim,
@@ -19,6 +22,7 @@ import {
   type Transcript,
 } from '@zkllm/verifier';
 import { proveSumcheckRounds, type MleTable } from '../sumcheck/index.js';
+import { foldFractionTable, fractionParents, fractionRoundSums } from './fraction-kernel.js';
 
 /** All layers: index k holds (p, q) ext vectors of 2^k fractions; index n is the leaves. */
 export function buildFractionLayers(E: QuarticExtension, p: Uint32Array, q: Uint32Array): Array<[Uint32Array, Uint32Array]> {
@@ -26,21 +30,14 @@ export function buildFractionLayers(E: QuarticExtension, p: Uint32Array, q: Uint
   const n = 31 - Math.clz32(leaves);
   const layers: Array<[Uint32Array, Uint32Array]> = new Array(n + 1);
   layers[n] = [p, q];
-  const t = new Uint32Array(4);
+  const F = E.base;
   for (let k = n - 1; k >= 0; k--) {
     const [cp, cq] = layers[k + 1]!;
     const size = 1 << k;
     const np = new Uint32Array(4 * size);
     const nq = new Uint32Array(4 * size);
-    for (let x = 0; x < size; x++) {
-      const l = 8 * x;
-      const r = l + 4;
-      // p = p₀q₁ + p₁q₀, q = q₀q₁
-      E.mulAt(np, 4 * x, cp, l, cq, r);
-      E.mulAt(t, 0, cp, r, cq, l);
-      E.addAt(np, 4 * x, np, 4 * x, t, 0);
-      E.mulAt(nq, 4 * x, cq, l, cq, r);
-    }
+    // p = p₀q₁ + p₁q₀, q = q₀q₁
+    fractionParents(cp, cq, np, nq, size, F.p, F.invP, E.w);
     layers[k] = [np, nq];
   }
   return layers;
@@ -64,6 +61,163 @@ function deinterleave(v: Uint32Array, size: number): [Uint32Array, Uint32Array] 
   return [even, odd];
 }
 
+/** 'generic' proves every layer with the generic sumcheck prover (tests compare the two). */
+export type FractionKernel = 'auto' | 'generic';
+
+interface LayerResult {
+  readonly roundMessages: Uint32Array[];
+  /** The round challenges ρ (ext vector, 4k). */
+  readonly point: Uint32Array;
+  /** P₀, P₁, Q₀, Q₁ of each tree at ρ (16 limbs per tree). */
+  readonly evals: Uint32Array;
+}
+
+function hasZero(point: Uint32Array): boolean {
+  for (let i = 0; i < point.length; i += 4) if ((point[i]! | point[i + 1]! | point[i + 2]! | point[i + 3]!) === 0) return true;
+  return false;
+}
+
+/** The layer as a generic sumcheck over eq and each tree's P₀, P₁, Q₀, Q₁ tables. */
+function genericLayer(
+  E: QuarticExtension,
+  k: number,
+  point: Uint32Array,
+  children: ReadonlyArray<[Uint32Array, Uint32Array]>,
+  lambda: Ext,
+  claim: Ext,
+  transcript: Transcript,
+): LayerResult {
+  const size = 1 << k;
+  const tables: MleTable[] = [{ kind: 'ext', data: eqTable(E, point) }];
+  for (const [cp, cq] of children) {
+    const [p0, p1] = deinterleave(cp, size);
+    const [q0, q1] = deinterleave(cq, size);
+    tables.push({ kind: 'ext', data: p0 }, { kind: 'ext', data: p1 }, { kind: 'ext', data: q0 }, { kind: 'ext', data: q1 });
+  }
+  const res = proveSumcheckRounds(
+    { numVars: k, tables, terms: fractionLayerTerms(E, lambda, children.length), claim, degree: FRACTION_DEGREE },
+    transcript,
+    { ext: E },
+  );
+  return { roundMessages: res.roundMessages, point: res.point, evals: res.finalEvals.slice(4) };
+}
+
+/**
+ * The same sumcheck, with the eq factor split off (Gruen): with r the layer's point and
+ * c_0 … c_{i−1} the challenges so far, round i's polynomial is
+ *
+ *     s_i(t) = pre_i · eq(r_i, t) · h_i(t),   pre_i = Π_{j<i} eq(r_j, c_j),
+ *     h_i(t) = Σ_{x'} eq(r_{>i}, x') · Σ_trees λ^{2j} F_j(t, x')   (degree 2 in t),
+ *
+ * so the kernel evaluates only h_i(0) and h_i's leading coefficient, over eq tables of the
+ * remaining variables (never folded), and h_i(1) follows from the running claim
+ * s_i(0) + s_i(1). Needs every r_i ≠ 0 (the caller falls back to {@link genericLayer}
+ * otherwise, which happens with probability ≈ k/|E|). The messages are the same
+ * polynomials as the generic prover's, so proofs are byte-identical.
+ */
+function fastLayer(
+  E: QuarticExtension,
+  k: number,
+  point: Uint32Array,
+  children: ReadonlyArray<[Uint32Array, Uint32Array]>,
+  lambda: Ext,
+  claim: Ext,
+  transcript: Transcript,
+): LayerResult {
+  const F = E.base;
+  const p = F.p, invP = F.invP, w = E.w;
+  const T = children.length;
+  absorbSumcheckHeader(transcript, k, FRACTION_DEGREE, claim);
+  if (k === 0) {
+    const evals = new Uint32Array(16 * T);
+    children.forEach(([cp, cq], j) => {
+      evals.set(cp.subarray(0, 8), 16 * j);
+      evals.set(cq.subarray(0, 8), 16 * j + 8);
+    });
+    return { roundMessages: [], point: new Uint32Array(0), evals };
+  }
+  // eqs[i] = eq(r_{i+1..k−1}, ·): the weights of round i's pairs.
+  const eqs: Uint32Array[] = new Array(k);
+  for (let i = 0; i < k; i++) eqs[i] = eqTable(E, point.subarray(4 * (i + 1)));
+  // λ^{2j} per tree.
+  const lam2 = E.mul(lambda, lambda);
+  const weights: Ext[] = [E.one()];
+  for (let j = 1; j < T; j++) weights.push(E.mul(weights[j - 1]!, lam2));
+  // Round 0 reads the child layers in place (interleaved siblings); the first fold writes
+  // four plain tables per tree.
+  const tabs: Uint32Array[][] = children.map(([cp, cq]) => [cp, cp, cq, cq]);
+  let o1 = 1, stride = 4, gap = 2;
+  const acc = new Float64Array(8);
+  const roundMessages: Uint32Array[] = [];
+  const rho = new Uint32Array(4 * k);
+  let pre: Ext = E.one();
+  let running: Ext = claim.slice();
+  const H0 = new Uint32Array(4), HL = new Uint32Array(4), t4 = new Uint32Array(4);
+  for (let i = 0; i < k; i++) {
+    const half = 1 << (k - 1 - i);
+    H0.fill(0);
+    HL.fill(0);
+    for (let j = 0; j < T; j++) {
+      const [P0, P1, Q0, Q1] = tabs[j]!;
+      acc.fill(0);
+      fractionRoundSums(P0!, P1!, Q0!, Q1!, 0, o1, stride, gap, eqs[i]!, half, lambda, acc, p, invP, w);
+      const lw = weights[j]!;
+      E.mulAt(t4, 0, Uint32Array.from(acc.subarray(0, 4)), 0, lw, 0);
+      E.addAt(H0, 0, H0, 0, t4, 0);
+      E.mulAt(t4, 0, Uint32Array.from(acc.subarray(4, 8)), 0, lw, 0);
+      E.addAt(HL, 0, HL, 0, t4, 0);
+    }
+    const r = point.subarray(4 * i, 4 * i + 4);
+    const oneMinusR = E.sub(E.one(), r);
+    const slope = E.sub(r, oneMinusR); // eq(r, t) = (1 − r) + t·(2r − 1)
+    const eqAt = (t: Ext): Ext => E.add(oneMinusR, E.mul(t, slope));
+    let msg: Uint32Array;
+    let h: (t: Ext) => Ext;
+    if (E.isZero(pre)) {
+      // Every later round polynomial is 0: so is the running claim.
+      msg = new Uint32Array(12);
+      h = () => E.zero();
+    } else {
+      // running = pre·[(1 − r)·h(0) + r·h(1)]  ⇒  h(1); then h(t) = h(0) + c₁t + HL·t².
+      const h1 = E.mul(E.sub(E.mul(running, E.inv(pre)), E.mul(oneMinusR, H0)), E.inv(r));
+      const c1 = E.sub(E.sub(h1, H0), HL);
+      const h0 = H0.slice(), hl = HL.slice();
+      h = (t: Ext) => E.add(h0, E.mul(t, E.add(c1, E.mul(t, hl))));
+      const s = (t: Ext) => E.mul(pre, E.mul(eqAt(t), h(t)));
+      msg = new Uint32Array(12);
+      msg.set(s(E.zero()), 0);
+      msg.set(s(E.fromBase(2)), 4);
+      msg.set(s(E.fromBase(3)), 8);
+    }
+    roundMessages.push(msg);
+    transcript.absorbExt(SUMCHECK_ROUND_LABEL, msg);
+    const c = transcript.challengeExt(SUMCHECK_CHALLENGE_LABEL);
+    rho.set(c, 4 * i);
+    const eqc = eqAt(c);
+    running = E.mul(pre, E.mul(eqc, h(c)));
+    pre = E.mul(pre, eqc);
+    for (const t of tabs) {
+      if (stride === 4) {
+        // Round 0: P₀/Q₀ are the even siblings (offset 0), P₁/Q₁ the odd ones (offset 1).
+        const out = [0, 1, 2, 3].map(() => new Uint32Array(4 * half));
+        for (let m = 0; m < 4; m++) foldFractionTable(t[m]!, m & 1, 4, 2, out[m]!, half, c, p, invP, w);
+        for (let m = 0; m < 4; m++) t[m] = out[m]!;
+      } else {
+        for (let m = 0; m < 4; m++) {
+          foldFractionTable(t[m]!, 0, 2, 1, t[m]!, half, c, p, invP, w);
+          t[m] = t[m]!.subarray(0, 4 * half);
+        }
+      }
+    }
+    o1 = 0;
+    stride = 2;
+    gap = 1;
+  }
+  const evals = new Uint32Array(16 * T);
+  tabs.forEach((t, j) => t.forEach((tab, m) => evals.set(tab.subarray(0, 4), 16 * j + 4 * m)));
+  return { roundMessages, point: rho, evals };
+}
+
 /**
  * Proves a batch of fraction trees (each given by {@link buildFractionLayers}), following
  * `verifyFractionTrees` exactly. The caller must have absorbed the roots already.
@@ -72,6 +226,7 @@ export function proveFractionTrees(
   E: QuarticExtension,
   trees: ReadonlyArray<Array<[Uint32Array, Uint32Array]>>,
   transcript: Transcript,
+  kernel: FractionKernel = 'auto',
 ): { proof: FractionBatchProof; leaves: FractionLeafClaim[] } {
   const depths = trees.map((l) => l.length - 1);
   const maxDepth = checkFractionDepths(depths);
@@ -94,26 +249,10 @@ export function proveFractionTrees(
     const active: number[] = [];
     for (let i = 0; i < T; i++) if (depths[i]! > k) active.push(i);
     const lambda = transcript.challengeExt('fraction/lambda');
-    const size = 1 << k;
-    const tables: MleTable[] = [{ kind: 'ext', data: eqTable(E, point) }];
-    for (const i of active) {
-      const [cp, cq] = trees[i]![k + 1]!;
-      const [p0, p1] = deinterleave(cp, size);
-      const [q0, q1] = deinterleave(cq, size);
-      tables.push({ kind: 'ext', data: p0 }, { kind: 'ext', data: p1 }, { kind: 'ext', data: q0 }, { kind: 'ext', data: q1 });
-    }
-    const res = proveSumcheckRounds(
-      {
-        numVars: k,
-        tables,
-        terms: fractionLayerTerms(E, lambda, active.length),
-        claim: fractionBatchClaim(E, lambda, active.map((i) => ({ a: a[i]!, b: b[i]! }))),
-        degree: FRACTION_DEGREE,
-      },
-      transcript,
-      { ext: E },
-    );
-    const ev = res.finalEvals.slice(4);
+    const claim = fractionBatchClaim(E, lambda, active.map((i) => ({ a: a[i]!, b: b[i]! })));
+    const children = active.map((i) => trees[i]![k + 1]!);
+    const res = kernel === 'generic' || hasZero(point) ? genericLayer(E, k, point, children, lambda, claim, transcript) : fastLayer(E, k, point, children, lambda, claim, transcript);
+    const ev = res.evals;
     transcript.absorbExt('fraction/evals', ev);
     out.push({ roundMessages: res.roundMessages, evals: ev });
     const mu = transcript.challengeExt('fraction/mu');
