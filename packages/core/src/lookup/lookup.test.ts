@@ -20,7 +20,11 @@ import {
   decodeLookupsProof,
   encodeLookupsProof,
   verifyLookups,
+  lookupsChallenges,
+  lookupsLayout,
+  tensorMask,
 } from '@zkllm/verifier';
+import { buildFractionLayers, proveFractionTrees } from './fraction.js';
 import { describe, expect, it } from 'vitest';
 import { lookupMultiplicities, proveLookup, proveLookups, type LookupGroupWitness, type LookupSegment } from './index.js';
 
@@ -321,6 +325,87 @@ describe('batched tlookup (all tables, one tagged logUp with two fraction trees)
     }
     // A proof for other statements (a group dropped) does not verify.
     expect(() => verify(proof, groups.slice(1))).toThrow();
+  });
+
+  it('rejects a forged numerator: a real row with numerator 0 (an out-of-table value hidden from the sum)', () => {
+    // A cheating prover that zeroes the numerator of one real query row can look up any
+    // value there: the fraction sums still balance. Only the verifier's check of the
+    // query numerators against the public active-row mask stops it. This forger follows
+    // proveLookups step by step except for that one leaf.
+    const forge = (zeroNumerator: boolean): LookupsProof => {
+      const bad = groups.map((g) => ({ ...g, segments: g.segments.map((sg) => ({ ...sg, columns: sg.columns.map((c) => c.slice()) })) }));
+      const seg = bad[0]!.segments[0]!;
+      (seg.columns[0] as Uint32Array)[3] = F.fromInt(100); // not in [−8, 8)
+      const honest = bad.map((g, gi) => {
+        if (gi !== 0) return lookupMultiplicities(g.table, g.segments);
+        const fixed = { ...g, segments: g.segments.map((sg, si) => (si === 0 ? { ...sg, columns: [Uint32Array.from(sg.columns[0]!, (v, i) => (i === 3 ? F.fromInt(-8) : v))] } : sg)) };
+        const m = lookupMultiplicities(fixed.table, fixed.segments);
+        if (zeroNumerator) m[0]!--; // row −8 is table row 0: the forged entry is not counted
+        return m;
+      });
+      const t = tr();
+      const sts = statements(bad);
+      const layout = lookupsLayout(sts);
+      const { alpha, gamma } = lookupsChallenges(t, sts);
+      const leafQ = (tag: number, cols: readonly number[]) => {
+        let acc = E.fromBase(F.fromInt(tag));
+        let pw = gamma;
+        for (const c of cols) {
+          acc = E.add(acc, E.mulBase(pw, c));
+          pw = E.mul(pw, gamma);
+        }
+        return E.sub(alpha, acc);
+      };
+      const nq = 1 << layout.query.numVars;
+      const qp = new Uint32Array(4 * nq);
+      const qq = new Uint32Array(4 * nq);
+      for (let i = 0; i < nq; i++) qq.set(alpha, 4 * i);
+      for (const pl of layout.query.placements) {
+        const sg = layout.segments[pl.index]!;
+        const cols = bad[sg.group]!.segments[sg.index]!.columns;
+        const act = tensorMask(sg.shape);
+        for (let i = 0; i < 2 ** pl.logSize; i++) {
+          qq.set(leafQ(sg.group + 1, cols.map((c) => c[i]!)), 4 * (pl.offset + i));
+          qp[4 * (pl.offset + i)] = act[i]!;
+        }
+        if (zeroNumerator && sg.group === 0 && sg.index === 0) qp[4 * (pl.offset + 3)] = 0;
+      }
+      const nt = 1 << layout.table.numVars;
+      const tp = new Uint32Array(4 * nt);
+      const tq = new Uint32Array(4 * nt);
+      for (let i = 0; i < nt; i++) tq.set(alpha, 4 * i);
+      for (const pl of layout.table.placements) {
+        const g = bad[pl.index]!;
+        for (let j = 0; j < g.table.size; j++) {
+          tp[4 * (pl.offset + j)] = F.fromInt(honest[pl.index]![j]!);
+          tq.set(leafQ(pl.index + 1, g.table.columns.map((c) => c[j]!)), 4 * (pl.offset + j));
+        }
+      }
+      const trees = [buildFractionLayers(E, qp, qq), buildFractionLayers(E, tp, tq)];
+      const roots = new Uint32Array(16);
+      trees.forEach((l, i) => {
+        roots.set(l[0]![0].subarray(0, 4), 8 * i);
+        roots.set(l[0]![1].subarray(0, 4), 8 * i + 4);
+      });
+      t.absorbExt('lookups/roots', roots);
+      const { proof, leaves } = proveFractionTrees(E, trees, t);
+      const segmentEvals = bad.map((g) => new Uint32Array(4 * g.table.arity * g.segments.length));
+      for (const pl of layout.query.placements) {
+        const sg = layout.segments[pl.index]!;
+        const g = bad[sg.group]!;
+        const pt = leaves[0]!.point.slice(0, 4 * pl.logSize);
+        g.segments[sg.index]!.columns.forEach((c, ci) => segmentEvals[sg.group]!.set(evalMleBase(E, c, pt), 4 * (g.table.arity * sg.index + ci)));
+      }
+      const multiplicityEvals = new Uint32Array(4 * bad.length);
+      for (const pl of layout.table.placements) {
+        multiplicityEvals.set(evalMleBase(E, Uint32Array.from(honest[pl.index]!, (x) => F.fromInt(x)), leaves[1]!.point.slice(0, 4 * pl.logSize)), 4 * pl.index);
+      }
+      return { roots, layers: proof.layers, segmentEvals, multiplicityEvals };
+    };
+    // Control: with honest numerators the out-of-table value unbalances the sums.
+    expect(() => verify(forge(false))).toThrow(/query and table sums differ/);
+    // The forgery balances the sums and passes every layer; only the numerator check fails.
+    expect(() => verify(forge(true))).toThrow(/query numerators do not match the active rows/);
   });
 
   it('rejects every sampled byte flip, truncation and extension of the encoding', () => {
