@@ -34,6 +34,16 @@ import {
 } from '@zkllm/verifier';
 import * as nodeCrypto from 'node:crypto';
 import { MerkleTree } from '../merkle/tree.js';
+import {
+  addInto,
+  foldBaseTableBy,
+  foldCoeffsBaseBy,
+  foldCoeffsExtBy,
+  foldExtTableBy,
+  roundPolyBaseInto,
+  roundPolyExtInto,
+  scaledEqTable,
+} from './kernels.js';
 import { ldeBitReversed, ldeBitReversedExt, mobius } from './lde.js';
 
 const F = BabyBear;
@@ -55,40 +65,6 @@ function mm(x: number, y: number): number {
 function red(x: number): number {
   const r = x - Math.floor(x * INV_P) * P;
   return r < 0 ? r + P : r >= P ? r - P : r;
-}
-
-/** out[o..o+4) = a[ao..]·b[bo..] in F_p[X]/(X^4 − w). `out` may alias the inputs. */
-function extMul(out: Uint32Array, o: number, a: Uint32Array, ao: number, b: Uint32Array, bo: number): void {
-  const a0 = a[ao]!, a1 = a[ao + 1]!, a2 = a[ao + 2]!, a3 = a[ao + 3]!;
-  const b0 = b[bo]!, b1 = b[bo + 1]!, b2 = b[bo + 2]!, b3 = b[bo + 3]!;
-  // Sums of ≤ 4 residues times w ≤ 2^4 stay below 2^38: exact in doubles, one reduction each.
-  const c0 = mm(a0, b0) + W_EXT * (mm(a1, b3) + mm(a2, b2) + mm(a3, b1));
-  const c1 = mm(a0, b1) + mm(a1, b0) + W_EXT * (mm(a2, b3) + mm(a3, b2));
-  const c2 = mm(a0, b2) + mm(a1, b1) + mm(a2, b0) + W_EXT * mm(a3, b3);
-  const c3 = mm(a0, b3) + mm(a1, b2) + mm(a2, b1) + mm(a3, b0);
-  out[o] = red(c0);
-  out[o + 1] = red(c1);
-  out[o + 2] = red(c2);
-  out[o + 3] = red(c3);
-}
-
-/** In-place-capable ext table fold: out[i] = a[2i] + r·(a[2i+1] − a[2i]). Returns the half-length view. */
-function foldExtTable(out: Uint32Array, a: Uint32Array, r: Uint32Array): Uint32Array {
-  const half = a.length >>> 3;
-  const d = new Uint32Array(4);
-  for (let i = 0; i < half; i++) {
-    const o = 8 * i;
-    for (let k = 0; k < 4; k++) {
-      const x = a[o + 4 + k]! - a[o + k]!;
-      d[k] = x < 0 ? x + P : x;
-    }
-    extMul(d, 0, d, 0, r, 0);
-    for (let k = 0; k < 4; k++) {
-      const x = a[o + k]! + d[k]!;
-      out[4 * i + k] = x >= P ? x - P : x;
-    }
-  }
-  return out.subarray(0, 4 * half);
 }
 
 /** Everything the prover keeps between commit and open. Treat as opaque. */
@@ -155,27 +131,6 @@ export function pcsCommit(values: Uint32Array, params: PcsParams = DEFAULT_PCS_P
 // Sumcheck kernels on (v, W): v base or ext, W ext; the round polynomial of Σ v·W.
 
 /**
- * Writes scale · eq(z, ·) (ext table of 2^n entries) into `t`.
- * One ext multiplication per entry: t·(1 − z_k) = t − t·z_k.
- */
-function scaledEq(t: Uint32Array, z: Uint32Array, scale: Uint32Array): void {
-  const n = z.length >>> 2;
-  t.set(scale.subarray(0, 4), 0);
-  for (let k = 0; k < n; k++) {
-    const size = 1 << k;
-    for (let j = 0; j < size; j++) {
-      const lo = 4 * j;
-      const hi = 4 * (j + size);
-      extMul(t, hi, t, lo, z, 4 * k);
-      for (let c = 0; c < 4; c++) {
-        const x = t[lo + c]! - t[hi + c]!;
-        t[lo + c] = x < 0 ? x + P : x;
-      }
-    }
-  }
-}
-
-/**
  * W = Σ_j β^j eq(z_j, ·) over {0,1}^n. One claim: a single eq expansion. Several claims:
  * split each point into low/high halves, eq(z, b) = eq(z_lo, b_lo)·eq(z_hi, b_hi), expand
  * the 2·2^(n/2)-entry half tables per claim, then form every entry as
@@ -187,7 +142,7 @@ function denseBatchedEq(W: Uint32Array, claims: readonly EvalClaim[], scales: re
   if (m === 0) return;
   if (m === 1) {
     const t = new Uint32Array(4 << n);
-    scaledEq(t, claims[0]!.point, scales[0]!);
+    scaledEqTable(t, claims[0]!.point, scales[0]!);
     addInto(W, 0, t);
     return;
   }
@@ -203,8 +158,8 @@ function denseBatchedEq(W: Uint32Array, claims: readonly EvalClaim[], scales: re
   const one = E.one();
   for (let j = 0; j < m; j++) {
     const z = claims[j]!.point;
-    scaledEq(tmpLo, z.subarray(0, 4 * nLo), scales[j]!);
-    scaledEq(tmpHi, z.subarray(4 * nLo), one);
+    scaledEqTable(tmpLo, z.subarray(0, 4 * nLo), scales[j]!);
+    scaledEqTable(tmpHi, z.subarray(4 * nLo), one);
     for (let i = 0; i < sizeLo; i++) A.set(tmpLo.subarray(4 * i, 4 * i + 4), 4 * (i * m + j));
     for (let i = 0; i < sizeHi; i++) B.set(tmpHi.subarray(4 * i, 4 * i + 4), 4 * (i * m + j));
   }
@@ -234,14 +189,6 @@ function denseBatchedEq(W: Uint32Array, claims: readonly EvalClaim[], scales: re
       W[o + 2] = red(W[o + 2]! + red(c2));
       W[o + 3] = red(W[o + 3]! + red(c3));
     }
-  }
-}
-
-/** W[off ..] += t (ext vectors). */
-function addInto(W: Uint32Array, off: number, t: Uint32Array): void {
-  for (let i = 0; i < t.length; i++) {
-    const x = W[off + i]! + t[i]!;
-    W[off + i] = x >= P ? x - P : x;
   }
 }
 
@@ -279,104 +226,13 @@ function batchedEq(claims: readonly EvalClaim[], beta: Uint32Array, n: number): 
       let block = 0;
       for (let i = n - 1; i >= k; i--) block = 2 * block + c.point[4 * i]!;
       const t = new Uint32Array(4 << k);
-      scaledEq(t, c.point.subarray(0, 4 * k), bp);
+      scaledEqTable(t, c.point.subarray(0, 4 * k), bp);
       addInto(W, 4 * block * 2 ** k, t);
     }
     bp = E.mul(bp, beta);
   }
   denseBatchedEq(W, dense, denseScales, n);
   return W;
-}
-
-const REDUCE_EVERY = 1 << 19;
-
-/** g(0), g(2) of Σ v·W for a base table v (round 0). Returns 8 limbs. */
-function roundPolyBase(v: Uint32Array, W: Uint32Array): Uint32Array {
-  const half = v.length >>> 1;
-  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
-  for (let i = 0; i < half; i++) {
-    const v0 = v[2 * i]!;
-    let dv = 2 * v[2 * i + 1]! - v0; // 2v1 − v0 in (−p, 2p)
-    dv = dv < 0 ? dv + P : dv >= P ? dv - P : dv;
-    const w = 8 * i;
-    a0 += F.mul(v0, W[w]!);
-    a1 += F.mul(v0, W[w + 1]!);
-    a2 += F.mul(v0, W[w + 2]!);
-    a3 += F.mul(v0, W[w + 3]!);
-    for (let k = 0; k < 4; k++) {
-      let dw = 2 * W[w + 4 + k]! - W[w + k]!;
-      dw = dw < 0 ? dw + P : dw >= P ? dw - P : dw;
-      const m = F.mul(dv, dw);
-      if (k === 0) b0 += m;
-      else if (k === 1) b1 += m;
-      else if (k === 2) b2 += m;
-      else b3 += m;
-    }
-    if ((i & (REDUCE_EVERY - 1)) === REDUCE_EVERY - 1) {
-      a0 = F.reduce(a0); a1 = F.reduce(a1); a2 = F.reduce(a2); a3 = F.reduce(a3);
-      b0 = F.reduce(b0); b1 = F.reduce(b1); b2 = F.reduce(b2); b3 = F.reduce(b3);
-    }
-  }
-  return Uint32Array.of(F.reduce(a0), F.reduce(a1), F.reduce(a2), F.reduce(a3), F.reduce(b0), F.reduce(b1), F.reduce(b2), F.reduce(b3));
-}
-
-/** g(0), g(2) of Σ v·W for ext tables. */
-function roundPolyExt(v: Uint32Array, W: Uint32Array): Uint32Array {
-  const half = v.length >>> 3;
-  const acc = new Float64Array(8);
-  const t = new Uint32Array(4);
-  const dv = new Uint32Array(4);
-  const dw = new Uint32Array(4);
-  for (let i = 0; i < half; i++) {
-    const o = 8 * i;
-    extMul(t, 0, v, o, W, o);
-    acc[0] += t[0]!; acc[1] += t[1]!; acc[2] += t[2]!; acc[3] += t[3]!;
-    for (let k = 0; k < 4; k++) {
-      let x = 2 * v[o + 4 + k]! - v[o + k]!;
-      dv[k] = x < 0 ? x + P : x >= P ? x - P : x;
-      x = 2 * W[o + 4 + k]! - W[o + k]!;
-      dw[k] = x < 0 ? x + P : x >= P ? x - P : x;
-    }
-    extMul(t, 0, dv, 0, dw, 0);
-    acc[4] += t[0]!; acc[5] += t[1]!; acc[6] += t[2]!; acc[7] += t[3]!;
-    if ((i & (REDUCE_EVERY - 1)) === REDUCE_EVERY - 1) for (let k = 0; k < 8; k++) acc[k] = F.reduce(acc[k]!);
-  }
-  const out = new Uint32Array(8);
-  for (let k = 0; k < 8; k++) out[k] = F.reduce(acc[k]!);
-  return out;
-}
-
-/** out[i] = a[2i] + r·(a[2i+1] − a[2i]) for a base table a (the monomial-coefficient fold is the same formula with (c[2i], c[2i+1]) ↦ c[2i] + r·c[2i+1]; see foldCoeffs). */
-function foldBaseTable(a: Uint32Array, r: Uint32Array): Uint32Array {
-  return E.foldBaseVec(new Uint32Array(2 * a.length), a, r);
-}
-
-/** Monomial-coefficient fold binding x_0 = r: out[i] = c[2i] + r·c[2i+1]. Base or ext input. */
-function foldCoeffs(c: Uint32Array, isBase: boolean, r: Uint32Array): Uint32Array {
-  const t = new Uint32Array(4);
-  if (isBase) {
-    const half = c.length >>> 1;
-    const out = new Uint32Array(4 * half);
-    for (let i = 0; i < half; i++) {
-      E.mulBaseAt(t, 0, r, 0, c[2 * i + 1]!);
-      const s = t[0]! + c[2 * i]!;
-      out[4 * i] = s >= P ? s - P : s;
-      out[4 * i + 1] = t[1]!;
-      out[4 * i + 2] = t[2]!;
-      out[4 * i + 3] = t[3]!;
-    }
-    return out;
-  }
-  const half = c.length >>> 3;
-  const out = new Uint32Array(4 * half);
-  for (let i = 0; i < half; i++) {
-    extMul(t, 0, c, 8 * i + 4, r, 0);
-    for (let k = 0; k < 4; k++) {
-      const x = c[8 * i + k]! + t[k]!;
-      out[4 * i + k] = x >= P ? x - P : x;
-    }
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -452,14 +308,37 @@ export function pcsOpen(
     if (l > 0) transcript.absorbDigest(PCS_LABELS.layerRoot, trees[l]!.root);
     for (let j = 0; j < a; j++) {
       const i = s.starts[l]! + j;
-      const msg = vIsBase ? roundPolyBase(v, W) : roundPolyExt(v, W);
-      roundPolys.set(msg, 8 * i);
+      const msg = roundPolys.subarray(8 * i, 8 * i + 8);
+      if (vIsBase) roundPolyBaseInto(msg, v, W, v.length >>> 1);
+      else roundPolyExtInto(msg, v, W, v.length >>> 3);
       transcript.absorbExt(PCS_LABELS.round, msg);
       const r = transcript.challengeExt(PCS_LABELS.fold);
-      v = vIsBase ? foldBaseTable(v, r) : foldExtTable(v, v, r);
+      // The first folds write fresh ext arrays (the state's tables are kept); later ones
+      // fold in place into the lower half.
+      if (vIsBase) {
+        const half = v.length >>> 1;
+        const nv = new Uint32Array(4 * half);
+        foldBaseTableBy(nv, v, half, r);
+        v = nv;
+      } else {
+        const half = v.length >>> 3;
+        foldExtTableBy(v, v, half, r);
+        v = v.subarray(0, 4 * half);
+      }
       vIsBase = false;
-      W = foldExtTable(W, W, r);
-      coeffs = foldCoeffs(coeffs, cIsBase, r);
+      const wHalf = W.length >>> 3;
+      foldExtTableBy(W, W, wHalf, r);
+      W = W.subarray(0, 4 * wHalf);
+      if (cIsBase) {
+        const half = coeffs.length >>> 1;
+        const nc = new Uint32Array(4 * half);
+        foldCoeffsBaseBy(nc, coeffs, half, r);
+        coeffs = nc;
+      } else {
+        const half = coeffs.length >>> 3;
+        foldCoeffsExtBy(coeffs, coeffs, half, r);
+        coeffs = coeffs.subarray(0, 4 * half);
+      }
       cIsBase = false;
     }
     if (l + 1 < L) {
