@@ -221,16 +221,38 @@ export function ldeBitReversedExt(coeffs: Uint32Array, logBlowup: number, F: Pri
   return out;
 }
 
-/** In-place Möbius transform: evaluations on {0,1}^n → monomial coefficients (base field). */
+/**
+ * In-place Möbius transform: evaluations on {0,1}^n → monomial coefficients (base field).
+ * Two stages (strides h and 2h) per pass over the data, with branchless normalisation (the
+ * sign of a difference of random field elements is unpredictable).
+ */
 export function mobius(F: PrimeField, v: Uint32Array): Uint32Array {
   const n = v.length;
   const p = F.p;
-  for (let h = 1; h < n; h <<= 1) {
-    for (let start = 0; start < n; start += 2 * h) {
+  let h = 1;
+  for (; 4 * h <= n; h <<= 2) {
+    for (let start = 0; start < n; start += 4 * h) {
       for (let j = start; j < start + h; j++) {
-        const d = v[j + h]! - v[j]!;
-        v[j + h] = d < 0 ? d + p : d;
+        const a0 = v[j]!;
+        const a1 = v[j + h]!;
+        const a2 = v[j + 2 * h]!;
+        const a3 = v[j + 3 * h]!;
+        let b1 = a1 - a0;
+        b1 += p & (b1 >> 31);
+        let b3 = a3 - a2;
+        b3 += p & (b3 >> 31);
+        let d = a2 - a0;
+        v[j + 1 * h] = b1;
+        v[j + 2 * h] = d + (p & (d >> 31));
+        d = b3 - b1;
+        v[j + 3 * h] = d + (p & (d >> 31));
       }
+    }
+  }
+  if (2 * h <= n) {
+    for (let j = 0; j < h; j++) {
+      const d = v[j + h]! - v[j]!;
+      v[j + h] = d + (p & (d >> 31));
     }
   }
   return v;
