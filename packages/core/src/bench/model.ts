@@ -56,7 +56,8 @@ export const STORIES15M: FixtureSpec = {
   numHeads: 6, numKvHeads: 6, headDim: 48, maxPositions: 256, tied: true, seed: 15, style: 'random',
 };
 
-function benchOne(name: string, model: ZkModel, totals: readonly number[], generated: number): (ModelBenchRow | ModelBenchFailure)[] {
+/** Commits `model` once, then proves and verifies one generation per total length (`generated` of them generated). */
+export function benchOne(name: string, model: ZkModel, totals: readonly number[], generated: number): (ModelBenchRow | ModelBenchFailure)[] {
   const t0 = performance.now();
   let committed;
   try {
