@@ -302,6 +302,54 @@ export function fractionRoundSums(
   acc[4] = red(t0, p, invP); acc[5] = red(t1, p, invP); acc[6] = red(t2, p, invP); acc[7] = red(t3, p, invP);
 }
 
+/**
+ * Adds a new lowest variable with value r to an eq table, in place: v holds 2^n entries of
+ * eq(s, ·) on entry and 2^(n+1) of eq((r, s), ·) on return (entry 2y + b = eq(s, y)·eq(r, b)).
+ * One multiplication per pair: eq(r, 0)·e = e − r·e.
+ */
+export function expandEqTable(v: Uint32Array, n: number, rr: Uint32Array, p: number, invP: number, w: number): void {
+  const r0 = rr[0]!, r1 = rr[1]!, r2 = rr[2]!, r3 = rr[3]!;
+  const qr0 = r0 * invP, qr1 = r1 * invP, qr2 = r2 * invP, qr3 = r3 * invP;
+  for (let y = n - 1; y >= 0; y--) {
+    const a0 = v[4 * y + 0]!;
+    const a1 = v[4 * y + 1]!;
+    const a2 = v[4 * y + 2]!;
+    const a3 = v[4 * y + 3]!;
+    let m0 = ((Math.imul(r0, a0) - Math.imul(Math.floor(qr0 * a0), p)) | 0) + w * (((Math.imul(r1, a3) - Math.imul(Math.floor(qr1 * a3), p)) | 0) + ((Math.imul(r2, a2) - Math.imul(Math.floor(qr2 * a2), p)) | 0) + ((Math.imul(r3, a1) - Math.imul(Math.floor(qr3 * a1), p)) | 0));
+    let m1 = ((Math.imul(r0, a1) - Math.imul(Math.floor(qr0 * a1), p)) | 0) + ((Math.imul(r1, a0) - Math.imul(Math.floor(qr1 * a0), p)) | 0) + w * (((Math.imul(r2, a3) - Math.imul(Math.floor(qr2 * a3), p)) | 0) + ((Math.imul(r3, a2) - Math.imul(Math.floor(qr3 * a2), p)) | 0));
+    let m2 = ((Math.imul(r0, a2) - Math.imul(Math.floor(qr0 * a2), p)) | 0) + ((Math.imul(r1, a1) - Math.imul(Math.floor(qr1 * a1), p)) | 0) + ((Math.imul(r2, a0) - Math.imul(Math.floor(qr2 * a0), p)) | 0) + w * ((Math.imul(r3, a3) - Math.imul(Math.floor(qr3 * a3), p)) | 0);
+    let m3 = ((Math.imul(r0, a3) - Math.imul(Math.floor(qr0 * a3), p)) | 0) + ((Math.imul(r1, a2) - Math.imul(Math.floor(qr1 * a2), p)) | 0) + ((Math.imul(r2, a1) - Math.imul(Math.floor(qr2 * a1), p)) | 0) + ((Math.imul(r3, a0) - Math.imul(Math.floor(qr3 * a0), p)) | 0);
+    m0 -= Math.floor(m0 * invP) * p;
+    m0 += p & (m0 >> 31);
+    m0 -= p & ((p - 1 - m0) >> 31);
+    m1 -= Math.floor(m1 * invP) * p;
+    m1 += p & (m1 >> 31);
+    m1 -= p & ((p - 1 - m1) >> 31);
+    m2 -= Math.floor(m2 * invP) * p;
+    m2 += p & (m2 >> 31);
+    m2 -= p & ((p - 1 - m2) >> 31);
+    m3 -= Math.floor(m3 * invP) * p;
+    m3 += p & (m3 >> 31);
+    m3 -= p & ((p - 1 - m3) >> 31);
+    let l0 = a0 - m0;
+    l0 += p & (l0 >> 31);
+    let l1 = a1 - m1;
+    l1 += p & (l1 >> 31);
+    let l2 = a2 - m2;
+    l2 += p & (l2 >> 31);
+    let l3 = a3 - m3;
+    l3 += p & (l3 >> 31);
+    v[8 * y + 0] = l0;
+    v[8 * y + 1] = l1;
+    v[8 * y + 2] = l2;
+    v[8 * y + 3] = l3;
+    v[8 * y + 4 + 0] = m0;
+    v[8 * y + 4 + 1] = m1;
+    v[8 * y + 4 + 2] = m2;
+    v[8 * y + 4 + 3] = m3;
+  }
+}
+
 /** dst[j] = src[lo] + r·(src[hi] − src[lo]) for j < half (same index scheme as above); dst may alias src when stride ≥ 1. */
 export function foldFractionTable(
   src: Uint32Array, base: number, stride: number, gap: number,

@@ -22,7 +22,7 @@ import {
   type Transcript,
 } from '@zkllm/verifier';
 import { proveSumcheckRounds, type MleTable } from '../sumcheck/index.js';
-import { foldFractionTable, fractionParents, fractionRoundSums } from './fraction-kernel.js';
+import { expandEqTable, foldFractionTable, fractionParents, fractionRoundSums } from './fraction-kernel.js';
 
 /** All layers: index k holds (p, q) ext vectors of 2^k fractions; index n is the leaves. */
 export function buildFractionLayers(E: QuarticExtension, p: Uint32Array, q: Uint32Array): Array<[Uint32Array, Uint32Array]> {
@@ -137,8 +137,16 @@ function fastLayer(
     return { roundMessages: [], point: new Uint32Array(0), evals };
   }
   // eqs[i] = eq(r_{i+1..k−1}, ·): the weights of round i's pairs.
+  // Built from the top variable down, each table one expansion of the next.
   const eqs: Uint32Array[] = new Array(k);
-  for (let i = 0; i < k; i++) eqs[i] = eqTable(E, point.subarray(4 * (i + 1)));
+  eqs[k - 1] = E.one().slice();
+  for (let i = k - 2; i >= 0; i--) {
+    const size = 1 << (k - 2 - i);
+    const v = new Uint32Array(8 * size);
+    v.set(eqs[i + 1]!);
+    expandEqTable(v, size, point.subarray(4 * (i + 1), 4 * (i + 2)), p, invP, w);
+    eqs[i] = v;
+  }
   // λ^{2j} per tree.
   const lam2 = E.mul(lambda, lambda);
   const weights: Ext[] = [E.one()];
