@@ -10,6 +10,10 @@
  * padding entirely. The DIF kernel is radix-4 with per-stage contiguous twiddle tables.
  */
 import { BabyBear, type PrimeField } from '@zkllm/verifier';
+import { simdRadix4Passes } from './ntt-simd.js';
+
+/** Below this size the copies into wasm memory cost more than the SIMD passes save. */
+const SIMD_MIN_SIZE = 1 << 12;
 
 const twiddleCache = new WeakMap<PrimeField, Map<number, Uint32Array>>();
 
@@ -60,6 +64,10 @@ export function difNtt(F: PrimeField, a: Uint32Array, off: number, logN: number)
   const invP = F.invP;
   const end = off + n;
   let h = n >>> 1;
+  if (n >= SIMD_MIN_SIZE) {
+    const next = simdRadix4Passes(F, off === 0 && a.length === n ? a : a.subarray(off, end), logN, tw);
+    if (next >= 0) h = next;
+  }
   for (; h >= 4; h >>>= 2) {
     const h2 = h >>> 1;
     for (let start = off; start < end; start += 2 * h) {

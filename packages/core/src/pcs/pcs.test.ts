@@ -10,6 +10,7 @@ import {
   Transcript,
   decodePcsProof,
   encodePcsProof,
+  ntt,
   evalMleBase,
   foldSchedule,
   verifyOpening,
@@ -88,6 +89,26 @@ describe('LDE', () => {
       }
     }
   });
+  it('large LDEs (wasm SIMD passes + JS passes, even and odd sizes, edge values) match the verifier NTT', () => {
+    const next = rng(11);
+    for (const [logN, b, Fld] of [[12, 2, F], [13, 1, F], [14, 2, F], [13, 2, KoalaBear], [12, 1, KoalaBear]] as const) {
+      const n = 1 << logN;
+      const c = new Uint32Array(n).map(() => Fld.randomFrom(next));
+      for (let i = 0; i < 64; i++) c[(i * 977) % n] = i % 2 === 0 ? Fld.p - 1 : 0;
+      const cw = ldeBitReversed(c, b, undefined, Fld);
+      const logM = logN + b;
+      const full = new Uint32Array(1 << logM);
+      full.set(c);
+      ntt(Fld, full);
+      let bad = 0;
+      for (let t = 0; t < cw.length; t++) {
+        let r = 0;
+        for (let i = 0; i < logM; i++) r |= ((t >>> i) & 1) << (logM - 1 - i);
+        if (cw[t] !== full[r]) bad++;
+      }
+      expect(bad, `logN=${logN} b=${b} p=${Fld.p}`).toBe(0);
+    }
+  });
   it('Möbius transform gives monomial coefficients', () => {
     const next = rng(8);
     const v = randomVec(16, next);
@@ -101,6 +122,17 @@ describe('LDE', () => {
       acc = E.add(acc, m);
     }
     expect(E.equals(acc, evalMleBase(E, v, z))).toBe(true);
+  });
+  it('Möbius transform (two stages per pass, odd and even sizes) equals the one-stage recurrence', () => {
+    const next = rng(12);
+    for (const logN of [0, 1, 2, 3, 5, 8]) {
+      const v = randomVec(1 << logN, next);
+      v[0] = F.p - 1;
+      const ref = v.slice();
+      for (let h = 1; h < ref.length; h <<= 1)
+        for (let i = 0; i < ref.length; i++) if (i & h) ref[i] = F.sub(ref[i]!, ref[i ^ h]!);
+      expect(mobius(F, v.slice())).toEqual(ref);
+    }
   });
   it('ext LDE is limb-wise', () => {
     const next = rng(9);

@@ -1,0 +1,237 @@
+/**
+ * WebAssembly SIMD kernel for the large radix-4 passes of the DIF NTT (see lde.ts).
+ *
+ * Why: the NTT of the rate-1/4 LDE is the prover's single hottest loop, and scalar JS pays
+ * float conversions for every modular product. In wasm SIMD four products take one
+ * Montgomery reduction on i32x4 lanes:
+ *   q = x·(w·μ) mod 2^32 (one i32x4.mul, μ = p^−1 mod 2^32 precomputed per twiddle),
+ *   x·w·2^−32 ≡ hi32(x·w) − hi32(q·p) ∈ (−p, p),
+ * so with twiddles stored as w·2^32 mod p the result is the canonical product x·w after one
+ * branchless correction. Inputs and outputs stay canonical, so passes mix freely with the
+ * JS kernel (which handles the small passes) and the output is bit-identical.
+ *
+ * The module (a few hundred bytes) is assembled here rather than shipped as a binary; it
+ * imports its memory so JS can size it and read results through typed-array views.
+ */
+import type { PrimeField } from '@zkllm/verifier';
+
+// ---- minimal wasm encoder ----
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+function str(s: string): number[] {
+  return [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
+}
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+
+// Opcodes.
+const get = (i: number) => [0x20, ...uleb(i)];
+const set = (i: number) => [0x21, ...uleb(i)];
+const tee = (i: number) => [0x22, ...uleb(i)];
+const i32c = (v: number) => [0x41, ...sleb(v)];
+const I32_ADD = [0x6a];
+const I32_SHR_U = [0x76];
+const I32_LT_U = [0x49];
+const simd = (op: number) => [0xfd, ...uleb(op)];
+const V_LOAD = [...simd(0x00), 4, 0];
+const V_STORE = [...simd(0x0b), 4, 0];
+const SPLAT = simd(0x11);
+const V_AND = simd(0x4e);
+const X_SHR_S = simd(0xac);
+const X_ADD = simd(0xae);
+const X_SUB = simd(0xb1);
+const X_MUL = simd(0xb5);
+const EXTMUL_LO_U = simd(0xde);
+const EXTMUL_HI_U = simd(0xdf);
+// Odd i32 lanes of (a ‖ b): the high halves of two i64x2 products.
+const SHUF_HI = [...simd(0x0d), 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31];
+
+/**
+ * pass4(data, n, h, tw, twmu): one radix-4 DIF pass (stages h and h/2) over n elements at
+ * byte address data; tw/twmu are byte addresses of the Montgomery twiddles and their μ
+ * multiples (index h + j ↔ ω_{2h}^j, as in lde.ts). Requires h/2 to be a multiple of 4.
+ */
+function buildModule(): Uint8Array<ArrayBuffer> {
+  // params: 0 data, 1 n, 2 h, 3 tw, 4 twmu, 5 p; then 9 i32 and 10 v128 locals
+  const L = {
+    end: 6, hb: 7, h2b: 8, s: 9, jb: 10, a: 11, ta: 12, tb: 13, tc: 14,
+    P: 15, x0: 16, x1: 17, x2: 18, x3: 19, s02: 20, s13: 21, y2: 22, y3: 23, t: 24,
+  };
+  const code: number[] = [];
+  const e = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p);
+  };
+  // Canonical (x + y) mod p of the two vectors on the stack: t = x + y − P; t + (P & (t >> 31)).
+  const addNorm = () => e(X_ADD, get(L.P), X_SUB, tee(L.t), get(L.P), get(L.t), i32c(31), X_SHR_S, V_AND, X_ADD);
+  const subNorm = () => e(X_SUB, tee(L.t), get(L.P), get(L.t), i32c(31), X_SHR_S, V_AND, X_ADD);
+  // Montgomery product of the vector in local `x` by the twiddles at byte address in local `addr`.
+  const mont = (x: number, twAddr: number, muAddr: number) => {
+    // hi(x·w)
+    e(get(x), get(twAddr), V_LOAD, EXTMUL_LO_U, get(x), get(twAddr), V_LOAD, EXTMUL_HI_U, SHUF_HI);
+    // q = x·wμ; hi(q·p)
+    e(get(x), get(muAddr), V_LOAD, X_MUL, tee(L.t), get(L.P), EXTMUL_LO_U, get(L.t), get(L.P), EXTMUL_HI_U, SHUF_HI);
+    subNorm();
+  };
+  e(get(0), get(1), i32c(2), [0x74] /* shl */, I32_ADD, set(L.end));
+  e(get(2), i32c(2), [0x74], set(L.hb));
+  e(get(L.hb), i32c(1), I32_SHR_U, set(L.h2b));
+  e(get(5), SPLAT, set(L.P));
+  e(get(0), set(L.s));
+  e([0x02, 0x40], [0x03, 0x40]); // block loop (over blocks)
+  e(get(L.s), get(L.end), I32_LT_U, [0x45] /* eqz */, [0x0d, 1] /* br_if 1 */);
+  e(i32c(0), set(L.jb));
+  e([0x02, 0x40], [0x03, 0x40]); // block loop (over j)
+  e(get(L.jb), get(L.h2b), I32_LT_U, [0x45], [0x0d, 1]);
+  e(get(L.s), get(L.jb), I32_ADD, set(L.a));
+  e(get(L.a), V_LOAD, set(L.x0));
+  e(get(L.a), get(L.h2b), I32_ADD, V_LOAD, set(L.x1));
+  e(get(L.a), get(L.hb), I32_ADD, V_LOAD, set(L.x2));
+  e(get(L.a), get(L.hb), I32_ADD, get(L.h2b), I32_ADD, V_LOAD, set(L.x3));
+  e(get(L.x0), get(L.x2)); addNorm(); e(set(L.s02));
+  e(get(L.x1), get(L.x3)); addNorm(); e(set(L.s13));
+  e(get(L.x0), get(L.x2)); subNorm(); e(set(L.x0)); // d02
+  e(get(L.x1), get(L.x3)); subNorm(); e(set(L.x1)); // d13
+  // twiddle addresses: w1 at hb + jb, w3 at hb + h2b + jb, w2 at h2b + jb
+  e(get(L.hb), get(L.jb), I32_ADD, set(L.tc));
+  e(get(3), get(L.tc), I32_ADD, set(L.ta));
+  e(get(4), get(L.tc), I32_ADD, set(L.tb));
+  mont(L.x0, L.ta, L.tb);
+  e(set(L.y2));
+  e(get(L.ta), get(L.h2b), I32_ADD, set(L.ta));
+  e(get(L.tb), get(L.h2b), I32_ADD, set(L.tb));
+  mont(L.x1, L.ta, L.tb);
+  e(set(L.y3));
+  e(get(L.h2b), get(L.jb), I32_ADD, set(L.tc));
+  e(get(3), get(L.tc), I32_ADD, set(L.ta));
+  e(get(4), get(L.tc), I32_ADD, set(L.tb));
+  // a0 = s02 + s13
+  e(get(L.a), get(L.s02), get(L.s13)); addNorm(); e(V_STORE);
+  // a1 = (s02 − s13)·w2
+  e(get(L.s02), get(L.s13)); subNorm(); e(set(L.x2));
+  e(get(L.a), get(L.h2b), I32_ADD);
+  mont(L.x2, L.ta, L.tb);
+  e(V_STORE);
+  // a2 = y2 + y3
+  e(get(L.a), get(L.hb), I32_ADD, get(L.y2), get(L.y3)); addNorm(); e(V_STORE);
+  // a3 = (y2 − y3)·w2
+  e(get(L.y2), get(L.y3)); subNorm(); e(set(L.x3));
+  e(get(L.a), get(L.hb), I32_ADD, get(L.h2b), I32_ADD);
+  mont(L.x3, L.ta, L.tb);
+  e(V_STORE);
+  e(get(L.jb), i32c(16), I32_ADD, set(L.jb));
+  e([0x0c, 0], [0x0b], [0x0b]); // br 0; end loop; end block
+  e(get(L.s), get(L.hb), get(L.hb), I32_ADD, I32_ADD, set(L.s));
+  e([0x0c, 0], [0x0b], [0x0b]);
+  e([0x0b]); // end function
+  const locals = [...uleb(2), ...uleb(9), I32, ...uleb(10), V128];
+  const body = [...locals, ...code];
+  const type = section(1, [1, 0x60, 6, I32, I32, I32, I32, I32, I32, 0]);
+  const imp = section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, ...uleb(1)]);
+  const func = section(3, [1, 0]);
+  const exp = section(7, [1, ...str('pass4'), 0x00, 0]);
+  const codeSec = section(10, [1, ...uleb(body.length), ...body]);
+  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...type, ...imp, ...func, ...exp, ...codeSec]);
+}
+
+// ---- runtime ----
+
+interface SimdNtt {
+  mem: WebAssembly.Memory;
+  pass4: (data: number, n: number, h: number, tw: number, twmu: number, p: number) => void;
+}
+
+let instance: SimdNtt | null | undefined;
+let loaded: { tw: Uint32Array | null; n: number; buffer: ArrayBuffer | null } = { tw: null, n: 0, buffer: null };
+
+function load(): SimdNtt | null {
+  if (instance !== undefined) return instance;
+  try {
+    const mem = new WebAssembly.Memory({ initial: 1 });
+    const mod = new WebAssembly.Module(buildModule());
+    const inst = new WebAssembly.Instance(mod, { env: { mem } });
+    instance = { mem, pass4: inst.exports.pass4 as SimdNtt['pass4'] };
+  } catch {
+    instance = null;
+  }
+  return instance;
+}
+
+/** Montgomery twiddles w·2^32 mod p and their μ multiples, per (field, table). */
+const montCache = new WeakMap<Uint32Array, { tw: Uint32Array; twmu: Uint32Array }>();
+
+function montTwiddles(F: PrimeField, tw: Uint32Array): { tw: Uint32Array; twmu: Uint32Array } {
+  let m = montCache.get(tw);
+  if (m) return m;
+  const p = F.p;
+  // μ = p^−1 mod 2^32 by Newton iteration (each step doubles the correct low bits).
+  let mu = p;
+  for (let i = 0; i < 5; i++) mu = Math.imul(mu, 2 - Math.imul(p, mu));
+  const r = F.reduce(2 ** 32);
+  const mt = new Uint32Array(tw.length);
+  const mm = new Uint32Array(tw.length);
+  for (let i = 0; i < tw.length; i++) {
+    const w = F.mul(tw[i]!, r);
+    mt[i] = w;
+    mm[i] = Math.imul(w, mu);
+  }
+  m = { tw: mt, twmu: mm };
+  montCache.set(tw, m);
+  return m;
+}
+
+/**
+ * Runs the radix-4 passes of half-size h ≥ 8 (h = 2^(logN−1), 2^(logN−3), … while h ≥ 8)
+ * of the DIF NTT on `a` (length 2^logN) through wasm SIMD, in place. Returns the half-size
+ * of the next pass still to run (the JS kernel finishes), or −1 when wasm SIMD is not
+ * available (nothing done).
+ */
+export function simdRadix4Passes(F: PrimeField, a: Uint32Array, logN: number, tw: Uint32Array): number {
+  const n = 1 << logN;
+  let h = n >>> 1;
+  if (h < 8 || F.p >= 2 ** 31) return h;
+  const w = load();
+  if (!w) return -1;
+  const m = montTwiddles(F, tw);
+  const bytes = 4 * n;
+  const need = 3 * bytes;
+  if (w.mem.buffer.byteLength < need) w.mem.grow(Math.ceil((need - w.mem.buffer.byteLength) / 65536));
+  const heap = new Uint32Array(w.mem.buffer);
+  // The LDE runs several NTTs of one size in a row: copy the twiddles only when they change.
+  if (loaded.tw !== m.tw || loaded.n !== n || loaded.buffer !== w.mem.buffer) {
+    heap.set(m.tw.subarray(0, n), n);
+    heap.set(m.twmu.subarray(0, n), 2 * n);
+    loaded = { tw: m.tw, n, buffer: w.mem.buffer };
+  }
+  heap.set(a, 0);
+  for (; h >= 8; h >>>= 2) w.pass4(0, n, h, bytes, 2 * bytes, F.p);
+  a.set(heap.subarray(0, n));
+  return h;
+}
