@@ -1,5 +1,6 @@
 import { BabyBearExt4 as E, ByteWriter, Transcript, encodeFractionLayer, verifyFractionTrees } from '@zkllm/verifier';
 import { describe, expect, it } from 'vitest';
+import { proverThreads, setProverThreads } from '../parallel/pool.js';
 import { buildFractionLayers, proveFractionTrees } from './fraction.js';
 
 function rng(seed: number) {
@@ -40,6 +41,29 @@ describe('fraction-tree prover kernels', () => {
         expect(c.q).toEqual(a.leaves[i]!.q);
         expect(c.point).toEqual(a.leaves[i]!.point);
       });
+    }
+  });
+
+  it('splitting the kernels across helper threads changes nothing: same layers, same proof bytes', () => {
+    const before = proverThreads();
+    const run = (threads: number) => {
+      setProverThreads(threads);
+      // Large enough for the kernels to use two ranges (2^14 pairs at the leaf layer).
+      const layers = buildFractionLayers(E, ...leaves(16, 99, true));
+      const { proof } = proveFractionTrees(E, [layers, buildFractionLayers(E, ...leaves(15, 98, false))], tr());
+      const w = new ByteWriter();
+      w.fields(proof.roots);
+      for (const l of proof.layers) encodeFractionLayer(w, l);
+      return { root: layers[0]!, bytes: Buffer.from(w.finish()), shared: layers[3]![0].buffer instanceof SharedArrayBuffer };
+    };
+    try {
+      const one = run(1);
+      const two = run(2);
+      expect(two.shared).toBe(true);
+      expect(two.root).toEqual(one.root);
+      expect(two.bytes.equals(one.bytes)).toBe(true);
+    } finally {
+      setProverThreads(before);
     }
   });
 });

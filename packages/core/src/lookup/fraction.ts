@@ -22,22 +22,30 @@ import {
   type Transcript,
 } from '@zkllm/verifier';
 import { proveSumcheckRounds, type MleTable } from '../sumcheck/index.js';
+import { parallelFor, proverThreads, sharedF64, sharedU32, toShared } from '../parallel/pool.js';
+import { FRACTION_KERNELS } from './fraction-kernel-source.js';
 import { expandEqTable, foldFractionTable, fractionParents, fractionRoundSums } from './fraction-kernel.js';
+
+/** Below this many pairs per thread a kernel call stays on the calling thread. */
+const MIN_RANGE = 1 << 13;
 
 /** All layers: index k holds (p, q) ext vectors of 2^k fractions; index n is the leaves. */
 export function buildFractionLayers(E: QuarticExtension, p: Uint32Array, q: Uint32Array): Array<[Uint32Array, Uint32Array]> {
   const leaves = p.length >>> 2;
   const n = 31 - Math.clz32(leaves);
   const layers: Array<[Uint32Array, Uint32Array]> = new Array(n + 1);
-  layers[n] = [p, q];
+  layers[n] = [toShared(p), toShared(q)];
   const F = E.base;
   for (let k = n - 1; k >= 0; k--) {
     const [cp, cq] = layers[k + 1]!;
     const size = 1 << k;
-    const np = new Uint32Array(4 * size);
-    const nq = new Uint32Array(4 * size);
+    // Shared memory: the layer's sumcheck later splits its rounds across threads.
+    const np = sharedU32(4 * size);
+    const nq = sharedU32(4 * size);
     // p = p₀q₁ + p₁q₀, q = q₀q₁
-    fractionParents(cp, cq, np, nq, size, F.p, F.invP, E.w);
+    parallelFor(FRACTION_KERNELS, 'fractionParents', size, MIN_RANGE, (_, a, b) => [cp, cq, np, nq, F.p, F.invP, E.w, a, b], (x) =>
+      fractionParents(...(x as Parameters<typeof fractionParents>)),
+    );
     layers[k] = [np, nq];
   }
   return layers;
@@ -139,10 +147,10 @@ function fastLayer(
   // eqs[i] = eq(r_{i+1..k−1}, ·): the weights of round i's pairs.
   // Built from the top variable down, each table one expansion of the next.
   const eqs: Uint32Array[] = new Array(k);
-  eqs[k - 1] = E.one().slice();
+  eqs[k - 1] = toShared(E.one());
   for (let i = k - 2; i >= 0; i--) {
     const size = 1 << (k - 2 - i);
-    const v = new Uint32Array(8 * size);
+    const v = sharedU32(8 * size);
     v.set(eqs[i + 1]!);
     expandEqTable(v, size, point.subarray(4 * (i + 1), 4 * (i + 2)), p, invP, w);
     eqs[i] = v;
@@ -155,7 +163,9 @@ function fastLayer(
   // four plain tables per tree.
   const tabs: Uint32Array[][] = children.map(([cp, cq]) => [cp, cp, cq, cq]);
   let o1 = 1, stride = 4, gap = 2;
-  const acc = new Float64Array(8);
+  const acc = sharedF64(8 * proverThreads());
+  const lam = toShared(lambda);
+  const sums = new Uint32Array(8);
   const roundMessages: Uint32Array[] = [];
   const rho = new Uint32Array(4 * k);
   let pre: Ext = E.one();
@@ -167,12 +177,24 @@ function fastLayer(
     HL.fill(0);
     for (let j = 0; j < T; j++) {
       const [P0, P1, Q0, Q1] = tabs[j]!;
-      acc.fill(0);
-      fractionRoundSums(P0!, P1!, Q0!, Q1!, 0, o1, stride, gap, eqs[i]!, half, lambda, acc, p, invP, w);
+      const used = parallelFor(
+        FRACTION_KERNELS,
+        'fractionRoundSums',
+        half,
+        MIN_RANGE,
+        (slot, a, b) => [P0!, P1!, Q0!, Q1!, 0, o1, stride, gap, eqs[i]!, lam, acc.subarray(8 * slot, 8 * slot + 8), p, invP, w, a, b],
+        (x) => fractionRoundSums(...(x as Parameters<typeof fractionRoundSums>)),
+      );
+      // Each slot's sums are canonical: add them up (< 2^36) and reduce once.
+      for (let l = 0; l < 8; l++) {
+        let v = 0;
+        for (let slot = 0; slot < used; slot++) v += acc[8 * slot + l]!;
+        sums[l] = F.reduce(v);
+      }
       const lw = weights[j]!;
-      E.mulAt(t4, 0, Uint32Array.from(acc.subarray(0, 4)), 0, lw, 0);
+      E.mulAt(t4, 0, sums, 0, lw, 0);
       E.addAt(H0, 0, H0, 0, t4, 0);
-      E.mulAt(t4, 0, Uint32Array.from(acc.subarray(4, 8)), 0, lw, 0);
+      E.mulAt(t4, 0, sums, 4, lw, 0);
       E.addAt(HL, 0, HL, 0, t4, 0);
     }
     const r = point.subarray(4 * i, 4 * i + 4);
@@ -199,22 +221,23 @@ function fastLayer(
     }
     roundMessages.push(msg);
     transcript.absorbExt(SUMCHECK_ROUND_LABEL, msg);
-    const c = transcript.challengeExt(SUMCHECK_CHALLENGE_LABEL);
+    const c = toShared(transcript.challengeExt(SUMCHECK_CHALLENGE_LABEL));
     rho.set(c, 4 * i);
     const eqc = eqAt(c);
     running = E.mul(pre, E.mul(eqc, h(c)));
     pre = E.mul(pre, eqc);
+    // Fold every table with c into fresh shared tables (ranges of an in-place fold would
+    // overlap across threads). Round 0 reads the interleaved children: P₀/Q₀ are the even
+    // siblings (offset 0), P₁/Q₁ the odd ones (offset 1).
     for (const t of tabs) {
-      if (stride === 4) {
-        // Round 0: P₀/Q₀ are the even siblings (offset 0), P₁/Q₁ the odd ones (offset 1).
-        const out = [0, 1, 2, 3].map(() => new Uint32Array(4 * half));
-        for (let m = 0; m < 4; m++) foldFractionTable(t[m]!, m & 1, 4, 2, out[m]!, half, c, p, invP, w);
-        for (let m = 0; m < 4; m++) t[m] = out[m]!;
-      } else {
-        for (let m = 0; m < 4; m++) {
-          foldFractionTable(t[m]!, 0, 2, 1, t[m]!, half, c, p, invP, w);
-          t[m] = t[m]!.subarray(0, 4 * half);
-        }
+      for (let m = 0; m < 4; m++) {
+        const src = t[m]!;
+        const dst = sharedU32(4 * half);
+        const base = stride === 4 ? m & 1 : 0;
+        parallelFor(FRACTION_KERNELS, 'foldFractionTable', half, MIN_RANGE, (_, a, b) => [src, base, stride, gap, dst, c, p, invP, w, a, b], (x) =>
+          foldFractionTable(...(x as Parameters<typeof foldFractionTable>)),
+        );
+        t[m] = dst;
       }
     }
     o1 = 0;

@@ -24,6 +24,7 @@ import {
   type QuarticExtension,
   type Transcript,
 } from '@zkllm/verifier';
+import { sharedU32 } from '../parallel/pool.js';
 import { buildFractionLayers, proveFractionTree, proveFractionTrees } from './fraction.js';
 
 /**
@@ -213,8 +214,9 @@ export function proveLookups(
   // Query leaves: p = 1 on real entries; q = α − (τ_g + γ·Σ_c γ^c S_c) on a segment's whole
   // block (padding rows included: the verifier's sel·τ term covers them), q = α past the end.
   const nq = 1 << layout.query.numVars;
-  const qp = new Uint32Array(4 * nq);
-  const qq = new Uint32Array(4 * nq);
+  // Leaves live in shared memory: the fraction-tree kernels split them across threads.
+  const qp = sharedU32(4 * nq);
+  const qq = sharedU32(4 * nq);
   for (let i = 0; i < nq; i++) qq.set(alpha, 4 * i);
   for (const pl of layout.query.placements) {
     const seg = layout.segments[pl.index]!;
@@ -228,8 +230,8 @@ export function proveLookups(
   }
   // Table leaves: p = m_g[j], q = α − (τ_g + γ·Σ_c γ^c T_{g,c}[j]); zero rows past the end.
   const nt = 1 << layout.table.numVars;
-  const tp = new Uint32Array(4 * nt);
-  const tq = new Uint32Array(4 * nt);
+  const tp = sharedU32(4 * nt);
+  const tq = sharedU32(4 * nt);
   for (let i = 0; i < nt; i++) tq.set(alpha, 4 * i);
   for (const pl of layout.table.placements) {
     const g = groups[pl.index]!;

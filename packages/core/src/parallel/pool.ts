@@ -1,0 +1,168 @@
+/**
+ * Fork–join over the machine's cores for the prover's hot loops, callable from synchronous
+ * code: the calling thread posts one range of a kernel to each helper thread, runs the first
+ * range itself, then blocks (Atomics.wait) until every helper has finished its range.
+ *
+ * Kernels come in bundles of plain-JS source (`new Function(source)()` must return an object
+ * of functions), so helpers need no module loader: the same bundle works from the built
+ * package and from TypeScript sources under a test runner. The calling thread runs its own
+ * range through the typed twin of the kernel (same code, generated from the same template).
+ * Every array a helper touches must live in a SharedArrayBuffer ({@link sharedU32}, {@link toShared}).
+ *
+ * Threads: `ZKLLM_THREADS` (1 disables the helpers), else min(available cores, 4); or
+ * {@link setProverThreads}. Helpers are unref'd: they never keep a process alive.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+/** A kernel bundle: `new Function(source)()` returns `{ [name]: (...args) => void }`. */
+export interface KernelBundle {
+  readonly id: string;
+  readonly source: string;
+}
+
+/** What a kernel may take: shared typed arrays and numbers. */
+export type KernelArg = Uint32Array | Int32Array | Float64Array | number;
+
+const HELPER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const bundles = new Map();
+parentPort.on('message', (m) => {
+  try {
+    let k = bundles.get(m.id);
+    if (!k) {
+      k = new Function(m.source)();
+      bundles.set(m.id, k);
+    }
+    k[m.name](...m.args);
+    Atomics.store(m.flags, m.slot, 1);
+  } catch (e) {
+    const text = new TextEncoder().encode(String((e && e.stack) || e));
+    m.error.set(text.subarray(0, m.error.length));
+    Atomics.store(m.flags, m.slot, 2);
+  }
+  Atomics.notify(m.flags, m.slot);
+});
+`;
+
+export class ParallelKernelError extends Error {
+  override name = 'ParallelKernelError';
+}
+
+interface Helper {
+  readonly worker: Worker;
+  readonly bundles: Set<string>;
+}
+
+function defaultThreads(): number {
+  const env = process.env['ZKLLM_THREADS'];
+  if (env !== undefined && env !== '') {
+    const n = Number(env);
+    if (!Number.isInteger(n) || n < 1 || n > 64) throw new RangeError(`ZKLLM_THREADS must be an integer in [1, 64], got '${env}'`);
+    return n;
+  }
+  return Math.max(1, Math.min(availableParallelism(), 4));
+}
+
+let threads = -1;
+const helpers: Helper[] = [];
+const flags = new Int32Array(new SharedArrayBuffer(4 * 64));
+const errorText = new Uint8Array(new SharedArrayBuffer(2048));
+
+/** Threads the prover's parallel kernels use (the calling thread included). */
+export function proverThreads(): number {
+  if (threads < 0) threads = defaultThreads();
+  return threads;
+}
+
+/** Sets the thread count (1 = no helpers); helpers beyond it are stopped. */
+export function setProverThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new RangeError(`thread count must be an integer in [1, 64], got ${n}`);
+  threads = n;
+  while (helpers.length > n - 1) void helpers.pop()!.worker.terminate();
+}
+
+function helper(i: number): Helper {
+  while (helpers.length <= i) {
+    const worker = new Worker(HELPER_SOURCE, { eval: true, name: `zkllm-kernel-${helpers.length + 1}` });
+    worker.unref();
+    helpers.push({ worker, bundles: new Set() });
+  }
+  return helpers[i]!;
+}
+
+/** A zeroed Uint32Array in shared memory (visible to the helper threads). */
+export function sharedU32(length: number): Uint32Array {
+  return new Uint32Array(new SharedArrayBuffer(4 * length));
+}
+
+/** A zeroed Float64Array in shared memory. */
+export function sharedF64(length: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(8 * length));
+}
+
+/** `a` itself if it is in shared memory, else a shared copy (for small read-only inputs). */
+export function toShared(a: Uint32Array): Uint32Array {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const c = sharedU32(a.length);
+  c.set(a);
+  return c;
+}
+
+function isShared(a: KernelArg): boolean {
+  return typeof a === 'number' || a.buffer instanceof SharedArrayBuffer;
+}
+
+/**
+ * Runs `kernel` over [0, n) split into contiguous ranges, one per thread, each range at
+ * least `minRange` long (small jobs stay on the calling thread). `argsFor(slot, start, end)`
+ * gives a range's arguments; `local` runs slot 0 on the calling thread (the typed twin of
+ * `bundle[name]`). Ranges must write disjoint memory; per-slot outputs (e.g. partial sums)
+ * go to slot-indexed places the caller combines afterwards. Returns the number of slots used.
+ */
+export function parallelFor(
+  bundle: KernelBundle,
+  name: string,
+  n: number,
+  minRange: number,
+  argsFor: (slot: number, start: number, end: number) => KernelArg[],
+  local: (args: KernelArg[]) => void,
+): number {
+  const want = Math.min(proverThreads(), Math.floor(n / Math.max(1, minRange)));
+  if (want <= 1) {
+    local(argsFor(0, 0, n));
+    return 1;
+  }
+  const chunk = Math.ceil(n / want);
+  const jobs: KernelArg[][] = [];
+  for (let s = 0; s < want; s++) jobs.push(argsFor(s, Math.min(n, s * chunk), Math.min(n, (s + 1) * chunk)));
+  jobs.forEach((a) =>
+    a.forEach((x, i) => {
+      // A programming error, not a data error: helpers cannot see unshared memory.
+      if (!isShared(x)) throw new ParallelKernelError(`${bundle.id}/${name}: argument ${i} is not in shared memory (use sharedU32/sharedF64)`);
+    }),
+  );
+  for (let s = 1; s < want; s++) {
+    const h = helper(s - 1);
+    Atomics.store(flags, s, 0);
+    const first = !h.bundles.has(bundle.id);
+    h.bundles.add(bundle.id);
+    h.worker.postMessage({ id: bundle.id, source: first ? bundle.source : '', name, args: jobs[s], flags, slot: s, error: errorText });
+  }
+  let failure: unknown;
+  try {
+    local(jobs[0]!);
+  } catch (e) {
+    failure = e;
+  }
+  for (let s = 1; s < want; s++) {
+    while (Atomics.load(flags, s) === 0) Atomics.wait(flags, s, 0);
+    if (Atomics.load(flags, s) === 2 && failure === undefined) {
+      const end = errorText.indexOf(0);
+      failure = new ParallelKernelError(`kernel ${bundle.id}/${name} failed on a helper thread: ${new TextDecoder().decode(errorText.slice(0, end < 0 ? errorText.length : end))}`);
+      errorText.fill(0);
+    }
+  }
+  if (failure !== undefined) throw failure;
+  return want;
+}
