@@ -10,7 +10,7 @@
  * padding entirely. The DIF kernel is radix-4 with per-stage contiguous twiddle tables.
  */
 import { BabyBear, type PrimeField } from '@zkllm/verifier';
-import { simdRadix4Passes } from './ntt-simd.js';
+import { simdArea, simdRadix4Passes } from './ntt-simd.js';
 
 /** Below this size the copies into wasm memory cost more than the SIMD passes save. */
 const SIMD_MIN_SIZE = 1 << 12;
@@ -60,14 +60,20 @@ export function difNtt(F: PrimeField, a: Uint32Array, off: number, logN: number)
   const n = 1 << logN;
   if (n === 1) return;
   const tw = difTwiddles(F, logN);
+  let h = n >>> 1;
+  if (n >= SIMD_MIN_SIZE) {
+    const next = simdRadix4Passes(F, off === 0 && a.length === n ? a : a.subarray(off, off + n), logN, tw);
+    if (next >= 0) h = next;
+  }
+  difPassesJs(F, a, off, logN, h, tw);
+}
+
+/** The DIF passes of difNtt from half-size h down (h = 2^(logN−1−2k)), in JS. */
+function difPassesJs(F: PrimeField, a: Uint32Array, off: number, logN: number, h: number, tw: Uint32Array): void {
+  const n = 1 << logN;
   const p = F.p;
   const invP = F.invP;
   const end = off + n;
-  let h = n >>> 1;
-  if (n >= SIMD_MIN_SIZE) {
-    const next = simdRadix4Passes(F, off === 0 && a.length === n ? a : a.subarray(off, end), logN, tw);
-    if (next >= 0) h = next;
-  }
   for (; h >= 4; h >>>= 2) {
     const h2 = h >>> 1;
     for (let start = off; start < end; start += 2 * h) {
@@ -177,6 +183,24 @@ export function ldeBitReversed(coeffs: Uint32Array, logBlowup: number, out?: Uin
   const res = out ?? new Uint32Array(total);
   if (res.length !== total) throw new RangeError('LDE output has the wrong length');
   const omegaN = F.rootOfUnity(logN + logBlowup);
+  if (n >= SIMD_MIN_SIZE) {
+    const tw = difTwiddles(F, logN);
+    const area = simdArea(F, logN, tw);
+    if (area) {
+      // Coefficients copied into wasm memory once; each block is twisted, transformed
+      // there (the JS passes finish on the wasm view) and copied out.
+      const heap = area.heap;
+      heap.set(coeffs, 3 * n);
+      for (let s = 0; s < blocks; s++) {
+        const g = F.pow(omegaN, rev(s, logBlowup));
+        if (g === 1) heap.copyWithin(0, 3 * n, 4 * n);
+        else area.twist(g);
+        difPassesJs(F, heap, 0, logN, area.passes(), tw);
+        res.set(heap.subarray(0, n), s * n);
+      }
+      return res;
+    }
+  }
   const p = F.p;
   const invP = F.invP;
   // g^i = g^(i mod L) · g^(L·⌊i/L⌋) from a table of L ≈ √n powers: independent products

@@ -151,14 +151,52 @@ function buildModule(): Uint8Array<ArrayBuffer> {
   e(get(L.s), get(L.hb), get(L.hb), I32_ADD, I32_ADD, set(L.s));
   e([0x0c, 0], [0x0b], [0x0b]);
   e([0x0b]); // end function
-  const locals = [...uleb(2), ...uleb(9), I32, ...uleb(10), V128];
-  const body = [...locals, ...code];
-  const type = section(1, [1, 0x60, 6, I32, I32, I32, I32, I32, I32, 0]);
+  const body = [...uleb(2), ...uleb(9), I32, ...uleb(10), V128, ...code];
+  const body2 = buildTwist();
+  const type = section(1, [2, 0x60, 6, I32, I32, I32, I32, I32, I32, 0, 0x60, 8, I32, I32, I32, I32, I32, I32, I32, I32, 0]);
   const imp = section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, ...uleb(1)]);
-  const func = section(3, [1, 0]);
-  const exp = section(7, [1, ...str('pass4'), 0x00, 0]);
-  const codeSec = section(10, [1, ...uleb(body.length), ...body]);
+  const func = section(3, [2, 0, 1]);
+  const exp = section(7, [2, ...str('pass4'), 0x00, 0, ...str('twist'), 0x00, 1]);
+  const codeSec = section(10, [2, ...uleb(body.length), ...body, ...uleb(body2.length), ...body2]);
   return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...type, ...imp, ...func, ...exp, ...codeSec]);
+}
+
+/**
+ * twist(src, dst, n, init, step, stepmu, mu): dst[i] = src[i]·g^i for i < n (byte addresses;
+ * n a multiple of 4). Four lanes carry g^i·2^32 mod p for i ≡ 0..3 (mod 4), read from the
+ * 16 bytes at `init`; each step multiplies them by g^4 (step = g^4·2^32 mod p, stepmu =
+ * step·μ mod 2^32), so every element costs one product and a quarter of the recurrence.
+ */
+function buildTwist(): number[] {
+  // params: 0 src, 1 dst, 2 n, 3 init, 4 step, 5 stepmu, 6 mu, 7 p; i32 locals 8 off, 9 end;
+  // v128 locals 10 P, 11 cur, 12 S, 13 SMU, 14 MU, 15 c, 16 t
+  const code: number[] = [];
+  const e = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p);
+  };
+  const off = 8, end = 9, P = 10, cur = 11, S = 12, SMU = 13, MU = 14, c = 15, t = 16;
+  const norm = () => e(tee(t), get(P), get(t), i32c(31), X_SHR_S, V_AND, X_ADD);
+  e(get(7), SPLAT, set(P));
+  e(get(4), SPLAT, set(S), get(5), SPLAT, set(SMU), get(6), SPLAT, set(MU));
+  e(get(3), V_LOAD, set(cur));
+  e(get(2), i32c(2), [0x74], set(end), i32c(0), set(off));
+  e([0x02, 0x40], [0x03, 0x40]);
+  e(get(off), get(end), I32_LT_U, [0x45], [0x0d, 1]);
+  e(get(0), get(off), I32_ADD, V_LOAD, set(c));
+  e(get(1), get(off), I32_ADD);
+  // c·cur·2^−32: q = (c·cur)·μ; hi(c·cur) − hi(q·p)
+  e(get(c), get(cur), EXTMUL_LO_U, get(c), get(cur), EXTMUL_HI_U, SHUF_HI);
+  e(get(c), get(cur), X_MUL, get(MU), X_MUL, tee(t), get(P), EXTMUL_LO_U, get(t), get(P), EXTMUL_HI_U, SHUF_HI, X_SUB);
+  norm();
+  e(V_STORE);
+  // cur ← cur·g^4 (stays in Montgomery form)
+  e(get(cur), get(S), EXTMUL_LO_U, get(cur), get(S), EXTMUL_HI_U, SHUF_HI);
+  e(get(cur), get(SMU), X_MUL, tee(t), get(P), EXTMUL_LO_U, get(t), get(P), EXTMUL_HI_U, SHUF_HI, X_SUB);
+  norm();
+  e(set(cur));
+  e(get(off), i32c(16), I32_ADD, set(off));
+  e([0x0c, 0], [0x0b], [0x0b], [0x0b]);
+  return [...uleb(2), ...uleb(2), I32, ...uleb(7), V128, ...code];
 }
 
 // ---- runtime ----
@@ -166,6 +204,7 @@ function buildModule(): Uint8Array<ArrayBuffer> {
 interface SimdNtt {
   mem: WebAssembly.Memory;
   pass4: (data: number, n: number, h: number, tw: number, twmu: number, p: number) => void;
+  twist: (src: number, dst: number, n: number, init: number, step: number, stepmu: number, mu: number, p: number) => void;
 }
 
 let instance: SimdNtt | null | undefined;
@@ -177,11 +216,18 @@ function load(): SimdNtt | null {
     const mem = new WebAssembly.Memory({ initial: 1 });
     const mod = new WebAssembly.Module(buildModule());
     const inst = new WebAssembly.Instance(mod, { env: { mem } });
-    instance = { mem, pass4: inst.exports.pass4 as SimdNtt['pass4'] };
+    instance = { mem, pass4: inst.exports.pass4 as SimdNtt['pass4'], twist: inst.exports.twist as SimdNtt['twist'] };
   } catch {
     instance = null;
   }
   return instance;
+}
+
+/** μ = p^−1 mod 2^32 by Newton iteration (each step doubles the number of correct low bits). */
+function montMu(p: number): number {
+  let mu = p;
+  for (let i = 0; i < 5; i++) mu = Math.imul(mu, 2 - Math.imul(p, mu));
+  return mu;
 }
 
 /** Montgomery twiddles w·2^32 mod p and their μ multiples, per (field, table). */
@@ -190,10 +236,7 @@ const montCache = new WeakMap<Uint32Array, { tw: Uint32Array; twmu: Uint32Array 
 function montTwiddles(F: PrimeField, tw: Uint32Array): { tw: Uint32Array; twmu: Uint32Array } {
   let m = montCache.get(tw);
   if (m) return m;
-  const p = F.p;
-  // μ = p^−1 mod 2^32 by Newton iteration (each step doubles the correct low bits).
-  let mu = p;
-  for (let i = 0; i < 5; i++) mu = Math.imul(mu, 2 - Math.imul(p, mu));
+  const mu = montMu(F.p);
   const r = F.reduce(2 ** 32);
   const mt = new Uint32Array(tw.length);
   const mm = new Uint32Array(tw.length);
@@ -208,30 +251,69 @@ function montTwiddles(F: PrimeField, tw: Uint32Array): { tw: Uint32Array; twmu: 
 }
 
 /**
- * Runs the radix-4 passes of half-size h ≥ 8 (h = 2^(logN−1), 2^(logN−3), … while h ≥ 8)
- * of the DIF NTT on `a` (length 2^logN) through wasm SIMD, in place. Returns the half-size
- * of the next pass still to run (the JS kernel finishes), or −1 when wasm SIMD is not
- * available (nothing done).
+ * Wasm working area for NTTs of size n = 2^logN, or null when wasm SIMD is unavailable or
+ * the size is too small for the vector passes. Word layout of `heap` (a view of wasm memory,
+ * valid until the next `simdArea` call): data [0, n), twiddles [n, 3n), coefficients
+ * [3n, 4n), four scratch words at 4n.
  */
-export function simdRadix4Passes(F: PrimeField, a: Uint32Array, logN: number, tw: Uint32Array): number {
+export interface SimdArea {
+  readonly heap: Uint32Array;
+  readonly n: number;
+  /** Radix-4 passes on data while h ≥ 8; returns the half-size of the next pass to run. */
+  passes(): number;
+  /** data[i] = coefficients[i]·g^i. */
+  twist(g: number): void;
+}
+
+export function simdArea(F: PrimeField, logN: number, tw: Uint32Array): SimdArea | null {
   const n = 1 << logN;
-  let h = n >>> 1;
-  if (h < 8 || F.p >= 2 ** 31) return h;
+  if (n < 16 || F.p >= 2 ** 31) return null;
   const w = load();
-  if (!w) return -1;
+  if (!w) return null;
   const m = montTwiddles(F, tw);
   const bytes = 4 * n;
-  const need = 3 * bytes;
+  const need = 4 * bytes + 16;
   if (w.mem.buffer.byteLength < need) w.mem.grow(Math.ceil((need - w.mem.buffer.byteLength) / 65536));
   const heap = new Uint32Array(w.mem.buffer);
-  // The LDE runs several NTTs of one size in a row: copy the twiddles only when they change.
+  // Several NTTs of one size run in a row: copy the twiddles only when they change.
   if (loaded.tw !== m.tw || loaded.n !== n || loaded.buffer !== w.mem.buffer) {
     heap.set(m.tw.subarray(0, n), n);
     heap.set(m.twmu.subarray(0, n), 2 * n);
     loaded = { tw: m.tw, n, buffer: w.mem.buffer };
   }
-  heap.set(a, 0);
-  for (; h >= 8; h >>>= 2) w.pass4(0, n, h, bytes, 2 * bytes, F.p);
-  a.set(heap.subarray(0, n));
+  const p = F.p;
+  const mu = montMu(p);
+  const r = F.reduce(2 ** 32);
+  return {
+    heap,
+    n,
+    passes(): number {
+      let h = n >>> 1;
+      for (; h >= 8; h >>>= 2) w.pass4(0, n, h, bytes, 2 * bytes, p);
+      return h;
+    },
+    twist(g: number): void {
+      let gi = r;
+      for (let k = 0; k < 4; k++) {
+        heap[4 * n + k] = gi;
+        gi = F.mul(gi, g);
+      }
+      const step = F.mul(F.pow(g, 4), r);
+      w.twist(3 * bytes, 0, n, 4 * bytes, step, Math.imul(step, mu), mu, p);
+    },
+  };
+}
+
+/**
+ * Runs the radix-4 passes of half-size h ≥ 8 of the DIF NTT on `a` (length 2^logN) through
+ * wasm SIMD, in place (copying through wasm memory). Returns the half-size of the next pass
+ * still to run (the JS kernel finishes), or −1 when wasm SIMD is not available.
+ */
+export function simdRadix4Passes(F: PrimeField, a: Uint32Array, logN: number, tw: Uint32Array): number {
+  const area = simdArea(F, logN, tw);
+  if (!area) return -1;
+  area.heap.set(a, 0);
+  const h = area.passes();
+  a.set(area.heap.subarray(0, area.n));
   return h;
 }
