@@ -14,65 +14,30 @@
  * imports its memory so JS can size it and read results through typed-array views.
  */
 import type { PrimeField } from '@zkllm/verifier';
-
-// ---- minimal wasm encoder ----
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function str(s: string): number[] {
-  return [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
-}
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-
-// Opcodes.
-const get = (i: number) => [0x20, ...uleb(i)];
-const set = (i: number) => [0x21, ...uleb(i)];
-const tee = (i: number) => [0x22, ...uleb(i)];
-const i32c = (v: number) => [0x41, ...sleb(v)];
-const I32_ADD = [0x6a];
-const I32_SHR_U = [0x76];
-const I32_LT_U = [0x49];
-const simd = (op: number) => [0xfd, ...uleb(op)];
-const V_LOAD = [...simd(0x00), 4, 0];
-const V_STORE = [...simd(0x0b), 4, 0];
-const SPLAT = simd(0x11);
-const V_AND = simd(0x4e);
-const X_SHR_S = simd(0xac);
-const X_ADD = simd(0xae);
-const X_SUB = simd(0xb1);
-const X_MUL = simd(0xb5);
-const EXTMUL_LO_U = simd(0xde);
-const EXTMUL_HI_U = simd(0xdf);
-// Odd i32 lanes of (a ‖ b): the high halves of two i64x2 products.
-const SHUF_HI = [...simd(0x0d), 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31];
+import {
+  EXTMUL_HI_U,
+  EXTMUL_LO_U,
+  I32,
+  I32_ADD,
+  I32_LT_U,
+  I32_SHR_U,
+  SHUF_HI,
+  SPLAT,
+  V128,
+  V_AND,
+  V_LOAD,
+  V_STORE,
+  X_ADD,
+  X_MUL,
+  X_SHR_S,
+  X_SUB,
+  get,
+  i32c,
+  moduleBytes,
+  set,
+  tee,
+  uleb,
+} from './wasm-asm.js';
 
 /**
  * pass4(data, n, h, tw, twmu): one radix-4 DIF pass (stages h and h/2) over n elements at
@@ -150,15 +115,10 @@ function buildModule(): Uint8Array<ArrayBuffer> {
   e([0x0c, 0], [0x0b], [0x0b]); // br 0; end loop; end block
   e(get(L.s), get(L.hb), get(L.hb), I32_ADD, I32_ADD, set(L.s));
   e([0x0c, 0], [0x0b], [0x0b]);
-  e([0x0b]); // end function
-  const body = [...uleb(2), ...uleb(9), I32, ...uleb(10), V128, ...code];
-  const body2 = buildTwist();
-  const type = section(1, [2, 0x60, 6, I32, I32, I32, I32, I32, I32, 0, 0x60, 8, I32, I32, I32, I32, I32, I32, I32, I32, 0]);
-  const imp = section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, ...uleb(1)]);
-  const func = section(3, [2, 0, 1]);
-  const exp = section(7, [2, ...str('pass4'), 0x00, 0, ...str('twist'), 0x00, 1]);
-  const codeSec = section(10, [2, ...uleb(body.length), ...body, ...uleb(body2.length), ...body2]);
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...type, ...imp, ...func, ...exp, ...codeSec]);
+  return moduleBytes([
+    { name: 'pass4', params: 6, i32Locals: 9, v128Locals: 10, code },
+    { name: 'twist', params: 8, i32Locals: 2, v128Locals: 7, code: buildTwist() },
+  ]);
 }
 
 /**
@@ -195,8 +155,8 @@ function buildTwist(): number[] {
   norm();
   e(set(cur));
   e(get(off), i32c(16), I32_ADD, set(off));
-  e([0x0c, 0], [0x0b], [0x0b], [0x0b]);
-  return [...uleb(2), ...uleb(2), I32, ...uleb(7), V128, ...code];
+  e([0x0c, 0], [0x0b], [0x0b]);
+  return code;
 }
 
 // ---- runtime ----

@@ -1,0 +1,89 @@
+/**
+ * A minimal WebAssembly binary encoder for the prover's SIMD kernels (ntt-simd.ts,
+ * ext-simd.ts): LEB128, the few sections a kernel module needs, and the opcodes used.
+ * Kernels are written as flat opcode arrays; every module imports one memory as env.mem.
+ */
+
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+function str(s: string): number[] {
+  return [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
+}
+
+export const I32 = 0x7f;
+export const V128 = 0x7b;
+
+// Opcodes.
+export const get = (i: number) => [0x20, ...uleb(i)];
+export const set = (i: number) => [0x21, ...uleb(i)];
+export const tee = (i: number) => [0x22, ...uleb(i)];
+export const i32c = (v: number) => [0x41, ...sleb(v)];
+export const I32_ADD = [0x6a];
+export const I32_SHR_U = [0x76];
+export const I32_LT_U = [0x49];
+export const simd = (op: number) => [0xfd, ...uleb(op)];
+export const V_LOAD = [...simd(0x00), 4, 0];
+export const V_STORE = [...simd(0x0b), 4, 0];
+export const SPLAT = simd(0x11);
+export const V_AND = simd(0x4e);
+export const X_SHR_S = simd(0xac);
+export const X_ADD = simd(0xae);
+export const X_SUB = simd(0xb1);
+export const X_MUL = simd(0xb5);
+export const EXTMUL_LO_U = simd(0xde);
+export const EXTMUL_HI_U = simd(0xdf);
+// Odd i32 lanes of (a ‖ b): the high halves of two i64x2 products.
+export const SHUF_HI = [...simd(0x0d), 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31];
+
+export interface WasmFunc {
+  name: string;
+  /** Number of i32 parameters (indices 0 .. params−1); no results. */
+  params: number;
+  /** i32 locals follow the parameters, then v128 locals. */
+  i32Locals: number;
+  v128Locals: number;
+  /** Body instructions, without the final `end`. */
+  code: number[];
+}
+
+/** Module bytes: one memory import (env.mem), the functions, each exported by name. */
+export function moduleBytes(funcs: readonly WasmFunc[]): Uint8Array<ArrayBuffer> {
+  const types: number[] = [funcs.length];
+  for (const f of funcs) types.push(0x60, ...uleb(f.params), ...new Array<number>(f.params).fill(I32), 0);
+  const imp = section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, ...uleb(1)]);
+  const func = section(3, [...uleb(funcs.length), ...funcs.map((_, i) => i)]);
+  const exps: number[] = [...uleb(funcs.length)];
+  funcs.forEach((f, i) => exps.push(...str(f.name), 0x00, ...uleb(i)));
+  const bodies: number[] = [...uleb(funcs.length)];
+  for (const f of funcs) {
+    const body = [...uleb(2), ...uleb(f.i32Locals), I32, ...uleb(f.v128Locals), V128, ...f.code, 0x0b];
+    bodies.push(...uleb(body.length), ...body);
+  }
+  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...section(1, types), ...imp, ...func, ...section(7, exps), ...section(10, bodies)]);
+}
