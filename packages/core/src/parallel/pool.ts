@@ -22,7 +22,7 @@ export interface KernelBundle {
 }
 
 /** What a kernel may take: shared typed arrays and numbers. */
-export type KernelArg = Uint32Array | Int32Array | Float64Array | number;
+export type KernelArg = Uint8Array | Uint32Array | Int32Array | Float64Array | number | boolean | readonly Uint32Array[];
 
 const HELPER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -65,6 +65,7 @@ function defaultThreads(): number {
 }
 
 let threads = -1;
+let helperJobs = 0;
 const helpers: Helper[] = [];
 const flags = new Int32Array(new SharedArrayBuffer(4 * 64));
 const errorText = new Uint8Array(new SharedArrayBuffer(2048));
@@ -73,6 +74,11 @@ const errorText = new Uint8Array(new SharedArrayBuffer(2048));
 export function proverThreads(): number {
   if (threads < 0) threads = defaultThreads();
   return threads;
+}
+
+/** How many kernel ranges have run on helper threads so far (tests, benchmarks). */
+export function helperJobCount(): number {
+  return helperJobs;
 }
 
 /** Sets the thread count (1 = no helpers); helpers beyond it are stopped. */
@@ -110,7 +116,9 @@ export function toShared(a: Uint32Array): Uint32Array {
 }
 
 function isShared(a: KernelArg): boolean {
-  return typeof a === 'number' || a.buffer instanceof SharedArrayBuffer;
+  if (typeof a === 'number' || typeof a === 'boolean') return true;
+  if (Array.isArray(a)) return a.every((x: Uint32Array) => x.buffer instanceof SharedArrayBuffer);
+  return (a as Uint32Array).buffer instanceof SharedArrayBuffer;
 }
 
 /**
@@ -147,6 +155,7 @@ export function parallelFor(
     Atomics.store(flags, s, 0);
     const first = !h.bundles.has(bundle.id);
     h.bundles.add(bundle.id);
+    helperJobs++;
     h.worker.postMessage({ id: bundle.id, source: first ? bundle.source : '', name, args: jobs[s], flags, slot: s, error: errorText });
   }
   let failure: unknown;

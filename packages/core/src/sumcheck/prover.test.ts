@@ -21,6 +21,7 @@ import {
   type SumcheckStatement,
   type SumcheckTerm,
 } from '@zkllm/verifier';
+import { helperJobCount, proverThreads, setProverThreads } from '../parallel/pool.js';
 import { proveSumcheck, proveSumcheckRounds, sumOverHypercube, type MleTable } from './prover.js';
 
 const E = BabyBearExt4;
@@ -146,6 +147,38 @@ describe('sumcheck prover/verifier: completeness', () => {
         { coeff: E.zero(), factors: [3, 2] },
       ];
       roundTrip({ numVars: n, tables, terms });
+    }
+  });
+
+  it('the generic kernel and folds split across helper threads give byte-identical proofs', () => {
+    const before = proverThreads();
+    const next = rng(2024);
+    // Zero-check-like: many members, each an ext weight times products of base tables.
+    const n = 13;
+    const tables: MleTable[] = [];
+    const terms: SumcheckTerm[] = [];
+    for (let m = 0; m < 6; m++) {
+      const b = tables.length;
+      tables.push(extTable(n, next), baseTable(n, next), baseTable(n, next));
+      terms.push({ coeff: randExt(next), factors: [b, b + 1] }, { coeff: randExt(next), factors: [b, b + 1, b + 1, b + 2] }, { coeff: randExt(next), factors: [b, b + 2] });
+    }
+    const prove = (threads: number) => {
+      setProverThreads(threads);
+      const jobs = helperJobCount();
+      const out = proveSumcheck({ numVars: n, tables, terms }, new Transcript(DOMAIN, E));
+      const w = new ByteWriter();
+      encodeSumcheckProof(w, out.proof);
+      return { bytes: Buffer.from(w.finish()), helped: helperJobCount() - jobs };
+    };
+    try {
+      const one = prove(1);
+      const two = prove(2);
+      expect(one.helped).toBe(0);
+      expect(two.helped).toBeGreaterThan(0);
+      expect(two.bytes.equals(one.bytes)).toBe(true);
+      roundTrip({ numVars: n, tables, terms });
+    } finally {
+      setProverThreads(before);
     }
   });
 

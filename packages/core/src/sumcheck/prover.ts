@@ -41,6 +41,7 @@ import {
   type SumcheckTerm,
   type Transcript,
 } from '@zkllm/verifier';
+import { parallelFor, proverThreads, sharedF64, sharedU32, toShared, type KernelBundle } from '../parallel/pool.js';
 
 /**
  * A multilinear polynomial as its evaluation table over {0,1}^n (entry i ↔ x_k = bit k of
@@ -1917,8 +1918,10 @@ function compileTerms(terms: readonly SumcheckTerm[], isBase: Uint8Array): Compi
 function evalGeneric(
   tabs: readonly Uint32Array[],
   isBase: Uint8Array,
-  ct: CompiledTerms,
-  half: number,
+  off: Int32Array,
+  fac: Int32Array,
+  start: number,
+  end: number,
   d: number,
   withOne: boolean,
   acc: Float64Array,
@@ -1927,12 +1930,11 @@ function evalGeneric(
   w: number,
 ): void {
   const nT = tabs.length;
-  const nTerms = ct.off.length - 1;
-  const { off, fac } = ct;
+  const nTerms = off.length - 1;
   const stride = 4 * (d + 1);
   const vals = new Uint32Array(nT * stride);
   const prod = new Uint32Array(4);
-  for (let i = 0; i < half; i++) {
+  for (let i = start; i < end; i++) {
     for (let k = 0; k < nT; k++) {
       const tab = tabs[k]!;
       const vb = k * stride;
@@ -2031,6 +2033,55 @@ function evalGeneric(
 }
 
 // ---------------------------------------------------------------------------------------
+
+/** Folds tables start ≤ k < end (base or ext) into dsts with r (a helper-thread job). */
+function foldMany(
+  tabs: readonly Uint32Array[],
+  dsts: readonly Uint32Array[],
+  isBase: Uint8Array,
+  half: number,
+  r: Uint32Array,
+  p: number,
+  invP: number,
+  w: number,
+  start: number,
+  end: number,
+): void {
+  for (let k = start; k < end; k++) {
+    if (isBase[k] === 1) foldBase(tabs[k]!, dsts[k]!, half, r, p, invP);
+    else foldExt(tabs[k]!, dsts[k]!, half, r, p, invP, w);
+  }
+}
+
+/**
+ * The generic kernel and the folds as a helper-thread bundle (parallel/pool.ts), built from
+ * the running functions' own source text, so both sides execute the same code.
+ */
+let genericBundle: KernelBundle | undefined;
+function genericKernels(): KernelBundle {
+  genericBundle ??= {
+    id: 'sumcheck-generic/v1',
+    source: `const REDUCE_MASK = ${REDUCE_MASK};\n${[mm, red, step, reduceAcc, foldBase, foldExt, foldMany, evalGeneric].map(String).join('\n')}\nreturn { foldMany, evalGeneric };`,
+  };
+  return genericBundle;
+}
+
+/** Pair-terms of generic work per thread below which a round stays on the calling thread. */
+const GENERIC_MIN_WORK = 1 << 17;
+/** Table entries per thread below which a fold stays on the calling thread. */
+const FOLD_MIN_WORK = 1 << 16;
+
+function sharedU8(a: Uint8Array): Uint8Array {
+  const c = new Uint8Array(new SharedArrayBuffer(a.length));
+  c.set(a);
+  return c;
+}
+
+function sharedI32(a: Int32Array): Int32Array {
+  const c = new Int32Array(new SharedArrayBuffer(4 * a.length));
+  c.set(a);
+  return c;
+}
 
 function checkTables(input: SumcheckInput): void {
   const n = input.numVars;
@@ -2145,7 +2196,26 @@ export function proveSumcheckRounds(
       if (kinds === 3) evalProd3Base(cur[a]!, cur[b]!, cur[c]!, half, acc, p, invP);
       else evalProd3Ext(cur[a]!, cur[b]!, cur[c]!, half, withOne, acc, p, invP, w);
     } else {
-      evalGeneric(cur, isBase, ct, half, d, withOne, acc, p, invP, w);
+      const minRange = Math.max(16, Math.ceil(GENERIC_MIN_WORK / (nTerms * (d + 1))));
+      if (proverThreads() > 1 && half >= 2 * minRange) {
+        // Split the pairs across threads; each slot sums into its own accumulators.
+        cur = cur.map(toShared);
+        const isB = sharedU8(isBase);
+        const off = sharedI32(ct.off), fac = sharedI32(ct.fac);
+        const len = acc.length;
+        const slots = sharedF64(len * proverThreads());
+        const used = parallelFor(
+          genericKernels(),
+          'evalGeneric',
+          half,
+          minRange,
+          (slot, a, b) => [cur, isB, off, fac, a, b, d, withOne, slots.subarray(slot * len, (slot + 1) * len), p, invP, w],
+          (x) => evalGeneric(...(x as Parameters<typeof evalGeneric>)),
+        );
+        for (let slot = 0; slot < used; slot++) for (let i = 0; i < len; i++) acc[i] += slots[slot * len + i]!;
+      } else {
+        evalGeneric(cur, isBase, ct.off, ct.fac, 0, half, d, withOne, acc, p, invP, w);
+      }
     }
     finish();
   };
@@ -2167,6 +2237,27 @@ export function proveSumcheckRounds(
   /** Binds the lowest variable of every table to r. */
   const foldAll = (r: Ext): void => {
     const half = size >>> 1;
+    if (proverThreads() > 1 && cur.length * half >= 2 * FOLD_MIN_WORK && cur.length > 1) {
+      // Whole tables per thread, into fresh shared tables (an in-place fold split by ranges
+      // would overwrite entries another thread still reads).
+      const src = cur.map(toShared);
+      const dsts = src.map(() => sharedU32(4 * half));
+      const isB = sharedU8(isBase);
+      const rs = toShared(r);
+      parallelFor(
+        genericKernels(),
+        'foldMany',
+        src.length,
+        Math.max(1, Math.ceil(FOLD_MIN_WORK / half)),
+        (_, a, b) => [src, dsts, isB, half, rs, p, invP, w, a, b],
+        (x) => foldMany(...(x as Parameters<typeof foldMany>)),
+      );
+      cur = dsts;
+      isBase.fill(0);
+      owned = true;
+      size = half;
+      return;
+    }
     cur = cur.map((src, k) => {
       const dst = owned ? src.subarray(0, 4 * half) : new Uint32Array(4 * half);
       if (isBase[k] === 1) foldBase(src, dst, half, r, p, invP);
