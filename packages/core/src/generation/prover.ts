@@ -114,6 +114,40 @@ function specRefs(spec: unknown, out: Map<string, readonly number[]>, depth = 0)
   for (const v of Object.values(o)) specRefs(v, out, depth + 1);
 }
 
+/**
+ * canonicalJson(specToJson(a)) === canonicalJson(specToJson(b)), without building the
+ * strings (specs hold large constant arrays; the string form cost ~0.5 s per proof).
+ */
+export function sameSpec(a: unknown, b: unknown, depth = 0): boolean {
+  if (depth > 64) return canonicalJson(specToJson(a)) === canonicalJson(specToJson(b));
+  const nullish = (x: unknown) => x === null || x === undefined;
+  if (nullish(a) || nullish(b)) return nullish(a) && nullish(b);
+  if (typeof a !== 'object' || typeof b !== 'object') return a === b;
+  // Int32Arrays serialise as {$i32: [...]}, every other view and array as a plain array.
+  if (a instanceof Int32Array || b instanceof Int32Array) {
+    if (!(a instanceof Int32Array && b instanceof Int32Array) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+  const listA = ArrayBuffer.isView(a) || Array.isArray(a);
+  const listB = ArrayBuffer.isView(b) || Array.isArray(b);
+  if (listA || listB) {
+    if (!listA || !listB) return false;
+    const x = a as ArrayLike<unknown>, y = b as ArrayLike<unknown>;
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!sameSpec(x[i], y[i], depth + 1)) return false;
+    return true;
+  }
+  const keys = (o: object) => Object.keys(o).filter((k) => { const v = (o as Record<string, unknown>)[k]; return v !== undefined && typeof v !== 'function'; });
+  const ka = keys(a), kb = keys(b);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+    if (!sameSpec((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], depth + 1)) return false;
+  }
+  return true;
+}
+
 export function proveGeneration(
   model: QuantizedModel,
   committed: CommittedModel,
@@ -135,7 +169,7 @@ export function proveGeneration(
   if (expected.length !== ops.length) throw new ProveError('trace does not match the committed circuit (op count)');
   ops.forEach((op, i) => {
     const e = expected[i]!;
-    if (e.kind !== op.kind || e.name !== op.name || canonicalJson(specToJson(e.spec)) !== canonicalJson(specToJson(op.spec))) {
+    if (e.kind !== op.kind || e.name !== op.name || !sameSpec(e.spec, op.spec)) {
       throw new ProveError(`trace op ${i} (${op.name}) does not match the committed circuit`);
     }
   });
@@ -181,8 +215,16 @@ export function proveGeneration(
   groups.forEach((g, i) => tensors.set(multiplicityId(g.table), { shape: [g.table.size], data: multiplicities[i]! }));
   const witnessRefs = deriveWitnessRefs(dryCtx.claims, groups);
   const wLayout = bundleLayout(witnessRefs);
+  const wParams = pcsParamsFor(wLayout.numVars);
+  // Said before packing, in the terms a caller can act on (fewer tokens, a smaller model).
+  if (wLayout.numVars + wParams.logBlowup > F.twoAdicity) {
+    throw new ProveError(
+      `the witness of this proof pads to 2^${wLayout.numVars} field elements (${input.promptTokens.length + input.outputTokens.length} tokens); ` +
+        `one commitment holds at most 2^${F.twoAdicity - wParams.logBlowup} at rate 2^-${wParams.logBlowup} over BabyBear (2-adicity ${F.twoAdicity})`,
+    );
+  }
   const { vector, tables } = packBundle(F, wLayout, tensors);
-  const wCommit = pcsCommit(vector, pcsParamsFor(wLayout.numVars));
+  const wCommit = pcsCommit(vector, wParams);
   const t2 = performance.now();
 
   const statement: GenerationStatement = {
