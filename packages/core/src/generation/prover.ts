@@ -139,10 +139,10 @@ export function sameSpec(a: unknown, b: unknown, depth = 0): boolean {
     return true;
   }
   const keys = (o: object) => Object.keys(o).filter((k) => { const v = (o as Record<string, unknown>)[k]; return v !== undefined && typeof v !== 'function'; });
-  const ka = keys(a), kb = keys(b);
-  if (ka.length !== kb.length) return false;
+  const ka = keys(a), kb = new Set(keys(b));
+  if (ka.length !== kb.size) return false;
   for (const k of ka) {
-    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+    if (!kb.has(k)) return false;
     if (!sameSpec((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], depth + 1)) return false;
   }
   return true;
