@@ -35,8 +35,8 @@ import {
   i32c,
   moduleBytes,
   set,
+  simdKernels,
   tee,
-  uleb,
 } from './wasm-asm.js';
 
 /**
@@ -227,7 +227,7 @@ export interface SimdArea {
 
 export function simdArea(F: PrimeField, logN: number, tw: Uint32Array): SimdArea | null {
   const n = 1 << logN;
-  if (n < 16 || F.p >= 2 ** 31) return null;
+  if (n < 16 || F.p >= 2 ** 31 || !simdKernels.enabled) return null;
   const w = load();
   if (!w) return null;
   const m = montTwiddles(F, tw);

@@ -44,6 +44,7 @@ import {
   roundPolyExtInto,
   scaledEqTable,
 } from './kernels.js';
+import { ExtArena } from './ext-simd.js';
 import { ldeBitReversed, ldeBitReversedExt, mobius } from './lde.js';
 
 const F = BabyBear;
@@ -212,25 +213,34 @@ function denseVars(z: Uint32Array): number {
  * one tensor of a bundle) only fill their block; fully dense claims share the half-table
  * kernel above.
  */
-function batchedEq(claims: readonly EvalClaim[], beta: Uint32Array, n: number): Uint32Array {
-  const W = new Uint32Array(4 << n);
+function batchedEq(claims: readonly EvalClaim[], beta: Uint32Array, n: number, arena: ExtArena | null): Uint32Array {
+  const W = arena ? arena.alloc(4 << n) : new Uint32Array(4 << n);
   const dense: EvalClaim[] = [];
   const denseScales: Uint32Array[] = [];
+  const blockVars = claims.map((c) => denseVars(c.point));
+  const maxBlock = blockVars.reduce((m, k) => (k < n - 1 ? Math.max(m, k) : m), -1);
+  const scratch = maxBlock < 0 ? null : arena ? arena.alloc(4 << maxBlock) : new Uint32Array(4 << maxBlock);
   let bp = E.one();
-  for (const c of claims) {
-    const k = denseVars(c.point);
+  claims.forEach((c, j) => {
+    const k = blockVars[j]!;
     if (k >= n - 1) {
       dense.push(c);
       denseScales.push(bp);
     } else {
       let block = 0;
       for (let i = n - 1; i >= k; i--) block = 2 * block + c.point[4 * i]!;
-      const t = new Uint32Array(4 << k);
-      scaledEqTable(t, c.point.subarray(0, 4 * k), bp);
-      addInto(W, 4 * block * 2 ** k, t);
+      const t = scratch!.subarray(0, 4 << k);
+      const dst = W.subarray(4 * block * 2 ** k, 4 * (block + 1) * 2 ** k);
+      if (arena) {
+        arena.scaledEq(t, c.point.subarray(0, 4 * k), bp);
+        arena.add(dst, t);
+      } else {
+        scaledEqTable(t, c.point.subarray(0, 4 * k), bp);
+        addInto(dst, 0, t);
+      }
     }
     bp = E.mul(bp, beta);
-  }
+  });
   denseBatchedEq(W, dense, denseScales, n);
   return W;
 }
@@ -293,7 +303,11 @@ export function pcsOpen(
   const beta = absorbPcsStatement(transcript, state.commitment, claims, params);
 
   // W = Σ_j β^j eq(z_j, ·)
-  let W: Uint32Array = batchedEq(claims, beta, n);
+  // Wasm SIMD arena for the tables folded by fixed challenges: W (4·2^n words), the first
+  // folds of v and of the coefficients (2·2^n each) and the eq scratch (≤ 2^n, blocks have
+  // at most n − 2 variables). null falls back to the JS kernels. Its views die with this call.
+  const arena = ExtArena.open(F, E.w, 9 * 2 ** n + 64);
+  let W: Uint32Array = batchedEq(claims, beta, n, arena);
 
   let v: Uint32Array = state.values;
   let vIsBase = true;
@@ -318,26 +332,29 @@ export function pcsOpen(
       // fold in place into the lower half.
       if (vIsBase) {
         const half = v.length >>> 1;
-        const nv = new Uint32Array(4 * half);
+        const nv = arena ? arena.alloc(4 * half) : new Uint32Array(4 * half);
         foldBaseTableBy(nv, v, half, r);
         v = nv;
       } else {
         const half = v.length >>> 3;
-        foldExtTableBy(v, v, half, r);
+        if (arena) arena.fold(v, v, half, r, false);
+        else foldExtTableBy(v, v, half, r);
         v = v.subarray(0, 4 * half);
       }
       vIsBase = false;
       const wHalf = W.length >>> 3;
-      foldExtTableBy(W, W, wHalf, r);
+      if (arena) arena.fold(W, W, wHalf, r, false);
+      else foldExtTableBy(W, W, wHalf, r);
       W = W.subarray(0, 4 * wHalf);
       if (cIsBase) {
         const half = coeffs.length >>> 1;
-        const nc = new Uint32Array(4 * half);
+        const nc = arena ? arena.alloc(4 * half) : new Uint32Array(4 * half);
         foldCoeffsBaseBy(nc, coeffs, half, r);
         coeffs = nc;
       } else {
         const half = coeffs.length >>> 3;
-        foldCoeffsExtBy(coeffs, coeffs, half, r);
+        if (arena) arena.fold(coeffs, coeffs, half, r, true);
+        else foldCoeffsExtBy(coeffs, coeffs, half, r);
         coeffs = coeffs.subarray(0, 4 * half);
       }
       cIsBase = false;

@@ -87,3 +87,9 @@ export function moduleBytes(funcs: readonly WasmFunc[]): Uint8Array<ArrayBuffer>
   }
   return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...section(1, types), ...imp, ...func, ...section(7, exps), ...section(10, bodies)]);
 }
+
+/**
+ * Tests compare the SIMD kernels with the JS ones by switching them off: when false, the
+ * PCS prover takes its pure-JS paths (same output, slower).
+ */
+export const simdKernels = { enabled: true };

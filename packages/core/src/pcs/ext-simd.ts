@@ -1,0 +1,267 @@
+/**
+ * WebAssembly SIMD kernels for the PCS opening's products by a fixed extension element
+ * (BabyBear-ext4 or any p < 2^31 with x^4 = w): table folds and eq-table levels.
+ *
+ * One v128 holds the four limbs of one ext element. A product x·r by a fixed r is
+ * Σ_i x_i·R_i with the rows R_0 = (r0, r1, r2, r3), R_1 = (w·r3, r0, r1, r2),
+ * R_2 = (w·r2, w·r3, r0, r1), R_3 = (w·r1, w·r2, w·r3, r0) stored in Montgomery form
+ * (·2^32 mod p). Two lane products x_i·R_i (< 2p² ≤ p·2^32) are summed as 64-bit lanes and
+ * reduced once: with q = lo32(S)·p^−1 mod 2^32, S·2^−32 ≡ hi32(S) − hi32(q·p) ∈ (−p, p).
+ * All stored values are canonical, so these kernels interleave freely with the JS ones and
+ * produce identical tables.
+ *
+ * Tables live in an {@link ExtArena}: one wasm memory per prover process, laid out per opening.
+ */
+import type { PrimeField } from '@zkllm/verifier';
+import {
+  EXTMUL_HI_U,
+  EXTMUL_LO_U,
+  I32_ADD,
+  I32_LT_U,
+  SHUF_HI,
+  SPLAT,
+  V_AND,
+  V_LOAD,
+  V_STORE,
+  X_ADD,
+  X_MUL,
+  X_SHR_S,
+  X_SUB,
+  get,
+  i32c,
+  moduleBytes,
+  set,
+  simd,
+  simdKernels,
+  tee,
+} from './wasm-asm.js';
+
+const I64X2_ADD = simd(0xce);
+// Even i32 lanes of (a ‖ b): the low halves of two i64x2 values.
+const SHUF_LO = [...simd(0x0d), 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27];
+const splatLane = (k: number) => [...simd(0x0d), ...[0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3].map((b) => 4 * k + b)];
+const VLOAD_AT = (offset: number) => [...simd(0x00), 4, offset];
+
+/** Locals shared by the kernels' product code (indices after the 7 params and 3 i32 locals). */
+interface ProdLocals {
+  P: number;
+  MU: number;
+  R: number; // R0..R3 at R, R+1, R+2, R+3
+  t: number;
+  SL: number;
+  SH: number;
+  X: number;
+}
+
+/** Pushes x·r (canonical) for the ext element in local `x`. */
+function product(e: (...p: number[][]) => void, L: ProdLocals, x: number): void {
+  const normalise = () => e(tee(L.t), get(L.P), get(L.t), i32c(31), X_SHR_S, V_AND, X_ADD);
+  for (let half = 0; half < 2; half++) {
+    const i = 2 * half;
+    e(get(x), get(x), splatLane(i), tee(L.X), get(L.R + i), EXTMUL_LO_U, get(L.X), get(L.R + i), EXTMUL_HI_U, set(L.SH), set(L.SL));
+    e(get(x), get(x), splatLane(i + 1), tee(L.X), get(L.R + i + 1), EXTMUL_LO_U, get(L.SL), I64X2_ADD, set(L.SL));
+    e(get(L.X), get(L.R + i + 1), EXTMUL_HI_U, get(L.SH), I64X2_ADD, set(L.SH));
+    // hi32(S) − hi32(q·p), q = lo32(S)·μ
+    e(get(L.SL), get(L.SH), SHUF_HI);
+    e(get(L.SL), get(L.SH), SHUF_LO, get(L.MU), X_MUL, tee(L.t), get(L.P), EXTMUL_LO_U, get(L.t), get(L.P), EXTMUL_HI_U, SHUF_HI, X_SUB);
+    normalise();
+  }
+  // sum of the two halves, both canonical: t = a + b − p; t + (p & (t >> 31))
+  e(X_ADD, get(L.P), X_SUB);
+  normalise();
+}
+
+/**
+ * fold(src, dst, half, consts, sub, p, mu): dst[i] = l + r·(h − sub·l) for (l, h) =
+ * (src[2i], src[2i+1]) (ext elements; byte addresses). sub = 1 folds an evaluation table,
+ * sub = 0 folds monomial coefficients. dst may alias src.
+ * consts: R0..R3 (64 bytes).
+ */
+function buildFold(): number[] {
+  // params 0 src, 1 dst, 2 half, 3 consts, 4 sub, 5 p, 6 mu; i32 locals 7 i, 8 o, 9 end
+  const i = 7, o = 8, end = 9;
+  const L: ProdLocals = { P: 10, MU: 11, R: 12, t: 16, SL: 17, SH: 18, X: 19 };
+  const l = 20, d = 21, MASK = 22;
+  const code: number[] = [];
+  const e = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p);
+  };
+  e(get(5), SPLAT, set(L.P), get(6), SPLAT, set(L.MU));
+  for (let k = 0; k < 4; k++) e(get(3), VLOAD_AT(16 * k), set(L.R + k));
+  e(i32c(0), get(4), [0x6b] /* i32.sub */, SPLAT, set(MASK));
+  e(get(0), set(i), get(1), set(o));
+  e(get(2), i32c(5), [0x74], get(0), I32_ADD, set(end));
+  e([0x02, 0x40], [0x03, 0x40]);
+  e(get(i), get(end), I32_LT_U, [0x45], [0x0d, 1]);
+  e(get(i), V_LOAD, set(l));
+  e(get(i), VLOAD_AT(16), get(l), get(MASK), V_AND, X_SUB, tee(L.t), get(L.P), get(L.t), i32c(31), X_SHR_S, V_AND, X_ADD, set(d));
+  e(get(o));
+  product(e, L, d);
+  e(get(l), X_ADD, get(L.P), X_SUB, tee(L.t), get(L.P), get(L.t), i32c(31), X_SHR_S, V_AND, X_ADD);
+  e(V_STORE);
+  e(get(i), i32c(32), I32_ADD, set(i), get(o), i32c(16), I32_ADD, set(o));
+  e([0x0c, 0], [0x0b], [0x0b]);
+  return code;
+}
+
+/**
+ * eqLevel(t, size, consts, p, mu): for j < size, hi = t[j]·z, t[j + size] = hi,
+ * t[j] −= hi (ext elements at byte address t). consts: R0..R3 of z.
+ */
+function buildEqLevel(): number[] {
+  // params 0 t, 1 size, 2 consts, 3 p, 4 mu; i32 locals 5 j, 6 end, 7 hiOff
+  const j = 5, end = 6, hiOff = 7;
+  const L: ProdLocals = { P: 8, MU: 9, R: 10, t: 14, SL: 15, SH: 16, X: 17 };
+  const lo = 18, hi = 19;
+  const code: number[] = [];
+  const e = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p);
+  };
+  e(get(3), SPLAT, set(L.P), get(4), SPLAT, set(L.MU));
+  for (let k = 0; k < 4; k++) e(get(2), VLOAD_AT(16 * k), set(L.R + k));
+  e(get(1), i32c(4), [0x74], tee(hiOff), get(0), I32_ADD, set(end));
+  e(get(0), set(j));
+  e([0x02, 0x40], [0x03, 0x40]);
+  e(get(j), get(end), I32_LT_U, [0x45], [0x0d, 1]);
+  e(get(j), V_LOAD, set(lo));
+  product(e, L, lo);
+  e(set(hi));
+  e(get(j), get(hiOff), I32_ADD, get(hi), V_STORE);
+  e(get(j), get(lo), get(hi), X_SUB, tee(L.t), get(L.P), get(L.t), i32c(31), X_SHR_S, V_AND, X_ADD, V_STORE);
+  e(get(j), i32c(16), I32_ADD, set(j));
+  e([0x0c, 0], [0x0b], [0x0b]);
+  return code;
+}
+
+/** addVec(dst, src, bytes, p): dst += src lane-wise mod p (canonical; bytes a multiple of 16). */
+function buildAdd(): number[] {
+  // params 0 dst, 1 src, 2 bytes, 3 p; i32 locals 4 k; v128 5 P, 6 t
+  const k = 4, P = 5, t = 6;
+  const code: number[] = [];
+  const e = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p);
+  };
+  e(get(3), SPLAT, set(P), i32c(0), set(k));
+  e([0x02, 0x40], [0x03, 0x40]);
+  e(get(k), get(2), I32_LT_U, [0x45], [0x0d, 1]);
+  e(get(0), get(k), I32_ADD);
+  e(get(0), get(k), I32_ADD, V_LOAD, get(1), get(k), I32_ADD, V_LOAD, X_ADD, get(P), X_SUB);
+  e(tee(t), get(P), get(t), i32c(31), X_SHR_S, V_AND, X_ADD, V_STORE);
+  e(get(k), i32c(16), I32_ADD, set(k));
+  e([0x0c, 0], [0x0b], [0x0b]);
+  return code;
+}
+
+interface ExtKernels {
+  mem: WebAssembly.Memory;
+  fold: (src: number, dst: number, half: number, consts: number, sub: number, p: number, mu: number) => void;
+  eqLevel: (t: number, size: number, consts: number, p: number, mu: number) => void;
+  addVec: (dst: number, src: number, bytes: number, p: number) => void;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/**
+ * A fresh instance with its own memory of at least `bytes`: the memory (hundreds of MB for
+ * a large opening) is garbage once the arena is dropped, instead of staying reserved.
+ */
+function instantiate(bytes: number): ExtKernels | null {
+  if (compiled === undefined) {
+    try {
+      compiled = new WebAssembly.Module(
+        moduleBytes([
+          { name: 'fold', params: 7, i32Locals: 3, v128Locals: 13, code: buildFold() },
+          { name: 'eqLevel', params: 5, i32Locals: 3, v128Locals: 12, code: buildEqLevel() },
+          { name: 'addVec', params: 4, i32Locals: 1, v128Locals: 2, code: buildAdd() },
+        ]),
+      );
+    } catch {
+      compiled = null;
+    }
+  }
+  if (!compiled) return null;
+  const mem = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+  const x = new WebAssembly.Instance(compiled, { env: { mem } }).exports;
+  return { mem, fold: x.fold as ExtKernels['fold'], eqLevel: x.eqLevel as ExtKernels['eqLevel'], addVec: x.addVec as ExtKernels['addVec'] };
+}
+
+function montMu(p: number): number {
+  let mu = p;
+  for (let i = 0; i < 5; i++) mu = Math.imul(mu, 2 - Math.imul(p, mu));
+  return mu;
+}
+
+/**
+ * Bump allocator over a wasm memory of fixed size for one opening; tables handed out are
+ * Uint32Array views of it.
+ */
+export class ExtArena {
+  private readonly k: ExtKernels;
+  private readonly F: PrimeField;
+  private readonly w: number;
+  private readonly mu: number;
+  private readonly r2: number;
+  private heap: Uint32Array;
+  private top = 0;
+  /** Word offset of the 16-word constant block. */
+  private readonly consts: number;
+
+  private constructor(k: ExtKernels, F: PrimeField, w: number, words: number) {
+    this.k = k;
+    this.F = F;
+    this.w = w;
+    this.mu = montMu(F.p);
+    this.r2 = F.reduce(2 ** 32);
+    this.heap = new Uint32Array(k.mem.buffer);
+    this.consts = 0;
+    this.top = 16;
+  }
+
+  /** An arena for tables totalling at most `words` u32, or null without wasm SIMD. */
+  static open(F: PrimeField, w: number, words: number): ExtArena | null {
+    if (F.p >= 2 ** 31 || !simdKernels.enabled) return null;
+    const k = instantiate(4 * (words + 16));
+    return k ? new ExtArena(k, F, w, words) : null;
+  }
+
+  /** A zeroed table of `words` u32 in wasm memory (fresh memory is zero; space is never reused). */
+  alloc(words: number): Uint32Array {
+    const off = this.top;
+    this.top += (words + 3) & ~3;
+    if (this.top > this.heap.length) throw new RangeError('ExtArena: out of space');
+    return this.heap.subarray(off, off + words);
+  }
+
+  private setConsts(r: Uint32Array, ro: number): void {
+    const F = this.F;
+    const m = (x: number) => F.mul(x, this.r2);
+    const r0 = m(r[ro]!), r1 = m(r[ro + 1]!), r2 = m(r[ro + 2]!), r3 = m(r[ro + 3]!);
+    const w = this.w;
+    const wr1 = F.mul(r1, w), wr2 = F.mul(r2, w), wr3 = F.mul(r3, w);
+    this.heap.set([r0, r1, r2, r3, wr3, r0, r1, r2, wr2, wr3, r0, r1, wr1, wr2, wr3, r0], this.consts);
+  }
+
+  /** dst[i] = src[2i] + r·(src[2i+1] − src[2i]) (or c[2i] + r·c[2i+1] when coeffs), ext, half entries out. */
+  fold(dst: Uint32Array, src: Uint32Array, half: number, r: Uint32Array, coeffs: boolean): void {
+    this.setConsts(r, 0);
+    this.k.fold(src.byteOffset, dst.byteOffset, half, 4 * this.consts, coeffs ? 0 : 1, this.F.p, this.mu);
+  }
+
+  /** t[0 .. 4·2^k) = scale · eq(z, ·) for z of k ext coordinates. */
+  scaledEq(t: Uint32Array, z: Uint32Array, scale: Uint32Array): void {
+    t[0] = scale[0]!;
+    t[1] = scale[1]!;
+    t[2] = scale[2]!;
+    t[3] = scale[3]!;
+    const k = z.length >>> 2;
+    for (let lvl = 0; lvl < k; lvl++) {
+      this.setConsts(z, 4 * lvl);
+      this.k.eqLevel(t.byteOffset, 1 << lvl, 4 * this.consts, this.F.p, this.mu);
+    }
+  }
+
+  /** dst += src (canonical vectors, length a multiple of 4). */
+  add(dst: Uint32Array, src: Uint32Array): void {
+    this.k.addVec(dst.byteOffset, src.byteOffset, 4 * src.length, this.F.p);
+  }
+}

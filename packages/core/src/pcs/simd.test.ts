@@ -1,0 +1,101 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { BabyBear, BabyBearExt4, ByteWriter, Transcript, encodePcsProof, evalMleBase, type EvalClaim, type PcsParams } from '@zkllm/verifier';
+import { ExtArena } from './ext-simd.js';
+import { foldCoeffsExtBy, foldExtTableBy, scaledEqTable } from './kernels.js';
+import { ldeBitReversed } from './lde.js';
+import { simdRadix4Passes } from './ntt-simd.js';
+import { pcsCommit, pcsOpen } from './prover.js';
+import { simdKernels } from './wasm-asm.js';
+
+const F = BabyBear;
+const E = BabyBearExt4;
+
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
+}
+
+/** Random canonical values with the extremes 0 and p − 1 sprinkled in. */
+function vec(len: number, next: () => number): Uint32Array {
+  const v = new Uint32Array(len);
+  for (let i = 0; i < len; i++) {
+    const r = next();
+    v[i] = r % 7 === 0 ? 0 : r % 7 === 1 ? F.p - 1 : F.randomFrom(next);
+  }
+  return v;
+}
+
+afterEach(() => {
+  simdKernels.enabled = true;
+});
+
+describe('wasm SIMD kernels', () => {
+  it('load on this runtime (otherwise the prover silently runs the slower JS paths)', () => {
+    expect(ExtArena.open(F, E.w, 1024)).not.toBeNull();
+    expect(simdRadix4Passes(F, new Uint32Array(1 << 6), 6, new Uint32Array(1 << 6))).toBeGreaterThanOrEqual(0);
+  });
+
+  it('ext folds, eq levels and adds equal the JS kernels', () => {
+    const next = rng(3);
+    const arena = ExtArena.open(F, E.w, 1 << 16)!;
+    for (const half of [1, 2, 37, 1024]) {
+      const src = vec(8 * half, next);
+      const r = vec(4, next);
+      for (const coeffs of [false, true]) {
+        const ref = new Uint32Array(4 * half);
+        (coeffs ? foldCoeffsExtBy : foldExtTableBy)(ref, src, half, r);
+        const t = arena.alloc(8 * half);
+        t.set(src);
+        arena.fold(t, t, half, r, coeffs);
+        expect(t.subarray(0, 4 * half)).toEqual(ref);
+      }
+    }
+    for (const k of [0, 1, 5, 9]) {
+      const z = vec(4 * k, next);
+      const scale = vec(4, next);
+      const ref = new Uint32Array(4 << k);
+      scaledEqTable(ref, z, scale);
+      const t = arena.alloc(4 << k);
+      arena.scaledEq(t, z, scale);
+      expect(t).toEqual(ref);
+      const acc = arena.alloc(4 << k);
+      const base = vec(4 << k, next);
+      acc.set(base);
+      arena.add(acc, t);
+      expect(acc).toEqual(base.map((x, i) => F.add(x, ref[i]!)));
+    }
+  });
+
+  it('LDE and PCS proofs are identical with and without the SIMD kernels', () => {
+    const next = rng(5);
+    const P: PcsParams = { logBlowup: 2, logFoldArity: 3, queries: 8, powBits: 4, finalLogSize: 3 };
+    for (const n of [5, 12, 13]) {
+      const values = vec(1 << n, next);
+      const claims: EvalClaim[] = [];
+      for (let j = 0; j < 3; j++) {
+        const point = vec(4 * n, next);
+        // One claim confined to a block (Boolean high coordinates), as bundle claims are.
+        if (j === 2) for (let i = n - 2; i < n; i++) point.set([i & 1, 0, 0, 0], 4 * i);
+        claims.push({ point, value: evalMleBase(E, values, point) });
+      }
+      const run = (): { root: Uint8Array; proof: Uint8Array; lde: Uint32Array } => {
+        const { commitment, state } = pcsCommit(values, P);
+        const w = new ByteWriter();
+        encodePcsProof(w, pcsOpen(state, claims, new Transcript('simd-test', E), P));
+        return { root: commitment.root, proof: w.finish(), lde: ldeBitReversed(values, 1) };
+      };
+      const withSimd = run();
+      simdKernels.enabled = false;
+      const withoutSimd = run();
+      simdKernels.enabled = true;
+      expect(withSimd.root).toEqual(withoutSimd.root);
+      expect(withSimd.proof).toEqual(withoutSimd.proof);
+      expect(withSimd.lde).toEqual(withoutSimd.lde);
+    }
+  });
+});
