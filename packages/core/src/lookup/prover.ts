@@ -60,8 +60,13 @@ function checkSegments(table: LookupTable, segments: readonly LookupSegment[]): 
 export function lookupMultiplicities(table: LookupTable, segments: readonly LookupSegment[]): Uint32Array {
   checkSegments(table, segments);
   const key = table.columns[0]!;
+  // Range-keyed tables (keys lo, lo+1, …: every range table) index by arithmetic; others by a map.
+  const lo = key.length > 0 ? F.toSigned(key[0]!) : 0;
+  let consecutive = true;
+  for (let j = 0; j < key.length && consecutive; j++) consecutive = key[j] === F.fromInt(lo + j);
   const index = new Map<number, number>();
-  for (let j = 0; j < key.length; j++) if (!index.has(key[j]!)) index.set(key[j]!, j);
+  if (!consecutive) for (let j = 0; j < key.length; j++) if (!index.has(key[j]!)) index.set(key[j]!, j);
+  const size = key.length;
   const m = new Uint32Array(table.size);
   segments.forEach((seg, s) => {
     const k = seg.columns[0]!;
@@ -70,7 +75,11 @@ export function lookupMultiplicities(table: LookupTable, segments: readonly Look
     for (let i = 0; i < k.length; i++) {
       if (!act[i]) continue;
       const key = F.sub(k[i]!, shift);
-      const j = index.get(key);
+      let j: number | undefined;
+      if (consecutive) {
+        const d = F.toSigned(key) - lo;
+        j = d >= 0 && d < size ? d : undefined;
+      } else j = index.get(key);
       if (j === undefined) throw new LookupWitnessError(`table ${table.id}: value ${k[i]} (segment ${s}, entry ${i}, shift ${seg.shift ?? 0}) is not in the table`);
       for (let c = 1; c < seg.columns.length; c++) {
         if (seg.columns[c]![i] !== table.columns[c]![j]) {
@@ -217,7 +226,7 @@ export function proveLookups(
   // Leaves live in shared memory: the fraction-tree kernels split them across threads.
   const qp = sharedU32(4 * nq);
   const qq = sharedU32(4 * nq);
-  for (let i = 0; i < nq; i++) qq.set(alpha, 4 * i);
+  fillExt(qq, alpha);
   for (const pl of layout.query.placements) {
     const seg = layout.segments[pl.index]!;
     const g = groups[seg.group]!;
@@ -232,7 +241,7 @@ export function proveLookups(
   const nt = 1 << layout.table.numVars;
   const tp = sharedU32(4 * nt);
   const tq = sharedU32(4 * nt);
-  for (let i = 0; i < nt; i++) tq.set(alpha, 4 * i);
+  fillExt(tq, alpha);
   for (const pl of layout.table.placements) {
     const g = groups[pl.index]!;
     const m = multiplicities[pl.index]!;
@@ -271,6 +280,13 @@ export function proveLookups(
   return { proof: { roots, layers: proof.layers, segmentEvals, multiplicityEvals }, claims };
 }
 
+/** v ← x in every ext slot (copies doubling in size: memcpy speed). */
+function fillExt(v: Uint32Array, x: Ext): void {
+  if (v.length === 0) return;
+  v.set(x.subarray(0, 4), 0);
+  for (let filled = 4; filled < v.length; filled *= 2) v.copyWithin(filled, 0, Math.min(filled, v.length - filled));
+}
+
 /** q[off + i] = α − (base + γ·Σ_c γ^c·cols_c[i]) for i < len (columns are base-field tables). */
 function fillTaggedLeaves(
   E: QuarticExtension,
@@ -283,24 +299,39 @@ function fillTaggedLeaves(
   gamma: Ext,
 ): void {
   const arity = cols.length;
-  // γ^{c+1} once; then each leaf is a base-by-ext multiply-add per column.
+  const p = E.base.p;
+  const invP = E.base.invP;
+  // γ^{c+1} once; then each leaf is α − base − Σ_c γ^{c+1}·col_c[i]: base-by-ext products
+  // with the lazy remainder (quotients of the constant limbs precomputed).
   const pows = new Uint32Array(4 * arity);
   let pw = gamma;
   for (let c = 0; c < arity; c++) {
     pows.set(pw, 4 * c);
     pw = E.mul(pw, gamma);
   }
-  const t = new Uint32Array(4);
-  const acc = new Uint32Array(4);
+  const qpows = Float64Array.from(pows, (x) => x * invP);
+  const ab = E.sub(alpha, base);
+  const a0 = ab[0]!, a1 = ab[1]!, a2 = ab[2]!, a3 = ab[3]!;
   for (let i = 0; i < len; i++) {
-    acc[0] = base[0]!;
-    acc[1] = base[1]!;
-    acc[2] = base[2]!;
-    acc[3] = base[3]!;
+    // α − base − Σ: accumulate p − (product) per limb, reduce once.
+    let s0 = a0, s1 = a1, s2 = a2, s3 = a3;
     for (let c = 0; c < arity; c++) {
-      E.mulBaseAt(t, 0, pows, 4 * c, cols[c]![i]!);
-      E.addAt(acc, 0, acc, 0, t, 0);
+      const v = cols[c]![i]!;
+      const o = 4 * c;
+      s0 += p - ((Math.imul(v, pows[o]!) - Math.imul(Math.floor(v * qpows[o]!), p)) | 0);
+      s1 += p - ((Math.imul(v, pows[o + 1]!) - Math.imul(Math.floor(v * qpows[o + 1]!), p)) | 0);
+      s2 += p - ((Math.imul(v, pows[o + 2]!) - Math.imul(Math.floor(v * qpows[o + 2]!), p)) | 0);
+      s3 += p - ((Math.imul(v, pows[o + 3]!) - Math.imul(Math.floor(v * qpows[o + 3]!), p)) | 0);
     }
-    E.subAt(q, 4 * (off + i), alpha, 0, acc, 0);
+    const at = 4 * (off + i);
+    q[at] = red(s0, p, invP);
+    q[at + 1] = red(s1, p, invP);
+    q[at + 2] = red(s2, p, invP);
+    q[at + 3] = red(s3, p, invP);
   }
+}
+
+function red(x: number, p: number, invP: number): number {
+  const r = x - Math.floor(x * invP) * p;
+  return r < 0 ? r + p : r >= p ? r - p : r;
 }
