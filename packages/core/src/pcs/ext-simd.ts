@@ -133,6 +133,46 @@ function buildEqLevel(): number[] {
   return code;
 }
 
+/**
+ * foldBase(src, dst, half, consts, sub, p, mu): dst[i] = l + r·(h − sub·l) for base
+ * (l, h) = (src[2i], src[2i+1]) (u32 each), ext dst (byte addresses). One lane product
+ * d·R0 per entry. consts: R0 = r in Montgomery form. dst must not overlap src.
+ */
+function buildFoldBase(): number[] {
+  // params 0 src, 1 dst, 2 half, 3 consts, 4 sub, 5 p, 6 mu; i32 locals 7 i, 8 o, 9 end, 10 l, 11 d
+  const i = 7, o = 8, end = 9, l = 10, d = 11;
+  // v128 locals 12 P, 13 MU, 14 R0, 15 t, 16 X, 17 LANE0
+  const P = 12, MU = 13, R0 = 14, t = 15, X = 16, LANE0 = 17;
+  const code: number[] = [];
+  const e = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p);
+  };
+  const normalise = () => e(tee(t), get(P), get(t), i32c(31), X_SHR_S, V_AND, X_ADD);
+  e(get(5), SPLAT, set(P), get(6), SPLAT, set(MU), get(3), V_LOAD, set(R0));
+  // (−1, 0, 0, 0): keeps lane 0 of a splat
+  e(i32c(0), SPLAT, i32c(-1), [...simd(0x1c), 0] /* i32x4.replace_lane 0 */, set(LANE0));
+  e(get(0), set(i), get(1), set(o));
+  e(get(2), i32c(3), [0x74], get(0), I32_ADD, set(end));
+  e([0x02, 0x40], [0x03, 0x40]);
+  e(get(i), get(end), I32_LT_U, [0x45], [0x0d, 1]);
+  // d = h − sub·l, normalised (scalar: l, h < p < 2^31)
+  e(get(i), [0x28, 2, 0] /* i32.load */, tee(l));
+  e(get(i), [0x28, 2, 4], get(l), get(4), [0x6c] /* i32.mul */, [0x6b] /* i32.sub */, tee(d));
+  e(i32c(31), [0x75] /* i32.shr_s */, get(5), [0x71] /* i32.and */, get(d), I32_ADD, set(d));
+  e(get(o));
+  // X = splat(d); hi(X·R0) − hi(q·p), q = lo(X·R0)·μ = X·(R0·μ) computed from the product
+  e(get(d), SPLAT, tee(X), get(R0), EXTMUL_LO_U, get(X), get(R0), EXTMUL_HI_U, SHUF_HI);
+  e(get(X), get(R0), X_MUL, get(MU), X_MUL, tee(t), get(P), EXTMUL_LO_U, get(t), get(P), EXTMUL_HI_U, SHUF_HI, X_SUB);
+  normalise();
+  // + (l, 0, 0, 0)
+  e(get(l), SPLAT, get(LANE0), V_AND, X_ADD, get(P), X_SUB);
+  normalise();
+  e(V_STORE);
+  e(get(i), i32c(8), I32_ADD, set(i), get(o), i32c(16), I32_ADD, set(o));
+  e([0x0c, 0], [0x0b], [0x0b]);
+  return code;
+}
+
 /** addVec(dst, src, bytes, p): dst += src lane-wise mod p (canonical; bytes a multiple of 16). */
 function buildAdd(): number[] {
   // params 0 dst, 1 src, 2 bytes, 3 p; i32 locals 4 k; v128 5 P, 6 t
@@ -157,6 +197,7 @@ interface ExtKernels {
   fold: (src: number, dst: number, half: number, consts: number, sub: number, p: number, mu: number) => void;
   eqLevel: (t: number, size: number, consts: number, p: number, mu: number) => void;
   addVec: (dst: number, src: number, bytes: number, p: number) => void;
+  foldBase: (src: number, dst: number, half: number, consts: number, sub: number, p: number, mu: number) => void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -173,6 +214,7 @@ function instantiate(bytes: number): ExtKernels | null {
           { name: 'fold', params: 7, i32Locals: 3, v128Locals: 13, code: buildFold() },
           { name: 'eqLevel', params: 5, i32Locals: 3, v128Locals: 12, code: buildEqLevel() },
           { name: 'addVec', params: 4, i32Locals: 1, v128Locals: 2, code: buildAdd() },
+          { name: 'foldBase', params: 7, i32Locals: 5, v128Locals: 6, code: buildFoldBase() },
         ]),
       );
     } catch {
@@ -182,7 +224,7 @@ function instantiate(bytes: number): ExtKernels | null {
   if (!compiled) return null;
   const mem = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
   const x = new WebAssembly.Instance(compiled, { env: { mem } }).exports;
-  return { mem, fold: x.fold as ExtKernels['fold'], eqLevel: x.eqLevel as ExtKernels['eqLevel'], addVec: x.addVec as ExtKernels['addVec'] };
+  return { mem, fold: x.fold as ExtKernels['fold'], eqLevel: x.eqLevel as ExtKernels['eqLevel'], addVec: x.addVec as ExtKernels['addVec'], foldBase: x.foldBase as ExtKernels['foldBase'] };
 }
 
 function montMu(p: number): number {
@@ -245,6 +287,17 @@ export class ExtArena {
   fold(dst: Uint32Array, src: Uint32Array, half: number, r: Uint32Array, coeffs: boolean): void {
     this.setConsts(r, 0);
     this.k.fold(src.byteOffset, dst.byteOffset, half, 4 * this.consts, coeffs ? 0 : 1, this.F.p, this.mu);
+  }
+
+  /**
+   * As {@link fold} for a base table or base coefficients `src` (any memory; copied into the
+   * arena first): dst (ext, in the arena) gets half entries.
+   */
+  foldBase(dst: Uint32Array, src: Uint32Array, half: number, r: Uint32Array, coeffs: boolean): void {
+    const staged = this.alloc(2 * half);
+    staged.set(src.subarray(0, 2 * half));
+    this.setConsts(r, 0);
+    this.k.foldBase(staged.byteOffset, dst.byteOffset, half, 4 * this.consts, coeffs ? 0 : 1, this.F.p, this.mu);
   }
 
   /** t[0 .. 4·2^k) = scale · eq(z, ·) for z of k ext coordinates. */

@@ -304,9 +304,10 @@ export function pcsOpen(
 
   // W = Σ_j β^j eq(z_j, ·)
   // Wasm SIMD arena for the tables folded by fixed challenges: W (4·2^n words), the first
-  // folds of v and of the coefficients (2·2^n each) and the eq scratch (≤ 2^n, blocks have
-  // at most n − 2 variables). null falls back to the JS kernels. Its views die with this call.
-  const arena = ExtArena.open(F, E.w, 9 * 2 ** n + 64);
+  // folds of v and of the coefficients (2·2^n each, plus 2^n each to stage their base
+  // inputs) and the eq scratch (≤ 2^n, blocks have at most n − 2 variables). null falls back
+  // to the JS kernels. Its views die with this call.
+  const arena = ExtArena.open(F, E.w, 11 * 2 ** n + 64);
   let W: Uint32Array = batchedEq(claims, beta, n, arena);
 
   let v: Uint32Array = state.values;
@@ -332,9 +333,14 @@ export function pcsOpen(
       // fold in place into the lower half.
       if (vIsBase) {
         const half = v.length >>> 1;
-        const nv = arena ? arena.alloc(4 * half) : new Uint32Array(4 * half);
-        foldBaseTableBy(nv, v, half, r);
-        v = nv;
+        if (arena) {
+          v = arena.alloc(4 * half);
+          arena.foldBase(v, state.values, half, r, false);
+        } else {
+          const nv = new Uint32Array(4 * half);
+          foldBaseTableBy(nv, v, half, r);
+          v = nv;
+        }
       } else {
         const half = v.length >>> 3;
         if (arena) arena.fold(v, v, half, r, false);
@@ -348,9 +354,15 @@ export function pcsOpen(
       W = W.subarray(0, 4 * wHalf);
       if (cIsBase) {
         const half = coeffs.length >>> 1;
-        const nc = arena ? arena.alloc(4 * half) : new Uint32Array(4 * half);
-        foldCoeffsBaseBy(nc, coeffs, half, r);
-        coeffs = nc;
+        if (arena) {
+          const nc = arena.alloc(4 * half);
+          arena.foldBase(nc, coeffs, half, r, true);
+          coeffs = nc;
+        } else {
+          const nc = new Uint32Array(4 * half);
+          foldCoeffsBaseBy(nc, coeffs, half, r);
+          coeffs = nc;
+        }
       } else {
         const half = coeffs.length >>> 3;
         if (arena) arena.fold(coeffs, coeffs, half, r, true);

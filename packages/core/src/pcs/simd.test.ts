@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BabyBear, BabyBearExt4, ByteWriter, Transcript, encodePcsProof, evalMleBase, type EvalClaim, type PcsParams } from '@zkllm/verifier';
 import { ExtArena } from './ext-simd.js';
-import { foldCoeffsExtBy, foldExtTableBy, scaledEqTable } from './kernels.js';
+import { foldBaseTableBy, foldCoeffsBaseBy, foldCoeffsExtBy, foldExtTableBy, scaledEqTable } from './kernels.js';
 import { ldeBitReversed } from './lde.js';
 import { simdRadix4Passes } from './ntt-simd.js';
 import { pcsCommit, pcsOpen } from './prover.js';
@@ -53,6 +53,12 @@ describe('wasm SIMD kernels', () => {
         t.set(src);
         arena.fold(t, t, half, r, coeffs);
         expect(t.subarray(0, 4 * half)).toEqual(ref);
+        const base = vec(2 * half, next);
+        const refBase = new Uint32Array(4 * half);
+        (coeffs ? foldCoeffsBaseBy : foldBaseTableBy)(refBase, base, half, r);
+        const out = arena.alloc(4 * half);
+        arena.foldBase(out, base, half, r, coeffs);
+        expect(out).toEqual(refBase);
       }
     }
     for (const k of [0, 1, 5, 9]) {
