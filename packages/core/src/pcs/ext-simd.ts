@@ -173,6 +173,91 @@ function buildFoldBase(): number[] {
   return code;
 }
 
+/**
+ * Round polynomial sums of Σ v·W (degree-2 sumcheck of the opening), two pairs per step.
+ * Per pair (lo, hi) it needs g(0) = Σ v_lo·W_lo and g(2) = Σ (2v_hi − v_lo)(2W_hi − W_lo).
+ * Instead of forming ext products it accumulates the 16 limb cross sums T_ij = Σ x_i·y_j
+ * (lane j of accumulator i): the lane products of two pairs (< 2p² ≤ p·2^32) are summed as
+ * 64-bit lanes and Montgomery-reduced once, then added into canonical i32 accumulators.
+ * The caller combines T into ext limbs (x^4 = w) and undoes the 2^−32 of the reductions.
+ *
+ * roundExt(v, W, half, out, p, mu): ext v and W of 2·half entries (half even); out gets
+ * T(g0) then T(g2), 4 vectors each (128 bytes).
+ * roundBase(v, W, half, out, p, mu): base v (u32 entries), ext W; out gets the lane sums of
+ * g0 then g2 (2 vectors, 32 bytes).
+ */
+function buildRound(base: boolean): number[] {
+  // params 0 v, 1 W, 2 half, 3 out, 4 p, 5 mu; i32 locals 6 wo (W byte offset), 7 end, 8 vo, 9 s0, 10 s1
+  const wo = 6, end = 7, vo = 8;
+  let nv = 11;
+  const P = nv++, MU = nv++, t = nv++, SL = nv++, SH = nv++, X = nv++;
+  const a0 = nv++, b0 = nv++, a1 = nv++, b1 = nv++, c0 = nv++, f0 = nv++, c1 = nv++, f1 = nv++;
+  const terms = base ? 1 : 4;
+  const R0 = nv;
+  nv += terms;
+  const R2 = nv;
+  nv += terms;
+  const code: number[] = [];
+  const e = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p);
+  };
+  const normalise = () => e(tee(t), get(P), get(t), i32c(31), X_SHR_S, V_AND, X_ADD);
+  // 2·hi − lo for canonical vectors: (hi − lo) normalised, + hi − p, normalised.
+  const twiceMinus = (hiLocal: number, loLocal: number, dst: number) => {
+    e(get(hiLocal), get(loLocal), X_SUB);
+    normalise();
+    e(get(hiLocal), X_ADD, get(P), X_SUB);
+    normalise();
+    e(set(dst));
+  };
+  // acc += reduce(Σ over the two pairs of X·y) where X = lane i of x (or the vector x itself when base)
+  const accumulate = (x0: number, y0: number, x1: number, y1: number, acc: number, lane: number) => {
+    const xs = (x: number) => (base ? e(get(x)) : e(get(x), get(x), splatLane(lane)));
+    xs(x0);
+    e(tee(X), get(y0), EXTMUL_LO_U, get(X), get(y0), EXTMUL_HI_U, set(SH), set(SL));
+    xs(x1);
+    e(tee(X), get(y1), EXTMUL_LO_U, get(SL), I64X2_ADD, set(SL));
+    e(get(X), get(y1), EXTMUL_HI_U, get(SH), I64X2_ADD, set(SH));
+    e(get(SL), get(SH), SHUF_HI);
+    e(get(SL), get(SH), SHUF_LO, get(MU), X_MUL, tee(t), get(P), EXTMUL_LO_U, get(t), get(P), EXTMUL_HI_U, SHUF_HI, X_SUB);
+    normalise();
+    e(get(acc), X_ADD, get(P), X_SUB);
+    normalise();
+    e(set(acc));
+  };
+  e(get(4), SPLAT, set(P), get(5), SPLAT, set(MU));
+  e(get(1), set(wo), get(0), set(vo));
+  e(get(2), i32c(5), [0x74], get(1), I32_ADD, set(end));
+  e([0x02, 0x40], [0x03, 0x40]);
+  e(get(wo), get(end), I32_LT_U, [0x45], [0x0d, 1]);
+  if (base) {
+    // v entries are scalars: a = splat(v_lo), c = splat(2·v_hi − v_lo)
+    e(get(vo), [0x28, 2, 0], SPLAT, set(a0), get(vo), [0x28, 2, 4], SPLAT, set(c0));
+    e(get(vo), [0x28, 2, 8], SPLAT, set(a1), get(vo), [0x28, 2, 12], SPLAT, set(c1));
+    twiceMinus(c0, a0, c0);
+    twiceMinus(c1, a1, c1);
+  } else {
+    e(get(vo), V_LOAD, set(a0), get(vo), VLOAD_AT(16), set(c0));
+    e(get(vo), VLOAD_AT(32), set(a1), get(vo), VLOAD_AT(48), set(c1));
+    twiceMinus(c0, a0, c0);
+    twiceMinus(c1, a1, c1);
+  }
+  e(get(wo), V_LOAD, set(b0), get(wo), VLOAD_AT(16), set(f0));
+  e(get(wo), VLOAD_AT(32), set(b1), get(wo), VLOAD_AT(48), set(f1));
+  twiceMinus(f0, b0, f0);
+  twiceMinus(f1, b1, f1);
+  for (let i = 0; i < terms; i++) accumulate(a0, b0, a1, b1, R0 + i, i);
+  for (let i = 0; i < terms; i++) accumulate(c0, f0, c1, f1, R2 + i, i);
+  e(get(wo), i32c(64), I32_ADD, set(wo));
+  e(get(vo), i32c(base ? 16 : 64), I32_ADD, set(vo));
+  e([0x0c, 0], [0x0b], [0x0b]);
+  for (let i = 0; i < 2 * terms; i++) e(get(3), get(R0 + i), [...simd(0x0b), 4, 16 * i]);
+  return code;
+}
+
+/** Number of v128 locals of buildRound. */
+const roundV128Locals = (base: boolean) => 14 + 2 * (base ? 1 : 4);
+
 /** addVec(dst, src, bytes, p): dst += src lane-wise mod p (canonical; bytes a multiple of 16). */
 function buildAdd(): number[] {
   // params 0 dst, 1 src, 2 bytes, 3 p; i32 locals 4 k; v128 5 P, 6 t
@@ -198,6 +283,8 @@ interface ExtKernels {
   eqLevel: (t: number, size: number, consts: number, p: number, mu: number) => void;
   addVec: (dst: number, src: number, bytes: number, p: number) => void;
   foldBase: (src: number, dst: number, half: number, consts: number, sub: number, p: number, mu: number) => void;
+  roundExt: (v: number, W: number, half: number, out: number, p: number, mu: number) => void;
+  roundBase: (v: number, W: number, half: number, out: number, p: number, mu: number) => void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -215,6 +302,8 @@ function instantiate(bytes: number): ExtKernels | null {
           { name: 'eqLevel', params: 5, i32Locals: 3, v128Locals: 12, code: buildEqLevel() },
           { name: 'addVec', params: 4, i32Locals: 1, v128Locals: 2, code: buildAdd() },
           { name: 'foldBase', params: 7, i32Locals: 5, v128Locals: 6, code: buildFoldBase() },
+          { name: 'roundExt', params: 6, i32Locals: 5, v128Locals: roundV128Locals(false), code: buildRound(false) },
+          { name: 'roundBase', params: 6, i32Locals: 5, v128Locals: roundV128Locals(true), code: buildRound(true) },
         ]),
       );
     } catch {
@@ -224,7 +313,7 @@ function instantiate(bytes: number): ExtKernels | null {
   if (!compiled) return null;
   const mem = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
   const x = new WebAssembly.Instance(compiled, { env: { mem } }).exports;
-  return { mem, fold: x.fold as ExtKernels['fold'], eqLevel: x.eqLevel as ExtKernels['eqLevel'], addVec: x.addVec as ExtKernels['addVec'], foldBase: x.foldBase as ExtKernels['foldBase'] };
+  return { mem, fold: x.fold as ExtKernels['fold'], eqLevel: x.eqLevel as ExtKernels['eqLevel'], addVec: x.addVec as ExtKernels['addVec'], foldBase: x.foldBase as ExtKernels['foldBase'], roundExt: x.roundExt as ExtKernels['roundExt'], roundBase: x.roundBase as ExtKernels['roundBase'] };
 }
 
 function montMu(p: number): number {
@@ -245,7 +334,7 @@ export class ExtArena {
   private readonly r2: number;
   private heap: Uint32Array;
   private top = 0;
-  /** Word offset of the 16-word constant block. */
+  /** Word offset of the 32-word constant / result block. */
   private readonly consts: number;
 
   private constructor(k: ExtKernels, F: PrimeField, w: number, words: number) {
@@ -256,13 +345,13 @@ export class ExtArena {
     this.r2 = F.reduce(2 ** 32);
     this.heap = new Uint32Array(k.mem.buffer);
     this.consts = 0;
-    this.top = 16;
+    this.top = 32;
   }
 
   /** An arena for tables totalling at most `words` u32, or null without wasm SIMD. */
   static open(F: PrimeField, w: number, words: number): ExtArena | null {
     if (F.p >= 2 ** 31 || !simdKernels.enabled) return null;
-    const k = instantiate(4 * (words + 16));
+    const k = instantiate(4 * (words + 32));
     return k ? new ExtArena(k, F, w, words) : null;
   }
 
@@ -289,15 +378,52 @@ export class ExtArena {
     this.k.fold(src.byteOffset, dst.byteOffset, half, 4 * this.consts, coeffs ? 0 : 1, this.F.p, this.mu);
   }
 
+  /** A copy of `src` in the arena. */
+  stage(src: Uint32Array): Uint32Array {
+    const t = this.alloc(src.length);
+    t.set(src);
+    return t;
+  }
+
   /**
-   * As {@link fold} for a base table or base coefficients `src` (any memory; copied into the
-   * arena first): dst (ext, in the arena) gets half entries.
+   * As {@link fold} for a base table or base coefficients `src` (staged into the arena
+   * unless it is there already): dst (ext, in the arena) gets half entries.
    */
   foldBase(dst: Uint32Array, src: Uint32Array, half: number, r: Uint32Array, coeffs: boolean): void {
-    const staged = this.alloc(2 * half);
-    staged.set(src.subarray(0, 2 * half));
+    const staged = src.buffer === this.heap.buffer ? src : this.stage(src.subarray(0, 2 * half));
     this.setConsts(r, 0);
     this.k.foldBase(staged.byteOffset, dst.byteOffset, half, 4 * this.consts, coeffs ? 0 : 1, this.F.p, this.mu);
+  }
+
+  /**
+   * g(0), g(2) limbs (8 values) of Σ v·W into `out`, v base (`vIsBase`) or ext, both in the
+   * arena, 2·half entries each. Returns false (nothing done) when half is odd.
+   */
+  roundPoly(out: Uint32Array, v: Uint32Array, vIsBase: boolean, W: Uint32Array, half: number): boolean {
+    if (half & 1) return false;
+    const F = this.F;
+    const T = this.heap.subarray(this.consts, this.consts + 32);
+    (vIsBase ? this.k.roundBase : this.k.roundExt)(v.byteOffset, W.byteOffset, half, 4 * this.consts, F.p, this.mu);
+    // The reductions divided every sum by 2^32: multiply back by 2^32 mod p (= r2).
+    const r2 = this.r2;
+    if (vIsBase) {
+      for (let k = 0; k < 8; k++) out[k] = F.mul(T[k]!, r2);
+      return true;
+    }
+    const w = this.w;
+    for (let g = 0; g < 2; g++) {
+      for (let k = 0; k < 4; k++) {
+        let lo = 0;
+        let hi = 0;
+        for (let i = 0; i < 4; i++) {
+          const j = k - i;
+          if (j >= 0) lo += T[16 * g + 4 * i + j]!;
+          else hi += T[16 * g + 4 * i + j + 4]!;
+        }
+        out[4 * g + k] = F.mul(F.add(F.reduce(lo), F.mul(F.reduce(hi), w)), r2);
+      }
+    }
+    return true;
   }
 
   /** t[0 .. 4·2^k) = scale · eq(z, ·) for z of k ext coordinates. */

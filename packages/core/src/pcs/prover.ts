@@ -310,7 +310,7 @@ export function pcsOpen(
   const arena = ExtArena.open(F, E.w, 11 * 2 ** n + 64);
   let W: Uint32Array = batchedEq(claims, beta, n, arena);
 
-  let v: Uint32Array = state.values;
+  let v: Uint32Array = arena ? arena.stage(state.values) : state.values;
   let vIsBase = true;
   let coeffs: Uint32Array = state.coeffs;
   let cIsBase = true;
@@ -325,8 +325,11 @@ export function pcsOpen(
     for (let j = 0; j < a; j++) {
       const i = s.starts[l]! + j;
       const msg = roundPolys.subarray(8 * i, 8 * i + 8);
-      if (vIsBase) roundPolyBaseInto(msg, v, W, v.length >>> 1);
-      else roundPolyExtInto(msg, v, W, v.length >>> 3);
+      const pairs = W.length >>> 3;
+      if (arena && arena.roundPoly(msg, v, vIsBase, W, pairs)) {
+        // computed by the SIMD kernel
+      } else if (vIsBase) roundPolyBaseInto(msg, v, W, pairs);
+      else roundPolyExtInto(msg, v, W, pairs);
       transcript.absorbExt(PCS_LABELS.round, msg);
       const r = transcript.challengeExt(PCS_LABELS.fold);
       // The first folds write fresh ext arrays (the state's tables are kept); later ones
@@ -334,8 +337,9 @@ export function pcsOpen(
       if (vIsBase) {
         const half = v.length >>> 1;
         if (arena) {
-          v = arena.alloc(4 * half);
-          arena.foldBase(v, state.values, half, r, false);
+          const nv = arena.alloc(4 * half);
+          arena.foldBase(nv, v, half, r, false);
+          v = nv;
         } else {
           const nv = new Uint32Array(4 * half);
           foldBaseTableBy(nv, v, half, r);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BabyBear, BabyBearExt4, ByteWriter, Transcript, encodePcsProof, evalMleBase, type EvalClaim, type PcsParams } from '@zkllm/verifier';
 import { ExtArena } from './ext-simd.js';
-import { foldBaseTableBy, foldCoeffsBaseBy, foldCoeffsExtBy, foldExtTableBy, scaledEqTable } from './kernels.js';
+import { foldBaseTableBy, foldCoeffsBaseBy, foldCoeffsExtBy, foldExtTableBy, roundPolyBaseInto, roundPolyExtInto, scaledEqTable } from './kernels.js';
 import { ldeBitReversed } from './lde.js';
 import { simdRadix4Passes } from './ntt-simd.js';
 import { pcsCommit, pcsOpen } from './prover.js';
@@ -75,6 +75,23 @@ describe('wasm SIMD kernels', () => {
       arena.add(acc, t);
       expect(acc).toEqual(base.map((x, i) => F.add(x, ref[i]!)));
     }
+  });
+
+  it('round polynomials (base and ext v) equal the JS kernels; odd pair counts are declined', () => {
+    const next = rng(4);
+    const arena = ExtArena.open(F, E.w, 1 << 16)!;
+    for (const half of [2, 4, 86, 1024]) {
+      const W = arena.stage(vec(8 * half, next));
+      for (const vIsBase of [true, false]) {
+        const v = arena.stage(vec((vIsBase ? 2 : 8) * half, next));
+        const ref = new Uint32Array(8);
+        (vIsBase ? roundPolyBaseInto : roundPolyExtInto)(ref, v, W, half);
+        const out = new Uint32Array(8);
+        expect(arena.roundPoly(out, v, vIsBase, W, half)).toBe(true);
+        expect(out).toEqual(ref);
+      }
+    }
+    expect(arena.roundPoly(new Uint32Array(8), arena.alloc(8), false, arena.alloc(8), 1)).toBe(false);
   });
 
   it('LDE and PCS proofs are identical with and without the SIMD kernels', () => {
