@@ -1894,32 +1894,85 @@ function fold2EvalProd3(fs: Uint32Array, gs: Uint32Array, hs: Uint32Array, fd: U
 // ---- END GENERATED KERNELS ----
 
 
-/** Terms compiled to flat arrays; in each term base-table factors come first. */
+/**
+ * Terms compiled for the generic kernel. Terms with the same factors (as a multiset) are
+ * merged (coefficients added: the round polynomial is linear in them), and the distinct
+ * factor lists — base-table factors first — form a prefix trie, listed in depth-first
+ * pre-order: the kernel computes each node's product as its parent's times one factor, so
+ * products shared by several terms (w·s·s in w·s·s, w·s·s·s and w·s·s·y) are computed once.
+ */
 interface CompiledTerms {
-  readonly off: Int32Array; // term j's factors are fac[off[j] .. off[j+1])
-  readonly fac: Int32Array;
+  readonly nodeFactor: Int32Array;
+  /** 1 for a root's children (a single factor), parent depth + 1 below. */
+  readonly nodeDepth: Int32Array;
+  /** Merged term whose factor list ends at this node, or −1. */
+  readonly nodeTerm: Int32Array;
+  /** Merged term with no factors (a constant), or −1. */
+  readonly constTerm: number;
+  /** Merged coefficients, 4 limbs each. */
+  readonly coeffs: Uint32Array;
+  readonly count: number;
 }
 
-function compileTerms(terms: readonly SumcheckTerm[], isBase: Uint8Array): CompiledTerms {
-  const off = new Int32Array(terms.length + 1);
-  const all: number[] = [];
-  for (let j = 0; j < terms.length; j++) {
-    const f = [...terms[j]!.factors].sort((a, b) => isBase[b]! - isBase[a]! || a - b);
-    all.push(...f);
-    off[j + 1] = all.length;
+interface TrieNode {
+  readonly factor: number;
+  term: number;
+  readonly children: Map<number, TrieNode>;
+}
+
+function compileTerms(terms: readonly SumcheckTerm[], isBase: Uint8Array, E: QuarticExtension): CompiledTerms {
+  const merged = new Map<string, number>();
+  const coeffs: Ext[] = [];
+  const root = new Map<number, TrieNode>();
+  let constTerm = -1;
+  for (const t of terms) {
+    const f = [...t.factors].sort((a, b) => isBase[b]! - isBase[a]! || a - b);
+    const key = f.join(',');
+    let m = merged.get(key);
+    if (m === undefined) {
+      m = coeffs.length;
+      merged.set(key, m);
+      coeffs.push(t.coeff.slice(0, 4));
+      if (f.length === 0) constTerm = m;
+      else {
+        let level = root;
+        let node: TrieNode | undefined;
+        for (const k of f) {
+          node = level.get(k);
+          if (!node) level.set(k, (node = { factor: k, term: -1, children: new Map() }));
+          level = node.children;
+        }
+        node!.term = m;
+      }
+    } else coeffs[m] = E.add(coeffs[m]!, t.coeff);
   }
-  return { off, fac: Int32Array.from(all) };
+  const factor: number[] = [], depth: number[] = [], term: number[] = [];
+  const visit = (level: Map<number, TrieNode>, d: number): void => {
+    for (const node of level.values()) {
+      factor.push(node.factor);
+      depth.push(d);
+      term.push(node.term);
+      visit(node.children, d + 1);
+    }
+  };
+  visit(root, 1);
+  const flat = new Uint32Array(4 * coeffs.length);
+  coeffs.forEach((c, j) => flat.set(c, 4 * j));
+  return { nodeFactor: Int32Array.from(factor), nodeDepth: Int32Array.from(depth), nodeTerm: Int32Array.from(term), constTerm, coeffs: flat, count: coeffs.length };
 }
 
 /**
- * Generic kernel: any terms over any mix of base/ext tables. Writes per-term sums into
- * acc (layout [term][t][limb], 4(d+1) per term).
+ * Generic kernel: any terms over any mix of base/ext tables (compiled by
+ * {@link compileTerms}). Adds per-merged-term sums over the pairs start ≤ i < end into acc
+ * (layout [term][t][limb], 4(d+1) per term).
  */
 function evalGeneric(
   tabs: readonly Uint32Array[],
   isBase: Uint8Array,
-  off: Int32Array,
-  fac: Int32Array,
+  nodeFactor: Int32Array,
+  nodeDepth: Int32Array,
+  nodeTerm: Int32Array,
+  constTerm: number,
   start: number,
   end: number,
   d: number,
@@ -1930,10 +1983,13 @@ function evalGeneric(
   w: number,
 ): void {
   const nT = tabs.length;
-  const nTerms = off.length - 1;
+  const nNodes = nodeFactor.length;
   const stride = 4 * (d + 1);
   const vals = new Uint32Array(nT * stride);
-  const prod = new Uint32Array(4);
+  // Products along the current trie path: base scalars and ext limbs per depth (≤ 4 + 1).
+  const pb = new Float64Array(8);
+  const pe = new Uint32Array(32);
+  const pext = new Uint8Array(8);
   for (let i = start; i < end; i++) {
     for (let k = 0; k < nT; k++) {
       const tab = tabs[k]!;
@@ -1964,68 +2020,74 @@ function evalGeneric(
         }
       }
     }
-    for (let j = 0; j < nTerms; j++) {
-      const start = off[j]!, end = off[j + 1]!;
-      const ab = j * stride;
-      for (let t = 0; t <= d; t++) {
-        if (t === 1 && !withOne) continue;
-        const at = ab + 4 * t;
-        if (start === end) {
-          acc[at] += 1;
-          continue;
-        }
-        let pos = start;
-        let k = fac[pos]!;
-        if (isBase[k] === 1) {
-          let b = vals[k * stride + 4 * t]!;
-          pos++;
-          while (pos < end && isBase[fac[pos]!] === 1) {
-            b = red(mm(b, vals[fac[pos]! * stride + 4 * t]!, p, invP), p, invP);
-            pos++;
+    for (let t = 0; t <= d; t++) {
+      if (t === 1 && !withOne) continue;
+      if (constTerm >= 0) acc[constTerm * stride + 4 * t] += 1;
+      for (let n = 0; n < nNodes; n++) {
+        const dep = nodeDepth[n]!;
+        const k = nodeFactor[n]!;
+        const vk = k * stride + 4 * t;
+        const o = 4 * dep;
+        if (dep === 1) {
+          if (isBase[k] === 1) {
+            pb[1] = vals[vk]!;
+            pext[1] = 0;
+          } else {
+            pe[4] = vals[vk]!;
+            pe[5] = vals[vk + 1]!;
+            pe[6] = vals[vk + 2]!;
+            pe[7] = vals[vk + 3]!;
+            pext[1] = 1;
           }
-          if (pos === end) {
-            acc[at] += b;
-            continue;
-          }
-          k = fac[pos]!;
-          const vk = k * stride + 4 * t;
-          for (let l = 0; l < 4; l++) {
-            const x = mm(vals[vk + l]!, b, p, invP);
-            prod[l] = x < 0 ? x + p : x >= p ? x - p : x;
+        } else if (pext[dep - 1] === 0) {
+          const b = pb[dep - 1]!;
+          if (isBase[k] === 1) {
+            pb[dep] = red(mm(b, vals[vk]!, p, invP), p, invP);
+            pext[dep] = 0;
+          } else {
+            for (let l = 0; l < 4; l++) {
+              const x = mm(vals[vk + l]!, b, p, invP);
+              pe[o + l] = x < 0 ? x + p : x >= p ? x - p : x;
+            }
+            pext[dep] = 1;
           }
         } else {
-          const vk = k * stride + 4 * t;
-          prod[0] = vals[vk]!;
-          prod[1] = vals[vk + 1]!;
-          prod[2] = vals[vk + 2]!;
-          prod[3] = vals[vk + 3]!;
+          const q = o - 4;
+          const x0 = pe[q]!, x1 = pe[q + 1]!, x2 = pe[q + 2]!, x3 = pe[q + 3]!;
+          if (isBase[k] === 1) {
+            const b = vals[vk]!;
+            for (let l = 0; l < 4; l++) {
+              const x = mm(pe[q + l]!, b, p, invP);
+              pe[o + l] = x < 0 ? x + p : x >= p ? x - p : x;
+            }
+          } else {
+            const y0 = vals[vk]!, y1 = vals[vk + 1]!, y2 = vals[vk + 2]!, y3 = vals[vk + 3]!;
+            const qm0 = x0 * invP, qm1 = x1 * invP, qm2 = x2 * invP, qm3 = x3 * invP;
+            let m0 = ((Math.imul(x0, y0) - Math.imul(Math.floor(qm0 * y0), p)) | 0) + w * (((Math.imul(x1, y3) - Math.imul(Math.floor(qm1 * y3), p)) | 0) + ((Math.imul(x2, y2) - Math.imul(Math.floor(qm2 * y2), p)) | 0) + ((Math.imul(x3, y1) - Math.imul(Math.floor(qm3 * y1), p)) | 0));
+            let m1 = ((Math.imul(x0, y1) - Math.imul(Math.floor(qm0 * y1), p)) | 0) + ((Math.imul(x1, y0) - Math.imul(Math.floor(qm1 * y0), p)) | 0) + w * (((Math.imul(x2, y3) - Math.imul(Math.floor(qm2 * y3), p)) | 0) + ((Math.imul(x3, y2) - Math.imul(Math.floor(qm3 * y2), p)) | 0));
+            let m2 = ((Math.imul(x0, y2) - Math.imul(Math.floor(qm0 * y2), p)) | 0) + ((Math.imul(x1, y1) - Math.imul(Math.floor(qm1 * y1), p)) | 0) + ((Math.imul(x2, y0) - Math.imul(Math.floor(qm2 * y0), p)) | 0) + w * ((Math.imul(x3, y3) - Math.imul(Math.floor(qm3 * y3), p)) | 0);
+            let m3 = ((Math.imul(x0, y3) - Math.imul(Math.floor(qm0 * y3), p)) | 0) + ((Math.imul(x1, y2) - Math.imul(Math.floor(qm1 * y2), p)) | 0) + ((Math.imul(x2, y1) - Math.imul(Math.floor(qm2 * y1), p)) | 0) + ((Math.imul(x3, y0) - Math.imul(Math.floor(qm3 * y0), p)) | 0);
+            m0 -= Math.floor(m0 * invP) * p;
+            pe[o] = m0 < 0 ? m0 + p : m0 >= p ? m0 - p : m0;
+            m1 -= Math.floor(m1 * invP) * p;
+            pe[o + 1] = m1 < 0 ? m1 + p : m1 >= p ? m1 - p : m1;
+            m2 -= Math.floor(m2 * invP) * p;
+            pe[o + 2] = m2 < 0 ? m2 + p : m2 >= p ? m2 - p : m2;
+            m3 -= Math.floor(m3 * invP) * p;
+            pe[o + 3] = m3 < 0 ? m3 + p : m3 >= p ? m3 - p : m3;
+          }
+          pext[dep] = 1;
         }
-        let x0 = prod[0]!, x1 = prod[1]!, x2 = prod[2]!, x3 = prod[3]!;
-        for (pos++; pos < end; pos++) {
-          const vk = fac[pos]! * stride + 4 * t;
-          const y0 = vals[vk]!, y1 = vals[vk + 1]!, y2 = vals[vk + 2]!, y3 = vals[vk + 3]!;
-          const qm0 = x0 * invP, qm1 = x1 * invP, qm2 = x2 * invP, qm3 = x3 * invP;
-          let m0 = ((Math.imul(x0, y0) - Math.imul(Math.floor(qm0 * y0), p)) | 0) + w * (((Math.imul(x1, y3) - Math.imul(Math.floor(qm1 * y3), p)) | 0) + ((Math.imul(x2, y2) - Math.imul(Math.floor(qm2 * y2), p)) | 0) + ((Math.imul(x3, y1) - Math.imul(Math.floor(qm3 * y1), p)) | 0));
-          let m1 = ((Math.imul(x0, y1) - Math.imul(Math.floor(qm0 * y1), p)) | 0) + ((Math.imul(x1, y0) - Math.imul(Math.floor(qm1 * y0), p)) | 0) + w * (((Math.imul(x2, y3) - Math.imul(Math.floor(qm2 * y3), p)) | 0) + ((Math.imul(x3, y2) - Math.imul(Math.floor(qm3 * y2), p)) | 0));
-          let m2 = ((Math.imul(x0, y2) - Math.imul(Math.floor(qm0 * y2), p)) | 0) + ((Math.imul(x1, y1) - Math.imul(Math.floor(qm1 * y1), p)) | 0) + ((Math.imul(x2, y0) - Math.imul(Math.floor(qm2 * y0), p)) | 0) + w * ((Math.imul(x3, y3) - Math.imul(Math.floor(qm3 * y3), p)) | 0);
-          let m3 = ((Math.imul(x0, y3) - Math.imul(Math.floor(qm0 * y3), p)) | 0) + ((Math.imul(x1, y2) - Math.imul(Math.floor(qm1 * y2), p)) | 0) + ((Math.imul(x2, y1) - Math.imul(Math.floor(qm2 * y1), p)) | 0) + ((Math.imul(x3, y0) - Math.imul(Math.floor(qm3 * y0), p)) | 0);
-          m0 -= Math.floor(m0 * invP) * p;
-          m0 = m0 < 0 ? m0 + p : m0 >= p ? m0 - p : m0;
-          m1 -= Math.floor(m1 * invP) * p;
-          m1 = m1 < 0 ? m1 + p : m1 >= p ? m1 - p : m1;
-          m2 -= Math.floor(m2 * invP) * p;
-          m2 = m2 < 0 ? m2 + p : m2 >= p ? m2 - p : m2;
-          m3 -= Math.floor(m3 * invP) * p;
-          m3 = m3 < 0 ? m3 + p : m3 >= p ? m3 - p : m3;
-          x0 = m0;
-          x1 = m1;
-          x2 = m2;
-          x3 = m3;
+        const tm = nodeTerm[n]!;
+        if (tm >= 0) {
+          const at = tm * stride + 4 * t;
+          if (pext[dep] === 1) {
+            acc[at] += pe[o]!;
+            acc[at + 1] += pe[o + 1]!;
+            acc[at + 2] += pe[o + 2]!;
+            acc[at + 3] += pe[o + 3]!;
+          } else acc[at] += pb[dep]!;
         }
-        acc[at] += x0;
-        acc[at + 1] += x1;
-        acc[at + 2] += x2;
-        acc[at + 3] += x3;
       }
     }
     if ((i & REDUCE_MASK) === REDUCE_MASK) reduceAcc(acc, p, invP);
@@ -2168,14 +2230,14 @@ export function proveSumcheckRounds(
 
   const shape = detectShape(input, d, options);
   const isBase = Uint8Array.from(input.tables, (t) => (t.kind === 'base' ? 1 : 0));
-  const ct = compileTerms(input.terms, isBase);
+  const ct = compileTerms(input.terms, isBase, E);
   const coeffs = new Uint32Array(4 * nTerms);
   input.terms.forEach((t, j) => coeffs.set(t.coeff.subarray(0, 4), 4 * j));
   // Current tables; after the first fold all are ext and owned by us (folded in place).
   let cur: Uint32Array[] = input.tables.map((t) => t.data);
   let owned = false;
   let size = 2 ** n; // entries per table
-  const acc = new Float64Array(shape.kind === 'generic' ? 4 * (d + 1) * nTerms : 4 * (d + 1));
+  const acc = new Float64Array(shape.kind === 'generic' ? 4 * (d + 1) * ct.count : 4 * (d + 1));
   const evals = new Uint32Array(4 * (d + 1));
   const red4 = new Uint32Array(4);
 
@@ -2196,12 +2258,12 @@ export function proveSumcheckRounds(
       if (kinds === 3) evalProd3Base(cur[a]!, cur[b]!, cur[c]!, half, acc, p, invP);
       else evalProd3Ext(cur[a]!, cur[b]!, cur[c]!, half, withOne, acc, p, invP, w);
     } else {
-      const minRange = Math.max(16, Math.ceil(GENERIC_MIN_WORK / (nTerms * (d + 1))));
+      const minRange = Math.max(16, Math.ceil(GENERIC_MIN_WORK / (ct.nodeFactor.length * (d + 1))));
       if (proverThreads() > 1 && half >= 2 * minRange) {
         // Split the pairs across threads; each slot sums into its own accumulators.
         cur = cur.map(toShared);
         const isB = sharedU8(isBase);
-        const off = sharedI32(ct.off), fac = sharedI32(ct.fac);
+        const nf = sharedI32(ct.nodeFactor), nd = sharedI32(ct.nodeDepth), nt = sharedI32(ct.nodeTerm);
         const len = acc.length;
         const slots = sharedF64(len * proverThreads());
         const used = parallelFor(
@@ -2209,12 +2271,12 @@ export function proveSumcheckRounds(
           'evalGeneric',
           half,
           minRange,
-          (slot, a, b) => [cur, isB, off, fac, a, b, d, withOne, slots.subarray(slot * len, (slot + 1) * len), p, invP, w],
+          (slot, a, b) => [cur, isB, nf, nd, nt, ct.constTerm, a, b, d, withOne, slots.subarray(slot * len, (slot + 1) * len), p, invP, w],
           (x) => evalGeneric(...(x as Parameters<typeof evalGeneric>)),
         );
         for (let slot = 0; slot < used; slot++) for (let i = 0; i < len; i++) acc[i] += slots[slot * len + i]!;
       } else {
-        evalGeneric(cur, isBase, ct.off, ct.fac, 0, half, d, withOne, acc, p, invP, w);
+        evalGeneric(cur, isBase, ct.nodeFactor, ct.nodeDepth, ct.nodeTerm, ct.constTerm, 0, half, d, withOne, acc, p, invP, w);
       }
     }
     finish();
@@ -2223,12 +2285,14 @@ export function proveSumcheckRounds(
   /** evals ← Σ_j c_j · (reduced per-term sums in acc). */
   const finish = (): void => {
     evals.fill(0);
-    const termsInAcc = shape.kind === 'generic' ? nTerms : 1;
+    const generic = shape.kind === 'generic';
+    const termsInAcc = generic ? ct.count : 1;
+    const cs = generic ? ct.coeffs : coeffs;
     for (let j = 0; j < termsInAcc; j++) {
       for (let t = 0; t <= d; t++) {
         const a = 4 * (j * (d + 1) + t);
         for (let l = 0; l < 4; l++) red4[l] = red(acc[a + l]!, p, invP);
-        E.mulAt(red4, 0, red4, 0, coeffs, 4 * j);
+        E.mulAt(red4, 0, red4, 0, cs, 4 * j);
         E.addAt(evals, 4 * t, evals, 4 * t, red4, 0);
       }
     }
