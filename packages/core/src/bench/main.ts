@@ -9,6 +9,7 @@
  */
 import { parseFlags, UsageError } from '../cli/args.js';
 import { sections, type BenchSection } from './sections.js';
+import { proverThreads } from '../parallel/pool.js';
 
 function parseList(v: string | undefined, name: string): number[] | undefined {
   if (v === undefined) return undefined;
@@ -26,6 +27,9 @@ async function main(): Promise<void> {
   const opts = { quick: flags.quick === true, pcsSizes: parseList(flags['pcs-sizes'], 'pcs-sizes'), synthetic: flags.synthetic === true };
   const result: Record<string, unknown> = {
     machine: { node: process.version, cpus: (await import('node:os')).cpus().length, platform: process.platform },
+    // The prover's kernels split across this many threads (ZKLLM_THREADS); the float
+    // baseline always runs on one.
+    proverThreads: proverThreads(),
     startedAt: new Date().toISOString(),
   };
   for (const s of sections as BenchSection[]) {
