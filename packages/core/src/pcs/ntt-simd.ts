@@ -35,6 +35,7 @@ import {
   i32c,
   moduleBytes,
   set,
+  simd,
   simdKernels,
   tee,
 } from './wasm-asm.js';
@@ -118,7 +119,78 @@ function buildModule(): Uint8Array<ArrayBuffer> {
   return moduleBytes([
     { name: 'pass4', params: 6, i32Locals: 9, v128Locals: 10, code },
     { name: 'twist', params: 8, i32Locals: 2, v128Locals: 7, code: buildTwist() },
+    { name: 'last4', params: 5, i32Locals: 2, v128Locals: 14, code: buildLast4() },
   ]);
+}
+
+/** i8x16.shuffle selecting i32 lanes (0–3 from the first operand, 4–7 from the second). */
+const shuf32 = (lanes: number[]) => [...simd(0x0d), ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])];
+
+/**
+ * last4(data, n, w4, w4mu, p): the final radix-4 pass (h = 2: twiddles 1, ω_4, 1) over n
+ * elements, 16 at a time: a 4×4 transpose puts element k of four groups in one vector, the
+ * butterfly runs lane-wise (one Montgomery product by ω_4), and a transpose writes back.
+ */
+function buildLast4(): number[] {
+  // params 0 data, 1 n, 2 w4 (Montgomery), 3 w4mu, 4 p; i32 locals 5 a, 6 end;
+  // v128 locals 7 P, 8 W, 9 WMU, 10 t, 11..14 V0..V3, 15..18 T0..T3, 19 s02, 20 s13
+  const a = 5, end = 6, P = 7, W = 8, WMU = 9, t = 10, V = 11, T = 15, s02 = 19, s13 = 20;
+  const code: number[] = [];
+  const e = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p);
+  };
+  const normalise = () => e(tee(t), get(P), get(t), i32c(31), X_SHR_S, V_AND, X_ADD);
+  const addN = (x: number, y: number) => {
+    e(get(x), get(y), X_ADD, get(P), X_SUB);
+    normalise();
+  };
+  const subN = (x: number, y: number) => {
+    e(get(x), get(y), X_SUB);
+    normalise();
+  };
+  // (V0..V3) → (V0..V3) transposed, via T.
+  const transpose = () => {
+    e(get(V), get(V + 1), shuf32([0, 4, 1, 5]), set(T));
+    e(get(V), get(V + 1), shuf32([2, 6, 3, 7]), set(T + 1));
+    e(get(V + 2), get(V + 3), shuf32([0, 4, 1, 5]), set(T + 2));
+    e(get(V + 2), get(V + 3), shuf32([2, 6, 3, 7]), set(T + 3));
+    e(get(T), get(T + 2), shuf32([0, 1, 4, 5]), set(V));
+    e(get(T), get(T + 2), shuf32([2, 3, 6, 7]), set(V + 1));
+    e(get(T + 1), get(T + 3), shuf32([0, 1, 4, 5]), set(V + 2));
+    e(get(T + 1), get(T + 3), shuf32([2, 3, 6, 7]), set(V + 3));
+  };
+  e(get(4), SPLAT, set(P), get(2), SPLAT, set(W), get(3), SPLAT, set(WMU));
+  e(get(1), i32c(2), [0x74], get(0), I32_ADD, set(end), get(0), set(a));
+  e([0x02, 0x40], [0x03, 0x40]);
+  e(get(a), get(end), I32_LT_U, [0x45], [0x0d, 1]);
+  for (let k = 0; k < 4; k++) e(get(a), [...simd(0x00), 4, 16 * k], set(V + k));
+  transpose();
+  addN(V, V + 2);
+  e(set(s02));
+  addN(V + 1, V + 3);
+  e(set(s13));
+  subN(V, V + 2);
+  e(set(T)); // y2
+  subN(V + 1, V + 3);
+  e(set(T + 1)); // d13
+  // y3 = d13·ω_4: hi(d13·W) − hi(q·p), q = d13·(W·μ)
+  e(get(T + 1), get(W), EXTMUL_LO_U, get(T + 1), get(W), EXTMUL_HI_U, SHUF_HI);
+  e(get(T + 1), get(WMU), X_MUL, tee(t), get(P), EXTMUL_LO_U, get(t), get(P), EXTMUL_HI_U, SHUF_HI, X_SUB);
+  normalise();
+  e(set(T + 1));
+  addN(s02, s13);
+  e(set(V));
+  subN(s02, s13);
+  e(set(V + 1));
+  addN(T, T + 1);
+  e(set(V + 2));
+  subN(T, T + 1);
+  e(set(V + 3));
+  transpose();
+  for (let k = 0; k < 4; k++) e(get(a), get(V + k), [...simd(0x0b), 4, 16 * k]);
+  e(get(a), i32c(64), I32_ADD, set(a));
+  e([0x0c, 0], [0x0b], [0x0b]);
+  return code;
 }
 
 /**
@@ -165,6 +237,7 @@ interface SimdNtt {
   mem: WebAssembly.Memory;
   pass4: (data: number, n: number, h: number, tw: number, twmu: number, p: number) => void;
   twist: (src: number, dst: number, n: number, init: number, step: number, stepmu: number, mu: number, p: number) => void;
+  last4: (data: number, n: number, w4: number, w4mu: number, p: number) => void;
 }
 
 let instance: SimdNtt | null | undefined;
@@ -176,7 +249,7 @@ function load(): SimdNtt | null {
     const mem = new WebAssembly.Memory({ initial: 1 });
     const mod = new WebAssembly.Module(buildModule());
     const inst = new WebAssembly.Instance(mod, { env: { mem } });
-    instance = { mem, pass4: inst.exports.pass4 as SimdNtt['pass4'], twist: inst.exports.twist as SimdNtt['twist'] };
+    instance = { mem, pass4: inst.exports.pass4 as SimdNtt['pass4'], twist: inst.exports.twist as SimdNtt['twist'], last4: inst.exports.last4 as SimdNtt['last4'] };
   } catch {
     instance = null;
   }
@@ -219,7 +292,10 @@ function montTwiddles(F: PrimeField, tw: Uint32Array): { tw: Uint32Array; twmu: 
 export interface SimdArea {
   readonly heap: Uint32Array;
   readonly n: number;
-  /** Radix-4 passes on data while h ≥ 8; returns the half-size of the next pass to run. */
+  /**
+   * Radix-4 passes on data while h ≥ 8, and the final h = 2 pass; returns the half-size of
+   * the next pass still to run in JS (1 for the radix-2 stage of odd sizes, else 0: none).
+   */
   passes(): number;
   /** data[i] = coefficients[i]·g^i. */
   twist(g: number): void;
@@ -250,6 +326,10 @@ export function simdArea(F: PrimeField, logN: number, tw: Uint32Array): SimdArea
     passes(): number {
       let h = n >>> 1;
       for (; h >= 8; h >>>= 2) w.pass4(0, n, h, bytes, 2 * bytes, p);
+      if (h === 2) {
+        w.last4(0, n, m.tw[3]!, m.twmu[3]!, p);
+        h = 0;
+      }
       return h;
     },
     twist(g: number): void {
