@@ -66,6 +66,21 @@ const parentBody = [
   ...L.map((k) => `${I}let n${k} = u${k} + v${k} - p;\n${I}n${k} += p & (n${k} >> 31);`),
   ...L.map((k) => `${I}np[4 * x + ${k}] = n${k};`), ...L.map((k) => `${I}nq[4 * x + ${k}] = z${k};`),
 ].join('\n');
+// Bottom layer when the leaf numerators are base-field values (query leaves are 0/1,
+// table leaves multiplicities): p₀q₁ + p₁q₀ is two base-by-ext products.
+const parentBaseBody = [
+  `${I}const l = 8 * x;`,
+  `${I}const a0 = cp[l]!, b0 = cp[l + 4]!;`,
+  `${I}const qa0 = a0 * invP, qb0 = b0 * invP;`,
+  load('c', 'cq', 'l', I), load('d', 'cq', 'l + 4', I),
+  q('qc', 'c', I),
+  mul('z', 'c', 'd', 'qc', I),
+  ...L.map((k) => `${I}let n${k} = ((Math.imul(a0, d${k}) - Math.imul(Math.floor(qa0 * d${k}), p)) | 0) + ((Math.imul(b0, c${k}) - Math.imul(Math.floor(qb0 * c${k}), p)) | 0);
+${I}n${k} -= Math.floor(n${k} * invP) * p;
+${I}n${k} += p & (n${k} >> 31);
+${I}n${k} -= p & ((p - 1 - n${k}) >> 31);`),
+  ...L.map((k) => `${I}np[4 * x + ${k}] = n${k};`), ...L.map((k) => `${I}nq[4 * x + ${k}] = z${k};`),
+].join('\n');
 const foldBody = [
   `${I}const lo = 4 * (base + stride * j), hi = lo + 4 * gap;`,
   load('a', 'src', 'lo', I), load('A', 'src', 'hi', I),
@@ -132,6 +147,14 @@ ${foldBody}
     params: [['cp', 'Uint32Array'], ['cq', 'Uint32Array'], ['np', 'Uint32Array'], ['nq', 'Uint32Array'], ['p', 'number'], ['invP', 'number'], ['w', 'number'], ['start', 'number'], ['end', 'number']],
     body: `  for (let x = start; x < end; x++) {
 ${parentBody}
+  }`,
+  },
+  {
+    name: 'fractionParentsBaseP',
+    doc: `/** {@link fractionParents} for children whose numerators are base-field values (limbs 1–3 zero). */`,
+    params: [['cp', 'Uint32Array'], ['cq', 'Uint32Array'], ['np', 'Uint32Array'], ['nq', 'Uint32Array'], ['p', 'number'], ['invP', 'number'], ['w', 'number'], ['start', 'number'], ['end', 'number']],
+    body: `  for (let x = start; x < end; x++) {
+${parentBaseBody}
   }`,
   },
   {

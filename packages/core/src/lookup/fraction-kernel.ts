@@ -458,6 +458,69 @@ export function fractionParents(
   }
 }
 
+/** {@link fractionParents} for children whose numerators are base-field values (limbs 1–3 zero). */
+export function fractionParentsBaseP(
+  cp: Uint32Array, cq: Uint32Array, np: Uint32Array, nq: Uint32Array, p: number, invP: number, w: number, start: number, end: number,
+): void {
+  for (let x = start; x < end; x++) {
+    const l = 8 * x;
+    const a0 = cp[l]!, b0 = cp[l + 4]!;
+    const qa0 = a0 * invP, qb0 = b0 * invP;
+    const c0 = cq[l + 0]!;
+    const c1 = cq[l + 1]!;
+    const c2 = cq[l + 2]!;
+    const c3 = cq[l + 3]!;
+    const d0 = cq[l + 4 + 0]!;
+    const d1 = cq[l + 4 + 1]!;
+    const d2 = cq[l + 4 + 2]!;
+    const d3 = cq[l + 4 + 3]!;
+    const qc0 = c0 * invP;
+    const qc1 = c1 * invP;
+    const qc2 = c2 * invP;
+    const qc3 = c3 * invP;
+    let z0 = ((Math.imul(c0, d0) - Math.imul(Math.floor(qc0 * d0), p)) | 0) + w * (((Math.imul(c1, d3) - Math.imul(Math.floor(qc1 * d3), p)) | 0) + ((Math.imul(c2, d2) - Math.imul(Math.floor(qc2 * d2), p)) | 0) + ((Math.imul(c3, d1) - Math.imul(Math.floor(qc3 * d1), p)) | 0));
+    let z1 = ((Math.imul(c0, d1) - Math.imul(Math.floor(qc0 * d1), p)) | 0) + ((Math.imul(c1, d0) - Math.imul(Math.floor(qc1 * d0), p)) | 0) + w * (((Math.imul(c2, d3) - Math.imul(Math.floor(qc2 * d3), p)) | 0) + ((Math.imul(c3, d2) - Math.imul(Math.floor(qc3 * d2), p)) | 0));
+    let z2 = ((Math.imul(c0, d2) - Math.imul(Math.floor(qc0 * d2), p)) | 0) + ((Math.imul(c1, d1) - Math.imul(Math.floor(qc1 * d1), p)) | 0) + ((Math.imul(c2, d0) - Math.imul(Math.floor(qc2 * d0), p)) | 0) + w * ((Math.imul(c3, d3) - Math.imul(Math.floor(qc3 * d3), p)) | 0);
+    let z3 = ((Math.imul(c0, d3) - Math.imul(Math.floor(qc0 * d3), p)) | 0) + ((Math.imul(c1, d2) - Math.imul(Math.floor(qc1 * d2), p)) | 0) + ((Math.imul(c2, d1) - Math.imul(Math.floor(qc2 * d1), p)) | 0) + ((Math.imul(c3, d0) - Math.imul(Math.floor(qc3 * d0), p)) | 0);
+    z0 -= Math.floor(z0 * invP) * p;
+    z0 += p & (z0 >> 31);
+    z0 -= p & ((p - 1 - z0) >> 31);
+    z1 -= Math.floor(z1 * invP) * p;
+    z1 += p & (z1 >> 31);
+    z1 -= p & ((p - 1 - z1) >> 31);
+    z2 -= Math.floor(z2 * invP) * p;
+    z2 += p & (z2 >> 31);
+    z2 -= p & ((p - 1 - z2) >> 31);
+    z3 -= Math.floor(z3 * invP) * p;
+    z3 += p & (z3 >> 31);
+    z3 -= p & ((p - 1 - z3) >> 31);
+    let n0 = ((Math.imul(a0, d0) - Math.imul(Math.floor(qa0 * d0), p)) | 0) + ((Math.imul(b0, c0) - Math.imul(Math.floor(qb0 * c0), p)) | 0);
+    n0 -= Math.floor(n0 * invP) * p;
+    n0 += p & (n0 >> 31);
+    n0 -= p & ((p - 1 - n0) >> 31);
+    let n1 = ((Math.imul(a0, d1) - Math.imul(Math.floor(qa0 * d1), p)) | 0) + ((Math.imul(b0, c1) - Math.imul(Math.floor(qb0 * c1), p)) | 0);
+    n1 -= Math.floor(n1 * invP) * p;
+    n1 += p & (n1 >> 31);
+    n1 -= p & ((p - 1 - n1) >> 31);
+    let n2 = ((Math.imul(a0, d2) - Math.imul(Math.floor(qa0 * d2), p)) | 0) + ((Math.imul(b0, c2) - Math.imul(Math.floor(qb0 * c2), p)) | 0);
+    n2 -= Math.floor(n2 * invP) * p;
+    n2 += p & (n2 >> 31);
+    n2 -= p & ((p - 1 - n2) >> 31);
+    let n3 = ((Math.imul(a0, d3) - Math.imul(Math.floor(qa0 * d3), p)) | 0) + ((Math.imul(b0, c3) - Math.imul(Math.floor(qb0 * c3), p)) | 0);
+    n3 -= Math.floor(n3 * invP) * p;
+    n3 += p & (n3 >> 31);
+    n3 -= p & ((p - 1 - n3) >> 31);
+    np[4 * x + 0] = n0;
+    np[4 * x + 1] = n1;
+    np[4 * x + 2] = n2;
+    np[4 * x + 3] = n3;
+    nq[4 * x + 0] = z0;
+    nq[4 * x + 1] = z1;
+    nq[4 * x + 2] = z2;
+    nq[4 * x + 3] = z3;
+  }
+}
+
 /**
  * Adds a new lowest variable with value r to an eq table, in place: v holds 2^n entries of
  * eq(s, ·) on entry and 2^(n+1) of eq((r, s), ·) on return (entry 2y + b = eq(s, y)·eq(r, b)).

@@ -66,4 +66,20 @@ describe('fraction-tree prover kernels', () => {
       setProverThreads(before);
     }
   });
+
+  it('every built layer is the naive p₀q₁ + p₁q₀, q₀q₁ of the one below (base and ext numerators)', () => {
+    for (const baseP of [true, false]) {
+      const layers = buildFractionLayers(E, ...leaves(9, baseP ? 5 : 6, baseP));
+      for (let k = 0; k < 9; k++) {
+        const [cp, cq] = layers[k + 1]!;
+        const [np, nq] = layers[k]!;
+        for (let x = 0; x < 1 << k; x++) {
+          const p0 = cp.subarray(8 * x, 8 * x + 4), p1 = cp.subarray(8 * x + 4, 8 * x + 8);
+          const q0 = cq.subarray(8 * x, 8 * x + 4), q1 = cq.subarray(8 * x + 4, 8 * x + 8);
+          expect(np.subarray(4 * x, 4 * x + 4)).toEqual(E.add(E.mul(p0, q1), E.mul(p1, q0)));
+          expect(nq.subarray(4 * x, 4 * x + 4)).toEqual(E.mul(q0, q1));
+        }
+      }
+    }
+  });
 });

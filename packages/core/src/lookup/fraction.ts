@@ -24,7 +24,13 @@ import {
 import { proveSumcheckRounds, type MleTable } from '../sumcheck/index.js';
 import { parallelFor, proverThreads, sharedF64, sharedU32, toShared } from '../parallel/pool.js';
 import { FRACTION_KERNELS } from './fraction-kernel-source.js';
-import { expandEqTable, foldFractionTable, fractionParents, fractionRoundSums } from './fraction-kernel.js';
+import { expandEqTable, foldFractionTable, fractionParents, fractionParentsBaseP, fractionRoundSums } from './fraction-kernel.js';
+
+/** True when every ext element of v has zero limbs 1–3 (a base-field vector). */
+function isBaseVector(v: Uint32Array): boolean {
+  for (let i = 0; i < v.length; i += 4) if ((v[i + 1]! | v[i + 2]! | v[i + 3]!) !== 0) return false;
+  return true;
+}
 
 /** Below this many pairs per thread a kernel call stays on the calling thread. */
 const MIN_RANGE = 1 << 13;
@@ -42,9 +48,10 @@ export function buildFractionLayers(E: QuarticExtension, p: Uint32Array, q: Uint
     // Shared memory: the layer's sumcheck later splits its rounds across threads.
     const np = sharedU32(4 * size);
     const nq = sharedU32(4 * size);
-    // p = p₀q₁ + p₁q₀, q = q₀q₁
-    parallelFor(FRACTION_KERNELS, 'fractionParents', size, MIN_RANGE, (_, a, b) => [cp, cq, np, nq, F.p, F.invP, E.w, a, b], (x) =>
-      fractionParents(...(x as Parameters<typeof fractionParents>)),
+    // p = p₀q₁ + p₁q₀, q = q₀q₁ (the leaves' numerators are often base-field values)
+    const baseP = k === n - 1 && isBaseVector(cp);
+    parallelFor(FRACTION_KERNELS, baseP ? 'fractionParentsBaseP' : 'fractionParents', size, MIN_RANGE, (_, a, b) => [cp, cq, np, nq, F.p, F.invP, E.w, a, b], (x) =>
+      (baseP ? fractionParentsBaseP : fractionParents)(...(x as Parameters<typeof fractionParents>)),
     );
     layers[k] = [np, nq];
   }
