@@ -28,13 +28,33 @@ function difTwiddles(F: PrimeField, logN: number): Uint32Array {
   if (t) return t;
   const n = 1 << logN;
   t = new Uint32Array(Math.max(n, 2));
-  for (let h = 1, lg = 1; h < n; h <<= 1, lg++) {
-    const w = F.rootOfUnity(lg);
-    let acc = 1;
-    for (let j = 0; j < h; j++) {
-      t[h + j] = acc;
-      acc = F.mul(acc, w);
+  // Top level from two short power tables, ω^j = ω^(j mod L)·ω^(L·⌊j/L⌋) (independent
+  // inlined products instead of one long dependent chain), then every lower level by
+  // striding: ω_h^j = ω_{2h}^{2j}, so tw[h + j] = tw[2h + 2j].
+  const p = F.p;
+  const invP = F.invP;
+  if (n >= 2) {
+    const h = n >>> 1;
+    const w = F.rootOfUnity(logN);
+    const L = Math.min(h, 1 << ((logN + 1) >>> 1));
+    const low = new Uint32Array(L);
+    low[0] = 1;
+    for (let j = 1; j < L; j++) low[j] = F.mul(low[j - 1]!, w);
+    const wL = F.mul(low[L - 1]!, w);
+    let hi = 1;
+    for (let base = 0; base < h; base += L) {
+      const hq = hi * invP;
+      for (let j = 0; j < L; j++) {
+        const x = low[j]!;
+        const r = (Math.imul(x, hi) - Math.imul(Math.floor(x * hq), p)) | 0;
+        t[h + base + j] = r < 0 ? r + p : r >= p ? r - p : r;
+      }
+      hi = F.mul(hi, wL);
     }
+    for (let hh = h >>> 1; hh >= 1; hh >>>= 1) for (let j = 0; j < hh; j++) t[hh + j] = t[2 * hh + 2 * j]!;
+  }
+  for (let h = 2, lg = 2; h < n; h <<= 1, lg++) {
+    if (t[h + 1] !== F.rootOfUnity(lg)) throw new Error(`twiddles: rootOfUnity(${lg})^2 != rootOfUnity(${lg - 1})`);
   }
   perField.set(logN, t);
   return t;

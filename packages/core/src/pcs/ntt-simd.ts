@@ -269,14 +269,27 @@ const montCache = new WeakMap<Uint32Array, { tw: Uint32Array; twmu: Uint32Array 
 function montTwiddles(F: PrimeField, tw: Uint32Array): { tw: Uint32Array; twmu: Uint32Array } {
   let m = montCache.get(tw);
   if (m) return m;
-  const mu = montMu(F.p);
+  const p = F.p;
+  const mu = montMu(p);
   const r = F.reduce(2 ** 32);
+  const rq = r * F.invP;
   const mt = new Uint32Array(tw.length);
   const mm = new Uint32Array(tw.length);
-  for (let i = 0; i < tw.length; i++) {
-    const w = F.mul(tw[i]!, r);
+  // Inlined w·2^32 mod p (fixed factor: precomputed quotient) for the top level; the lower
+  // levels are strided copies of it, as in the plain table (tw[h + j] = tw[2h + 2j]).
+  const top = tw.length >>> 1;
+  for (let i = top; i < tw.length; i++) {
+    const x = tw[i]!;
+    let w = (Math.imul(x, r) - Math.imul(Math.floor(x * rq), p)) | 0;
+    w = w < 0 ? w + p : w >= p ? w - p : w;
     mt[i] = w;
     mm[i] = Math.imul(w, mu);
+  }
+  for (let h = top >>> 1; h >= 1; h >>>= 1) {
+    for (let j = 0; j < h; j++) {
+      mt[h + j] = mt[2 * h + 2 * j]!;
+      mm[h + j] = mm[2 * h + 2 * j]!;
+    }
   }
   m = { tw: mt, twmu: mm };
   montCache.set(tw, m);
