@@ -157,6 +157,9 @@ export function proveGeneration(
 ): { bytes: Uint8Array; statement: GenerationStatement; timings: ProveTimings } {
   const params = committed.file.params as { circuit?: Json } | null;
   if (!params || params.circuit === undefined) throw new ProveError('the model commitment has no circuit template');
+  // The head runs on the R statement rows only (a `rows` op); with R = 0 there is
+  // nothing to select and nothing the statement would say about the model.
+  if (input.outputTokens.length === 0) throw new ProveError('a generation proof needs at least one output token');
   const t0 = performance.now();
   const inputs: CircuitInputs = {
     tokens: [...input.promptTokens, ...input.outputTokens],

@@ -21,6 +21,7 @@ import {
   proveRequant,
   proveRope,
   proveRowmul,
+  proveRows,
   proveSoftmax,
   proveSumsq,
   specAdd,
@@ -35,6 +36,7 @@ import {
   specRequant,
   specRope,
   specRowmul,
+  specRows,
   specSoftmax,
   specSumsq,
   witnessArgmax,
@@ -47,7 +49,7 @@ import {
 /** What every row may need besides the op itself. */
 export interface ProverEnv {
   readonly model: QuantizedModel;
-  /** Rows whose argmax is a public output token, and those tokens. */
+  /** Rows (of the argmax op's input) whose argmax is a public output token, and those tokens. */
   readonly argmaxRows: Int32Array;
   readonly argmaxTokens: Int32Array;
 }
@@ -113,6 +115,7 @@ export const PROVERS: ProverRegistry = {
     prove: proveSoftmax,
   }),
   pv: row<'pv', ReturnType<typeof specPv>>({ spec: (op) => specPv(op), prove: provePv }),
+  rows: row<'rows', ReturnType<typeof specRows>>({ spec: (op) => specRows(op), prove: proveRows }),
   argmax: row<'argmax', ReturnType<typeof specArgmax>>({
     spec: (op, env) => specArgmax(op, argmaxOpts(env)),
     witness: (op, env) => witnessArgmax(op, argmaxOpts(env)),

@@ -19,8 +19,10 @@ export function traceSpecs(
   inputs: CircuitInputs,
 ): { ops: Array<{ kind: string; name: string; spec: unknown }>; env: ProverEnv; trace: NonNullable<ReturnType<typeof quantForward>['trace']> } {
   const vals = circuitValues(inputs);
-  const env: ProverEnv = { model, argmaxRows: vals.arrays['rows']!, argmaxTokens: vals.arrays['outputs']! };
-  const trace = quantForward(model, inputs.tokens, { trace: true }).trace!;
+  // The head runs only on the statement's rows (a `rows` op), so argmax's rows are the
+  // selected tensor's rows 0 … R − 1, standing for positions rows[0 … R − 1] of the pass.
+  const env: ProverEnv = { model, argmaxRows: vals.arrays['selected']!, argmaxTokens: vals.arrays['outputs']! };
+  const trace = quantForward(model, inputs.tokens, { trace: true, rows: vals.arrays['rows']! }).trace!;
   const ops = trace.ops.map((op) => {
     const row = registry[op.op];
     if (!row) throw new TemplateError(`no prover for trace op '${op.op}' (${op.name})`);

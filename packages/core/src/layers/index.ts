@@ -5,6 +5,7 @@ export { contractAxis, eqCausalMaskTable, proveLayerRounds, provePv, proveQk, sp
 export { proveSoftmax, specSoftmax, witnessSoftmax } from './softmax.js';
 export { evalLastAxis, evalLeading, evalMleFast, partialEvalHigh, partialEvalLow, proveMatmul, specMatmul, tableExtent, traceTensorRef, witnessMatmul } from './matmul.js';
 export { proveEmbed, provePosembed, specEmbed, specPosembed, witnessEmbed, witnessPosembed } from './embed.js';
+export { proveRows, specRows } from './rows.js';
 export { proveAdd, proveCenter, proveMul, proveRowmul, proveSumsq, specAdd, specCenter, specMul, specRowmul, specSumsq, witnessAdd, witnessCenter, witnessMul, witnessRowmul, witnessSumsq } from './elementwise.js';
 export { argmaxDifferences, proveArgmax, specArgmax, witnessArgmax, type ArgmaxOptions } from './argmax.js';
 export { eqTimesLastAxisTable, proveRequant, proveZeroCheckBatches, proveZeroCheckRounds, specRequant, witnessRequant, type LayerProveOptions } from './requant.js';

@@ -5,7 +5,8 @@
  *
  *   {"$n": "T", "c": k}     the number T + k (T = tokens fed to the forward pass)
  *   {"$n": "R", "c": k}     the number R + k (R = generated tokens)
- *   {"$a": name}            a public array: "tokens", "positions", "rows", "outputs"
+ *   {"$a": name}            a public array: "tokens", "positions", "rows", "outputs",
+ *                           "selected" (see {@link circuitValues})
  *   {"$i32": [...]}         an Int32Array literal
  *   {"$i32z": b64, "n": k}  the same, compactly (generation/compact.ts)
  *   {"$c": name}            a copy of the template constant `name`: an entry
@@ -39,7 +40,11 @@ export class CircuitError extends Error {
   override name = 'CircuitError';
 }
 
-/** The public arrays and numbers a template may refer to. */
+/**
+ * The public arrays and numbers a template may refer to. `rows` are the positions t_k of
+ * the pass whose next token is output k (k < R); `selected` numbers the R rows of tensors
+ * that hold only those positions (the model head after the `rows` op), 0 … R − 1.
+ */
 export function circuitValues(inp: CircuitInputs): { T: number; R: number; arrays: Record<string, Int32Array> } {
   const T = inp.tokens.length;
   const R = inp.generated;
@@ -52,6 +57,7 @@ export function circuitValues(inp: CircuitInputs): { T: number; R: number; array
       positions: Int32Array.from({ length: T }, (_, i) => i),
       rows: Int32Array.from({ length: R }, (_, i) => first + i),
       outputs: Int32Array.from(inp.tokens.slice(inp.promptLength, inp.promptLength + R)),
+      selected: Int32Array.from({ length: R }, (_, i) => i),
     },
   };
 }

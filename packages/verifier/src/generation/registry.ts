@@ -11,6 +11,7 @@ import { verifyLookupOp, type LookupOpSpec } from '../layers/lookup-op.js';
 import { verifyMatmul, type MatmulSpec } from '../layers/matmul.js';
 import { verifyRequant, type RequantLayerSpec } from '../layers/requant.js';
 import { verifyRope, type RopeLayerSpec } from '../layers/rope.js';
+import { verifyRows, type RowsSpec } from '../layers/rows.js';
 import { verifySoftmax, type SoftmaxSpec } from '../layers/softmax.js';
 
 export type VerifyRow = (ctx: LayerContext, spec: unknown) => void;
@@ -31,5 +32,6 @@ export const VERIFIERS: Readonly<Record<string, VerifyRow>> = {
   qk: (c, s) => verifyQk(c, s as QkSpec),
   softmax: (c, s) => verifySoftmax(c, s as SoftmaxSpec),
   pv: (c, s) => verifyPv(c, s as PvSpec),
+  rows: (c, s) => verifyRows(c, s as RowsSpec),
   argmax: (c, s) => verifyArgmax(c, s as ArgmaxSpec),
 };

@@ -2,6 +2,7 @@ export { BaseContext, LayerError, VerifierContext, type DeferredZeroCheck, type 
 export { bundleClaims, bundleLayout, bundleLayoutBytes, type BundleEntry, type BundleLayout } from './bundle.js';
 export { checkMatmulSpec, checkTensorRef, joinPoint, checkRoundsFinal, sameTensorShape, splitLastAxis, verifyMatmul, type MatmulSpec } from './matmul.js';
 export { checkEmbedSpec, eqAtIndex, oneHotEval, verifyEmbed, verifyPosembed, type EmbedSpec } from './embed.js';
+export { checkRowsSpec, verifyRows, type RowsSpec } from './rows.js';
 export { verifyAdd, verifyCenter, verifyMul, verifyRowmul, verifySumsq, type AddSpec, type CenterSpec, type MulSpec, type RowmulSpec, type SumsqSpec } from './elementwise.js';
 export { argmaxCoeffEval, argmaxDiffRef, argmaxRangeBits, checkArgmaxSpec, verifyArgmax, type ArgmaxSpec } from './argmax.js';
 export { MAX_RANGE_WIDTH_LOG, RANGE_LIMB_BITS, rangeCheck, rangeCheckPlan, rangeCanDefine, rangeCheckTables, rangeLimbId, definedTensorEval, rangeWitnessIds, type RangeCheckOptions, type RangeCheckPlan, type RangeWindow } from './range.js';

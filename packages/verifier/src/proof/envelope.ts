@@ -15,9 +15,11 @@ export const PROOF_MAGIC = Uint8Array.of(0x5a, 0x4b, 0x4c, 0x4d); // "ZKLM"
  * 1: first generation proofs. 2: all lookups as one tagged logUp (two fraction trees), the
  * witness layout derived instead of sent, 16-value leaves in the PCS folded layers, requant
  * zero-checks batched per variable count. 3: requant's t and wide clamp excesses defined by
- * their range limbs instead of committed (different witness layout and claims).
+ * their range limbs instead of committed (different witness layout and claims). 4: the
+ * model head (lm head, logits requant, argmax) runs only on the statement's rows, selected
+ * by a `rows` op (different circuit, witness layout and transcript).
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** Statement kinds. Values are part of the wire format: never renumber. */
 export const ProofKind = {

@@ -14,12 +14,19 @@ import type { IntTensor, LookupTable, RequantSpec, Trace, TraceOp } from './trac
 export interface QuantForwardOptions {
   /** Record every op (the pass must start at position 0). */
   readonly trace?: boolean;
+  /**
+   * Run the model head (lm head, logits requant, argmax) only on these rows of the pass
+   * (a `rows` op selects them from the final norm's output): the result's logits and
+   * argmax then have one row per entry. Generation proofs use the rows whose next token is
+   * in the statement; the other rows' logits are never used.
+   */
+  readonly rows?: ArrayLike<number>;
 }
 
 export interface QuantForwardResult {
-  /** Integer logits [T, vocab]; real value = integer · model.logitScale. */
+  /** Integer logits [T, vocab] (with `rows`: [rows.length, vocab]); real value = integer · model.logitScale. */
   readonly logits: Int32Array;
-  /** argmax per row (lowest index on ties). */
+  /** argmax per row (lowest index on ties; with `rows`: per selected row). */
   readonly argmax: Int32Array;
   readonly trace: Trace | undefined;
   /** Outputs of this call that hit a requant/RoPE clamp. */
@@ -234,11 +241,21 @@ export class QuantSession {
       const down = this.requant(`${p}.down.req`, this.matmul(`${p}.down`, hidden, L.down), L.downReq);
       x = this.add(`${p}.resid2`, this.requant(`${p}.resid2.req`, x, L.residFfn), down);
     }
-    const xo = this.norm(x, m.finalNorm);
+    let xo = this.norm(x, m.finalNorm);
+    if (opts.rows) {
+      const rows = Int32Array.from(opts.rows);
+      if (rows.length === 0) throw new RangeError('rows: select at least one row');
+      for (const t of rows) if (!(t >= 0 && t < T)) throw new RangeError(`rows: row ${t} outside [0, ${T})`);
+      const sel = this.t([rows.length, d]);
+      for (let i = 0; i < rows.length; i++) sel.data.set(xo.data.subarray(rows[i]! * d, rows[i]! * d + d), i * d);
+      this.emit({ op: 'rows', name: 'rows', input: xo, rows, out: sel }, sel);
+      xo = sel;
+    }
     const logits = this.requant('logits.req', this.matmul('lmHead', xo, m.lmHead), m.logitReq);
     const V = c.vocabSize;
-    const am = this.t([T]);
-    for (let t = 0; t < T; t++) {
+    const H0 = xo.shape[0]!;
+    const am = this.t([H0]);
+    for (let t = 0; t < H0; t++) {
       let best = 0;
       const base = t * V;
       for (let j = 1; j < V; j++) if (logits.data[base + j]! > logits.data[base + best]!) best = j;
@@ -280,9 +297,13 @@ export class QuantSession {
 }
 
 /** One teacher-forced quantized pass over `tokens` (optionally traced). */
-export function quantForward(model: QuantizedModel, tokens: readonly number[], opts: { trace?: boolean; debug?: boolean } = {}): QuantForwardResult {
+export function quantForward(
+  model: QuantizedModel,
+  tokens: readonly number[],
+  opts: { trace?: boolean; debug?: boolean; rows?: ArrayLike<number> } = {},
+): QuantForwardResult {
   const s = new QuantSession(model, { maxSeq: tokens.length, debug: opts.debug ?? false });
-  return s.forward(tokens, { trace: opts.trace ?? false });
+  return s.forward(tokens, { trace: opts.trace ?? false, ...(opts.rows ? { rows: opts.rows } : {}) });
 }
 
 /** Greedy decoding with the quantized pass (KV cache; identical to one full pass). */

@@ -196,6 +196,12 @@ function checkOp(m: QuantizedModel, lin: Map<string, QLinear>, op: TraceOp, trac
         return s;
       }, op.out);
     }
+    case 'rows': {
+      const d = op.input.shape[1]!;
+      if (op.out.shape[0] !== op.rows.length || op.out.shape[1] !== d) return `output shape [${op.out.shape}] does not select ${op.rows.length} rows of width ${d}`;
+      for (const t of op.rows) if (!(t >= 0 && t < op.input.shape[0]!)) return `row index ${t} outside the input`;
+      return eq((i) => op.input.data[op.rows[Math.floor(i / d)]! * d + (i % d)]!, op.out);
+    }
     case 'argmax': {
       const V = op.input.shape[1]!;
       return eq((t) => {

@@ -158,6 +158,13 @@ export type TraceOp =
       readonly out: IntTensor;
     })
   | (OpBase & {
+      readonly op: 'rows';
+      /** out[i, :] = x[rows[i], :]: the rows the model head runs on (public indices). */
+      readonly input: IntTensor;
+      readonly rows: Int32Array;
+      readonly out: IntTensor;
+    })
+  | (OpBase & {
       readonly op: 'argmax';
       /** out[t] = smallest index j maximising x[t, j]. */
       readonly input: IntTensor;
