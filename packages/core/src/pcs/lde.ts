@@ -10,7 +10,7 @@
  * padding entirely. The DIF kernel is radix-4 with per-stage contiguous twiddle tables.
  */
 import { BabyBear, type PrimeField } from '@zkllm/verifier';
-import { simdArea, simdRadix4Passes } from './ntt-simd.js';
+import { simdArea, simdRadix4Passes, type SimdArea } from './ntt-simd.js';
 
 /** Below this size the copies into wasm memory cost more than the SIMD passes save. */
 const SIMD_MIN_SIZE = 1 << 12;
@@ -207,18 +207,8 @@ export function ldeBitReversed(coeffs: Uint32Array, logBlowup: number, out?: Uin
     const tw = difTwiddles(F, logN);
     const area = simdArea(F, logN, tw);
     if (area) {
-      // Coefficients copied into wasm memory once; each block is twisted, transformed
-      // there (the JS passes finish on the wasm view) and copied out.
-      const heap = area.heap;
-      heap.set(coeffs, 3 * n);
-      for (let s = 0; s < blocks; s++) {
-        const g = F.pow(omegaN, rev(s, logBlowup));
-        if (g === 1) heap.copyWithin(0, 3 * n, 4 * n);
-        else area.twist(g);
-        difPassesJs(F, heap, 0, logN, area.passes(), tw);
-        res.set(heap.subarray(0, n), s * n);
-      }
-      return res;
+      area.heap.set(coeffs, 3 * n);
+      return simdLdeBlocks(F, area, logN, logBlowup, res, tw);
     }
   }
   const p = F.p;
@@ -256,6 +246,49 @@ export function ldeBitReversed(coeffs: Uint32Array, logBlowup: number, out?: Uin
     difNtt(F, res, off, logN);
   }
   return res;
+}
+
+/**
+ * The LDE blocks from coefficients already in the area's coefficient region: each block is
+ * twisted, transformed in wasm memory (JS finishes any remaining pass on the wasm view) and
+ * copied out.
+ */
+function simdLdeBlocks(F: PrimeField, area: SimdArea, logN: number, logBlowup: number, res: Uint32Array, tw: Uint32Array): Uint32Array {
+  const n = 1 << logN;
+  const heap = area.heap;
+  const omegaN = F.rootOfUnity(logN + logBlowup);
+  for (let s = 0; s < 1 << logBlowup; s++) {
+    const g = F.pow(omegaN, rev(s, logBlowup));
+    if (g === 1) heap.copyWithin(0, 3 * n, 4 * n);
+    else area.twist(g);
+    difPassesJs(F, heap, 0, logN, area.passes(), tw);
+    res.set(heap.subarray(0, n), s * n);
+  }
+  return res;
+}
+
+/**
+ * Möbius transform then LDE (the commit's encoding) of the evaluations `values` (not
+ * modified): monomial coefficients and their bit-reversed codeword at rate 2^−logBlowup.
+ * Large inputs are transformed in wasm memory, where the LDE then reads the coefficients.
+ */
+export function mobiusLde(values: Uint32Array, logBlowup: number, F: PrimeField = BabyBear): { coeffs: Uint32Array; codeword: Uint32Array } {
+  const n = values.length;
+  const logN = 31 - Math.clz32(n);
+  if (n < 1 || 1 << logN !== n) throw new RangeError(`LDE input length ${n} is not a power of two`);
+  if (n >= SIMD_MIN_SIZE) {
+    const tw = difTwiddles(F, logN);
+    const area = simdArea(F, logN, tw);
+    if (area) {
+      area.heap.set(values, 3 * n);
+      area.mobius();
+      const coeffs = area.heap.slice(3 * n, 4 * n);
+      const codeword = simdLdeBlocks(F, area, logN, logBlowup, new Uint32Array(n << logBlowup), tw);
+      return { coeffs, codeword };
+    }
+  }
+  const coeffs = mobius(F, values.slice());
+  return { coeffs, codeword: ldeBitReversed(coeffs, logBlowup, undefined, F) };
 }
 
 /** As {@link ldeBitReversed} for an ext vector (4 limbs per element): encodes each limb. */

@@ -120,6 +120,7 @@ function buildModule(): Uint8Array<ArrayBuffer> {
     { name: 'pass4', params: 6, i32Locals: 9, v128Locals: 10, code },
     { name: 'twist', params: 8, i32Locals: 2, v128Locals: 7, code: buildTwist() },
     { name: 'last4', params: 5, i32Locals: 2, v128Locals: 14, code: buildLast4() },
+    { name: 'mobius', params: 4, i32Locals: 5, v128Locals: 8, code: buildMobius() },
   ]);
 }
 
@@ -194,6 +195,97 @@ function buildLast4(): number[] {
 }
 
 /**
+ * mobius(c, n, h, p): Möbius-transform stages (x_hi −= x_lo) on n elements at byte address c.
+ * h = 0: the stages of strides 1 and 2, inside each vector; h ≥ 4: the stages of strides h
+ * and 2h in one pass (h = 2^k elements); h < 0: the single stage of stride −h.
+ */
+function buildMobius(): number[] {
+  // params 0 c, 1 n, 2 h, 3 p; i32 locals 4 s (block start), 5 j, 6 end, 7 hb, 8 jend;
+  // v128 locals 9 P, 10 t, 11 a0, 12 a1, 13 a2, 14 a3, 15 M1, 16 M2
+  const c = 0, n = 1, h = 2, s = 4, j = 5, end = 6, hb = 7, jend = 8;
+  const P = 9, t = 10, a0 = 11, a1 = 12, a2 = 13, a3 = 14, M1 = 15, M2 = 16;
+  const code: number[] = [];
+  const e = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p);
+  };
+  const normalise = () => e(tee(t), get(P), get(t), i32c(31), X_SHR_S, V_AND, X_ADD);
+  const subN = (x: number, y: number) => {
+    e(get(x), get(y), X_SUB);
+    normalise();
+  };
+  const I32_EQZ = [0x45];
+  const I32_LT_S = [0x48];
+  const I32_SUB = [0x6b];
+  const SHL = [0x74];
+  e(get(3), SPLAT, set(P));
+  e(get(1), i32c(2), SHL, get(c), I32_ADD, set(end));
+  // h == 0: in-vector stages with masks (0, −1, 0, −1) and (0, 0, −1, −1)
+  e(get(h), I32_EQZ, [0x04, 0x40] /* if */);
+  e(i32c(0), SPLAT, i32c(-1), [...simd(0x1c), 1], i32c(-1), [...simd(0x1c), 3], set(M1));
+  e(i32c(0), SPLAT, i32c(-1), [...simd(0x1c), 2], i32c(-1), [...simd(0x1c), 3], set(M2));
+  e(get(c), set(j));
+  e([0x02, 0x40], [0x03, 0x40]);
+  e(get(j), get(end), I32_LT_U, I32_EQZ, [0x0d, 1]);
+  e(get(j), V_LOAD, set(a0));
+  e(get(a0), get(a0), shuf32([0, 0, 2, 2]), get(M1), V_AND, set(a1));
+  subN(a0, a1);
+  e(set(a0));
+  e(get(a0), get(a0), shuf32([0, 1, 0, 1]), get(M2), V_AND, set(a1));
+  e(get(j));
+  subN(a0, a1);
+  e(V_STORE);
+  e(get(j), i32c(16), I32_ADD, set(j));
+  e([0x0c, 0], [0x0b], [0x0b]);
+  e([0x0f] /* return */, [0x0b] /* end if */);
+  // h < 0: one stage of stride −h
+  e(get(h), i32c(0), I32_LT_S, [0x04, 0x40]);
+  e(i32c(0), get(h), I32_SUB, i32c(2), SHL, set(hb));
+  e(get(c), set(s));
+  e([0x02, 0x40], [0x03, 0x40]);
+  e(get(s), get(end), I32_LT_U, I32_EQZ, [0x0d, 1]);
+  e(get(s), get(hb), I32_ADD, set(jend), get(s), set(j));
+  e([0x02, 0x40], [0x03, 0x40]);
+  e(get(j), get(jend), I32_LT_U, I32_EQZ, [0x0d, 1]);
+  e(get(j), get(hb), I32_ADD, V_LOAD, set(a1), get(j), V_LOAD, set(a0));
+  e(get(j), get(hb), I32_ADD);
+  subN(a1, a0);
+  e(V_STORE);
+  e(get(j), i32c(16), I32_ADD, set(j));
+  e([0x0c, 0], [0x0b], [0x0b]);
+  e(get(s), get(hb), i32c(1), SHL, I32_ADD, set(s));
+  e([0x0c, 0], [0x0b], [0x0b]);
+  e([0x0f], [0x0b]);
+  // h ≥ 4: strides h and 2h
+  e(get(h), i32c(2), SHL, set(hb));
+  e(get(c), set(s));
+  e([0x02, 0x40], [0x03, 0x40]);
+  e(get(s), get(end), I32_LT_U, I32_EQZ, [0x0d, 1]);
+  e(get(s), get(hb), I32_ADD, set(jend), get(s), set(j));
+  e([0x02, 0x40], [0x03, 0x40]);
+  e(get(j), get(jend), I32_LT_U, I32_EQZ, [0x0d, 1]);
+  e(get(j), V_LOAD, set(a0));
+  e(get(j), get(hb), I32_ADD, V_LOAD, set(a1));
+  e(get(j), get(hb), i32c(1), SHL, I32_ADD, V_LOAD, set(a2));
+  e(get(j), get(hb), i32c(3), [0x6c] /* i32.mul */, I32_ADD, V_LOAD, set(a3));
+  subN(a1, a0);
+  e(set(a1));
+  subN(a3, a2);
+  e(set(a3));
+  e(get(j), get(hb), I32_ADD, get(a1), V_STORE);
+  e(get(j), get(hb), i32c(1), SHL, I32_ADD);
+  subN(a2, a0);
+  e(V_STORE);
+  e(get(j), get(hb), i32c(3), [0x6c], I32_ADD);
+  subN(a3, a1);
+  e(V_STORE);
+  e(get(j), i32c(16), I32_ADD, set(j));
+  e([0x0c, 0], [0x0b], [0x0b]);
+  e(get(s), get(hb), i32c(2), SHL, I32_ADD, set(s));
+  e([0x0c, 0], [0x0b], [0x0b]);
+  return code;
+}
+
+/**
  * twist(src, dst, n, init, step, stepmu, mu): dst[i] = src[i]·g^i for i < n (byte addresses;
  * n a multiple of 4). Four lanes carry g^i·2^32 mod p for i ≡ 0..3 (mod 4), read from the
  * 16 bytes at `init`; each step multiplies them by g^4 (step = g^4·2^32 mod p, stepmu =
@@ -238,6 +330,7 @@ interface SimdNtt {
   pass4: (data: number, n: number, h: number, tw: number, twmu: number, p: number) => void;
   twist: (src: number, dst: number, n: number, init: number, step: number, stepmu: number, mu: number, p: number) => void;
   last4: (data: number, n: number, w4: number, w4mu: number, p: number) => void;
+  mobius: (c: number, n: number, h: number, p: number) => void;
 }
 
 let instance: SimdNtt | null | undefined;
@@ -249,7 +342,7 @@ function load(): SimdNtt | null {
     const mem = new WebAssembly.Memory({ initial: 1 });
     const mod = new WebAssembly.Module(buildModule());
     const inst = new WebAssembly.Instance(mod, { env: { mem } });
-    instance = { mem, pass4: inst.exports.pass4 as SimdNtt['pass4'], twist: inst.exports.twist as SimdNtt['twist'], last4: inst.exports.last4 as SimdNtt['last4'] };
+    instance = { mem, pass4: inst.exports.pass4 as SimdNtt['pass4'], twist: inst.exports.twist as SimdNtt['twist'], last4: inst.exports.last4 as SimdNtt['last4'], mobius: inst.exports.mobius as SimdNtt['mobius'] };
   } catch {
     instance = null;
   }
@@ -312,6 +405,8 @@ export interface SimdArea {
   passes(): number;
   /** data[i] = coefficients[i]·g^i. */
   twist(g: number): void;
+  /** In-place Möbius transform of the coefficient region (evaluations → coefficients). */
+  mobius(): void;
 }
 
 export function simdArea(F: PrimeField, logN: number, tw: Uint32Array): SimdArea | null {
@@ -353,6 +448,12 @@ export function simdArea(F: PrimeField, logN: number, tw: Uint32Array): SimdArea
       }
       const step = F.mul(F.pow(g, 4), r);
       w.twist(3 * bytes, 0, n, 4 * bytes, step, Math.imul(step, mu), mu, p);
+    },
+    mobius(): void {
+      w.mobius(3 * bytes, n, 0, p);
+      let h = 4;
+      for (; 4 * h <= n; h <<= 2) w.mobius(3 * bytes, n, h, p);
+      if (2 * h <= n) w.mobius(3 * bytes, n, -h, p);
     },
   };
 }

@@ -45,7 +45,7 @@ import {
   scaledEqTable,
 } from './kernels.js';
 import { ExtArena } from './ext-simd.js';
-import { ldeBitReversed, ldeBitReversedExt, mobius } from './lde.js';
+import { ldeBitReversedExt, mobiusLde } from './lde.js';
 
 const F = BabyBear;
 const E = BabyBearExt4;
@@ -111,8 +111,7 @@ export function pcsCommit(values: Uint32Array, params: PcsParams = DEFAULT_PCS_P
   for (let i = 0; i < len; i++) if (values[i]! >= P) throw new PcsError(`value ${i} is not a canonical field element`);
   const schedule = foldSchedule(numVars, params);
   const vals = values.slice();
-  const coeffs = mobius(F, values.slice());
-  const codeword = ldeBitReversed(coeffs, params.logBlowup);
+  const { coeffs, codeword } = mobiusLde(vals, params.logBlowup);
   const tree = MerkleTree.fromLimbs(codeword, 1 << schedule.arities[0]!);
   const commitment: PcsCommitment = { root: tree.root, numVars };
   const state: PcsProverState = {

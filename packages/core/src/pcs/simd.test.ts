@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BabyBear, BabyBearExt4, ByteWriter, Transcript, encodePcsProof, evalMleBase, type EvalClaim, type PcsParams } from '@zkllm/verifier';
 import { ExtArena } from './ext-simd.js';
 import { foldBaseTableBy, foldCoeffsBaseBy, foldCoeffsExtBy, foldExtTableBy, roundPolyBaseInto, roundPolyExtInto, scaledEqTable } from './kernels.js';
-import { ldeBitReversed } from './lde.js';
+import { ldeBitReversed, mobius, mobiusLde } from './lde.js';
 import { simdRadix4Passes } from './ntt-simd.js';
 import { pcsCommit, pcsOpen } from './prover.js';
 import { simdKernels } from './wasm-asm.js';
@@ -92,6 +92,22 @@ describe('wasm SIMD kernels', () => {
       }
     }
     expect(arena.roundPoly(new Uint32Array(8), arena.alloc(8), false, arena.alloc(8), 1)).toBe(false);
+  });
+
+  it('Möbius + LDE in wasm memory equals the JS transforms (even and odd sizes)', () => {
+    const next = rng(6);
+    for (const [logN, b] of [[12, 2], [13, 1], [15, 2], [16, 1]] as const) {
+      const values = vec(1 << logN, next);
+      const copy = values.slice();
+      const { coeffs, codeword } = mobiusLde(values, b);
+      expect(values).toEqual(copy);
+      simdKernels.enabled = false;
+      const refCoeffs = mobius(F, values.slice());
+      const refCodeword = ldeBitReversed(refCoeffs, b);
+      simdKernels.enabled = true;
+      expect(coeffs).toEqual(refCoeffs);
+      expect(codeword).toEqual(refCodeword);
+    }
   });
 
   it('LDE and PCS proofs are identical with and without the SIMD kernels', () => {
