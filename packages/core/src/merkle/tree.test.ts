@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { MerkleError, merkleLeafHashFields, merkleMultiProofSize, merkleNodeHash, verifyMerkleMultiProof } from '@zkllm/verifier';
+import { simdKernels } from '../pcs/wasm-asm.js';
 import { MerkleTree } from './tree.js';
 
 function data(leaves: number, limbs: number): Uint32Array {
@@ -43,5 +44,24 @@ describe('MerkleTree (prover)', () => {
     const t = MerkleTree.fromLimbs(data(4, 2), 2);
     expect(() => t.openMulti([2, 1])).toThrow(MerkleError);
     expect(() => t.openMulti([4])).toThrow(MerkleError);
+  });
+  it('four-way SIMD SHA-256 builds the same nodes as node:crypto (messages of 1, 2 and 5 padded blocks, 4 to 2^13 leaves)', () => {
+    for (const [leaves, limbs] of [[4, 3], [8, 1], [16, 14], [64, 16], [1024, 64], [8192, 64], [4096, 20]] as const) {
+      const d = data(leaves, limbs).map((x, i) => (x ^ (i * 40503)) % 2013265921);
+      const simd = MerkleTree.fromLimbs(d, limbs);
+      simdKernels.enabled = false;
+      try {
+        const plain = MerkleTree.fromLimbs(d, limbs);
+        expect(simd.nodes).toEqual(plain.nodes);
+      } finally {
+        simdKernels.enabled = true;
+      }
+    }
+    const d = data(8, 64);
+    const t = MerkleTree.fromLimbs(d, 64);
+    const l = Array.from({ length: 8 }, (_, k) => merkleLeafHashFields(d, 64 * k, 64));
+    const n2 = (a: Uint8Array, b: Uint8Array) => merkleNodeHash(a, b);
+    const root = n2(n2(n2(l[0]!, l[1]!), n2(l[2]!, l[3]!)), n2(n2(l[4]!, l[5]!), n2(l[6]!, l[7]!)));
+    expect(t.root).toEqual(root);
   });
 });

@@ -10,6 +10,7 @@
  */
 import * as nodeCrypto from 'node:crypto';
 import { DIGEST_BYTES, MERKLE_LEAF_TAG, MERKLE_NODE_TAG, MerkleError, checkLeafIndices } from '@zkllm/verifier';
+import { simdMerkleLevels } from './sha256-simd.js';
 
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
@@ -56,7 +57,15 @@ export class MerkleTree {
     const leafBytes = 4 * leafLimbs;
     const scratch = Buffer.alloc(1 + leafBytes);
     scratch[0] = MERKLE_LEAF_TAG;
-    if (LITTLE_ENDIAN) {
+    // Four-way SIMD SHA-256 hashes the leaves and every level of ≥ 4 nodes when available;
+    // node:crypto does the rest (top = the highest node index still to hash).
+    const simdTop = LITTLE_ENDIAN
+      ? simdMerkleLevels(nodes, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), numLeaves, leafBytes, MERKLE_LEAF_TAG, MERKLE_NODE_TAG)
+      : -1;
+    const top = simdTop >= 0 ? simdTop : numLeaves - 1;
+    if (simdTop >= 0) {
+      // leaves done
+    } else if (LITTLE_ENDIAN) {
       const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
       for (let k = 0; k < numLeaves; k++) {
         bytes.copy(scratch, 1, k * leafBytes, (k + 1) * leafBytes);
@@ -70,7 +79,7 @@ export class MerkleTree {
     }
     const pair = Buffer.alloc(1 + 2 * DIGEST_BYTES);
     pair[0] = MERKLE_NODE_TAG;
-    for (let i = numLeaves - 1; i >= 1; i--) {
+    for (let i = top; i >= 1; i--) {
       out.copy(pair, 1, 2 * i * DIGEST_BYTES, (2 * i + 2) * DIGEST_BYTES);
       out.write(sha256Latin1(pair), i * DIGEST_BYTES, DIGEST_BYTES, 'latin1');
     }

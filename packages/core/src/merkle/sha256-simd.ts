@@ -1,0 +1,245 @@
+/**
+ * Four-way SHA-256 in WebAssembly SIMD for building Merkle trees: lane m of every vector
+ * belongs to message m, so one pass of the compression function hashes four messages.
+ *
+ * Why: a tree over a 2^24-value codeword is ~2^19 hashes of 65–257 bytes, and node:crypto
+ * costs a few hundred ns of call overhead per hash (more than the hashing itself). Here a
+ * whole level is one call: messages are laid out padded in a staging area (tag byte, data
+ * via memory.copy, 0x80, big-endian bit length), then compressed four at a time.
+ * Same function as node:crypto / @noble/hashes SHA-256; tree.test.ts checks roots against both.
+ */
+import { I32, I32_ADD, I32_LT_U, SPLAT, V_LOAD, X_ADD, get, i32c, moduleBytes, set, simd, simdKernels, tee } from '../pcs/wasm-asm.js';
+
+// Exact constants: K[t] = frac(cbrt(prime_t))·2^32, IV[i] = frac(sqrt(prime_i))·2^32, with
+// integer roots in BigInt (no floating-point rounding questions).
+function iroot(x: bigint, k: bigint): bigint {
+  let r = 1n << BigInt(Math.ceil(x.toString(2).length / Number(k)));
+  for (;;) {
+    const next = ((k - 1n) * r + x / r ** (k - 1n)) / k;
+    if (next >= r) return r;
+    r = next;
+  }
+}
+function primes(count: number): number[] {
+  const out: number[] = [];
+  for (let c = 2; out.length < count; c++) if (out.every((q) => c % q !== 0)) out.push(c);
+  return out;
+}
+const K = primes(64).map((q) => Number(iroot(BigInt(q) << 96n, 3n) & 0xffffffffn) | 0);
+const IV = primes(8).map((q) => Number(iroot(BigInt(q) << 64n, 2n) & 0xffffffffn) | 0);
+
+const V_XOR = simd(0x51);
+const V_OR = simd(0x50);
+const BITSELECT = simd(0x52);
+const X_SHL = simd(0xab);
+const X_SHR_U = simd(0xad);
+const shuf32 = (lanes: number[]) => [...simd(0x0d), ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])];
+const BSWAP = [...simd(0x0d), 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12];
+
+/**
+ * sha4(stage, out, groups, blocks, stride): for message i < 4·groups at stage + i·stride
+ * (already padded, `blocks` blocks), writes its digest to out + 32·i.
+ */
+function buildSha4(): number[] {
+  // params 0 stage, 1 out, 2 groups, 3 blocks, 4 stride; i32 locals 5 g, 6 base, 7 b, 8 o
+  const stage = 0, out = 1, groups = 2, blocks = 3, stride = 4, g = 5, base = 6, b = 7, o = 8;
+  let nv = 9;
+  const S = Array.from({ length: 8 }, () => nv++); // chaining state
+  const R = Array.from({ length: 8 }, () => nv++); // working variables
+  const W = Array.from({ length: 16 }, () => nv++);
+  const T = Array.from({ length: 4 }, () => nv++);
+  const t1 = nv++;
+  const code: number[] = [];
+  const e = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p);
+  };
+  const rotr = (x: number, n: number) => e(get(x), i32c(n), X_SHR_U, get(x), i32c(32 - n), X_SHL, V_OR);
+  const transpose = (v: number[], out4: number[]) => {
+    e(get(v[0]!), get(v[1]!), shuf32([0, 4, 1, 5]), set(T[0]!));
+    e(get(v[0]!), get(v[1]!), shuf32([2, 6, 3, 7]), set(T[1]!));
+    e(get(v[2]!), get(v[3]!), shuf32([0, 4, 1, 5]), set(T[2]!));
+    e(get(v[2]!), get(v[3]!), shuf32([2, 6, 3, 7]), set(T[3]!));
+    e(get(T[0]!), get(T[2]!), shuf32([0, 1, 4, 5]), set(out4[0]!));
+    e(get(T[0]!), get(T[2]!), shuf32([2, 3, 6, 7]), set(out4[1]!));
+    e(get(T[1]!), get(T[3]!), shuf32([0, 1, 4, 5]), set(out4[2]!));
+    e(get(T[1]!), get(T[3]!), shuf32([2, 3, 6, 7]), set(out4[3]!));
+  };
+  const msgAddr = (m: number) => e(get(base), get(stride), i32c(m), [0x6c] /* i32.mul */, I32_ADD, get(b), i32c(6), [0x74], I32_ADD);
+
+  e(get(stage), set(base), get(out), set(o), i32c(0), set(g));
+  e([0x02, 0x40], [0x03, 0x40]);
+  e(get(g), get(groups), I32_LT_U, [0x45], [0x0d, 1]);
+  for (let i = 0; i < 8; i++) e(i32c(IV[i]!), SPLAT, set(S[i]!));
+  e(i32c(0), set(b));
+  e([0x02, 0x40], [0x03, 0x40]);
+  e(get(b), get(blocks), I32_LT_U, [0x45], [0x0d, 1]);
+  // Message words: W[4k + i] lane m = big-endian word 4k + i of message m's block b.
+  for (let k = 0; k < 4; k++) {
+    const V = W.slice(4 * k, 4 * k + 4);
+    for (let m = 0; m < 4; m++) {
+      msgAddr(m);
+      e([...simd(0x00), 0, 16 * k], set(R[m]!));
+    }
+    transpose(R.slice(0, 4), V);
+    for (const w of V) e(get(w), get(w), BSWAP, set(w));
+  }
+  for (let i = 0; i < 8; i++) e(get(S[i]!), set(R[i]!));
+  let L = R.slice(); // roles a..h → locals
+  for (let t = 0; t < 64; t++) {
+    const w = W[t % 16]!;
+    if (t >= 16) {
+      // W[t] = σ1(W[t−2]) + W[t−7] + σ0(W[t−15]) + W[t−16]
+      const w2 = W[(t - 2) % 16]!, w7 = W[(t - 7) % 16]!, w15 = W[(t - 15) % 16]!;
+      rotr(w2, 17);
+      rotr(w2, 19);
+      e(V_XOR, get(w2), i32c(10), X_SHR_U, V_XOR);
+      e(get(w7), X_ADD);
+      rotr(w15, 7);
+      rotr(w15, 18);
+      e(V_XOR, get(w15), i32c(3), X_SHR_U, V_XOR, X_ADD);
+      e(get(w), X_ADD, set(w));
+    }
+    const [a, bb, c, d, ee, f, gg, h] = L as [number, number, number, number, number, number, number, number];
+    // T1 = h + Σ1(e) + Ch(e, f, g) + K[t] + W[t]
+    e(get(h));
+    rotr(ee, 6);
+    rotr(ee, 11);
+    e(V_XOR);
+    rotr(ee, 25);
+    e(V_XOR, X_ADD);
+    e(get(f), get(gg), get(ee), BITSELECT, X_ADD);
+    e(i32c(K[t]!), SPLAT, X_ADD, get(w), X_ADD, set(t1));
+    // e' = d + T1 (into d's local), a' = T1 + Σ0(a) + Maj(a, b, c) (into h's local)
+    e(get(d), get(t1), X_ADD, set(d));
+    e(get(t1));
+    rotr(a, 2);
+    rotr(a, 13);
+    e(V_XOR);
+    rotr(a, 22);
+    e(V_XOR, X_ADD);
+    e(get(a), get(bb), get(bb), get(c), V_XOR, BITSELECT, X_ADD, set(h));
+    L = [h, a, bb, c, d, ee, f, gg];
+  }
+  for (let i = 0; i < 8; i++) e(get(S[i]!), get(L[i]!), X_ADD, set(S[i]!));
+  e(get(b), i32c(1), I32_ADD, set(b));
+  e([0x0c, 0], [0x0b], [0x0b]);
+  // Digests: transpose back so each vector holds 4 words of one message, big-endian.
+  for (let half = 0; half < 2; half++) {
+    transpose(S.slice(4 * half, 4 * half + 4), R.slice(0, 4));
+    for (let m = 0; m < 4; m++) e(get(o), get(R[m]!), get(R[m]!), BSWAP, [...simd(0x0b), 0, 32 * m + 16 * half]);
+  }
+  e(get(o), i32c(128), I32_ADD, set(o));
+  e(get(base), get(stride), i32c(2), [0x74], I32_ADD, set(base));
+  e(get(g), i32c(1), I32_ADD, set(g));
+  e([0x0c, 0], [0x0b], [0x0b]);
+  return code;
+}
+
+/**
+ * stage(src, dst, count, len, stride, tag, lenWord): message i = tag ‖ src[i·len ..+len)
+ * padded into dst + i·stride (0x80, zeros already there, lenWord = the big-endian bit
+ * length's last four bytes as a little-endian u32 at the end).
+ */
+function buildStage(): number[] {
+  // params 0 src, 1 dst, 2 count, 3 len, 4 stride, 5 tag, 6 lenWord; i32 locals 7 i, 8 d, 9 s
+  const i = 7, d = 8, s = 9;
+  const code: number[] = [];
+  const e = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p);
+  };
+  e(i32c(0), set(i), get(1), set(d), get(0), set(s));
+  e([0x02, 0x40], [0x03, 0x40]);
+  e(get(i), get(2), I32_LT_U, [0x45], [0x0d, 1]);
+  e(get(d), get(5), [0x3a, 0, 0] /* i32.store8 */);
+  e(get(d), i32c(1), I32_ADD, get(s), get(3), [0xfc, 0x0a, 0, 0] /* memory.copy */);
+  e(get(d), get(3), I32_ADD, i32c(0x80), [0x3a, 0, 1]);
+  e(get(d), get(4), I32_ADD, i32c(4), [0x6b], get(6), [0x36, 0, 0] /* i32.store */);
+  e(get(d), get(4), I32_ADD, set(d), get(s), get(3), I32_ADD, set(s));
+  e(get(i), i32c(1), I32_ADD, set(i));
+  e([0x0c, 0], [0x0b], [0x0b]);
+  return code;
+}
+
+interface Sha4 {
+  mem: WebAssembly.Memory;
+  sha4: (stage: number, out: number, groups: number, blocks: number, stride: number) => void;
+  stage: (src: number, dst: number, count: number, len: number, stride: number, tag: number, lenWord: number) => void;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+
+function instantiate(bytes: number): Sha4 | null {
+  if (!simdKernels.enabled) return null;
+  if (compiled === undefined) {
+    try {
+      compiled = new WebAssembly.Module(
+        moduleBytes([
+          { name: 'sha4', params: 5, i32Locals: 4, v128Locals: 37, code: buildSha4() },
+          { name: 'stage', params: 7, i32Locals: 3, v128Locals: 0, code: buildStage() },
+        ]),
+      );
+    } catch {
+      compiled = null;
+    }
+  }
+  if (!compiled) return null;
+  const mem = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+  const x = new WebAssembly.Instance(compiled, { env: { mem } }).exports;
+  return { mem, sha4: x.sha4 as Sha4['sha4'], stage: x.stage as Sha4['stage'] };
+}
+
+/** Messages per staging round (bounds the staging area; a multiple of 4). */
+const CHUNK = 1024;
+
+function paddedBlocks(messageBytes: number): number {
+  return Math.ceil((messageBytes + 9) / 64);
+}
+
+function bswap32(x: number): number {
+  return ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
+}
+
+/**
+ * Fills `nodes` (heap-ordered, 32 bytes per node, node 1 the root) for the leaves
+ * tag_leaf ‖ leafBytes[k·len ..+len): leaves and every level with at least four nodes by
+ * four-way SIMD hashing; returns the number of the highest node still to hash (the caller
+ * finishes levels of fewer than four nodes), or −1 when SIMD is unavailable or numLeaves < 4.
+ */
+export function simdMerkleLevels(nodes: Uint8Array, leafBytes: Uint8Array, numLeaves: number, len: number, leafTag: number, nodeTag: number): number {
+  if (numLeaves < 4) return -1;
+  const leafBlocks = paddedBlocks(1 + len);
+  const nodeBlocks = paddedBlocks(65);
+  const stageBytes = CHUNK * 64 * Math.max(leafBlocks, nodeBlocks);
+  const nodeBytes = 2 * numLeaves * 32;
+  const dataBytes = CHUNK * len;
+  const k = instantiate(nodeBytes + stageBytes + dataBytes + 64);
+  if (!k) return -1;
+  const heap = new Uint8Array(k.mem.buffer);
+  const stageAt = nodeBytes;
+  const dataAt = stageAt + stageBytes;
+  // Leaves, CHUNK at a time: copy data in, stage, hash.
+  let stride = 64 * leafBlocks;
+  let lenWord = bswap32(8 * (1 + len));
+  for (let k0 = 0; k0 < numLeaves; k0 += CHUNK) {
+    const cnt = Math.min(CHUNK, numLeaves - k0);
+    heap.set(leafBytes.subarray(k0 * len, (k0 + cnt) * len), dataAt);
+    k.stage(dataAt, stageAt, cnt, len, stride, leafTag, lenWord);
+    k.sha4(stageAt, 32 * (numLeaves + k0), cnt >>> 2, leafBlocks, stride);
+  }
+  // Internal levels with ≥ 4 nodes: the children of nodes [a, 2a) are the contiguous
+  // digests [2a, 4a). A different message length: the staging area is re-zeroed.
+  heap.fill(0, stageAt, stageAt + stageBytes);
+  stride = 64 * nodeBlocks;
+  lenWord = bswap32(8 * 65);
+  let a = numLeaves >>> 1;
+  for (; a >= 4; a >>>= 1) {
+    for (let c0 = 0; c0 < a; c0 += CHUNK) {
+      const cnt = Math.min(CHUNK, a - c0);
+      k.stage(32 * (2 * a + 2 * c0), stageAt, cnt, 64, stride, nodeTag, lenWord);
+      k.sha4(stageAt, 32 * (a + c0), cnt >>> 2, nodeBlocks, stride);
+    }
+  }
+  nodes.set(heap.subarray(64 * a, nodeBytes), 64 * a);
+  // Nodes 2a .. 4a−1 (just hashed) are in place; nodes a .. 2a−1 are for the caller.
+  return 2 * a - 1;
+}
