@@ -105,30 +105,42 @@ function buildFold(): number[] {
 }
 
 /**
- * eqLevel(t, size, consts, p, mu): for j < size, hi = t[j]·z, t[j + size] = hi,
- * t[j] −= hi (ext elements at byte address t). consts: R0..R3 of z.
+ * eqLevel(t, size, consts, p, mu, dst, acc): for j < size, hi = t[j]·z and lo = t[j] − hi
+ * (ext elements at byte address t; consts: R0..R3 of z). acc = 0: t[j] = lo,
+ * t[j + size] = hi (one level of the eq expansion, dst = t). acc = 1: dst[j] += lo,
+ * dst[j + size] += hi (the last level, accumulated straight into the batched table).
  */
 function buildEqLevel(): number[] {
-  // params 0 t, 1 size, 2 consts, 3 p, 4 mu; i32 locals 5 j, 6 end, 7 hiOff
-  const j = 5, end = 6, hiOff = 7;
-  const L: ProdLocals = { P: 8, MU: 9, R: 10, t: 14, SL: 15, SH: 16, X: 17 };
-  const lo = 18, hi = 19;
+  // params 0 t, 1 size, 2 consts, 3 p, 4 mu, 5 dst, 6 acc; i32 locals 7 j, 8 end, 9 hiOff, 10 dj
+  const j = 7, end = 8, hiOff = 9, dj = 10;
+  const L: ProdLocals = { P: 11, MU: 12, R: 13, t: 17, SL: 18, SH: 19, X: 20 };
+  const lo = 21, hi = 22, MASK = 23;
   const code: number[] = [];
   const e = (...parts: number[][]) => {
     for (const p of parts) code.push(...p);
   };
+  const normalise = () => e(tee(L.t), get(L.P), get(L.t), i32c(31), X_SHR_S, V_AND, X_ADD);
   e(get(3), SPLAT, set(L.P), get(4), SPLAT, set(L.MU));
   for (let k = 0; k < 4; k++) e(get(2), VLOAD_AT(16 * k), set(L.R + k));
+  e(i32c(0), get(6), [0x6b], SPLAT, set(MASK));
   e(get(1), i32c(4), [0x74], tee(hiOff), get(0), I32_ADD, set(end));
-  e(get(0), set(j));
+  e(get(0), set(j), get(5), set(dj));
   e([0x02, 0x40], [0x03, 0x40]);
   e(get(j), get(end), I32_LT_U, [0x45], [0x0d, 1]);
   e(get(j), V_LOAD, set(lo));
   product(e, L, lo);
   e(set(hi));
-  e(get(j), get(hiOff), I32_ADD, get(hi), V_STORE);
-  e(get(j), get(lo), get(hi), X_SUB, tee(L.t), get(L.P), get(L.t), i32c(31), X_SHR_S, V_AND, X_ADD, V_STORE);
-  e(get(j), i32c(16), I32_ADD, set(j));
+  // dst[j + size] = hi + (acc ? dst[j + size] : 0)
+  e(get(dj), get(hiOff), I32_ADD, get(hi), get(dj), get(hiOff), I32_ADD, V_LOAD, get(MASK), V_AND, X_ADD, get(L.P), X_SUB);
+  normalise();
+  e(V_STORE);
+  // dst[j] = (lo − hi) + (acc ? dst[j] : 0)
+  e(get(dj), get(lo), get(hi), X_SUB);
+  normalise();
+  e(get(dj), V_LOAD, get(MASK), V_AND, X_ADD, get(L.P), X_SUB);
+  normalise();
+  e(V_STORE);
+  e(get(j), i32c(16), I32_ADD, set(j), get(dj), i32c(16), I32_ADD, set(dj));
   e([0x0c, 0], [0x0b], [0x0b]);
   return code;
 }
@@ -280,7 +292,7 @@ function buildAdd(): number[] {
 interface ExtKernels {
   mem: WebAssembly.Memory;
   fold: (src: number, dst: number, half: number, consts: number, sub: number, p: number, mu: number) => void;
-  eqLevel: (t: number, size: number, consts: number, p: number, mu: number) => void;
+  eqLevel: (t: number, size: number, consts: number, p: number, mu: number, dst: number, acc: number) => void;
   addVec: (dst: number, src: number, bytes: number, p: number) => void;
   foldBase: (src: number, dst: number, half: number, consts: number, sub: number, p: number, mu: number) => void;
   roundExt: (v: number, W: number, half: number, out: number, p: number, mu: number) => void;
@@ -299,7 +311,7 @@ function instantiate(bytes: number): ExtKernels | null {
       compiled = new WebAssembly.Module(
         moduleBytes([
           { name: 'fold', params: 7, i32Locals: 3, v128Locals: 13, code: buildFold() },
-          { name: 'eqLevel', params: 5, i32Locals: 3, v128Locals: 12, code: buildEqLevel() },
+          { name: 'eqLevel', params: 7, i32Locals: 4, v128Locals: 13, code: buildEqLevel() },
           { name: 'addVec', params: 4, i32Locals: 1, v128Locals: 2, code: buildAdd() },
           { name: 'foldBase', params: 7, i32Locals: 5, v128Locals: 6, code: buildFoldBase() },
           { name: 'roundExt', params: 6, i32Locals: 5, v128Locals: roundV128Locals(false), code: buildRound(false) },
@@ -435,8 +447,24 @@ export class ExtArena {
     const k = z.length >>> 2;
     for (let lvl = 0; lvl < k; lvl++) {
       this.setConsts(z, 4 * lvl);
-      this.k.eqLevel(t.byteOffset, 1 << lvl, 4 * this.consts, this.F.p, this.mu);
+      this.k.eqLevel(t.byteOffset, 1 << lvl, 4 * this.consts, this.F.p, this.mu, t.byteOffset, 0);
     }
+  }
+
+  /**
+   * dst[0 .. 4·2^k) += scale · eq(z, ·), using `scratch` (≥ 4·2^(k−1) words) for all but the
+   * last level, which accumulates straight into dst.
+   */
+  addScaledEq(dst: Uint32Array, scratch: Uint32Array, z: Uint32Array, scale: Uint32Array): void {
+    const k = z.length >>> 2;
+    if (k === 0) {
+      const F = this.F;
+      for (let c = 0; c < 4; c++) dst[c] = F.add(dst[c]!, scale[c]!);
+      return;
+    }
+    this.scaledEq(scratch, z.subarray(0, 4 * (k - 1)), scale);
+    this.setConsts(z, 4 * (k - 1));
+    this.k.eqLevel(scratch.byteOffset, 1 << (k - 1), 4 * this.consts, this.F.p, this.mu, dst.byteOffset, 1);
   }
 
   /** dst += src (canonical vectors, length a multiple of 4). */

@@ -231,8 +231,7 @@ function batchedEq(claims: readonly EvalClaim[], beta: Uint32Array, n: number, a
       const t = scratch!.subarray(0, 4 << k);
       const dst = W.subarray(4 * block * 2 ** k, 4 * (block + 1) * 2 ** k);
       if (arena) {
-        arena.scaledEq(t, c.point.subarray(0, 4 * k), bp);
-        arena.add(dst, t);
+        arena.addScaledEq(dst, t, c.point.subarray(0, 4 * k), bp);
       } else {
         scaledEqTable(t, c.point.subarray(0, 4 * k), bp);
         addInto(dst, 0, t);

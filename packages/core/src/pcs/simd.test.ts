@@ -74,6 +74,10 @@ describe('wasm SIMD kernels', () => {
       acc.set(base);
       arena.add(acc, t);
       expect(acc).toEqual(base.map((x, i) => F.add(x, ref[i]!)));
+      const acc2 = arena.alloc(4 << k);
+      acc2.set(base);
+      arena.addScaledEq(acc2, arena.alloc(4 << k), z, scale);
+      expect(acc2).toEqual(base.map((x, i) => F.add(x, ref[i]!)));
     }
   });
 
