@@ -183,7 +183,12 @@ function instantiate(bytes: number): Sha4 | null {
     }
   }
   if (!compiled) return null;
-  const mem = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+  let mem: WebAssembly.Memory;
+  try {
+    mem = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+  } catch {
+    return null; // beyond wasm32's 4 GB (or out of memory): node:crypto takes over
+  }
   const x = new WebAssembly.Instance(compiled, { env: { mem } }).exports;
   return { mem, sha4: x.sha4 as Sha4['sha4'], stage: x.stage as Sha4['stage'] };
 }

@@ -323,7 +323,12 @@ function instantiate(bytes: number): ExtKernels | null {
     }
   }
   if (!compiled) return null;
-  const mem = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+  let mem: WebAssembly.Memory;
+  try {
+    mem = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+  } catch {
+    return null; // beyond wasm32's 4 GB (or out of memory): the JS kernels take over
+  }
   const x = new WebAssembly.Instance(compiled, { env: { mem } }).exports;
   return { mem, fold: x.fold as ExtKernels['fold'], eqLevel: x.eqLevel as ExtKernels['eqLevel'], addVec: x.addVec as ExtKernels['addVec'], foldBase: x.foldBase as ExtKernels['foldBase'], roundExt: x.roundExt as ExtKernels['roundExt'], roundBase: x.roundBase as ExtKernels['roundBase'] };
 }

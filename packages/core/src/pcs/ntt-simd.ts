@@ -417,7 +417,13 @@ export function simdArea(F: PrimeField, logN: number, tw: Uint32Array): SimdArea
   const m = montTwiddles(F, tw);
   const bytes = 4 * n;
   const need = 4 * bytes + 16;
-  if (w.mem.buffer.byteLength < need) w.mem.grow(Math.ceil((need - w.mem.buffer.byteLength) / 65536));
+  if (w.mem.buffer.byteLength < need) {
+    try {
+      w.mem.grow(Math.ceil((need - w.mem.buffer.byteLength) / 65536));
+    } catch {
+      return null; // beyond wasm32's 4 GB (or out of memory): the JS kernel takes over
+    }
+  }
   const heap = new Uint32Array(w.mem.buffer);
   // Several NTTs of one size run in a row: copy the twiddles only when they change.
   if (loaded.tw !== m.tw || loaded.n !== n || loaded.buffer !== w.mem.buffer) {

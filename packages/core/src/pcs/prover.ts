@@ -12,6 +12,12 @@
  * partially bound polynomial P(r_0..r_{i−1}, ·), which is exactly the FRI fold of the
  * previous layer (computed by re-encoding the folded coefficients, cheaper than folding the
  * codeword) — then send the final coefficients, grind, and open the queried leaves.
+ *
+ * Performance: the heavy loops run as wasm SIMD kernels — Möbius, LDE and twist in
+ * ntt-simd.ts, folds / eq tables / round sums in ext-simd.ts (on tables in a per-opening
+ * wasm arena), Merkle hashing in merkle/sha256-simd.ts — with the straight-line JS kernels
+ * of kernels.ts / lde.ts as the fallback (`simdKernels.enabled = false` in tests). Both
+ * paths keep every value canonical, so the proof bytes do not depend on the path taken.
  */
 import {
   BabyBear,
