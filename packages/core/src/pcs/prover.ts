@@ -143,9 +143,13 @@ export function pcsCommit(values: Uint32Array, params: PcsParams = DEFAULT_PCS_P
  * Σ_j (β^j eq_lo,j[b_lo])·eq_hi,j[b_hi] with the sum over claims accumulated unreduced
  * (one reduction per limb per entry instead of per product, no full-size scratch table).
  */
-function denseBatchedEq(W: Uint32Array, claims: readonly EvalClaim[], scales: readonly Uint32Array[], n: number): void {
+function denseBatchedEq(W: Uint32Array, claims: readonly EvalClaim[], scales: readonly Uint32Array[], n: number, arena: ExtArena | null): void {
   const m = claims.length;
   if (m === 0) return;
+  if (m === 1 && arena && n >= 1) {
+    arena.addScaledEq(W, arena.alloc(4 << (n - 1)), claims[0]!.point, scales[0]!);
+    return;
+  }
   if (m === 1) {
     const t = new Uint32Array(4 << n);
     scaledEqTable(t, claims[0]!.point, scales[0]!);
@@ -245,7 +249,7 @@ function batchedEq(claims: readonly EvalClaim[], beta: Uint32Array, n: number, a
     }
     bp = E.mul(bp, beta);
   });
-  denseBatchedEq(W, dense, denseScales, n);
+  denseBatchedEq(W, dense, denseScales, n, arena);
   return W;
 }
 
@@ -309,9 +313,10 @@ export function pcsOpen(
   // W = Σ_j β^j eq(z_j, ·)
   // Wasm SIMD arena for the tables folded by fixed challenges: W (4·2^n words), the first
   // folds of v and of the coefficients (2·2^n each, plus 2^n each to stage their base
-  // inputs) and the eq scratch (≤ 2^n, blocks have at most n − 2 variables). null falls back
-  // to the JS kernels. Its views die with this call.
-  const arena = ExtArena.open(F, E.w, 11 * 2 ** n + 64);
+  // inputs), the block eq scratch (≤ 2^n: blocks have at most n − 2 variables) and a single
+  // dense claim's (2·2^n). Pages are only touched when used. null falls back to the JS
+  // kernels. Its views die with this call.
+  const arena = ExtArena.open(F, E.w, 13 * 2 ** n + 64);
   let W: Uint32Array = batchedEq(claims, beta, n, arena);
 
   let v: Uint32Array = arena ? arena.stage(state.values) : state.values;

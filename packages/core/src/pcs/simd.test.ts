@@ -126,10 +126,12 @@ describe('wasm SIMD kernels', () => {
         if (j === 2) for (let i = n - 2; i < n; i++) point.set([i & 1, 0, 0, 0], 4 * i);
         claims.push({ point, value: evalMleBase(E, values, point) });
       }
+      // Three claims (two dense: the half-table kernel; one block claim), and one dense claim alone.
       const run = (): { root: Uint8Array; proof: Uint8Array; lde: Uint32Array } => {
         const { commitment, state } = pcsCommit(values, P);
         const w = new ByteWriter();
         encodePcsProof(w, pcsOpen(state, claims, new Transcript('simd-test', E), P));
+        encodePcsProof(w, pcsOpen(state, claims.slice(0, 1), new Transcript('simd-test', E), P));
         return { root: commitment.root, proof: w.finish(), lde: ldeBitReversed(values, 1) };
       };
       const withSimd = run();
