@@ -105,16 +105,17 @@ function buildFold(): number[] {
 }
 
 /**
- * eqLevel(t, size, consts, p, mu, dst, acc): for j < size, hi = t[j]·z and lo = t[j] − hi
- * (ext elements at byte address t; consts: R0..R3 of z). acc = 0: t[j] = lo,
- * t[j + size] = hi (one level of the eq expansion, dst = t). acc = 1: dst[j] += lo,
- * dst[j + size] += hi (the last level, accumulated straight into the batched table).
+ * eqLevel(t, size, consts, p, mu, dst): for j < size, hi = t[j]·z and lo = t[j] − hi (ext
+ * elements at byte address t; consts: R0..R3 of z). Without accumulation (dst unused):
+ * t[j] = lo, t[j + size] = hi, one level of the eq expansion. The accumulating variant
+ * eqLevelAdd does dst[j] += lo, dst[j + size] += hi: the last level, added straight into
+ * the batched table (a separate function, so the inner levels pay nothing for it).
  */
-function buildEqLevel(): number[] {
-  // params 0 t, 1 size, 2 consts, 3 p, 4 mu, 5 dst, 6 acc; i32 locals 7 j, 8 end, 9 hiOff, 10 dj
-  const j = 7, end = 8, hiOff = 9, dj = 10;
-  const L: ProdLocals = { P: 11, MU: 12, R: 13, t: 17, SL: 18, SH: 19, X: 20 };
-  const lo = 21, hi = 22, MASK = 23;
+function buildEqLevel(accumulate: boolean): number[] {
+  // params 0 t, 1 size, 2 consts, 3 p, 4 mu, 5 dst; i32 locals 6 j, 7 end, 8 hiOff, 9 dj
+  const j = 6, end = 7, hiOff = 8, dj = 9;
+  const L: ProdLocals = { P: 10, MU: 11, R: 12, t: 16, SL: 17, SH: 18, X: 19 };
+  const lo = 20, hi = 21;
   const code: number[] = [];
   const e = (...parts: number[][]) => {
     for (const p of parts) code.push(...p);
@@ -122,24 +123,28 @@ function buildEqLevel(): number[] {
   const normalise = () => e(tee(L.t), get(L.P), get(L.t), i32c(31), X_SHR_S, V_AND, X_ADD);
   e(get(3), SPLAT, set(L.P), get(4), SPLAT, set(L.MU));
   for (let k = 0; k < 4; k++) e(get(2), VLOAD_AT(16 * k), set(L.R + k));
-  e(i32c(0), get(6), [0x6b], SPLAT, set(MASK));
   e(get(1), i32c(4), [0x74], tee(hiOff), get(0), I32_ADD, set(end));
-  e(get(0), set(j), get(5), set(dj));
+  e(get(0), set(j), get(accumulate ? 5 : 0), set(dj));
   e([0x02, 0x40], [0x03, 0x40]);
   e(get(j), get(end), I32_LT_U, [0x45], [0x0d, 1]);
   e(get(j), V_LOAD, set(lo));
   product(e, L, lo);
   e(set(hi));
-  // dst[j + size] = hi + (acc ? dst[j + size] : 0)
-  e(get(dj), get(hiOff), I32_ADD, get(hi), get(dj), get(hiOff), I32_ADD, V_LOAD, get(MASK), V_AND, X_ADD, get(L.P), X_SUB);
-  normalise();
-  e(V_STORE);
-  // dst[j] = (lo − hi) + (acc ? dst[j] : 0)
-  e(get(dj), get(lo), get(hi), X_SUB);
-  normalise();
-  e(get(dj), V_LOAD, get(MASK), V_AND, X_ADD, get(L.P), X_SUB);
-  normalise();
-  e(V_STORE);
+  if (accumulate) {
+    e(get(dj), get(hiOff), I32_ADD, get(hi), get(dj), get(hiOff), I32_ADD, V_LOAD, X_ADD, get(L.P), X_SUB);
+    normalise();
+    e(V_STORE);
+    e(get(dj), get(lo), get(hi), X_SUB);
+    normalise();
+    e(get(dj), V_LOAD, X_ADD, get(L.P), X_SUB);
+    normalise();
+    e(V_STORE);
+  } else {
+    e(get(dj), get(hiOff), I32_ADD, get(hi), V_STORE);
+    e(get(dj), get(lo), get(hi), X_SUB);
+    normalise();
+    e(V_STORE);
+  }
   e(get(j), i32c(16), I32_ADD, set(j), get(dj), i32c(16), I32_ADD, set(dj));
   e([0x0c, 0], [0x0b], [0x0b]);
   return code;
@@ -292,7 +297,8 @@ function buildAdd(): number[] {
 interface ExtKernels {
   mem: WebAssembly.Memory;
   fold: (src: number, dst: number, half: number, consts: number, sub: number, p: number, mu: number) => void;
-  eqLevel: (t: number, size: number, consts: number, p: number, mu: number, dst: number, acc: number) => void;
+  eqLevel: (t: number, size: number, consts: number, p: number, mu: number, dst: number) => void;
+  eqLevelAdd: (t: number, size: number, consts: number, p: number, mu: number, dst: number) => void;
   addVec: (dst: number, src: number, bytes: number, p: number) => void;
   foldBase: (src: number, dst: number, half: number, consts: number, sub: number, p: number, mu: number) => void;
   roundExt: (v: number, W: number, half: number, out: number, p: number, mu: number) => void;
@@ -311,7 +317,8 @@ function instantiate(bytes: number): ExtKernels | null {
       compiled = new WebAssembly.Module(
         moduleBytes([
           { name: 'fold', params: 7, i32Locals: 3, v128Locals: 13, code: buildFold() },
-          { name: 'eqLevel', params: 7, i32Locals: 4, v128Locals: 13, code: buildEqLevel() },
+          { name: 'eqLevel', params: 6, i32Locals: 4, v128Locals: 12, code: buildEqLevel(false) },
+          { name: 'eqLevelAdd', params: 6, i32Locals: 4, v128Locals: 12, code: buildEqLevel(true) },
           { name: 'addVec', params: 4, i32Locals: 1, v128Locals: 2, code: buildAdd() },
           { name: 'foldBase', params: 7, i32Locals: 5, v128Locals: 6, code: buildFoldBase() },
           { name: 'roundExt', params: 6, i32Locals: 5, v128Locals: roundV128Locals(false), code: buildRound(false) },
@@ -330,7 +337,7 @@ function instantiate(bytes: number): ExtKernels | null {
     return null; // beyond wasm32's 4 GB (or out of memory): the JS kernels take over
   }
   const x = new WebAssembly.Instance(compiled, { env: { mem } }).exports;
-  return { mem, fold: x.fold as ExtKernels['fold'], eqLevel: x.eqLevel as ExtKernels['eqLevel'], addVec: x.addVec as ExtKernels['addVec'], foldBase: x.foldBase as ExtKernels['foldBase'], roundExt: x.roundExt as ExtKernels['roundExt'], roundBase: x.roundBase as ExtKernels['roundBase'] };
+  return { mem, fold: x.fold as ExtKernels['fold'], eqLevel: x.eqLevel as ExtKernels['eqLevel'], eqLevelAdd: x.eqLevelAdd as ExtKernels['eqLevelAdd'], addVec: x.addVec as ExtKernels['addVec'], foldBase: x.foldBase as ExtKernels['foldBase'], roundExt: x.roundExt as ExtKernels['roundExt'], roundBase: x.roundBase as ExtKernels['roundBase'] };
 }
 
 function montMu(p: number): number {
@@ -452,7 +459,7 @@ export class ExtArena {
     const k = z.length >>> 2;
     for (let lvl = 0; lvl < k; lvl++) {
       this.setConsts(z, 4 * lvl);
-      this.k.eqLevel(t.byteOffset, 1 << lvl, 4 * this.consts, this.F.p, this.mu, t.byteOffset, 0);
+      this.k.eqLevel(t.byteOffset, 1 << lvl, 4 * this.consts, this.F.p, this.mu, 0);
     }
   }
 
@@ -469,7 +476,7 @@ export class ExtArena {
     }
     this.scaledEq(scratch, z.subarray(0, 4 * (k - 1)), scale);
     this.setConsts(z, 4 * (k - 1));
-    this.k.eqLevel(scratch.byteOffset, 1 << (k - 1), 4 * this.consts, this.F.p, this.mu, dst.byteOffset, 1);
+    this.k.eqLevelAdd(scratch.byteOffset, 1 << (k - 1), 4 * this.consts, this.F.p, this.mu, dst.byteOffset);
   }
 
   /** dst += src (canonical vectors, length a multiple of 4). */
