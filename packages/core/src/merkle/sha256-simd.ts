@@ -8,7 +8,7 @@
  * via memory.copy, 0x80, big-endian bit length), then compressed four at a time.
  * Same function as node:crypto / @noble/hashes SHA-256; tree.test.ts checks roots against both.
  */
-import { I32, I32_ADD, I32_LT_U, SPLAT, V_LOAD, X_ADD, get, i32c, moduleBytes, set, simd, simdKernels, tee } from '../pcs/wasm-asm.js';
+import { I32_ADD, I32_LT_U, SPLAT, X_ADD, get, i32c, moduleBytes, set, simd, simdKernels, uleb } from '../pcs/wasm-asm.js';
 
 // Exact constants: K[t] = frac(cbrt(prime_t))·2^32, IV[i] = frac(sqrt(prime_i))·2^32, with
 // integer roots in BigInt (no floating-point rounding questions).
@@ -37,13 +37,14 @@ const shuf32 = (lanes: number[]) => [...simd(0x0d), ...lanes.flatMap((l) => [4 *
 const BSWAP = [...simd(0x0d), 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12];
 
 /**
- * sha4(stage, out, groups, blocks, stride): for message i < 4·groups at stage + i·stride
- * (already padded, `blocks` blocks), writes its digest to out + 32·i.
+ * sha4(stage, out, groups, blocks, stride, k): for message i < 4·groups at stage + i·stride
+ * (already padded, `blocks` blocks), writes its digest to out + 32·i. k: byte address of the
+ * 64 round constants, each splatted to a v128 (one load per round instead of a splat).
  */
 function buildSha4(): number[] {
-  // params 0 stage, 1 out, 2 groups, 3 blocks, 4 stride; i32 locals 5 g, 6 base, 7 b, 8 o
-  const stage = 0, out = 1, groups = 2, blocks = 3, stride = 4, g = 5, base = 6, b = 7, o = 8;
-  let nv = 9;
+  // params 0 stage, 1 out, 2 groups, 3 blocks, 4 stride, 5 k; i32 locals 6 g, 7 base, 8 b, 9 o
+  const stage = 0, out = 1, groups = 2, blocks = 3, stride = 4, kAddr = 5, g = 6, base = 7, b = 8, o = 9;
+  let nv = 10;
   const S = Array.from({ length: 8 }, () => nv++); // chaining state
   const R = Array.from({ length: 8 }, () => nv++); // working variables
   const W = Array.from({ length: 16 }, () => nv++);
@@ -108,7 +109,7 @@ function buildSha4(): number[] {
     rotr(ee, 25);
     e(V_XOR, X_ADD);
     e(get(f), get(gg), get(ee), BITSELECT, X_ADD);
-    e(i32c(K[t]!), SPLAT, X_ADD, get(w), X_ADD, set(t1));
+    e(get(kAddr), [...simd(0x00), 4, ...uleb(16 * t)], X_ADD, get(w), X_ADD, set(t1));
     // e' = d + T1 (into d's local), a' = T1 + Σ0(a) + Maj(a, b, c) (into h's local)
     e(get(d), get(t1), X_ADD, set(d));
     e(get(t1));
@@ -162,7 +163,7 @@ function buildStage(): number[] {
 
 interface Sha4 {
   mem: WebAssembly.Memory;
-  sha4: (stage: number, out: number, groups: number, blocks: number, stride: number) => void;
+  sha4: (stage: number, out: number, groups: number, blocks: number, stride: number, k: number) => void;
   stage: (src: number, dst: number, count: number, len: number, stride: number, tag: number, lenWord: number) => void;
 }
 
@@ -174,7 +175,7 @@ function instantiate(bytes: number): Sha4 | null {
     try {
       compiled = new WebAssembly.Module(
         moduleBytes([
-          { name: 'sha4', params: 5, i32Locals: 4, v128Locals: 37, code: buildSha4() },
+          { name: 'sha4', params: 6, i32Locals: 4, v128Locals: 37, code: buildSha4() },
           { name: 'stage', params: 7, i32Locals: 3, v128Locals: 0, code: buildStage() },
         ]),
       );
@@ -217,11 +218,14 @@ export function simdMerkleLevels(nodes: Uint8Array, leafBytes: Uint8Array, numLe
   const stageBytes = CHUNK * 64 * Math.max(leafBlocks, nodeBlocks);
   const nodeBytes = 2 * numLeaves * 32;
   const dataBytes = CHUNK * len;
-  const k = instantiate(nodeBytes + stageBytes + dataBytes + 64);
+  const k = instantiate(nodeBytes + stageBytes + dataBytes + 1024 + 64);
   if (!k) return -1;
   const heap = new Uint8Array(k.mem.buffer);
   const stageAt = nodeBytes;
   const dataAt = stageAt + stageBytes;
+  const kAt = dataAt + dataBytes;
+  const kWords = new Uint32Array(k.mem.buffer, kAt, 256);
+  for (let t = 0; t < 64; t++) kWords.fill(K[t]!, 4 * t, 4 * t + 4);
   // Leaves, CHUNK at a time: copy data in, stage, hash.
   let stride = 64 * leafBlocks;
   let lenWord = bswap32(8 * (1 + len));
@@ -229,7 +233,7 @@ export function simdMerkleLevels(nodes: Uint8Array, leafBytes: Uint8Array, numLe
     const cnt = Math.min(CHUNK, numLeaves - k0);
     heap.set(leafBytes.subarray(k0 * len, (k0 + cnt) * len), dataAt);
     k.stage(dataAt, stageAt, cnt, len, stride, leafTag, lenWord);
-    k.sha4(stageAt, 32 * (numLeaves + k0), cnt >>> 2, leafBlocks, stride);
+    k.sha4(stageAt, 32 * (numLeaves + k0), cnt >>> 2, leafBlocks, stride, kAt);
   }
   // Internal levels with ≥ 4 nodes: the children of nodes [a, 2a) are the contiguous
   // digests [2a, 4a). A different message length: the staging area is re-zeroed.
@@ -241,7 +245,7 @@ export function simdMerkleLevels(nodes: Uint8Array, leafBytes: Uint8Array, numLe
     for (let c0 = 0; c0 < a; c0 += CHUNK) {
       const cnt = Math.min(CHUNK, a - c0);
       k.stage(32 * (2 * a + 2 * c0), stageAt, cnt, 64, stride, nodeTag, lenWord);
-      k.sha4(stageAt, 32 * (a + c0), cnt >>> 2, nodeBlocks, stride);
+      k.sha4(stageAt, 32 * (a + c0), cnt >>> 2, nodeBlocks, stride, kAt);
     }
   }
   nodes.set(heap.subarray(64 * a, nodeBytes), 64 * a);
