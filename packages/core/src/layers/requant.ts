@@ -26,6 +26,7 @@ import {
 } from '@zkllm/verifier';
 import type { TraceOp } from '../model/quant/trace.js';
 import { proveSumcheckRounds, type MleTable } from '../sumcheck/prover.js';
+import { dryRunRounds } from '../sumcheck/rounds.js';
 import type { ProverContext } from './context.js';
 import { rangeWitness } from './range.js';
 
@@ -174,6 +175,10 @@ export function proveZeroCheckRounds(
   options: LayerProveOptions = {},
 ): { point: Uint32Array; finalClaim: Uint32Array } {
   const tables = rel.tables.map(table);
+  if (ctx.dryRun) {
+    const dry = dryRunRounds(ctx.E, ctx.transcript, numVars, tables, rel.terms);
+    return { point: dry.point, finalClaim: dry.finalClaim };
+  }
   let out;
   try {
     out = proveSumcheckRounds(

@@ -8,4 +8,4 @@ export {
   type SumcheckProverOutput,
   type SumcheckRoundsOutput,
 } from './prover.js';
-export { proveRoundsSumcheck, type SumcheckSink } from './rounds.js';
+export { dryRunRounds, proveRoundsSumcheck, type SumcheckSink } from './rounds.js';

@@ -5,7 +5,7 @@
  * challenge point and the tables' final values (which the caller turns into claims or the
  * verifier recomputes).
  */
-import type { ByteWriter, QuarticExtension, SumcheckTerm, Transcript } from '@zkllm/verifier';
+import { evalMleBase, evalMleExt, evalSumcheckTerms, type ByteWriter, type Ext, type QuarticExtension, type SumcheckTerm, type Transcript } from '@zkllm/verifier';
 import { proveSumcheckRounds, type MleTable } from './prover.js';
 
 /** Where the rounds go: the proof writer and the shared transcript. */
@@ -13,6 +13,31 @@ export interface SumcheckSink {
   readonly E: QuarticExtension;
   readonly transcript: Transcript;
   readonly writer: ByteWriter;
+  /**
+   * A dry run (the generation driver's pass that only lists claims and lookups, with a
+   * throwaway transcript and writer): no rounds are computed; see {@link dryRunRounds}.
+   */
+  readonly dryRun?: boolean;
+}
+
+/**
+ * What a dry run needs from a sumcheck: a point of the right dimension and the tables'
+ * true values there (so later claims are consistent), at the cost of one evaluation per
+ * table instead of the rounds. The point comes from the throwaway transcript; nothing is
+ * written. Never used for a proof.
+ */
+export function dryRunRounds(
+  E: QuarticExtension,
+  transcript: Transcript,
+  numVars: number,
+  tables: readonly MleTable[],
+  terms: readonly SumcheckTerm[],
+): { point: Uint32Array; finalEvals: Uint32Array; finalClaim: Ext } {
+  const point = new Uint32Array(4 * numVars);
+  for (let i = 0; i < numVars; i++) point.set(transcript.challengeExt('dry-run/r'), 4 * i);
+  const finalEvals = new Uint32Array(4 * tables.length);
+  tables.forEach((t, k) => finalEvals.set(t.kind === 'base' ? evalMleBase(E, t.data, point) : evalMleExt(E, t.data, point), 4 * k));
+  return { point, finalEvals, finalClaim: evalSumcheckTerms(E, terms, finalEvals) };
 }
 
 export function proveRoundsSumcheck(
@@ -22,6 +47,7 @@ export function proveRoundsSumcheck(
   tables: readonly MleTable[],
   terms: readonly SumcheckTerm[],
 ): { point: Uint32Array; finalEvals: Uint32Array } {
+  if (ctx.dryRun) return dryRunRounds(ctx.E, ctx.transcript, numVars, tables, terms);
   const out = proveSumcheckRounds({ numVars, tables, terms, degree }, ctx.transcript, { ext: ctx.E });
   for (const m of out.roundMessages) ctx.writer.exts(m);
   return { point: out.point, finalEvals: out.finalEvals };
