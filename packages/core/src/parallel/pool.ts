@@ -6,7 +6,8 @@
  * Kernels come in bundles of plain-JS source (`new Function(source)()` must return an object
  * of functions), so helpers need no module loader: the same bundle works from the built
  * package and from TypeScript sources under a test runner. The calling thread runs its own
- * range through the typed twin of the kernel (same code, generated from the same template).
+ * range through the typed twin of the kernel (same code, from the same template or the
+ * same function).
  * Every array a helper touches must live in a SharedArrayBuffer ({@link sharedU32}, {@link toShared}).
  *
  * Threads: `ZKLLM_THREADS` (1 disables the helpers), else min(available cores, 4); or
@@ -113,6 +114,32 @@ export function toShared(a: Uint32Array): Uint32Array {
   const c = sharedU32(a.length);
   c.set(a);
   return c;
+}
+
+/**
+ * Shared copies of many arrays in ONE SharedArrayBuffer (views into it); arrays already
+ * shared are kept. Each SharedArrayBuffer is a separate allocation with its own backing
+ * store, so hundreds of small ones per sumcheck round cost more than the copy.
+ */
+export function toSharedAll(arrays: readonly Uint32Array[]): Uint32Array[] {
+  let total = 0;
+  for (const a of arrays) if (!(a.buffer instanceof SharedArrayBuffer)) total += a.length;
+  if (total === 0) return [...arrays];
+  const pool = sharedU32(total);
+  let at = 0;
+  return arrays.map((a) => {
+    if (a.buffer instanceof SharedArrayBuffer) return a;
+    const v = pool.subarray(at, at + a.length);
+    v.set(a);
+    at += a.length;
+    return v;
+  });
+}
+
+/** `count` zeroed shared views of `length` entries each, carved from one buffer. */
+export function sharedU32Views(count: number, length: number): Uint32Array[] {
+  const pool = sharedU32(count * length);
+  return Array.from({ length: count }, (_, i) => pool.subarray(i * length, (i + 1) * length));
 }
 
 function isShared(a: KernelArg): boolean {
