@@ -22,7 +22,7 @@ import {
   type Transcript,
 } from '@zkllm/verifier';
 import { proveSumcheckRounds, type MleTable } from '../sumcheck/index.js';
-import { parallelFor, proverThreads, sharedF64, sharedU32, toShared } from '../parallel/pool.js';
+import { parallelFor, proverThreads, sharedF64, sharedU32, sharedU32Views, toShared } from '../parallel/pool.js';
 import { FRACTION_KERNELS } from './fraction-kernel-source.js';
 import { expandEqTable, foldFractionTable, fractionParents, fractionParentsBaseP, fractionRoundSums } from './fraction-kernel.js';
 
@@ -172,6 +172,7 @@ function fastLayer(
   let o1 = 1, stride = 4, gap = 2;
   const acc = sharedF64(8 * proverThreads());
   const lam = toShared(lambda);
+  const scratch: Uint32Array[][][] = [];
   const sums = new Uint32Array(8);
   const roundMessages: Uint32Array[] = [];
   const rho = new Uint32Array(4 * k);
@@ -233,13 +234,19 @@ function fastLayer(
     const eqc = eqAt(c);
     running = E.mul(pre, E.mul(eqc, h(c)));
     pre = E.mul(pre, eqc);
-    // Fold every table with c into fresh shared tables (ranges of an in-place fold would
-    // overlap across threads). Round 0 reads the interleaved children: P₀/Q₀ are the even
-    // siblings (offset 0), P₁/Q₁ the odd ones (offset 1).
-    for (const t of tabs) {
+    // Fold every table with c out of place (ranges of an in-place fold would overlap
+    // across threads), alternating between two scratch buffers per table: round 1 writes
+    // `half` entries into A, round 2 half as many into B, round 3 into A again (A was read
+    // completely in round 2), … — two allocations per table per layer instead of one per
+    // round. Round 0 reads the interleaved children: P₀/Q₀ are the even siblings (offset 0),
+    // P₁/Q₁ the odd ones (offset 1).
+    if (i === 0) for (let j = 0; j < T; j++) scratch.push([sharedU32Views(4, 4 * half), sharedU32Views(4, Math.max(4, 2 * half))]);
+    for (let j = 0; j < T; j++) {
+      const t = tabs[j]!;
+      const buffers = scratch[j]![i & 1]!;
       for (let m = 0; m < 4; m++) {
         const src = t[m]!;
-        const dst = sharedU32(4 * half);
+        const dst = buffers[m]!.subarray(0, 4 * half);
         const base = stride === 4 ? m & 1 : 0;
         parallelFor(FRACTION_KERNELS, 'foldFractionTable', half, MIN_RANGE, (_, a, b) => [src, base, stride, gap, dst, c, p, invP, w, a, b], (x) =>
           foldFractionTable(...(x as Parameters<typeof foldFractionTable>)),

@@ -1912,15 +1912,6 @@ interface CompiledTerms {
   /** Merged coefficients, 4 limbs each. */
   readonly coeffs: Uint32Array;
   readonly count: number;
-  /**
-   * Components: terms that share no table are independent (the members of a batched
-   * zero-check), so the kernel sweeps the pairs once per component, touching only that
-   * component's few tables — a handful of memory streams instead of hundreds. Component c
-   * owns nodes compNodeOff[c] … compNodeOff[c+1] and tables compTabs[compTabOff[c] …].
-   */
-  readonly compNodeOff: Int32Array;
-  readonly compTabOff: Int32Array;
-  readonly compTabs: Int32Array;
 }
 
 interface TrieNode {
@@ -1955,51 +1946,19 @@ function compileTerms(terms: readonly SumcheckTerm[], isBase: Uint8Array, E: Qua
       }
     } else coeffs[m] = E.add(coeffs[m]!, t.coeff);
   }
-  // Union–find over tables: two tables are in one component when some term uses both.
-  const parent = Int32Array.from(isBase, (_, k) => k);
-  const find = (k: number): number => {
-    while (parent[k] !== k) k = parent[k] = parent[parent[k]!]!;
-    return k;
-  };
-  for (const t of terms) for (let i = 1; i < t.factors.length; i++) parent[find(t.factors[i]!)] = find(t.factors[0]!);
-  const rootsOf = new Map<number, TrieNode[]>();
-  for (const node of root.values()) {
-    const c = find(node.factor);
-    let list = rootsOf.get(c);
-    if (!list) rootsOf.set(c, (list = []));
-    list.push(node);
-  }
   const factor: number[] = [], depth: number[] = [], term: number[] = [];
-  const visit = (nodes: Iterable<TrieNode>, d: number, tabs: Set<number>): void => {
-    for (const node of nodes) {
+  const visit = (level: Map<number, TrieNode>, d: number): void => {
+    for (const node of level.values()) {
       factor.push(node.factor);
       depth.push(d);
       term.push(node.term);
-      tabs.add(node.factor);
-      visit(node.children.values(), d + 1, tabs);
+      visit(node.children, d + 1);
     }
   };
-  const nodeOff = [0], tabOff = [0], compTabs: number[] = [];
-  for (const nodes of rootsOf.values()) {
-    const tabs = new Set<number>();
-    visit(nodes, 1, tabs);
-    nodeOff.push(factor.length);
-    compTabs.push(...[...tabs].sort((a, b) => a - b));
-    tabOff.push(compTabs.length);
-  }
+  visit(root, 1);
   const flat = new Uint32Array(4 * coeffs.length);
   coeffs.forEach((c, j) => flat.set(c, 4 * j));
-  return {
-    nodeFactor: Int32Array.from(factor),
-    nodeDepth: Int32Array.from(depth),
-    nodeTerm: Int32Array.from(term),
-    constTerm,
-    coeffs: flat,
-    count: coeffs.length,
-    compNodeOff: Int32Array.from(nodeOff),
-    compTabOff: Int32Array.from(tabOff),
-    compTabs: Int32Array.from(compTabs),
-  };
+  return { nodeFactor: Int32Array.from(factor), nodeDepth: Int32Array.from(depth), nodeTerm: Int32Array.from(term), constTerm, coeffs: flat, count: coeffs.length };
 }
 
 /**
@@ -2014,9 +1973,6 @@ function evalGeneric(
   nodeDepth: Int32Array,
   nodeTerm: Int32Array,
   constTerm: number,
-  compNodeOff: Int32Array,
-  compTabOff: Int32Array,
-  compTabs: Int32Array,
   start: number,
   end: number,
   d: number,
@@ -2027,118 +1983,114 @@ function evalGeneric(
   w: number,
 ): void {
   const nT = tabs.length;
+  const nNodes = nodeFactor.length;
   const stride = 4 * (d + 1);
   const vals = new Uint32Array(nT * stride);
   // Products along the current trie path: base scalars and ext limbs per depth (≤ 4 + 1).
   const pb = new Float64Array(8);
   const pe = new Uint32Array(32);
   const pext = new Uint8Array(8);
-  if (constTerm >= 0) for (let t = 0; t <= d; t++) if (t !== 1 || withOne) acc[constTerm * stride + 4 * t] += end - start;
-  const nComp = compNodeOff.length - 1;
-  for (let c = 0; c < nComp; c++) {
-    const n0 = compNodeOff[c]!, n1 = compNodeOff[c + 1]!, k0 = compTabOff[c]!, k1 = compTabOff[c + 1]!;
-    for (let i = start; i < end; i++) {
-      for (let kk = k0; kk < k1; kk++) {
-        const k = compTabs[kk]!;
-        const tab = tabs[k]!;
-        const vb = k * stride;
-        if (isBase[k] === 1) {
-          const lo = tab[2 * i]!, hi = tab[2 * i + 1]!;
+  for (let i = start; i < end; i++) {
+    for (let k = 0; k < nT; k++) {
+      const tab = tabs[k]!;
+      const vb = k * stride;
+      if (isBase[k] === 1) {
+        const lo = tab[2 * i]!, hi = tab[2 * i + 1]!;
+        let diff = hi - lo;
+        diff += p & (diff >> 31);
+        vals[vb] = lo;
+        vals[vb + 4] = hi;
+        let v = hi;
+        for (let t = 2; t <= d; t++) {
+          v = step(v, diff, p);
+          vals[vb + 4 * t] = v;
+        }
+      } else {
+        for (let l = 0; l < 4; l++) {
+          const lo = tab[8 * i + l]!, hi = tab[8 * i + 4 + l]!;
           let diff = hi - lo;
           diff += p & (diff >> 31);
-          vals[vb] = lo;
-          vals[vb + 4] = hi;
+          vals[vb + l] = lo;
+          vals[vb + 4 + l] = hi;
           let v = hi;
           for (let t = 2; t <= d; t++) {
             v = step(v, diff, p);
-            vals[vb + 4 * t] = v;
-          }
-        } else {
-          for (let l = 0; l < 4; l++) {
-            const lo = tab[8 * i + l]!, hi = tab[8 * i + 4 + l]!;
-            let diff = hi - lo;
-            diff += p & (diff >> 31);
-            vals[vb + l] = lo;
-            vals[vb + 4 + l] = hi;
-            let v = hi;
-            for (let t = 2; t <= d; t++) {
-              v = step(v, diff, p);
-              vals[vb + 4 * t + l] = v;
-            }
+            vals[vb + 4 * t + l] = v;
           }
         }
       }
-      for (let t = 0; t <= d; t++) {
-        if (t === 1 && !withOne) continue;
-        for (let n = n0; n < n1; n++) {
-          const dep = nodeDepth[n]!;
-          const k = nodeFactor[n]!;
-          const vk = k * stride + 4 * t;
-          const o = 4 * dep;
-          if (dep === 1) {
-            if (isBase[k] === 1) {
-              pb[1] = vals[vk]!;
-              pext[1] = 0;
-            } else {
-              pe[4] = vals[vk]!;
-              pe[5] = vals[vk + 1]!;
-              pe[6] = vals[vk + 2]!;
-              pe[7] = vals[vk + 3]!;
-              pext[1] = 1;
-            }
-          } else if (pext[dep - 1] === 0) {
-            const b = pb[dep - 1]!;
-            if (isBase[k] === 1) {
-              pb[dep] = red(mm(b, vals[vk]!, p, invP), p, invP);
-              pext[dep] = 0;
-            } else {
-              for (let l = 0; l < 4; l++) {
-                const x = mm(vals[vk + l]!, b, p, invP);
-                pe[o + l] = x < 0 ? x + p : x >= p ? x - p : x;
-              }
-              pext[dep] = 1;
-            }
+    }
+    for (let t = 0; t <= d; t++) {
+      if (t === 1 && !withOne) continue;
+      if (constTerm >= 0) acc[constTerm * stride + 4 * t] += 1;
+      for (let n = 0; n < nNodes; n++) {
+        const dep = nodeDepth[n]!;
+        const k = nodeFactor[n]!;
+        const vk = k * stride + 4 * t;
+        const o = 4 * dep;
+        if (dep === 1) {
+          if (isBase[k] === 1) {
+            pb[1] = vals[vk]!;
+            pext[1] = 0;
           } else {
-            const q = o - 4;
-            const x0 = pe[q]!, x1 = pe[q + 1]!, x2 = pe[q + 2]!, x3 = pe[q + 3]!;
-            if (isBase[k] === 1) {
-              const b = vals[vk]!;
-              for (let l = 0; l < 4; l++) {
-                const x = mm(pe[q + l]!, b, p, invP);
-                pe[o + l] = x < 0 ? x + p : x >= p ? x - p : x;
-              }
-            } else {
-              const y0 = vals[vk]!, y1 = vals[vk + 1]!, y2 = vals[vk + 2]!, y3 = vals[vk + 3]!;
-              const qm0 = x0 * invP, qm1 = x1 * invP, qm2 = x2 * invP, qm3 = x3 * invP;
-              let m0 = ((Math.imul(x0, y0) - Math.imul(Math.floor(qm0 * y0), p)) | 0) + w * (((Math.imul(x1, y3) - Math.imul(Math.floor(qm1 * y3), p)) | 0) + ((Math.imul(x2, y2) - Math.imul(Math.floor(qm2 * y2), p)) | 0) + ((Math.imul(x3, y1) - Math.imul(Math.floor(qm3 * y1), p)) | 0));
-              let m1 = ((Math.imul(x0, y1) - Math.imul(Math.floor(qm0 * y1), p)) | 0) + ((Math.imul(x1, y0) - Math.imul(Math.floor(qm1 * y0), p)) | 0) + w * (((Math.imul(x2, y3) - Math.imul(Math.floor(qm2 * y3), p)) | 0) + ((Math.imul(x3, y2) - Math.imul(Math.floor(qm3 * y2), p)) | 0));
-              let m2 = ((Math.imul(x0, y2) - Math.imul(Math.floor(qm0 * y2), p)) | 0) + ((Math.imul(x1, y1) - Math.imul(Math.floor(qm1 * y1), p)) | 0) + ((Math.imul(x2, y0) - Math.imul(Math.floor(qm2 * y0), p)) | 0) + w * ((Math.imul(x3, y3) - Math.imul(Math.floor(qm3 * y3), p)) | 0);
-              let m3 = ((Math.imul(x0, y3) - Math.imul(Math.floor(qm0 * y3), p)) | 0) + ((Math.imul(x1, y2) - Math.imul(Math.floor(qm1 * y2), p)) | 0) + ((Math.imul(x2, y1) - Math.imul(Math.floor(qm2 * y1), p)) | 0) + ((Math.imul(x3, y0) - Math.imul(Math.floor(qm3 * y0), p)) | 0);
-              m0 -= Math.floor(m0 * invP) * p;
-              pe[o] = m0 < 0 ? m0 + p : m0 >= p ? m0 - p : m0;
-              m1 -= Math.floor(m1 * invP) * p;
-              pe[o + 1] = m1 < 0 ? m1 + p : m1 >= p ? m1 - p : m1;
-              m2 -= Math.floor(m2 * invP) * p;
-              pe[o + 2] = m2 < 0 ? m2 + p : m2 >= p ? m2 - p : m2;
-              m3 -= Math.floor(m3 * invP) * p;
-              pe[o + 3] = m3 < 0 ? m3 + p : m3 >= p ? m3 - p : m3;
+            pe[4] = vals[vk]!;
+            pe[5] = vals[vk + 1]!;
+            pe[6] = vals[vk + 2]!;
+            pe[7] = vals[vk + 3]!;
+            pext[1] = 1;
+          }
+        } else if (pext[dep - 1] === 0) {
+          const b = pb[dep - 1]!;
+          if (isBase[k] === 1) {
+            pb[dep] = red(mm(b, vals[vk]!, p, invP), p, invP);
+            pext[dep] = 0;
+          } else {
+            for (let l = 0; l < 4; l++) {
+              const x = mm(vals[vk + l]!, b, p, invP);
+              pe[o + l] = x < 0 ? x + p : x >= p ? x - p : x;
             }
             pext[dep] = 1;
           }
-          const tm = nodeTerm[n]!;
-          if (tm >= 0) {
-            const at = tm * stride + 4 * t;
-            if (pext[dep] === 1) {
-              acc[at] += pe[o]!;
-              acc[at + 1] += pe[o + 1]!;
-              acc[at + 2] += pe[o + 2]!;
-              acc[at + 3] += pe[o + 3]!;
-            } else acc[at] += pb[dep]!;
+        } else {
+          const q = o - 4;
+          const x0 = pe[q]!, x1 = pe[q + 1]!, x2 = pe[q + 2]!, x3 = pe[q + 3]!;
+          if (isBase[k] === 1) {
+            const b = vals[vk]!;
+            for (let l = 0; l < 4; l++) {
+              const x = mm(pe[q + l]!, b, p, invP);
+              pe[o + l] = x < 0 ? x + p : x >= p ? x - p : x;
+            }
+          } else {
+            const y0 = vals[vk]!, y1 = vals[vk + 1]!, y2 = vals[vk + 2]!, y3 = vals[vk + 3]!;
+            const qm0 = x0 * invP, qm1 = x1 * invP, qm2 = x2 * invP, qm3 = x3 * invP;
+            let m0 = ((Math.imul(x0, y0) - Math.imul(Math.floor(qm0 * y0), p)) | 0) + w * (((Math.imul(x1, y3) - Math.imul(Math.floor(qm1 * y3), p)) | 0) + ((Math.imul(x2, y2) - Math.imul(Math.floor(qm2 * y2), p)) | 0) + ((Math.imul(x3, y1) - Math.imul(Math.floor(qm3 * y1), p)) | 0));
+            let m1 = ((Math.imul(x0, y1) - Math.imul(Math.floor(qm0 * y1), p)) | 0) + ((Math.imul(x1, y0) - Math.imul(Math.floor(qm1 * y0), p)) | 0) + w * (((Math.imul(x2, y3) - Math.imul(Math.floor(qm2 * y3), p)) | 0) + ((Math.imul(x3, y2) - Math.imul(Math.floor(qm3 * y2), p)) | 0));
+            let m2 = ((Math.imul(x0, y2) - Math.imul(Math.floor(qm0 * y2), p)) | 0) + ((Math.imul(x1, y1) - Math.imul(Math.floor(qm1 * y1), p)) | 0) + ((Math.imul(x2, y0) - Math.imul(Math.floor(qm2 * y0), p)) | 0) + w * ((Math.imul(x3, y3) - Math.imul(Math.floor(qm3 * y3), p)) | 0);
+            let m3 = ((Math.imul(x0, y3) - Math.imul(Math.floor(qm0 * y3), p)) | 0) + ((Math.imul(x1, y2) - Math.imul(Math.floor(qm1 * y2), p)) | 0) + ((Math.imul(x2, y1) - Math.imul(Math.floor(qm2 * y1), p)) | 0) + ((Math.imul(x3, y0) - Math.imul(Math.floor(qm3 * y0), p)) | 0);
+            m0 -= Math.floor(m0 * invP) * p;
+            pe[o] = m0 < 0 ? m0 + p : m0 >= p ? m0 - p : m0;
+            m1 -= Math.floor(m1 * invP) * p;
+            pe[o + 1] = m1 < 0 ? m1 + p : m1 >= p ? m1 - p : m1;
+            m2 -= Math.floor(m2 * invP) * p;
+            pe[o + 2] = m2 < 0 ? m2 + p : m2 >= p ? m2 - p : m2;
+            m3 -= Math.floor(m3 * invP) * p;
+            pe[o + 3] = m3 < 0 ? m3 + p : m3 >= p ? m3 - p : m3;
           }
+          pext[dep] = 1;
+        }
+        const tm = nodeTerm[n]!;
+        if (tm >= 0) {
+          const at = tm * stride + 4 * t;
+          if (pext[dep] === 1) {
+            acc[at] += pe[o]!;
+            acc[at + 1] += pe[o + 1]!;
+            acc[at + 2] += pe[o + 2]!;
+            acc[at + 3] += pe[o + 3]!;
+          } else acc[at] += pb[dep]!;
         }
       }
-      if ((i & REDUCE_MASK) === REDUCE_MASK) reduceAcc(acc, p, invP);
     }
+    if ((i & REDUCE_MASK) === REDUCE_MASK) reduceAcc(acc, p, invP);
   }
 }
 
@@ -2312,7 +2264,6 @@ export function proveSumcheckRounds(
         cur = toSharedAll(cur);
         const isB = sharedU8(isBase);
         const nf = sharedI32(ct.nodeFactor), nd = sharedI32(ct.nodeDepth), nt = sharedI32(ct.nodeTerm);
-        const cno = sharedI32(ct.compNodeOff), cto = sharedI32(ct.compTabOff), cts = sharedI32(ct.compTabs);
         const len = acc.length;
         const slots = sharedF64(len * proverThreads());
         const used = parallelFor(
@@ -2320,12 +2271,12 @@ export function proveSumcheckRounds(
           'evalGeneric',
           half,
           minRange,
-          (slot, a, b) => [cur, isB, nf, nd, nt, ct.constTerm, cno, cto, cts, a, b, d, withOne, slots.subarray(slot * len, (slot + 1) * len), p, invP, w],
+          (slot, a, b) => [cur, isB, nf, nd, nt, ct.constTerm, a, b, d, withOne, slots.subarray(slot * len, (slot + 1) * len), p, invP, w],
           (x) => evalGeneric(...(x as Parameters<typeof evalGeneric>)),
         );
         for (let slot = 0; slot < used; slot++) for (let i = 0; i < len; i++) acc[i] += slots[slot * len + i]!;
       } else {
-        evalGeneric(cur, isBase, ct.nodeFactor, ct.nodeDepth, ct.nodeTerm, ct.constTerm, ct.compNodeOff, ct.compTabOff, ct.compTabs, 0, half, d, withOne, acc, p, invP, w);
+        evalGeneric(cur, isBase, ct.nodeFactor, ct.nodeDepth, ct.nodeTerm, ct.constTerm, 0, half, d, withOne, acc, p, invP, w);
       }
     }
     finish();
