@@ -351,8 +351,9 @@ export interface TracedGeneration {
 }
 
 /**
- * Greedy generation followed by the single traced pass a proof covers. Causal masking
- * makes the traced pass produce exactly the integers of incremental decoding.
+ * Greedy generation followed by one traced pass over every row (tests compare it with
+ * incremental decoding: causal masking makes them produce exactly the same integers). A proof
+ * traces the same pass with the `rows` option, so its head runs on the statement rows only.
  */
 export function generateTraced(
   model: QuantizedModel,
