@@ -19,6 +19,7 @@
  * The kernels are BabyBear-specific only through `P` and `W_EXT`.
  */
 import { BabyBear, BabyBearExt4 } from '@zkllm/verifier';
+import { foldBase, foldExt } from '../sumcheck/prover.js';
 
 const p = BabyBear.p;
 const invP = BabyBear.invP;
@@ -31,56 +32,16 @@ function red(x: number): number {
 }
 
 /**
- * dst[i] = src[2i] + r·(src[2i+1] − src[2i]) for an ext table src of 2·half entries.
- * dst may alias src (entry i is written after entries 2i, 2i+1 are read).
+ * dst[i] = src[2i] + r·(src[2i+1] − src[2i]) for an ext table src of 2·half entries (the
+ * sumcheck prover's fold). dst may alias src (entry i is written after entries 2i, 2i+1 are read).
  */
 export function foldExtTableBy(dst: Uint32Array, src: Uint32Array, half: number, r: Uint32Array): void {
-  const r0 = r[0]!, r1 = r[1]!, r2 = r[2]!, r3 = r[3]!;
-  const wr1 = red(W_EXT * r1), wr2 = red(W_EXT * r2), wr3 = red(W_EXT * r3);
-  const q0 = r0 * invP, q1 = r1 * invP, q2 = r2 * invP, q3 = r3 * invP;
-  const qw1 = wr1 * invP, qw2 = wr2 * invP, qw3 = wr3 * invP;
-  for (let i = 0; i < half; i++) {
-    const o = 8 * i;
-    const l0 = src[o]!, l1 = src[o + 1]!, l2 = src[o + 2]!, l3 = src[o + 3]!;
-    const d0 = src[o + 4]! - l0, d1 = src[o + 5]! - l1, d2 = src[o + 6]! - l2, d3 = src[o + 7]! - l3;
-    let e0 = l0 + ((Math.imul(d0, r0) - Math.imul(Math.floor(d0 * q0), p)) | 0) + ((Math.imul(d1, wr3) - Math.imul(Math.floor(d1 * qw3), p)) | 0) + ((Math.imul(d2, wr2) - Math.imul(Math.floor(d2 * qw2), p)) | 0) + ((Math.imul(d3, wr1) - Math.imul(Math.floor(d3 * qw1), p)) | 0);
-    e0 -= Math.floor(e0 * invP) * p;
-    e0 = e0 < 0 ? e0 + p : e0 >= p ? e0 - p : e0;
-    let e1 = l1 + ((Math.imul(d0, r1) - Math.imul(Math.floor(d0 * q1), p)) | 0) + ((Math.imul(d1, r0) - Math.imul(Math.floor(d1 * q0), p)) | 0) + ((Math.imul(d2, wr3) - Math.imul(Math.floor(d2 * qw3), p)) | 0) + ((Math.imul(d3, wr2) - Math.imul(Math.floor(d3 * qw2), p)) | 0);
-    e1 -= Math.floor(e1 * invP) * p;
-    e1 = e1 < 0 ? e1 + p : e1 >= p ? e1 - p : e1;
-    let e2 = l2 + ((Math.imul(d0, r2) - Math.imul(Math.floor(d0 * q2), p)) | 0) + ((Math.imul(d1, r1) - Math.imul(Math.floor(d1 * q1), p)) | 0) + ((Math.imul(d2, r0) - Math.imul(Math.floor(d2 * q0), p)) | 0) + ((Math.imul(d3, wr3) - Math.imul(Math.floor(d3 * qw3), p)) | 0);
-    e2 -= Math.floor(e2 * invP) * p;
-    e2 = e2 < 0 ? e2 + p : e2 >= p ? e2 - p : e2;
-    let e3 = l3 + ((Math.imul(d0, r3) - Math.imul(Math.floor(d0 * q3), p)) | 0) + ((Math.imul(d1, r2) - Math.imul(Math.floor(d1 * q2), p)) | 0) + ((Math.imul(d2, r1) - Math.imul(Math.floor(d2 * q1), p)) | 0) + ((Math.imul(d3, r0) - Math.imul(Math.floor(d3 * q0), p)) | 0);
-    e3 -= Math.floor(e3 * invP) * p;
-    e3 = e3 < 0 ? e3 + p : e3 >= p ? e3 - p : e3;
-    const u = 4 * i;
-    dst[u] = e0;
-    dst[u + 1] = e1;
-    dst[u + 2] = e2;
-    dst[u + 3] = e3;
-  }
+  foldExt(src, dst, half, r, p, invP, W_EXT);
 }
 
 /** dst[i] = src[2i] + r·(src[2i+1] − src[2i]) for a base table src of 2·half entries; dst is ext. */
 export function foldBaseTableBy(dst: Uint32Array, src: Uint32Array, half: number, r: Uint32Array): void {
-  const r0 = r[0]!, r1 = r[1]!, r2 = r[2]!, r3 = r[3]!;
-  const q0 = r0 * invP, q1 = r1 * invP, q2 = r2 * invP, q3 = r3 * invP;
-  for (let i = 0; i < half; i++) {
-    const lo = src[2 * i]!;
-    const d = src[2 * i + 1]! - lo;
-    const u = 4 * i;
-    let x = lo + ((Math.imul(d, r0) - Math.imul(Math.floor(d * q0), p)) | 0);
-    x -= Math.floor(x * invP) * p;
-    dst[u] = x < 0 ? x + p : x >= p ? x - p : x;
-    x = (Math.imul(d, r1) - Math.imul(Math.floor(d * q1), p)) | 0;
-    dst[u + 1] = x < 0 ? x + p : x >= p ? x - p : x;
-    x = (Math.imul(d, r2) - Math.imul(Math.floor(d * q2), p)) | 0;
-    dst[u + 2] = x < 0 ? x + p : x >= p ? x - p : x;
-    x = (Math.imul(d, r3) - Math.imul(Math.floor(d * q3), p)) | 0;
-    dst[u + 3] = x < 0 ? x + p : x >= p ? x - p : x;
-  }
+  foldBase(src, dst, half, r, p, invP);
 }
 
 /** Monomial-coefficient fold of a base vector: dst[i] = c[2i] + r·c[2i+1] (dst ext). */

@@ -122,7 +122,8 @@ function step(prev: number, diff: number, p: number): number {
 // ---------------------------------------------------------------------------------------
 // Folds: bind the lowest variable to r. dst may alias src for ext → ext.
 
-function foldBase(src: Uint32Array, dst: Uint32Array, half: number, r: Ext, p: number, invP: number): void {
+/** Binds the lowest variable of a base table to r: dst[i] = src[2i] + r·(src[2i+1] − src[2i]) (ext). Also the PCS prover's fold. */
+export function foldBase(src: Uint32Array, dst: Uint32Array, half: number, r: Ext, p: number, invP: number): void {
   const r0 = r[0]!, r1 = r[1]!, r2 = r[2]!, r3 = r[3]!;
   const q0 = r0 * invP, q1 = r1 * invP, q2 = r2 * invP, q3 = r3 * invP;
   for (let i = 0; i < half; i++) {
@@ -142,7 +143,8 @@ function foldBase(src: Uint32Array, dst: Uint32Array, half: number, r: Ext, p: n
   }
 }
 
-function foldExt(src: Uint32Array, dst: Uint32Array, half: number, r: Ext, p: number, invP: number, w: number): void {
+/** The same for an ext table; dst may alias src. Also the PCS prover's fold. */
+export function foldExt(src: Uint32Array, dst: Uint32Array, half: number, r: Ext, p: number, invP: number, w: number): void {
   const r0 = r[0]!, r1 = r[1]!, r2 = r[2]!, r3 = r[3]!;
   const wr1 = red(w * r1, p, invP), wr2 = red(w * r2, p, invP), wr3 = red(w * r3, p, invP);
   const q0 = r0 * invP, q1 = r1 * invP, q2 = r2 * invP, q3 = r3 * invP;
