@@ -18,6 +18,7 @@ import {
   type PcsParams,
 } from '@zkllm/verifier';
 import { pcsCommit, pcsOpen } from './prover.js';
+import { xorshift32 } from './rng.js';
 
 export interface PcsBenchRow {
   logSize: number;
@@ -27,15 +28,7 @@ export interface PcsBenchRow {
   proofBytes: number;
 }
 
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-}
+const rng = xorshift32;
 
 const WARMUP = [10, 12, 12, 12];
 

@@ -15,21 +15,14 @@ import {
   type PcsParams,
 } from '@zkllm/verifier';
 import { pcsCommit, pcsOpen } from './prover.js';
+import { xorshift32 } from './rng.js';
 
 // The rate-1/2 set that 2^26-element vectors use (pcsParamsFor), exercised as is at a size
 // small enough for a unit test: the protocol code does not depend on the size.
 const N = 14;
 const E = BabyBearExt4;
 
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-}
+const rng = xorshift32;
 
 const next = rng(2026);
 const values = Uint32Array.from({ length: 1 << N }, () => BabyBear.randomFrom(next));

@@ -20,6 +20,7 @@ import {
 } from '@zkllm/verifier';
 import { grindPow, pcsCommit, pcsOpen } from './prover.js';
 import { ldeBitReversed, ldeBitReversedExt, mobius } from './lde.js';
+import { xorshift32 } from './rng.js';
 
 const F = BabyBear;
 const E = BabyBearExt4;
@@ -29,15 +30,7 @@ const E = BabyBearExt4;
 // leaves (likely for tiny trees). 10 bits keeps that out of the sampled flips.
 const P: PcsParams = { logBlowup: 2, logFoldArity: 2, queries: 12, powBits: 10, finalLogSize: 2 };
 
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-}
+const rng = xorshift32;
 
 function randomVec(n: number, next: () => number): Uint32Array {
   const v = new Uint32Array(n);

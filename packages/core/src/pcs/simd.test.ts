@@ -6,19 +6,12 @@ import { ldeBitReversed, mobius, mobiusLde } from './lde.js';
 import { simdRadix4Passes } from './ntt-simd.js';
 import { pcsCommit, pcsOpen } from './prover.js';
 import { simdKernels } from './wasm-asm.js';
+import { xorshift32 } from './rng.js';
 
 const F = BabyBear;
 const E = BabyBearExt4;
 
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-}
+const rng = xorshift32;
 
 /** Random canonical values with the extremes 0 and p − 1 sprinkled in. */
 function vec(len: number, next: () => number): Uint32Array {
