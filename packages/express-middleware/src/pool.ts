@@ -7,6 +7,7 @@
  * fails its job and is replaced; a worker that cannot start (for example because its
  * model does not match the served commitment) makes the pool unavailable.
  */
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { StopReason } from '@zkllm/verifier';
 import type { FromWorker, ToWorker, WorkerInit } from './worker/protocol.js';
@@ -180,7 +181,11 @@ export class ProverPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(bootstrap(), { eval: true, workerData: this.init });
+    // Each prover splits its hot loops across helper threads (ZKLLM_THREADS, @zkllm/core):
+    // share the cores between the concurrent provers unless the operator chose a count.
+    const env: Record<string, string | undefined> = { ...process.env };
+    env['ZKLLM_THREADS'] ??= String(Math.max(1, Math.floor(availableParallelism() / this.concurrency)));
+    const worker = new Worker(bootstrap(), { eval: true, workerData: this.init, env });
     const slot: Slot = { worker, ready: false, job: undefined };
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
     worker.on('error', (e) => this.onExit(slot, `prove worker error: ${e.message}`));
