@@ -8,7 +8,7 @@
  * via memory.copy, 0x80, big-endian bit length), then compressed four at a time.
  * Same function as node:crypto / @noble/hashes SHA-256; tree.test.ts checks roots against both.
  */
-import { I32_ADD, I32_LT_U, SPLAT, X_ADD, get, i32c, moduleBytes, set, simd, simdKernels, uleb } from '../pcs/wasm-asm.js';
+import { I32_ADD, I32_LT_U, SPLAT, X_ADD, get, i32c, instanceWithMemory, lazyModule, set, simd, simdKernels, uleb } from '../pcs/wasm-asm.js';
 
 // Exact constants: K[t] = frac(cbrt(prime_t))·2^32, IV[i] = frac(sqrt(prime_i))·2^32, with
 // integer roots in BigInt (no floating-point rounding questions).
@@ -167,31 +167,18 @@ interface Sha4 {
   stage: (src: number, dst: number, count: number, len: number, stride: number, tag: number, lenWord: number) => void;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+const kernelModule = lazyModule(() => [
+  { name: 'sha4', params: 6, i32Locals: 4, v128Locals: 37, code: buildSha4() },
+  { name: 'stage', params: 7, i32Locals: 3, v128Locals: 0, code: buildStage() },
+]);
 
+/** A fresh instance over a memory of at least `bytes`; null sends the caller to node:crypto. */
 function instantiate(bytes: number): Sha4 | null {
   if (!simdKernels.enabled) return null;
-  if (compiled === undefined) {
-    try {
-      compiled = new WebAssembly.Module(
-        moduleBytes([
-          { name: 'sha4', params: 6, i32Locals: 4, v128Locals: 37, code: buildSha4() },
-          { name: 'stage', params: 7, i32Locals: 3, v128Locals: 0, code: buildStage() },
-        ]),
-      );
-    } catch {
-      compiled = null;
-    }
-  }
-  if (!compiled) return null;
-  let mem: WebAssembly.Memory;
-  try {
-    mem = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
-  } catch {
-    return null; // beyond wasm32's 4 GB (or out of memory): node:crypto takes over
-  }
-  const x = new WebAssembly.Instance(compiled, { env: { mem } }).exports;
-  return { mem, sha4: x.sha4 as Sha4['sha4'], stage: x.stage as Sha4['stage'] };
+  const mod = kernelModule();
+  const inst = mod && instanceWithMemory(mod, bytes);
+  if (!inst) return null;
+  return { mem: inst.mem, sha4: inst.exports.sha4 as Sha4['sha4'], stage: inst.exports.stage as Sha4['stage'] };
 }
 
 /** Messages per staging round (bounds the staging area; a multiple of 4). */

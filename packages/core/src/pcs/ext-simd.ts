@@ -29,7 +29,9 @@ import {
   X_SUB,
   get,
   i32c,
-  moduleBytes,
+  instanceWithMemory,
+  lazyModule,
+  montMu,
   set,
   simd,
   simdKernels,
@@ -305,45 +307,26 @@ interface ExtKernels {
   roundBase: (v: number, W: number, half: number, out: number, p: number, mu: number) => void;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+const kernelModule = lazyModule(() => [
+  { name: 'fold', params: 7, i32Locals: 3, v128Locals: 13, code: buildFold() },
+  { name: 'eqLevel', params: 6, i32Locals: 4, v128Locals: 12, code: buildEqLevel(false) },
+  { name: 'eqLevelAdd', params: 6, i32Locals: 4, v128Locals: 12, code: buildEqLevel(true) },
+  { name: 'addVec', params: 4, i32Locals: 1, v128Locals: 2, code: buildAdd() },
+  { name: 'foldBase', params: 7, i32Locals: 5, v128Locals: 6, code: buildFoldBase() },
+  { name: 'roundExt', params: 6, i32Locals: 5, v128Locals: roundV128Locals(false), code: buildRound(false) },
+  { name: 'roundBase', params: 6, i32Locals: 5, v128Locals: roundV128Locals(true), code: buildRound(true) },
+]);
 
 /**
  * A fresh instance with its own memory of at least `bytes`: the memory (hundreds of MB for
  * a large opening) is garbage once the arena is dropped, instead of staying reserved.
  */
 function instantiate(bytes: number): ExtKernels | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new WebAssembly.Module(
-        moduleBytes([
-          { name: 'fold', params: 7, i32Locals: 3, v128Locals: 13, code: buildFold() },
-          { name: 'eqLevel', params: 6, i32Locals: 4, v128Locals: 12, code: buildEqLevel(false) },
-          { name: 'eqLevelAdd', params: 6, i32Locals: 4, v128Locals: 12, code: buildEqLevel(true) },
-          { name: 'addVec', params: 4, i32Locals: 1, v128Locals: 2, code: buildAdd() },
-          { name: 'foldBase', params: 7, i32Locals: 5, v128Locals: 6, code: buildFoldBase() },
-          { name: 'roundExt', params: 6, i32Locals: 5, v128Locals: roundV128Locals(false), code: buildRound(false) },
-          { name: 'roundBase', params: 6, i32Locals: 5, v128Locals: roundV128Locals(true), code: buildRound(true) },
-        ]),
-      );
-    } catch {
-      compiled = null;
-    }
-  }
-  if (!compiled) return null;
-  let mem: WebAssembly.Memory;
-  try {
-    mem = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
-  } catch {
-    return null; // beyond wasm32's 4 GB (or out of memory): the JS kernels take over
-  }
-  const x = new WebAssembly.Instance(compiled, { env: { mem } }).exports;
-  return { mem, fold: x.fold as ExtKernels['fold'], eqLevel: x.eqLevel as ExtKernels['eqLevel'], eqLevelAdd: x.eqLevelAdd as ExtKernels['eqLevelAdd'], addVec: x.addVec as ExtKernels['addVec'], foldBase: x.foldBase as ExtKernels['foldBase'], roundExt: x.roundExt as ExtKernels['roundExt'], roundBase: x.roundBase as ExtKernels['roundBase'] };
-}
-
-function montMu(p: number): number {
-  let mu = p;
-  for (let i = 0; i < 5; i++) mu = Math.imul(mu, 2 - Math.imul(p, mu));
-  return mu;
+  const mod = kernelModule();
+  const inst = mod && instanceWithMemory(mod, bytes);
+  if (!inst) return null;
+  const x = inst.exports;
+  return { mem: inst.mem, fold: x.fold as ExtKernels['fold'], eqLevel: x.eqLevel as ExtKernels['eqLevel'], eqLevelAdd: x.eqLevelAdd as ExtKernels['eqLevelAdd'], addVec: x.addVec as ExtKernels['addVec'], foldBase: x.foldBase as ExtKernels['foldBase'], roundExt: x.roundExt as ExtKernels['roundExt'], roundBase: x.roundBase as ExtKernels['roundBase'] };
 }
 
 /**

@@ -34,6 +34,7 @@ import {
   get,
   i32c,
   moduleBytes,
+  montMu,
   set,
   simd,
   simdKernels,
@@ -347,13 +348,6 @@ function load(): SimdNtt | null {
     instance = null;
   }
   return instance;
-}
-
-/** μ = p^−1 mod 2^32 by Newton iteration (each step doubles the number of correct low bits). */
-function montMu(p: number): number {
-  let mu = p;
-  for (let i = 0; i < 5; i++) mu = Math.imul(mu, 2 - Math.imul(p, mu));
-  return mu;
 }
 
 /** Montgomery twiddles w·2^32 mod p and their μ multiples, per (field, table). */

@@ -1,6 +1,7 @@
 /**
  * A minimal WebAssembly binary encoder for the prover's SIMD kernels (ntt-simd.ts,
- * ext-simd.ts): LEB128, the few sections a kernel module needs, and the opcodes used.
+ * ext-simd.ts, merkle/sha256-simd.ts): LEB128, the few sections a kernel module needs, the
+ * opcodes used, and compiling/instantiating such a module.
  * Kernels are written as flat opcode arrays; every module imports one memory as env.mem.
  */
 
@@ -86,6 +87,43 @@ export function moduleBytes(funcs: readonly WasmFunc[]): Uint8Array<ArrayBuffer>
     bodies.push(...uleb(body.length), ...body);
   }
   return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...section(1, types), ...imp, ...func, ...section(7, exps), ...section(10, bodies)]);
+}
+
+/** Montgomery μ = p^−1 mod 2^32 by Newton iteration (each step doubles the correct low bits). */
+export function montMu(p: number): number {
+  let mu = p;
+  for (let i = 0; i < 5; i++) mu = Math.imul(mu, 2 - Math.imul(p, mu));
+  return mu;
+}
+
+/** A kernel module compiled on first use; null from then on if this runtime cannot (no wasm SIMD). */
+export function lazyModule(funcs: () => readonly WasmFunc[]): () => WebAssembly.Module | null {
+  let compiled: WebAssembly.Module | null | undefined;
+  return () => {
+    if (compiled === undefined) {
+      try {
+        compiled = new WebAssembly.Module(moduleBytes(funcs()));
+      } catch {
+        compiled = null;
+      }
+    }
+    return compiled;
+  };
+}
+
+/**
+ * A new instance of `module` over its own fresh memory of at least `bytes`, or null when that
+ * memory cannot be allocated (beyond wasm32's 4 GB, or out of memory): callers then take
+ * their JS paths.
+ */
+export function instanceWithMemory(module: WebAssembly.Module, bytes: number): { mem: WebAssembly.Memory; exports: WebAssembly.Exports } | null {
+  let mem: WebAssembly.Memory;
+  try {
+    mem = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  } catch {
+    return null;
+  }
+  return { mem, exports: new WebAssembly.Instance(module, { env: { mem } }).exports };
 }
 
 /**
