@@ -2,11 +2,9 @@
  * Embedding gathers with public indices (prover): `embed` and `posembed`. Protocol,
  * relation and soundness: the verifier's layers/embed.ts; every transcript move here
  * mirrors a line of `verifyEmbed`.
- *
- * Cost: the contraction Tab̃(·, r_j) of the table over its width (V·d, the small-integer
- * kernel of matmul.ts), a sparse one-hot (T entries) and a degree-2 sumcheck over V_pad.
+ * The argument itself is {@link proveGather}, shared with the rows op.
  */
-import { ceilLog2, checkEmbedSpec, eqTable, joinPoint, type EmbedSpec } from '@zkllm/verifier';
+import { ceilLog2, checkEmbedSpec, eqTable, joinPoint, type EmbedSpec, type TensorRef } from '@zkllm/verifier';
 import type { TraceOp } from '../model/quant/trace.js';
 import type { IntTensorData } from './bundle.js';
 import type { ProverContext } from './context.js';
@@ -36,33 +34,42 @@ export function witnessEmbed(_op: EmbedOp): Map<string, IntTensorData> {
 
 export function proveEmbed(ctx: ProverContext, spec: EmbedSpec): void {
   checkEmbedSpec(spec);
+  proveGather(ctx, `${spec.kind}/${spec.out.id}`, spec.out, spec.table, spec.indices);
+}
+
+/**
+ * The gather argument out[i, :] = src[idx_i, :] (embed, posembed, rows; mirrors the
+ * verifier's `verifyGather` line by line). Cost: the contraction src̃(·, r_j) over the width
+ * (the small-integer kernel of matmul.ts), a sparse one-hot (one entry per index) and a
+ * degree-2 sumcheck over src's padded rows.
+ */
+export function proveGather(ctx: ProverContext, label: string, out: TensorRef, src: TensorRef, indices: Int32Array): void {
   const E = ctx.E;
-  const [T, d] = spec.out.shape as [number, number];
-  const [V] = spec.table.shape as [number, number];
-  const vVars = ceilLog2(V);
-  const r = ctx.randomPoint(spec.out.shape, `${spec.kind}/${spec.out.id}`);
+  const d = out.shape[1]!;
+  const vVars = ceilLog2(src.shape[0]!);
+  const r = ctx.randomPoint(out.shape, label);
   const rJ = r.subarray(0, 4 * ceilLog2(d));
-  const rT = r.subarray(4 * ceilLog2(d));
-  ctx.claim(spec.out, r);
-  // oh(v) = Σ_t eq(r_t, t)·[v = idx_t]
-  const eqT = eqTable(E, rT);
+  const rI = r.subarray(4 * ceilLog2(d));
+  ctx.claim(out, r);
+  // oh(v) = Σ_i eq(r_i, i)·[v = idx_i]
+  const eqI = eqTable(E, rI);
   const oh = new Uint32Array(4 << vVars);
-  for (let t = 0; t < T; t++) {
-    const v = spec.indices[t]!;
-    E.addAt(oh, 4 * v, oh, 4 * v, eqT, 4 * t);
+  for (let i = 0; i < indices.length; i++) {
+    const v = indices[i]!;
+    E.addAt(oh, 4 * v, oh, 4 * v, eqI, 4 * i);
   }
-  const tabR = evalLastAxis(E, ctx.table(spec.table), spec.table.shape, rJ);
+  const srcR = evalLastAxis(E, ctx.table(src), src.shape, rJ);
   const { point: s } = proveRoundsSumcheck(
     ctx,
     vVars,
     2,
     [
       { kind: 'ext', data: oh },
-      { kind: 'ext', data: tabR },
+      { kind: 'ext', data: srcR },
     ],
     [{ coeff: E.one(), factors: [0, 1] }],
   );
-  ctx.claim(spec.table, joinPoint(rJ, s));
+  ctx.claim(src, joinPoint(rJ, s));
 }
 
 /** Learned position embeddings use the same argument. */

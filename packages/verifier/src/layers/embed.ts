@@ -87,17 +87,25 @@ export function checkEmbedSpec(spec: EmbedSpec): void {
 
 export function verifyEmbed(ctx: LayerContext, spec: EmbedSpec): void {
   checkEmbedSpec(spec);
+  verifyGather(ctx, `${spec.kind} ${spec.out.id}`, `${spec.kind}/${spec.out.id}`, spec.out, spec.table, spec.indices);
+}
+
+/**
+ * The gather argument out[i, :] = src[idx_i, :] with public indices idx (embed, posembed and
+ * the rows op; specs already checked): claim out at a random point (rJ ‖ rI), reduce it by
+ * one degree-2 sumcheck over src's rows s to a claim on src at (rJ ‖ s), and check the
+ * last round against oneHot(rI, s)·src(rJ ‖ s).
+ */
+export function verifyGather(ctx: LayerContext, what: string, label: string, out: TensorRef, src: TensorRef, indices: Int32Array): void {
   const E = ctx.E;
-  const what = `${spec.kind} ${spec.out.id}`;
-  const [, d] = spec.out.shape as [number, number];
-  const [V] = spec.table.shape as [number, number];
-  const r = ctx.randomPoint(spec.out.shape, `${spec.kind}/${spec.out.id}`);
+  const d = out.shape[1]!;
+  const r = ctx.randomPoint(out.shape, label);
   const rJ = r.subarray(0, 4 * ceilLog2(d));
-  const rT = r.subarray(4 * ceilLog2(d));
-  const claim = ctx.claim(spec.out, r);
-  const { point: s, finalClaim } = readRoundsSumcheck(ctx, what, ceilLog2(V), 2, claim);
-  const tab = ctx.claim(spec.table, joinPoint(rJ, s));
-  checkRoundsFinal(ctx, what, E.mul(oneHotEval(E, rT, s, spec.indices), tab), finalClaim);
+  const rI = r.subarray(4 * ceilLog2(d));
+  const claim = ctx.claim(out, r);
+  const { point: s, finalClaim } = readRoundsSumcheck(ctx, what, ceilLog2(src.shape[0]!), 2, claim);
+  const x = ctx.claim(src, joinPoint(rJ, s));
+  checkRoundsFinal(ctx, what, E.mul(oneHotEval(E, rI, s, indices), x), finalClaim);
 }
 
 /** Same argument for learned position embeddings. */

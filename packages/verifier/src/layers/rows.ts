@@ -25,11 +25,9 @@
  *
  * Messages: claim out(r), the sumcheck rounds, claim x.
  */
-import { ceilLog2 } from '../poly/tensor.js';
-import { readRoundsSumcheck } from '../sumcheck/rounds.js';
 import { LayerError, type LayerContext, type TensorRef } from './context.js';
-import { oneHotEval } from './embed.js';
-import { checkRoundsFinal, checkTensorRef, joinPoint } from './matmul.js';
+import { verifyGather } from './embed.js';
+import { checkTensorRef } from './matmul.js';
 
 export interface RowsSpec {
   /** x: [T, d] (trace tensor). */
@@ -58,14 +56,6 @@ export function checkRowsSpec(spec: RowsSpec): void {
 
 export function verifyRows(ctx: LayerContext, spec: RowsSpec): void {
   checkRowsSpec(spec);
-  const E = ctx.E;
-  const what = `rows ${spec.out.id}`;
-  const [T, d] = spec.input.shape as [number, number];
-  const r = ctx.randomPoint(spec.out.shape, `rows/${spec.out.id}`);
-  const rJ = r.subarray(0, 4 * ceilLog2(d));
-  const rI = r.subarray(4 * ceilLog2(d));
-  const claim = ctx.claim(spec.out, r);
-  const { point: s, finalClaim } = readRoundsSumcheck(ctx, what, ceilLog2(T), 2, claim);
-  const x = ctx.claim(spec.input, joinPoint(rJ, s));
-  checkRoundsFinal(ctx, what, E.mul(oneHotEval(E, rI, s, spec.rows), x), finalClaim);
+  // The embedding gather's argument, with the trace tensor x in the table's place.
+  verifyGather(ctx, `rows ${spec.out.id}`, `rows/${spec.out.id}`, spec.out, spec.input, spec.rows);
 }
