@@ -6,7 +6,6 @@
  */
 import {
   BabyBear as F,
-  combineColumns,
   evalMleBase,
   lookupChallenges,
   lookupTag,
@@ -105,31 +104,22 @@ function lookupLeaves(
   gamma: Ext,
 ): { qp: Uint32Array; qq: Uint32Array; tp: Uint32Array; tq: Uint32Array } {
   const F = E.base;
-  const arity = table.arity;
   // Query leaves: p = 1 on real entries and 0 elsewhere; q = α − Σ γ^c S_c (zero padded).
   const nq = 1 << layout.numVars;
   const qp = new Uint32Array(4 * nq);
   const qq = new Uint32Array(4 * nq);
-  for (let i = 0; i < nq; i++) qq.set(alpha, 4 * i);
-  const row = new Uint32Array(4 * arity);
+  fillExt(qq, alpha);
   for (const pl of layout.placements) {
     const seg = segments[pl.index]!;
     const act = tensorMask(seg.shape);
-    const len = 2 ** pl.logSize;
-    for (let i = 0; i < len; i++) {
-      for (let c = 0; c < arity; c++) row[4 * c] = seg.columns[c]![i]!;
-      qq.set(E.sub(alpha, combineColumns(E, row, gamma, arity)), 4 * (pl.offset + i));
-      qp[4 * (pl.offset + i)] = act[i]!;
-    }
+    fillTaggedLeaves(E, qq, pl.offset, 2 ** pl.logSize, seg.columns, E.zero(), alpha, gamma, 0);
+    for (let i = 0; i < act.length; i++) qp[4 * (pl.offset + i)] = act[i]!;
   }
 
   // Table leaves: p = m_j, q = α − Σ γ^c T_c[j].
   const tp = E.liftVec(multiplicities.map((x) => F.fromInt(x)));
   const tq = new Uint32Array(4 * table.size);
-  for (let j = 0; j < table.size; j++) {
-    for (let c = 0; c < arity; c++) row[4 * c] = table.columns[c]![j]!;
-    tq.set(E.sub(alpha, combineColumns(E, row, gamma, arity)), 4 * j);
-  }
+  fillTaggedLeaves(E, tq, 0, table.size, table.columns, E.zero(), alpha, gamma, 0);
   return { qp, qq, tp, tq };
 }
 
@@ -287,7 +277,10 @@ function fillExt(v: Uint32Array, x: Ext): void {
   for (let filled = 4; filled < v.length; filled *= 2) v.copyWithin(filled, 0, Math.min(filled, v.length - filled));
 }
 
-/** q[off + i] = α − (base + γ·Σ_c γ^c·cols_c[i]) for i < len (columns are base-field tables). */
+/**
+ * q[off + i] = α − (base + Σ_c γ^{c+firstPower}·cols_c[i]) for i < len (columns are base-field
+ * tables): the batched lookup's tagged rows (firstPower 1) and a single table's rows (0).
+ */
 function fillTaggedLeaves(
   E: QuarticExtension,
   q: Uint32Array,
@@ -297,14 +290,15 @@ function fillTaggedLeaves(
   base: Ext,
   alpha: Ext,
   gamma: Ext,
+  firstPower: 0 | 1 = 1,
 ): void {
   const arity = cols.length;
   const p = E.base.p;
   const invP = E.base.invP;
-  // γ^{c+1} once; then each leaf is α − base − Σ_c γ^{c+1}·col_c[i]: base-by-ext products
-  // with the lazy remainder (quotients of the constant limbs precomputed).
+  // γ^{c+firstPower} once; then each leaf is α − base − Σ_c γ^{c+firstPower}·col_c[i]:
+  // base-by-ext products with the lazy remainder (quotients of the constant limbs precomputed).
   const pows = new Uint32Array(4 * arity);
-  let pw = gamma;
+  let pw = firstPower === 0 ? E.one() : gamma;
   for (let c = 0; c < arity; c++) {
     pows.set(pw, 4 * c);
     pw = E.mul(pw, gamma);
