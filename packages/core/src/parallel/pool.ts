@@ -109,9 +109,9 @@ export function sharedF64(length: number): Float64Array {
 }
 
 /** `a` itself if it is in shared memory, else a shared copy (for small read-only inputs). */
-export function toShared(a: Uint32Array): Uint32Array {
+export function toShared<T extends Uint8Array | Int32Array | Uint32Array>(a: T): T {
   if (a.buffer instanceof SharedArrayBuffer) return a;
-  const c = sharedU32(a.length);
+  const c = new (a.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
   c.set(a);
   return c;
 }

@@ -2135,18 +2135,6 @@ const GENERIC_MIN_WORK = 1 << 17;
 /** Table entries per thread below which a fold stays on the calling thread. */
 const FOLD_MIN_WORK = 1 << 16;
 
-function sharedU8(a: Uint8Array): Uint8Array {
-  const c = new Uint8Array(new SharedArrayBuffer(a.length));
-  c.set(a);
-  return c;
-}
-
-function sharedI32(a: Int32Array): Int32Array {
-  const c = new Int32Array(new SharedArrayBuffer(4 * a.length));
-  c.set(a);
-  return c;
-}
-
 function checkTables(input: SumcheckInput): void {
   const n = input.numVars;
   if (!Number.isInteger(n) || n < 0 || n > MAX_SUMCHECK_VARS) throw new SumcheckError(`numVars ${n} out of range`);
@@ -2264,8 +2252,8 @@ export function proveSumcheckRounds(
       if (proverThreads() > 1 && half >= 2 * minRange) {
         // Split the pairs across threads; each slot sums into its own accumulators.
         cur = toSharedAll(cur);
-        const isB = sharedU8(isBase);
-        const nf = sharedI32(ct.nodeFactor), nd = sharedI32(ct.nodeDepth), nt = sharedI32(ct.nodeTerm);
+        const isB = toShared(isBase);
+        const nf = toShared(ct.nodeFactor), nd = toShared(ct.nodeDepth), nt = toShared(ct.nodeTerm);
         const len = acc.length;
         const slots = sharedF64(len * proverThreads());
         const used = parallelFor(
@@ -2308,7 +2296,7 @@ export function proveSumcheckRounds(
       // would overwrite entries another thread still reads).
       const src = toSharedAll(cur);
       const dsts = sharedU32Views(src.length, 4 * half);
-      const isB = sharedU8(isBase);
+      const isB = toShared(isBase);
       const rs = toShared(r);
       parallelFor(
         genericKernels(),
