@@ -293,8 +293,9 @@ function fillTaggedLeaves(
   firstPower: 0 | 1 = 1,
 ): void {
   const arity = cols.length;
-  const p = E.base.p;
-  const invP = E.base.invP;
+  const field = E.base;
+  const p = field.p;
+  const invP = field.invP;
   // γ^{c+firstPower} once; then each leaf is α − base − Σ_c γ^{c+firstPower}·col_c[i]:
   // base-by-ext products with the lazy remainder (quotients of the constant limbs precomputed).
   const pows = new Uint32Array(4 * arity);
@@ -318,14 +319,9 @@ function fillTaggedLeaves(
       s3 += p - ((Math.imul(v, pows[o + 3]!) - Math.imul(Math.floor(v * qpows[o + 3]!), p)) | 0);
     }
     const at = 4 * (off + i);
-    q[at] = red(s0, p, invP);
-    q[at + 1] = red(s1, p, invP);
-    q[at + 2] = red(s2, p, invP);
-    q[at + 3] = red(s3, p, invP);
+    q[at] = field.reduce(s0);
+    q[at + 1] = field.reduce(s1);
+    q[at + 2] = field.reduce(s2);
+    q[at + 3] = field.reduce(s3);
   }
-}
-
-function red(x: number, p: number, invP: number): number {
-  const r = x - Math.floor(x * invP) * p;
-  return r < 0 ? r + p : r >= p ? r - p : r;
 }
