@@ -375,6 +375,53 @@ describe('requant argument', () => {
     expect(outcome(op, tensors)).toMatch(LOOKUP_REJECTED);
   });
 
+  it('declared input bound: no stage-1 clamp when the unclamped t fits, same y as the kernel, and no proof beyond the bound', () => {
+    const xMax = 300000;
+    const spec: RequantSpec = { ...makeRequant([0.0131], -2047, 2047), xMax };
+    const op = makeOp(spec, [4, 5], 41, xMax, 0);
+    const x = op.input.data;
+    x[0] = xMax;
+    x[1] = -xMax; // both saturate y: the kernel's inner clamp is irrelevant
+    requantKernel(op.out.data, x, spec, 5);
+    const plan = requantPlan(F, specRequant(op));
+    const unbounded = requantPlan(F, { ...specRequant(op), xMax: undefined });
+    expect(plan.clamp1).toBe(false);
+    expect(plan.ids.sel1).toBeUndefined();
+    expect(unbounded.clamp1).toBe(true);
+    expect(requantWitnessIds(F, specRequant(op)).length).toBeLessThan(requantWitnessIds(F, { ...specRequant(op), xMax: undefined }).length);
+    // t = round(x / 2^s1) unclamped, in a power-of-two window covering the bound.
+    expect(plan.tLo).toBeLessThanOrEqual(-Math.ceil(xMax / plan.d1));
+    expect(plan.tHi).toBeGreaterThanOrEqual(Math.ceil(xMax / plan.d1));
+    const out = run(op);
+    expect(out.claimsError).toBeUndefined();
+    expect(out.lookupsError).toBeUndefined();
+    // Beyond the window the prover has no witness (an honest model never gets there)…
+    const far = makeOp(spec, [4, 5], 42, xMax, 0);
+    far.input.data[3] = plan.d1 * (plan.tHi + 2);
+    requantKernel(far.out.data, far.input.data, spec, 5);
+    expect(() => witnessRequant(far)).toThrow(/outside the provable domain/);
+    // …and a t outside the window (a wrapped decomposition of the same x) fails its range check.
+    const forged = forgeStage1(op, 2, op.input.data[2]! > 0 ? plan.tHi + 5 : plan.tLo - 5, 0, 0);
+    expect(outcome(op, forged)).not.toBe('accepted');
+  });
+
+  it('declared input bound: must be an integer in [0, REQUANT_INPUT_BOUND]', () => {
+    const base: RequantLayerSpec = { input: { id: 'a', shape: [2] }, out: { id: 'b', shape: [2] }, s1: 2, q: 100, m: [3], s2: 4, lo: -5, hi: 5 };
+    expect(() => requantPlan(F, { ...base, xMax: -1 })).toThrow(/xMax/);
+    expect(() => requantPlan(F, { ...base, xMax: 1.5 })).toThrow(/xMax/);
+    expect(() => requantPlan(F, { ...base, xMax: (F.p - 1) / 2 })).toThrow(/xMax/);
+    expect(requantPlan(F, { ...base, xMax: 0 }).clamp1).toBe(false);
+  });
+
+  it('excess bounds are rounded up to 2^k − 1 (one lookup window) when nothing can wrap', () => {
+    for (const [, spec, shape] of cases) {
+      const plan = requantPlan(F, { input: { id: 'a', shape }, out: { id: 'b', shape }, ...spec, m: Array.from(spec.m) });
+      for (const [Z, split] of [[plan.Z1, plan.split1], [plan.Z2, plan.split2]] as const) {
+        if (Z > 0 && !split && Z < 2 ** 16) expect(Number.isInteger(Math.log2(Z + 1))).toBe(true);
+      }
+    }
+  });
+
   it('rejects specs it cannot prove soundly', () => {
     const base: RequantLayerSpec = { input: { id: 'a', shape: [2] }, out: { id: 'b', shape: [2] }, s1: 2, q: 100, m: [3], s2: 4, lo: -5, hi: 5 };
     expect(() => requantPlan(F, { ...base, s1: 17 })).toThrow(LayerError);

@@ -42,8 +42,8 @@ export interface LayerProveOptions {
 
 /** The verifier's view of a traced requant op. */
 export function specRequant(op: RequantOp): RequantLayerSpec {
-  const { s1, q, m, s2, lo, hi } = op.spec;
-  return {
+  const { s1, q, m, s2, lo, hi, xMax } = op.spec;
+  const spec = {
     input: { id: `t${op.input.id}`, shape: [...op.input.shape] },
     out: { id: `t${op.out.id}`, shape: [...op.out.shape] },
     s1,
@@ -53,6 +53,7 @@ export function specRequant(op: RequantOp): RequantLayerSpec {
     lo,
     hi,
   };
+  return xMax === undefined ? spec : { ...spec, xMax };
 }
 
 /**

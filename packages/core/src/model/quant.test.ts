@@ -6,6 +6,7 @@ import { writeFixture, FIXTURES, type FixtureName } from './fixtures.js';
 import { loadModel, type LoadedModel } from './load.js';
 import { evaluateAccuracy, defaultEvalText, quantizeLoaded, type AccuracyReport } from './eval.js';
 import { floatLogits, argmax } from './float.js';
+import { FIELD_SAFE } from './quant/field.js';
 import {
   QuantSession,
   quantForward,
@@ -118,6 +119,24 @@ describe('quantized pass', () => {
       expect(kinds.has('center')).toBe(m.config.family === 'gpt2');
       expect(kinds.has('mul')).toBe(m.config.family === 'llama');
       for (const t of q.tables.values()) expect(t.values.length).toBeLessThanOrEqual(1 << 16);
+    }
+  });
+
+  it('every requant declares an input bound that its traced inputs meet, and checkTrace catches one beyond it', () => {
+    for (const name of ['llama-gqa-odd', 'gpt2-small-odd'] as FixtureName[]) {
+      const { m, q } = get(name);
+      const r = quantForward(q, m.tokenizer.encode('a b c d e f g'), { trace: true });
+      const reqs = r.trace!.ops.filter((o) => o.op === 'requant');
+      expect(reqs.length).toBeGreaterThan(0);
+      for (const op of reqs) {
+        expect(op.spec.xMax, op.name).toBeGreaterThan(0);
+        expect(op.spec.xMax!).toBeLessThanOrEqual(FIELD_SAFE);
+      }
+      // A private copy of the input, so only this op sees the out-of-bound value.
+      const op = reqs[1]! as { input: { data: Int32Array }; spec: { xMax?: number } };
+      op.input = { ...op.input, data: Int32Array.from(op.input.data) };
+      op.input.data[0] = op.spec.xMax! + 1;
+      expect(checkTrace(q, r.trace!)).toMatch(/exceeds the declared bound/);
     }
   });
 

@@ -71,7 +71,7 @@ import { evalSumcheckTerms, sumcheckDegree } from '../sumcheck/verifier.js';
 import { SumcheckError, type SumcheckTerm } from '../sumcheck/proof.js';
 import { LayerError, type DeferredZeroCheck, type LayerContext, type TensorRef } from './context.js';
 import { readRoundsSumcheck } from '../sumcheck/rounds.js';
-import { definedTensorEval, rangeCanDefine, rangeCheck, rangeWitnessIds, type RangeCheckOptions } from './range.js';
+import { definedTensorEval, rangeCanDefine, rangeCheck, rangeCheckPlan, rangeWitnessIds, type RangeCheckOptions } from './range.js';
 
 // ---------------------------------------------------------------------------------------
 // Zero-checks and the clamp gadget (shared with rope.ts).
@@ -240,6 +240,14 @@ export interface RequantLayerSpec {
   readonly s2: number;
   readonly lo: number;
   readonly hi: number;
+  /**
+   * Declared bound on the honest input, |x| ≤ xMax (default and maximum:
+   * {@link REQUANT_INPUT_BOUND}). It only sizes the witnesses (COMPLETENESS in the module
+   * comment): the relations stay an exact description of the op for every committed x, and
+   * an input beyond the bound simply cannot be proven. The quantizer derives it from the
+   * producing op (docs/QUANTIZATION.md, "Declared input bounds").
+   */
+  readonly xMax?: number;
 }
 
 /** Everything derived deterministically from a spec (both sides compute the same). */
@@ -336,6 +344,22 @@ export function excessSplit(Z: number, ok: (z: number) => boolean): { split: Exc
   return undefined;
 }
 
+/**
+ * The excess bound the relation uses for honest bound Z: the two-digit form for Z ≥ 2^16
+ * ({@link excessSplit}); below that, Z rounded up to 2^k − 1 when the no-wrap bounds allow,
+ * because [0, 2^k − 1] is one lookup window and [0, Z] otherwise two (layers/range.ts).
+ * Rounding up only admits excesses the no-wrap argument covers, as for the split.
+ */
+export function fitExcess(Z: number, ok: (z: number) => boolean): { Z: number; split?: ExcessSplit } {
+  if (Z <= 0) return { Z };
+  const sp = excessSplit(Z, ok);
+  if (sp) return sp;
+  let k = 0;
+  while (2 ** k - 1 < Z) k++;
+  const Zr = 2 ** k - 1;
+  return Zr !== Z && k <= 16 && ok(Zr) ? { Z: Zr } : { Z };
+}
+
 const DEFINED: RangeCheckOptions = { defined: true };
 
 function isInt(v: number, lo: number, hi: number): boolean {
@@ -375,7 +399,8 @@ export function requantPlan(F: PrimeField, spec: RequantLayerSpec): RequantPlan 
   const h1 = s1 === 0 ? 0 : d1 / 2;
   const d2 = 2 ** s2;
   const h2 = s2 === 0 ? 0 : d2 / 2;
-  const XB = requantInputBound(F);
+  const XB = spec.xMax === undefined ? requantInputBound(F) : spec.xMax;
+  if (!isInt(XB, 0, requantInputBound(F))) throw new LayerError(`${what}: input bound xMax = ${spec.xMax} must be an integer in [0, ${requantInputBound(F)}]`);
   const mCols = new Uint32Array(C);
   for (let c = 0; c < C; c++) mCols[c] = F.fromInt(m.length === 1 ? m[0]! : m[c]!);
   const o = out.id;
@@ -389,8 +414,9 @@ export function requantPlan(F: PrimeField, spec: RequantLayerSpec): RequantPlan 
     // y = clamp(clamp(v1, ±q), lo, hi) = clamp(v1, lo, hi): one rounding, one clamp.
     const c0 = clampBounds(Vlo, Vhi, lo, hi);
     const okM = (Z: number) => d1 * (hi + 1 + Z) + h1 - 1 <= half && d1 * (lo - 1 - Z) - h1 >= -half;
-    const sp = c0.active ? excessSplit(c0.Z, okM) : undefined;
-    const c = sp ? { ...c0, Z: sp.Z, vmin: lo - 1 - sp.Z, vmax: hi + 1 + sp.Z } : c0;
+    const fx = c0.active ? fitExcess(c0.Z, okM) : undefined;
+    const sp = fx?.split;
+    const c = fx ? { ...c0, Z: fx.Z, vmin: lo - 1 - fx.Z, vmax: hi + 1 + fx.Z } : c0;
     if (d1 * c.vmax + h1 - 1 > half || d1 * c.vmin - h1 < -half) {
       throw new LayerError(`${what}: could wrap mod p (spec not provable soundly)`);
     }
@@ -409,7 +435,7 @@ export function requantPlan(F: PrimeField, spec: RequantLayerSpec): RequantPlan 
       clamp2: c.active,
       Z1: 0,
       Z2: c.Z,
-      split2: sp?.split,
+      split2: sp,
       mCols,
       ids: {
         rem1: s1 > 0 ? `${o}.rem1` : undefined,
@@ -428,14 +454,14 @@ export function requantPlan(F: PrimeField, spec: RequantLayerSpec): RequantPlan 
   // uses the smallest such T, which shrinks t's range (often below 2^16: one committed tensor
   // instead of two limbs) and the stage-2 products.
   let qc = q;
+  const sat = (T: number): boolean => {
+    for (let c = 0; c < m.length; c++) {
+      const tm = T * m[c]!;
+      if (Math.floor((tm + h2) / d2) < hi || Math.floor((-tm + h2) / d2) > lo) return false;
+    }
+    return true;
+  };
   if (mMin >= 0) {
-    const sat = (T: number): boolean => {
-      for (let c = 0; c < m.length; c++) {
-        const tm = T * m[c]!;
-        if (Math.floor((tm + h2) / d2) < hi || Math.floor((-tm + h2) / d2) > lo) return false;
-      }
-      return true;
-    };
     if (sat(q)) {
       let lo0 = -1; // sat(lo0) false or lo0 = −1
       let hi0 = q; // sat(hi0) true
@@ -448,83 +474,155 @@ export function requantPlan(F: PrimeField, spec: RequantLayerSpec): RequantPlan 
     }
   }
 
-  const clamp1 = qc < Vmax;
-  const Q1 = Math.min(qc, Vmax);
-  const Z1h = clamp1 ? Math.max(Vhi - qc - 1, -qc - 1 - Vlo, 0) : 0;
-  const sp1 = clamp1 ? excessSplit(Z1h, (Z) => d1 * (qc + 1 + Z) + h1 <= half) : undefined;
-  const Z1 = sp1 ? sp1.Z : Z1h;
-  const reach1 = clamp1 ? qc + 1 + Z1 : Q1;
-  if (d1 * reach1 + h1 > half) throw new LayerError(`${what}: stage 1 could wrap mod p (spec not provable soundly)`);
-
-  // Stage 2: honest |t·m| ≤ U; honest v2 = round(t·m / 2^s2) ∈ [Y0lo, Y0hi].
-  const U = Q1 * M;
-  if (U > half) throw new LayerError(`${what}: q·max|m| = ${U} exceeds (p−1)/2 (spec not provable soundly)`);
-  const c2h = clampBounds(Math.floor((-U + h2) / d2), Math.floor((U + h2) / d2), lo, hi);
-  // The split bound must also leave room for the slack-t check below (|t| ≤ 2^K ≥ qc + 1).
-  let K2 = 0;
-  while (2 ** K2 < qc + 1) K2++;
-  const U2 = Math.max(U, 2 ** K2 * M);
-  const sp2 = c2h.active
-    ? excessSplit(c2h.Z, (Z) => U2 + Math.max(d2 * (hi + 1 + Z) + h2 - 1, h2 - d2 * (lo - 1 - Z)) < F.p)
-    : undefined;
-  const c2 = sp2 ? { ...c2h, Z: sp2.Z, vmin: lo - 1 - sp2.Z, vmax: hi + 1 + sp2.Z } : c2h;
-  // t·m and 2^s2·v2 + rem2 are integers; they are congruent mod p, so they are equal as
-  // soon as their difference is below p in absolute value.
-  const rhs2 = Math.max(d2 * c2.vmax + h2 - 1, h2 - d2 * c2.vmin);
-  if (U + rhs2 >= F.p) throw new LayerError(`${what}: stage 2 could wrap mod p (spec not provable soundly)`);
-
-  // Slack range for t when the inner clamp cannot change y (see RequantPlan.slackT).
-  let tLo = -Q1;
-  let tHi = Q1;
-  let slackT = false;
-  if (clamp1 && mMin >= 0) {
-    let saturates = true;
-    for (let c = 0; c < m.length && saturates; c++) {
-      const qm = qc * m[c]!;
-      saturates = Math.floor((qm + h2) / d2) >= hi && Math.floor((-qm + h2) / d2) <= lo;
-    }
+  // UNCLAMPED t: the relations leave t = v1 unclamped and range-check it in the
+  // power-of-two window [−W, W − 1] ⊇ [Vlo, Vhi] (no stage-1 selector or excess) when that
+  // is the same op for every t in the window — |t| ≤ q there, or every m ≥ 0 and y already
+  // saturates at ±q (then clamping t first cannot change y, as for SLACK t) — and nothing
+  // wraps for any t in the window. Needs a declared input bound (xMax) to be small enough.
+  const unclampedPlan = (): RequantPlan | undefined => {
     let K = 0;
-    while (2 ** K < qc + 1) K++;
+    while (2 ** K < Vmax + 1) K++;
     const W = 2 ** K;
-    if (saturates && d1 * W + h1 <= half && W * M + rhs2 < F.p) {
-      tLo = -W;
-      tHi = W - 1;
-      slackT = true;
-    }
-  }
-
-  return {
-    d1,
-    h1,
-    d2,
-    h2,
-    merged: false,
-    qClamp: qc,
-    Q1,
-    tLo,
-    tHi,
-    slackT,
-    clamp1,
-    clamp2: c2.active,
-    Z1,
-    Z2: c2.Z,
-    split1: sp1?.split,
-    split2: sp2?.split,
-    mCols,
-    ids: {
-      t: `${o}.t`,
-      rem1: s1 > 0 ? `${o}.rem1` : undefined,
-      sel1: clamp1 ? `${o}.sel1` : undefined,
-      exc1: clamp1 && Z1 > 0 ? `${o}.exc1` : undefined,
-      rem2: s2 > 0 ? `${o}.rem2` : undefined,
-      sel2: c2.active ? `${o}.sel2` : undefined,
-      exc2: c2.active && c2.Z > 0 ? `${o}.exc2` : undefined,
-      exc1lo: sp1 ? `${o}.exc1.lo` : undefined,
-      exc1hi: sp1 ? `${o}.exc1.hi` : undefined,
-      exc2lo: sp2 ? `${o}.exc2.lo` : undefined,
-      exc2hi: sp2 ? `${o}.exc2.hi` : undefined,
-    },
+    if (!(W <= q || (mMin >= 0 && sat(q)))) return undefined;
+    if (d1 * W + h1 > half) return undefined;
+    const U = W * M;
+    if (U > half) return undefined;
+    const c2h = clampBounds(Math.floor((-U + h2) / d2), Math.floor((U + h2) / d2), lo, hi);
+    const fx2 = c2h.active ? fitExcess(c2h.Z, (Z) => U + Math.max(d2 * (hi + 1 + Z) + h2 - 1, h2 - d2 * (lo - 1 - Z)) < F.p) : undefined;
+    const c2 = fx2 ? { ...c2h, Z: fx2.Z, vmin: lo - 1 - fx2.Z, vmax: hi + 1 + fx2.Z } : c2h;
+    if (U + Math.max(d2 * c2.vmax + h2 - 1, h2 - d2 * c2.vmin) >= F.p) return undefined;
+    const sp2 = fx2?.split;
+    return {
+      d1,
+      h1,
+      d2,
+      h2,
+      merged: false,
+      qClamp: W,
+      Q1: Vmax,
+      tLo: -W,
+      tHi: W - 1,
+      slackT: true,
+      clamp1: false,
+      clamp2: c2.active,
+      Z1: 0,
+      Z2: c2.Z,
+      split2: sp2,
+      mCols,
+      ids: {
+        t: `${o}.t`,
+        rem1: s1 > 0 ? `${o}.rem1` : undefined,
+        rem2: s2 > 0 ? `${o}.rem2` : undefined,
+        sel2: c2.active ? `${o}.sel2` : undefined,
+        exc2: c2.active && c2.Z > 0 ? `${o}.exc2` : undefined,
+        exc2lo: sp2 ? `${o}.exc2.lo` : undefined,
+        exc2hi: sp2 ? `${o}.exc2.hi` : undefined,
+      },
+    };
   };
+
+  const clampedPlan = (): RequantPlan => {
+    const clamp1 = qc < Vmax;
+    const Q1 = Math.min(qc, Vmax);
+    const Z1h = clamp1 ? Math.max(Vhi - qc - 1, -qc - 1 - Vlo, 0) : 0;
+    const fx1 = clamp1 ? fitExcess(Z1h, (Z) => d1 * (qc + 1 + Z) + h1 <= half) : undefined;
+    const sp1 = fx1?.split;
+    const Z1 = fx1 ? fx1.Z : Z1h;
+    const reach1 = clamp1 ? qc + 1 + Z1 : Q1;
+    if (d1 * reach1 + h1 > half) throw new LayerError(`${what}: stage 1 could wrap mod p (spec not provable soundly)`);
+
+    // Stage 2: honest |t·m| ≤ U; honest v2 = round(t·m / 2^s2) ∈ [Y0lo, Y0hi].
+    const U = Q1 * M;
+    if (U > half) throw new LayerError(`${what}: q·max|m| = ${U} exceeds (p−1)/2 (spec not provable soundly)`);
+    const c2h = clampBounds(Math.floor((-U + h2) / d2), Math.floor((U + h2) / d2), lo, hi);
+    // The split bound must also leave room for the slack-t check below (|t| ≤ 2^K ≥ qc + 1).
+    let K2 = 0;
+    while (2 ** K2 < qc + 1) K2++;
+    const U2 = Math.max(U, 2 ** K2 * M);
+    const fx2 = c2h.active ? fitExcess(c2h.Z, (Z) => U2 + Math.max(d2 * (hi + 1 + Z) + h2 - 1, h2 - d2 * (lo - 1 - Z)) < F.p) : undefined;
+    const sp2 = fx2?.split;
+    const c2 = fx2 ? { ...c2h, Z: fx2.Z, vmin: lo - 1 - fx2.Z, vmax: hi + 1 + fx2.Z } : c2h;
+    // t·m and 2^s2·v2 + rem2 are integers; they are congruent mod p, so they are equal as
+    // soon as their difference is below p in absolute value.
+    const rhs2 = Math.max(d2 * c2.vmax + h2 - 1, h2 - d2 * c2.vmin);
+    if (U + rhs2 >= F.p) throw new LayerError(`${what}: stage 2 could wrap mod p (spec not provable soundly)`);
+
+    // Slack range for t when the inner clamp cannot change y (see RequantPlan.slackT).
+    let tLo = -Q1;
+    let tHi = Q1;
+    let slackT = false;
+    if (clamp1 && mMin >= 0) {
+      let saturates = true;
+      for (let c = 0; c < m.length && saturates; c++) {
+        const qm = qc * m[c]!;
+        saturates = Math.floor((qm + h2) / d2) >= hi && Math.floor((-qm + h2) / d2) <= lo;
+      }
+      let K = 0;
+      while (2 ** K < qc + 1) K++;
+      const W = 2 ** K;
+      if (saturates && d1 * W + h1 <= half && W * M + rhs2 < F.p) {
+        tLo = -W;
+        tHi = W - 1;
+        slackT = true;
+      }
+    }
+
+    return {
+      d1,
+      h1,
+      d2,
+      h2,
+      merged: false,
+      qClamp: qc,
+      Q1,
+      tLo,
+      tHi,
+      slackT,
+      clamp1,
+      clamp2: c2.active,
+      Z1,
+      Z2: c2.Z,
+      split1: sp1,
+      split2: sp2,
+      mCols,
+      ids: {
+        t: `${o}.t`,
+        rem1: s1 > 0 ? `${o}.rem1` : undefined,
+        sel1: clamp1 ? `${o}.sel1` : undefined,
+        exc1: clamp1 && Z1 > 0 ? `${o}.exc1` : undefined,
+        rem2: s2 > 0 ? `${o}.rem2` : undefined,
+        sel2: c2.active ? `${o}.sel2` : undefined,
+        exc2: c2.active && c2.Z > 0 ? `${o}.exc2` : undefined,
+        exc1lo: sp1 ? `${o}.exc1.lo` : undefined,
+        exc1hi: sp1 ? `${o}.exc1.hi` : undefined,
+        exc2lo: sp2 ? `${o}.exc2.lo` : undefined,
+        exc2hi: sp2 ? `${o}.exc2.hi` : undefined,
+      },
+    };
+  };
+
+  // Both forms prove the same op; take the one with fewer committed values and lookups.
+  const unclamped = unclampedPlan();
+  if (!unclamped) return clampedPlan();
+  let clamped: RequantPlan;
+  try {
+    clamped = clampedPlan();
+  } catch {
+    return unclamped;
+  }
+  return requantPlanCost(F, spec, unclamped) <= requantPlanCost(F, spec, clamped) ? unclamped : clamped;
+}
+
+/**
+ * What a plan costs the prover, in committed values plus lookups per entry (a limb is both);
+ * used only to choose between equivalent plans.
+ */
+function requantPlanCost(F: PrimeField, spec: RequantLayerSpec, plan: RequantPlan): number {
+  let cost = requantCommitted(spec, plan).size - 2; // x and y are the op's own tensors
+  for (const [, lo, hi, opt] of requantRanges(spec, plan)) {
+    for (const w of rangeCheckPlan(F, lo, hi, opt).windows) cost += w.limbs.length > 0 ? 2 * w.limbs.length : 1;
+  }
+  return cost;
 }
 
 /** The range checks of a requant, in proof order: [tensor id, lo, hi, options]. */

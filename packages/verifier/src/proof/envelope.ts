@@ -19,7 +19,7 @@ export const PROOF_MAGIC = Uint8Array.of(0x5a, 0x4b, 0x4c, 0x4d); // "ZKLM"
  * model head (lm head, logits requant, argmax) runs only on the statement's rows, selected
  * by a `rows` op (different circuit, witness layout and transcript).
  */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /** Statement kinds. Values are part of the wire format: never renumber. */
 export const ProofKind = {

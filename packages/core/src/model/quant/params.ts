@@ -27,7 +27,9 @@ export function committedTensors(m: QuantizedModel): CommittedTensor[] {
 }
 
 function spec(s: RequantSpec | undefined): unknown {
-  return s ? { s1: s.s1, q: s.q, m: Array.from(s.m), s2: s.s2, lo: s.lo, hi: s.hi } : null;
+  if (!s) return null;
+  const out = { s1: s.s1, q: s.q, m: Array.from(s.m), s2: s.s2, lo: s.lo, hi: s.hi };
+  return s.xMax === undefined ? out : { ...out, xMax: s.xMax };
 }
 
 /**

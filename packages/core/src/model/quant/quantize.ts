@@ -9,7 +9,7 @@ import { geluNew, silu, type FloatModel } from '../float.js';
 import { calibrate, statKey, type CalibrationStats } from './calibrate.js';
 import { FIELD_SAFE } from './field.js';
 import { makeRequant, ropeTables } from './kernels.js';
-import { makeSoftmax, type SoftmaxSetup } from './softmax.js';
+import { makeSoftmax, softmaxRowSumBound, type SoftmaxSetup } from './softmax.js';
 import type { LookupTable, RequantSpec } from './trace.js';
 
 export interface QLinear {
@@ -176,6 +176,26 @@ function quantLinear(name: string, w: Float32Array, rows: number, cols: number, 
   return { name, rows, cols, w: q, scale, bias: b };
 }
 
+/**
+ * Declares |x| ≤ xMax for a requant's input (capped at the field bound it tightens). The
+ * bound must hold for every input the model can produce, not just calibrated ones: it sizes
+ * the proof's witnesses, and an input beyond it could not be proven.
+ */
+function withInputBound(spec: RequantSpec, xMax: number): RequantSpec {
+  return { ...spec, xMax: Math.min(FIELD_SAFE, Math.ceil(xMax)) };
+}
+
+/** Largest |Σ_i W[o,i]·x_i + b[o]| over rows o for inputs |x_i| ≤ inBound (row L1 norms). */
+function matmulBound(lin: QLinear, inBound: number): number {
+  let best = 0;
+  for (let o = 0; o < lin.rows; o++) {
+    let l1 = 0;
+    for (let i = 0; i < lin.cols; i++) l1 += Math.abs(lin.w[o * lin.cols + i]!);
+    best = Math.max(best, l1 * inBound + (lin.bias ? Math.abs(lin.bias[o]!) : 0));
+  }
+  return best;
+}
+
 function perChannel(lin: QLinear, inScale: number, outScale: number): Float64Array {
   const m = new Float64Array(lin.rows);
   for (let o = 0; o < lin.rows; o++) m[o] = (lin.scale[o]! * inScale) / outScale;
@@ -271,21 +291,24 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
     const ms = stats.normMs.get(key);
     if (!ms) throw new Error(`calibration has no norm statistics for ${key}`);
     const layer = gpt;
-    const center = layer ? sym(1 / d, RESID) : undefined;
+    // center(x) = n·x − Σx for a residual row |x| ≤ RESID.
+    const center = layer ? withInputBound(sym(1 / d, RESID), 2 * d * RESID) : undefined;
     // Pre-shift k: smallest with d·(ceil(RESID / 2^k) + 1)^2 ≤ (p−1)/2.
     let k = 0;
     while (d * (Math.ceil(RESID / 2 ** k) + 1) ** 2 > FIELD_SAFE) k++;
     const uBound = Math.ceil(RESID / 2 ** k) + 1;
-    const pre: RequantSpec = { s1: k, q: FIELD_SAFE, m: Int32Array.of(1), s2: 0, lo: -uBound, hi: uBound };
+    // Input: the residual (RMSNorm) or the centred residual requantized to ±RESID (LayerNorm).
+    const pre: RequantSpec = { s1: k, q: FIELD_SAFE, m: Int32Array.of(1), s2: 0, lo: -uBound, hi: uBound, xMax: RESID };
     const unit = (2 ** k * inScale) ** 2 / d; // mean square per unit of Σu²
     // ε enters as a public integer added to Σu², so the rsqrt table itself is universal.
     const eps = Math.min(Math.round(c.normEps / unit), FIELD_SAFE - d * uBound * uBound);
     const ssMax = Math.max(ms[1] / unit + eps, 1);
     const mu = NORM_INDEX / 2 / ssMax;
-    const ss = makeRequant([mu], 0, NORM_INDEX);
+    const ss = withInputBound(makeRequant([mu], 0, NORM_INDEX), d * uBound * uBound + eps);
     // 1/sqrt(ms + ε) ≈ sqrt(μ/unit)/sqrt(idx) = sqrt(μ/unit) · ρ / (RSQRT·sqrt(RSQRT_REF)).
     const sRho = Math.sqrt(mu / unit) / (RSQRT * Math.sqrt(RSQRT_REF));
-    const out = sym((inScale * sRho) / outScale, A);
+    // rowmul(v, ρ): |v| ≤ RESID, ρ ≤ RSQRT (the table's largest value).
+    const out = withInputBound(sym((inScale * sRho) / outScale, A), RESID * RSQRT);
     return { name, kind: layer ? 'layer' : 'rms', center, pre, eps, ss, rsqrt, out, inScale, outScale };
   };
 
@@ -327,9 +350,10 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
       up = quantLinear(`${p}.wUp`, L.wUp, ff, d, L.ffnNorm, undefined, undefined, sXf);
       const sU = actScale('up', l);
       const sA = actScale('act', l);
-      upReq = sym(perChannel(up, sXf, sU), A);
+      upReq = withInputBound(sym(perChannel(up, sXf, sU), A), matmulBound(up, A));
       act = tableOf(`${p}.silu`, `round(silu(x·${sG.toExponential(6)}) / ${sA.toExponential(6)})`, A, sG, sA, A, silu);
-      hiddenReq = sym((sA * sU) / sH, A);
+      // swiglu = silu(gate) · up, both ±A.
+      hiddenReq = withInputBound(sym((sA * sU) / sH, A), A * A);
     } else {
       up = quantLinear(`${p}.wUp`, L.wUp, ff, d, L.ffnNorm, L.ffnNormBias, L.bUp, sXf);
       act = tableOf(`${p}.gelu`, `round(gelu_new(x·${sG.toExponential(6)}) / ${sH.toExponential(6)})`, A, sG, sH, A, geluNew);
@@ -343,24 +367,26 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
       wk,
       wv,
       wo,
-      qReq: sym(perChannel(wq, sXa, sQ), A),
-      kReq: sym(perChannel(wk, sXa, sK), A),
-      vReq: sym(perChannel(wv, sXa, sV), A),
-      scoreReq: sym(((sQ * sK) / Math.sqrt(hd)) * 2 ** fs, SCORE),
+      // Matmul inputs are requant outputs (|x| ≤ A); q, k after RoPE are clamped to ±A.
+      qReq: withInputBound(sym(perChannel(wq, sXa, sQ), A), matmulBound(wq, A)),
+      kReq: withInputBound(sym(perChannel(wk, sXa, sK), A), matmulBound(wk, A)),
+      vReq: withInputBound(sym(perChannel(wv, sXa, sV), A), matmulBound(wv, A)),
+      scoreReq: withInputBound(sym(((sQ * sK) / Math.sqrt(hd)) * 2 ** fs, SCORE), hd * A * A),
       softmax,
-      pvReq: sym(sV / (2 ** FP * sO), A),
-      oReq: sym(perChannel(wo, sO, sResA), RESID_PART),
-      residAttn: sym(residIn / sResA, RESID_PART),
+      // Σ_j p_j·v_j with Σ_j p_j ≤ 2^FP + the row-sum error bound at the longest row.
+      pvReq: withInputBound(sym(sV / (2 ** FP * sO), A), (2 ** FP + softmaxRowSumBound(softmax.params, c.maxPositions)) * A),
+      oReq: withInputBound(sym(perChannel(wo, sO, sResA), RESID_PART), matmulBound(wo, A)),
+      residAttn: withInputBound(sym(residIn / sResA, RESID_PART), RESID),
       ffnNorm,
       gate,
       up,
       down,
-      actInReq: sym(perChannel(gate ?? up, sXf, sG), A),
+      actInReq: withInputBound(sym(perChannel(gate ?? up, sXf, sG), A), matmulBound(gate ?? up, A)),
       upReq,
       act,
       hiddenReq,
-      downReq: sym(perChannel(down, sH, sResF), RESID_PART),
-      residFfn: sym(sResA / sResF, RESID_PART),
+      downReq: withInputBound(sym(perChannel(down, sH, sResF), RESID_PART), matmulBound(down, A)),
+      residFfn: withInputBound(sym(sResA / sResF, RESID_PART), RESID),
     });
     residIn = sResF;
     residInMax = maxOf('resid.ffn', l);
@@ -370,7 +396,7 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
   const lmHead = quantLinear('lmHead', W.lmHead, c.vocabSize, d, W.finalNorm, W.finalNormBias, undefined, sXo);
   const logitScale = (maxOf('logits', -1) * 1.25) / LOGIT;
   scales['logits'] = logitScale;
-  const logitReq = sym(perChannel(lmHead, sXo, logitScale), LOGIT);
+  const logitReq = withInputBound(sym(perChannel(lmHead, sXo, logitScale), LOGIT), matmulBound(lmHead, A));
 
   // Static field-bound checks on every matmul accumulator (bias included).
   const check = (lin: QLinear, inBound: number): void => {

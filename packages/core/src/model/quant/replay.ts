@@ -78,6 +78,11 @@ function checkOp(m: QuantizedModel, lin: Map<string, QLinear>, op: TraceOp, trac
     case 'requant': {
       const cols = op.input.shape[op.input.shape.length - 1]!;
       const s = op.spec;
+      if (s.xMax !== undefined) {
+        for (let i = 0; i < op.input.data.length; i++) {
+          if (Math.abs(op.input.data[i]!) > s.xMax) return `input ${op.input.data[i]} at ${i} exceeds the declared bound ${s.xMax}`;
+        }
+      }
       return eq((i) => requantOne(op.input.data[i]!, s, s.m.length > 1 ? s.m[i % cols]! : s.m[0]!), op.out);
     }
     case 'lookup': {

@@ -30,6 +30,12 @@ export interface RequantSpec {
   readonly s2: number;
   readonly lo: number;
   readonly hi: number;
+  /**
+   * Bound on |x| that holds for every input the model can produce (from the producing op's
+   * output range; docs/QUANTIZATION.md, "Declared input bounds"). It sizes the proof's
+   * witnesses only; the kernel does not use it. Absent: the field bound.
+   */
+  readonly xMax?: number;
 }
 
 /** A lookup table: out = values[x − inMin] for x ∈ [inMin, inMin + values.length). */
