@@ -8,7 +8,8 @@
  * via memory.copy, 0x80, big-endian bit length), then compressed four at a time.
  * Same function as node:crypto / @noble/hashes SHA-256; tree.test.ts checks roots against both.
  */
-import { I32_ADD, I32_LT_U, SPLAT, X_ADD, get, i32c, instanceWithMemory, lazyModule, set, simd, simdKernels, uleb } from '../pcs/wasm-asm.js';
+import { I32_ADD, I32_LT_U, SPLAT, X_ADD, get, i32c, instanceWithMemory, set, sharedMemory, simd, simdKernels, uleb, wasmKernelSet } from '../pcs/wasm-asm.js';
+import { parallelFor, proverThreads, type KernelArg } from '../parallel/pool.js';
 
 // Exact constants: K[t] = frac(cbrt(prime_t))·2^32, IV[i] = frac(sqrt(prime_i))·2^32, with
 // integer roots in BigInt (no floating-point rounding questions).
@@ -162,80 +163,111 @@ function buildStage(): number[] {
 }
 
 interface Sha4 {
-  mem: WebAssembly.Memory;
   sha4: (stage: number, out: number, groups: number, blocks: number, stride: number, k: number) => void;
   stage: (src: number, dst: number, count: number, len: number, stride: number, tag: number, lenWord: number) => void;
 }
 
-const kernelModule = lazyModule(() => [
-  { name: 'sha4', params: 6, i32Locals: 4, v128Locals: 37, code: buildSha4() },
-  { name: 'stage', params: 7, i32Locals: 3, v128Locals: 0, code: buildStage() },
-]);
-
-/** A fresh instance over a memory of at least `bytes`; null sends the caller to node:crypto. */
-function instantiate(bytes: number): Sha4 | null {
-  if (!simdKernels.enabled) return null;
-  const mod = kernelModule();
-  const inst = mod && instanceWithMemory(mod, bytes);
-  if (!inst) return null;
-  return { mem: inst.mem, sha4: inst.exports.sha4 as Sha4['sha4'], stage: inst.exports.stage as Sha4['stage'] };
+/**
+ * Hashes the tree levels of aHi down to aLo nodes (a level of a nodes is nodes [a, 2a); the
+ * leaf level, a = numLeaves, hashes tag_leaf ‖ leaf data, the others tag_node ‖ children),
+ * restricted to parts [start, end) of `parts` equal slices of every level: slice j of a
+ * level is the parent level's slice j, so a part is a whole subtree and parts never share a
+ * node. Staging (and for leaves the data copied in) uses this caller's own area of memory.
+ * Runs on helper threads too: self-contained (its source text is the helpers' kernel).
+ */
+function merkleLevels(
+  x: Sha4, mem: WebAssembly.Memory, leaves: Uint8Array, numLeaves: number, len: number, leafTag: number, nodeTag: number,
+  kAt: number, stageAt: number, dataAt: number, stageBytes: number, chunk: number, aHi: number, aLo: number, parts: number, start: number, end: number,
+): void {
+  const heap = new Uint8Array(mem.buffer);
+  for (let a = aHi; a >= aLo; a >>>= 1) {
+    const leafLevel = a === numLeaves;
+    const msgLen = leafLevel ? len : 64;
+    const blocks = Math.ceil((1 + msgLen + 9) / 64);
+    const stride = 64 * blocks;
+    // Big-endian bit length's last four bytes, as the little-endian u32 the stage kernel stores.
+    const bits = 8 * (1 + msgLen);
+    const lenWord = ((bits & 0xff) << 24) | ((bits & 0xff00) << 8) | ((bits >>> 8) & 0xff00) | (bits >>> 24);
+    // Padding relies on zeros between a message and its length: clear what an earlier
+    // message length (or an earlier call) left in the staging area.
+    if (a === aHi || a === numLeaves >>> 1) heap.fill(0, stageAt, stageAt + stageBytes);
+    const per = a / parts;
+    for (let part = start; part < end; part++) {
+      for (let c0 = 0; c0 < per; c0 += chunk) {
+        const cnt = Math.min(chunk, per - c0);
+        const i0 = part * per + c0;
+        let src = 32 * (2 * a + 2 * i0);
+        if (leafLevel) {
+          heap.set(leaves.subarray(i0 * len, (i0 + cnt) * len), dataAt);
+          src = dataAt;
+        }
+        x.stage(src, stageAt, cnt, msgLen, stride, leafLevel ? leafTag : nodeTag, lenWord);
+        x.sha4(stageAt, 32 * (a + i0), cnt >>> 2, blocks, stride, kAt);
+      }
+    }
+  }
 }
+
+const kernels = wasmKernelSet<Sha4>(
+  'merkle-sha4',
+  () => [
+    { name: 'sha4', params: 6, i32Locals: 4, v128Locals: 37, code: buildSha4() },
+    { name: 'stage', params: 7, i32Locals: 3, v128Locals: 0, code: buildStage() },
+  ],
+  [merkleLevels],
+);
 
 /** Messages per staging round (bounds the staging area; a multiple of 4). */
 const CHUNK = 1024;
 
-function paddedBlocks(messageBytes: number): number {
-  return Math.ceil((messageBytes + 9) / 64);
-}
-
-function bswap32(x: number): number {
-  return ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
-}
+/** Below this many leaves per thread a tree is hashed on the calling thread alone. */
+const MIN_PARALLEL_LEAVES = 1 << 12;
 
 /**
  * Fills `nodes` (heap-ordered, 32 bytes per node, node 1 the root) for the leaves
  * tag_leaf ‖ leafBytes[k·len ..+len): leaves and every level with at least four nodes by
  * four-way SIMD hashing; returns the number of the highest node still to hash (the caller
  * finishes levels of fewer than four nodes), or −1 when SIMD is unavailable or numLeaves < 4.
+ *
+ * Large trees are split into one subtree per thread (a power of two of them; leaf data must
+ * then be in shared memory, else it is hashed on this thread); the calling thread hashes
+ * the levels above the subtrees. The nodes do not depend on the split.
  */
 export function simdMerkleLevels(nodes: Uint8Array, leafBytes: Uint8Array, numLeaves: number, len: number, leafTag: number, nodeTag: number): number {
-  if (numLeaves < 4) return -1;
-  const leafBlocks = paddedBlocks(1 + len);
-  const nodeBlocks = paddedBlocks(65);
-  const stageBytes = CHUNK * 64 * Math.max(leafBlocks, nodeBlocks);
+  if (numLeaves < 4 || !simdKernels.enabled) return -1;
+  let parts = 1;
+  if (leafBytes.buffer instanceof SharedArrayBuffer && kernels.sharedModule()) {
+    while (2 * parts <= proverThreads() && numLeaves / (2 * parts) >= MIN_PARALLEL_LEAVES) parts *= 2;
+  }
+  const stageBytes = CHUNK * 64 * Math.ceil((1 + Math.max(len, 64) + 9) / 64);
+  const slotBytes = stageBytes + CHUNK * len;
   const nodeBytes = 2 * numLeaves * 32;
-  const dataBytes = CHUNK * len;
-  const k = instantiate(nodeBytes + stageBytes + dataBytes + 1024 + 64);
-  if (!k) return -1;
-  const heap = new Uint8Array(k.mem.buffer);
-  const stageAt = nodeBytes;
-  const dataAt = stageAt + stageBytes;
-  const kAt = dataAt + dataBytes;
-  const kWords = new Uint32Array(k.mem.buffer, kAt, 256);
+  const kAt = nodeBytes;
+  const slotAt = (slot: number) => kAt + 1024 + slot * slotBytes;
+  const total = slotAt(parts) + 64;
+  let mem = parts > 1 ? sharedMemory(total) : null;
+  let x: Sha4;
+  if (mem) {
+    x = kernels.exportsFor(mem);
+  } else {
+    parts = 1;
+    const mod = kernels.module();
+    const inst = mod && instanceWithMemory(mod, total);
+    if (!inst) return -1;
+    mem = inst.mem;
+    x = inst.exports as unknown as Sha4;
+  }
+  const m = mem;
+  const kWords = new Uint32Array(m.buffer, kAt, 256);
   for (let t = 0; t < 64; t++) kWords.fill(K[t]!, 4 * t, 4 * t + 4);
-  // Leaves, CHUNK at a time: copy data in, stage, hash.
-  let stride = 64 * leafBlocks;
-  let lenWord = bswap32(8 * (1 + len));
-  for (let k0 = 0; k0 < numLeaves; k0 += CHUNK) {
-    const cnt = Math.min(CHUNK, numLeaves - k0);
-    heap.set(leafBytes.subarray(k0 * len, (k0 + cnt) * len), dataAt);
-    k.stage(dataAt, stageAt, cnt, len, stride, leafTag, lenWord);
-    k.sha4(stageAt, 32 * (numLeaves + k0), cnt >>> 2, leafBlocks, stride, kAt);
-  }
-  // Internal levels with ≥ 4 nodes: the children of nodes [a, 2a) are the contiguous
-  // digests [2a, 4a). A different message length: the staging area is re-zeroed.
-  heap.fill(0, stageAt, stageAt + stageBytes);
-  stride = 64 * nodeBlocks;
-  lenWord = bswap32(8 * 65);
-  let a = numLeaves >>> 1;
-  for (; a >= 4; a >>>= 1) {
-    for (let c0 = 0; c0 < a; c0 += CHUNK) {
-      const cnt = Math.min(CHUNK, a - c0);
-      k.stage(32 * (2 * a + 2 * c0), stageAt, cnt, 64, stride, nodeTag, lenWord);
-      k.sha4(stageAt, 32 * (a + c0), cnt >>> 2, nodeBlocks, stride, kAt);
-    }
-  }
-  nodes.set(heap.subarray(64 * a, nodeBytes), 64 * a);
-  // Nodes 2a .. 4a−1 (just hashed) are in place; nodes a .. 2a−1 are for the caller.
-  return 2 * a - 1;
+  const args = (slot: number, aHi: number, aLo: number, p: number, s: number, e: number) =>
+    [m, leafBytes, numLeaves, len, leafTag, nodeTag, kAt, slotAt(slot), slotAt(slot) + stageBytes, stageBytes, CHUNK, aHi, aLo, p, s, e];
+  const local = (a: KernelArg[]) => (merkleLevels as (x: Sha4, ...rest: KernelArg[]) => void)(x, ...a);
+  // Subtrees (every level whose slice per part still has ≥ 4 nodes), then the levels above.
+  parallelFor(kernels.bundle(), 'merkleLevels', parts, 1, (slot, s, e) => args(slot, numLeaves, 4 * parts, parts, s, e), local);
+  if (parts > 1) local(args(0, 2 * parts, 4, 1, 0, 1));
+  // Nodes 4 .. 2·numLeaves−1 are hashed; nodes 1 .. 3 are for the caller.
+  nodes.set(new Uint8Array(m.buffer, 128, nodeBytes - 128), 128);
+  return 3;
 }
+

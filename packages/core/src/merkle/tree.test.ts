@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { MerkleError, merkleLeafHashFields, merkleMultiProofSize, merkleNodeHash, verifyMerkleMultiProof } from '@zkllm/verifier';
+import { helperJobCount, proverThreads, setProverThreads, toShared } from '../parallel/pool.js';
 import { simdKernels } from '../pcs/wasm-asm.js';
 import { MerkleTree } from './tree.js';
 
@@ -63,5 +64,25 @@ describe('MerkleTree (prover)', () => {
     const n2 = (a: Uint8Array, b: Uint8Array) => merkleNodeHash(a, b);
     const root = n2(n2(n2(l[0]!, l[1]!), n2(l[2]!, l[3]!)), n2(n2(l[4]!, l[5]!), n2(l[6]!, l[7]!)));
     expect(t.root).toEqual(root);
+  });
+  it('a tree split into subtrees over helper threads has the same nodes as on one thread', () => {
+    const before = proverThreads();
+    try {
+      for (const [leaves, limbs] of [[1 << 14, 16], [1 << 13, 4], [1 << 15, 1]] as const) {
+        const d = toShared(data(leaves, limbs).map((x, i) => (x ^ (i * 977)) % 2013265921));
+        setProverThreads(1);
+        const one = MerkleTree.fromLimbs(d, limbs);
+        for (const threads of [2, 3, 4]) {
+          setProverThreads(threads);
+          const jobs = helperJobCount();
+          const many = MerkleTree.fromLimbs(d, limbs);
+          expect(helperJobCount()).toBeGreaterThan(jobs);
+          // (Buffer.equals: toEqual walks megabytes element by element.)
+          expect(Buffer.from(many.nodes).equals(Buffer.from(one.nodes))).toBe(true);
+        }
+      }
+    } finally {
+      setProverThreads(before);
+    }
   });
 });

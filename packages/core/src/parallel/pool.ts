@@ -22,8 +22,11 @@ export interface KernelBundle {
   readonly source: string;
 }
 
-/** What a kernel may take: shared typed arrays and numbers. */
-export type KernelArg = Uint8Array | Uint32Array | Int32Array | Float64Array | number | boolean | readonly Uint32Array[];
+/**
+ * What a kernel may take: shared typed arrays, numbers, and shared WebAssembly memories
+ * (a helper instantiates its wasm kernels over the caller's memory: see pcs/wasm-asm.ts).
+ */
+export type KernelArg = Uint8Array | Uint32Array | Int32Array | Float64Array | number | boolean | readonly Uint32Array[] | WebAssembly.Memory;
 
 const HELPER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -145,7 +148,7 @@ export function sharedU32Views(count: number, length: number): Uint32Array[] {
 function isShared(a: KernelArg): boolean {
   if (typeof a === 'number' || typeof a === 'boolean') return true;
   if (Array.isArray(a)) return a.every((x: Uint32Array) => x.buffer instanceof SharedArrayBuffer);
-  return (a as Uint32Array).buffer instanceof SharedArrayBuffer;
+  return (a as Uint32Array | WebAssembly.Memory).buffer instanceof SharedArrayBuffer;
 }
 
 /**

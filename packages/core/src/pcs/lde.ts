@@ -10,7 +10,8 @@
  * padding entirely. The DIF kernel is radix-4 with per-stage contiguous twiddle tables.
  */
 import { BabyBear, type PrimeField } from '@zkllm/verifier';
-import { simdArea, simdRadix4Passes, type SimdArea } from './ntt-simd.js';
+import { proverThreads, sharedU32 } from '../parallel/pool.js';
+import { difPassesJs, parallelMobiusLde, simdArea, simdRadix4Passes, type SimdArea } from './ntt-simd.js';
 
 /** Below this size the copies into wasm memory cost more than the SIMD passes save. */
 const SIMD_MIN_SIZE = 1 << 12;
@@ -85,100 +86,7 @@ export function difNtt(F: PrimeField, a: Uint32Array, off: number, logN: number)
     const next = simdRadix4Passes(F, off === 0 && a.length === n ? a : a.subarray(off, off + n), logN, tw);
     if (next >= 0) h = next;
   }
-  difPassesJs(F, a, off, logN, h, tw);
-}
-
-/** The DIF passes of difNtt from half-size h down (h = 2^(logN−1−2k)), in JS. */
-function difPassesJs(F: PrimeField, a: Uint32Array, off: number, logN: number, h: number, tw: Uint32Array): void {
-  const n = 1 << logN;
-  const p = F.p;
-  const invP = F.invP;
-  const end = off + n;
-  for (; h >= 4; h >>>= 2) {
-    const h2 = h >>> 1;
-    for (let start = off; start < end; start += 2 * h) {
-      for (let j = 0; j < h2; j++) {
-        const i0 = start + j;
-        const i1 = i0 + h2;
-        const i2 = i0 + h;
-        const i3 = i1 + h;
-        const x0 = a[i0]!;
-        const x1 = a[i1]!;
-        const x2 = a[i2]!;
-        const x3 = a[i3]!;
-        // Stage h: (i0, i2) with ω_{2h}^j, (i1, i3) with ω_{2h}^{j+h/2}.
-        let s02 = x0 + x2 - p;
-        s02 += p & (s02 >> 31);
-        let s13 = x1 + x3 - p;
-        s13 += p & (s13 >> 31);
-        const d02 = x0 - x2;
-        const d13 = x1 - x3;
-        let w = tw[h + j]!;
-        let y2 = (Math.imul(d02, w) - Math.imul(Math.floor(d02 * w * invP), p)) | 0;
-        y2 += p & (y2 >> 31);
-        w = tw[h + j + h2]!;
-        let y3 = (Math.imul(d13, w) - Math.imul(Math.floor(d13 * w * invP), p)) | 0;
-        y3 += p & (y3 >> 31);
-        // Stage h/2: (i0, i1) and (i2, i3), both with ω_h^j. y2, y3 ∈ [0, p + 2^11).
-        w = tw[h2 + j]!;
-        let t = s02 + s13 - p;
-        a[i0] = t + (p & (t >> 31));
-        t = s02 - s13;
-        t = (Math.imul(t, w) - Math.imul(Math.floor(t * w * invP), p)) | 0;
-        t += p & (t >> 31);
-        t -= p;
-        a[i1] = t + (p & (t >> 31));
-        t = y2 + y3 - p;
-        t += p & (t >> 31);
-        t -= p;
-        a[i2] = t + (p & (t >> 31));
-        t = y2 - y3;
-        t = (Math.imul(t, w) - Math.imul(Math.floor(t * w * invP), p)) | 0;
-        t += p & (t >> 31);
-        t -= p;
-        a[i3] = t + (p & (t >> 31));
-      }
-    }
-  }
-  if (h === 2) {
-    const w4 = tw[3]!;
-    const q4 = w4 * invP;
-    for (let i0 = off; i0 < end; i0 += 4) {
-      const x0 = a[i0]!;
-      const x1 = a[i0 + 1]!;
-      const x2 = a[i0 + 2]!;
-      const x3 = a[i0 + 3]!;
-      let s02 = x0 + x2 - p;
-      s02 += p & (s02 >> 31);
-      let s13 = x1 + x3 - p;
-      s13 += p & (s13 >> 31);
-      let y2 = x0 - x2;
-      y2 += p & (y2 >> 31);
-      const d13 = x1 - x3;
-      let y3 = (Math.imul(d13, w4) - Math.imul(Math.floor(d13 * q4), p)) | 0;
-      y3 += p & (y3 >> 31);
-      let t = s02 + s13 - p;
-      a[i0] = t + (p & (t >> 31));
-      t = s02 - s13;
-      a[i0 + 1] = t + (p & (t >> 31));
-      t = y2 + y3 - p;
-      t += p & (t >> 31);
-      t -= p;
-      a[i0 + 2] = t + (p & (t >> 31));
-      t = y2 - y3;
-      t += p & (t >> 31);
-      a[i0 + 3] = t + (p & (t >> 31));
-    }
-  } else if (h === 1) {
-    for (let i = off; i < end; i += 2) {
-      const u = a[i]!;
-      const v = a[i + 1]!;
-      const s = u + v - p;
-      a[i] = s + (p & (s >> 31));
-      const d = u - v;
-      a[i + 1] = d + (p & (d >> 31));
-    }
-  }
+  difPassesJs(F.p, F.invP, a, off, logN, h, tw);
 }
 
 function rev(x: number, bits: number): number {
@@ -261,7 +169,7 @@ function simdLdeBlocks(F: PrimeField, area: SimdArea, logN: number, logBlowup: n
     const g = F.pow(omegaN, rev(s, logBlowup));
     if (g === 1) heap.copyWithin(0, 3 * n, 4 * n);
     else area.twist(g);
-    difPassesJs(F, heap, 0, logN, area.passes(), tw);
+    difPassesJs(F.p, F.invP, heap, 0, logN, area.passes(), tw);
     res.set(heap.subarray(0, n), s * n);
   }
   return res;
@@ -278,6 +186,8 @@ export function mobiusLde(values: Uint32Array, logBlowup: number, F: PrimeField 
   if (n < 1 || 1 << logN !== n) throw new RangeError(`LDE input length ${n} is not a power of two`);
   if (n >= SIMD_MIN_SIZE) {
     const tw = difTwiddles(F, logN);
+    const parallel = parallelMobiusLde(F, values, logBlowup, tw, rev);
+    if (parallel) return parallel;
     const area = simdArea(F, logN, tw);
     if (area) {
       area.heap.set(values, 3 * n);
@@ -295,7 +205,8 @@ export function mobiusLde(values: Uint32Array, logBlowup: number, F: PrimeField 
 export function ldeBitReversedExt(coeffs: Uint32Array, logBlowup: number, F: PrimeField = BabyBear): Uint32Array {
   const n = coeffs.length >>> 2;
   const total = n << logBlowup;
-  const out = new Uint32Array(4 * total);
+  // Shared when helpers exist: the Merkle tree over this layer is then split across them.
+  const out = proverThreads() > 1 && total >= 1 << 14 ? sharedU32(4 * total) : new Uint32Array(4 * total);
   const limb = new Uint32Array(n);
   const enc = new Uint32Array(total);
   for (let k = 0; k < 4; k++) {

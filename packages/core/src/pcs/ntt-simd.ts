@@ -36,17 +36,21 @@ import {
   moduleBytes,
   montMu,
   set,
+  sharedMemory,
   simd,
   simdKernels,
   tee,
+  wasmKernelSet,
+  type WasmFunc,
 } from './wasm-asm.js';
+import { parallelFor, proverThreads, sharedU32, type KernelArg } from '../parallel/pool.js';
 
 /**
  * pass4(data, n, h, tw, twmu): one radix-4 DIF pass (stages h and h/2) over n elements at
  * byte address data; tw/twmu are byte addresses of the Montgomery twiddles and their μ
  * multiples (index h + j ↔ ω_{2h}^j, as in lde.ts). Requires h/2 to be a multiple of 4.
  */
-function buildModule(): Uint8Array<ArrayBuffer> {
+function buildPass4(): number[] {
   // params: 0 data, 1 n, 2 h, 3 tw, 4 twmu, 5 p; then 9 i32 and 10 v128 locals
   const L = {
     end: 6, hb: 7, h2b: 8, s: 9, jb: 10, a: 11, ta: 12, tb: 13, tc: 14,
@@ -117,12 +121,16 @@ function buildModule(): Uint8Array<ArrayBuffer> {
   e([0x0c, 0], [0x0b], [0x0b]); // br 0; end loop; end block
   e(get(L.s), get(L.hb), get(L.hb), I32_ADD, I32_ADD, set(L.s));
   e([0x0c, 0], [0x0b], [0x0b]);
-  return moduleBytes([
-    { name: 'pass4', params: 6, i32Locals: 9, v128Locals: 10, code },
+  return code;
+}
+
+function kernelFuncs(): WasmFunc[] {
+  return [
+    { name: 'pass4', params: 6, i32Locals: 9, v128Locals: 10, code: buildPass4() },
     { name: 'twist', params: 8, i32Locals: 2, v128Locals: 7, code: buildTwist() },
     { name: 'last4', params: 5, i32Locals: 2, v128Locals: 14, code: buildLast4() },
     { name: 'mobius', params: 4, i32Locals: 5, v128Locals: 8, code: buildMobius() },
-  ]);
+  ];
 }
 
 /** i8x16.shuffle selecting i32 lanes (0–3 from the first operand, 4–7 from the second). */
@@ -326,12 +334,15 @@ function buildTwist(): number[] {
 
 // ---- runtime ----
 
-interface SimdNtt {
-  mem: WebAssembly.Memory;
+interface NttExports {
   pass4: (data: number, n: number, h: number, tw: number, twmu: number, p: number) => void;
   twist: (src: number, dst: number, n: number, init: number, step: number, stepmu: number, mu: number, p: number) => void;
   last4: (data: number, n: number, w4: number, w4mu: number, p: number) => void;
   mobius: (c: number, n: number, h: number, p: number) => void;
+}
+
+interface SimdNtt extends NttExports {
+  mem: WebAssembly.Memory;
 }
 
 let instance: SimdNtt | null | undefined;
@@ -341,7 +352,7 @@ function load(): SimdNtt | null {
   if (instance !== undefined) return instance;
   try {
     const mem = new WebAssembly.Memory({ initial: 1 });
-    const mod = new WebAssembly.Module(buildModule());
+    const mod = new WebAssembly.Module(moduleBytes(kernelFuncs()));
     const inst = new WebAssembly.Instance(mod, { env: { mem } });
     instance = { mem, pass4: inst.exports.pass4 as SimdNtt['pass4'], twist: inst.exports.twist as SimdNtt['twist'], last4: inst.exports.last4 as SimdNtt['last4'], mobius: inst.exports.mobius as SimdNtt['mobius'] };
   } catch {
@@ -470,4 +481,205 @@ export function simdRadix4Passes(F: PrimeField, a: Uint32Array, logN: number, tw
   const h = area.passes();
   a.set(area.heap.subarray(0, area.n));
   return h;
+}
+
+// ---- the commit's LDE on several threads ----
+
+/**
+ * The DIF passes of lde.ts difNtt from half-size h down (h = 2^(logN−1−2k)), in JS: the
+ * passes too small for the SIMD kernel. Self-contained (the helper threads run its source).
+ */
+export function difPassesJs(p: number, invP: number, a: Uint32Array, off: number, logN: number, h: number, tw: Uint32Array): void {
+  const n = 1 << logN;
+  const end = off + n;
+  for (; h >= 4; h >>>= 2) {
+    const h2 = h >>> 1;
+    for (let start = off; start < end; start += 2 * h) {
+      for (let j = 0; j < h2; j++) {
+        const i0 = start + j;
+        const i1 = i0 + h2;
+        const i2 = i0 + h;
+        const i3 = i1 + h;
+        const x0 = a[i0]!;
+        const x1 = a[i1]!;
+        const x2 = a[i2]!;
+        const x3 = a[i3]!;
+        // Stage h: (i0, i2) with ω_{2h}^j, (i1, i3) with ω_{2h}^{j+h/2}.
+        let s02 = x0 + x2 - p;
+        s02 += p & (s02 >> 31);
+        let s13 = x1 + x3 - p;
+        s13 += p & (s13 >> 31);
+        const d02 = x0 - x2;
+        const d13 = x1 - x3;
+        let w = tw[h + j]!;
+        let y2 = (Math.imul(d02, w) - Math.imul(Math.floor(d02 * w * invP), p)) | 0;
+        y2 += p & (y2 >> 31);
+        w = tw[h + j + h2]!;
+        let y3 = (Math.imul(d13, w) - Math.imul(Math.floor(d13 * w * invP), p)) | 0;
+        y3 += p & (y3 >> 31);
+        // Stage h/2: (i0, i1) and (i2, i3), both with ω_h^j. y2, y3 ∈ [0, p + 2^11).
+        w = tw[h2 + j]!;
+        let t = s02 + s13 - p;
+        a[i0] = t + (p & (t >> 31));
+        t = s02 - s13;
+        t = (Math.imul(t, w) - Math.imul(Math.floor(t * w * invP), p)) | 0;
+        t += p & (t >> 31);
+        t -= p;
+        a[i1] = t + (p & (t >> 31));
+        t = y2 + y3 - p;
+        t += p & (t >> 31);
+        t -= p;
+        a[i2] = t + (p & (t >> 31));
+        t = y2 - y3;
+        t = (Math.imul(t, w) - Math.imul(Math.floor(t * w * invP), p)) | 0;
+        t += p & (t >> 31);
+        t -= p;
+        a[i3] = t + (p & (t >> 31));
+      }
+    }
+  }
+  if (h === 2) {
+    const w4 = tw[3]!;
+    const q4 = w4 * invP;
+    for (let i0 = off; i0 < end; i0 += 4) {
+      const x0 = a[i0]!;
+      const x1 = a[i0 + 1]!;
+      const x2 = a[i0 + 2]!;
+      const x3 = a[i0 + 3]!;
+      let s02 = x0 + x2 - p;
+      s02 += p & (s02 >> 31);
+      let s13 = x1 + x3 - p;
+      s13 += p & (s13 >> 31);
+      let y2 = x0 - x2;
+      y2 += p & (y2 >> 31);
+      const d13 = x1 - x3;
+      let y3 = (Math.imul(d13, w4) - Math.imul(Math.floor(d13 * q4), p)) | 0;
+      y3 += p & (y3 >> 31);
+      let t = s02 + s13 - p;
+      a[i0] = t + (p & (t >> 31));
+      t = s02 - s13;
+      a[i0 + 1] = t + (p & (t >> 31));
+      t = y2 + y3 - p;
+      t += p & (t >> 31);
+      t -= p;
+      a[i0 + 2] = t + (p & (t >> 31));
+      t = y2 - y3;
+      t += p & (t >> 31);
+      a[i0 + 3] = t + (p & (t >> 31));
+    }
+  } else if (h === 1) {
+    for (let i = off; i < end; i += 2) {
+      const u = a[i]!;
+      const v = a[i + 1]!;
+      const s = u + v - p;
+      a[i] = s + (p & (s >> 31));
+      const d = u - v;
+      a[i + 1] = d + (p & (d >> 31));
+    }
+  }
+}
+
+
+/**
+ * LDE blocks [start, end) (see lde.ts: block b = DIF NTT of the coefficients twisted by
+ * g_b): twist into this caller's data area, the SIMD passes (plus the radix-2 stage of odd
+ * sizes, the JS passes), copy to out[b·n ..]. Per block, 8 words at `constsAt`: the twist's
+ * four initial lanes, step, step·μ, and 1 when g_b = 1 (plain copy). Self-contained: its
+ * source text is the helper threads' kernel.
+ */
+function ldeBlocks(
+  x: NttExports, mem: WebAssembly.Memory, n: number, p: number, mu: number, coefAt: number, twAt: number, twmuAt: number,
+  constsAt: number, dataAt: number, w4: number, w4mu: number, invP: number, logN: number, twPlainAt: number, out: Uint32Array, start: number, end: number,
+): void {
+  const heap = new Uint32Array(mem.buffer);
+  const d = dataAt >>> 2;
+  for (let b = start; b < end; b++) {
+    const c = (constsAt >>> 2) + 8 * b;
+    if (heap[c + 6] === 1) heap.copyWithin(d, coefAt >>> 2, (coefAt >>> 2) + n);
+    else x.twist(coefAt, dataAt, n, 4 * c, heap[c + 4]!, heap[c + 5]!, mu, p);
+    let h = n >>> 1;
+    for (; h >= 8; h >>>= 2) x.pass4(dataAt, n, h, twAt, twmuAt, p);
+    if (h === 2) {
+      x.last4(dataAt, n, w4, w4mu, p);
+      h = 0;
+    }
+    // Odd sizes: the h = 4 pass and the radix-2 stage in JS (plain twiddles 0..7).
+    difPassesJs(p, invP, heap, d, logN, h, heap.subarray(twPlainAt, twPlainAt + 8));
+    out.set(heap.subarray(d, d + n), b * n);
+  }
+}
+
+const kernels = wasmKernelSet<NttExports>('ntt-simd', kernelFuncs, [ldeBlocks], [difPassesJs]);
+
+/** Below this size the commit's encoding stays on the calling thread. */
+const PARALLEL_MIN_SIZE = 1 << 16;
+
+/** The last parallel area (twiddles loaded), reused by commits of the same size. */
+let parallelArea: { mem: WebAssembly.Memory; n: number; blocks: number; slots: number; tw: Uint32Array } | null = null;
+
+/**
+ * Möbius transform then LDE at rate 2^−logBlowup (as lde.ts mobiusLde) with the LDE blocks
+ * split across the pool's threads, in a shared wasm memory; the codeword is in shared memory
+ * (the Merkle tree over it is split too). Null when it would run on one thread anyway.
+ * Same output as the one-thread path: same kernels, same order of operations per block.
+ */
+export function parallelMobiusLde(F: PrimeField, values: Uint32Array, logBlowup: number, tw: Uint32Array, rev: (x: number, bits: number) => number): { coeffs: Uint32Array; codeword: Uint32Array } | null {
+  const n = values.length;
+  const blocks = 1 << logBlowup;
+  const slots = Math.min(proverThreads(), blocks);
+  if (n < PARALLEL_MIN_SIZE || slots < 2 || F.p >= 2 ** 31 || !simdKernels.enabled || !kernels.sharedModule()) return null;
+  const logN = 31 - Math.clz32(n);
+  const m = montTwiddles(F, tw);
+  // Words: coefficients [0, n), twiddles [n, 2n), their μ multiples [2n, 3n), block
+  // constants (8 per block), plain twiddles 0..7, then one data area of n per slot.
+  const constsAt = 3 * n;
+  const twPlainAt = constsAt + 8 * blocks;
+  const dataAt = (slot: number) => twPlainAt + 8 + slot * n;
+  let area = parallelArea;
+  if (!area || area.n !== n || area.blocks !== blocks || area.slots !== slots || area.tw !== m.tw) {
+    parallelArea = null;
+    const mem = sharedMemory(4 * dataAt(slots));
+    if (!mem) return null;
+    const heap = new Uint32Array(mem.buffer);
+    heap.set(m.tw.subarray(0, n), n);
+    heap.set(m.twmu.subarray(0, n), 2 * n);
+    heap.set(tw.subarray(0, 8), twPlainAt);
+    area = parallelArea = { mem, n, blocks, slots, tw: m.tw };
+  }
+  const mem = area.mem;
+  const heap = new Uint32Array(mem.buffer);
+  const x = kernels.exportsFor(mem);
+  const p = F.p;
+  heap.set(values, 0);
+  x.mobius(0, n, 0, p);
+  let h = 4;
+  for (; 4 * h <= n; h <<= 2) x.mobius(0, n, h, p);
+  if (2 * h <= n) x.mobius(0, n, -h, p);
+  const coeffs = heap.slice(0, n);
+  const mu = montMu(p);
+  const r = F.reduce(2 ** 32);
+  const omegaN = F.rootOfUnity(logN + logBlowup);
+  for (let b = 0; b < blocks; b++) {
+    const g = F.pow(omegaN, rev(b, logBlowup));
+    const c = constsAt + 8 * b;
+    let gi = r;
+    for (let k = 0; k < 4; k++) {
+      heap[c + k] = gi;
+      gi = F.mul(gi, g);
+    }
+    const step = F.mul(F.pow(g, 4), r);
+    heap[c + 4] = step;
+    heap[c + 5] = Math.imul(step, mu);
+    heap[c + 6] = g === 1 ? 1 : 0;
+  }
+  const codeword = sharedU32(n << logBlowup);
+  parallelFor(
+    kernels.bundle(),
+    'ldeBlocks',
+    blocks,
+    1,
+    (slot, s, e) => [mem, n, p, mu, 0, 4 * n, 8 * n, 4 * constsAt, 4 * dataAt(slot), m.tw[3]!, m.twmu[3]!, F.invP, logN, twPlainAt, codeword, s, e],
+    (a: KernelArg[]) => (ldeBlocks as (x: NttExports, ...rest: KernelArg[]) => void)(x, ...a),
+  );
+  return { coeffs, codeword };
 }

@@ -4,6 +4,7 @@
  * opcodes used, and compiling/instantiating such a module.
  * Kernels are written as flat opcode arrays; every module imports one memory as env.mem.
  */
+import type { KernelBundle } from '../parallel/pool.js';
 
 export function uleb(n: number): number[] {
   const out: number[] = [];
@@ -73,11 +74,15 @@ export interface WasmFunc {
   code: number[];
 }
 
-/** Module bytes: one memory import (env.mem), the functions, each exported by name. */
-export function moduleBytes(funcs: readonly WasmFunc[]): Uint8Array<ArrayBuffer> {
+/**
+ * Module bytes: one memory import (env.mem), the functions, each exported by name. A
+ * `shared` module imports a shared memory (the only kind helper threads can work on too).
+ */
+export function moduleBytes(funcs: readonly WasmFunc[], shared = false): Uint8Array<ArrayBuffer> {
   const types: number[] = [funcs.length];
   for (const f of funcs) types.push(0x60, ...uleb(f.params), ...new Array<number>(f.params).fill(I32), 0);
-  const imp = section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, ...uleb(1)]);
+  const limits = shared ? [0x03, ...uleb(1), ...uleb(MAX_PAGES)] : [0x00, ...uleb(1)];
+  const imp = section(2, [1, ...str('env'), ...str('mem'), 0x02, ...limits]);
   const func = section(3, [...uleb(funcs.length), ...funcs.map((_, i) => i)]);
   const exps: number[] = [...uleb(funcs.length)];
   funcs.forEach((f, i) => exps.push(...str(f.name), 0x00, ...uleb(i)));
@@ -88,6 +93,9 @@ export function moduleBytes(funcs: readonly WasmFunc[]): Uint8Array<ArrayBuffer>
   }
   return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...section(1, types), ...imp, ...func, ...section(7, exps), ...section(10, bodies)]);
 }
+
+/** wasm32's 4 GB in 64 KiB pages. */
+const MAX_PAGES = 65536;
 
 /** Montgomery μ = p^−1 mod 2^32 by Newton iteration (each step doubles the correct low bits). */
 export function montMu(p: number): number {
@@ -124,6 +132,88 @@ export function instanceWithMemory(module: WebAssembly.Module, bytes: number): {
     return null;
   }
   return { mem, exports: new WebAssembly.Instance(module, { env: { mem } }).exports };
+}
+
+/**
+ * A kernel module whose wasm functions can also run on the pool's helper threads, over a
+ * shared memory. `js` are self-contained functions (no free variables: their source text is
+ * what the helpers run) whose first two parameters are the instance's exports and the
+ * memory; the calling thread runs the very same functions.
+ */
+export interface WasmKernelSet<X> {
+  /** The module over an ordinary memory (single-threaded use), or null without wasm SIMD. */
+  module(): WebAssembly.Module | null;
+  /** The module over a shared memory, or null when this runtime cannot. */
+  sharedModule(): WebAssembly.Module | null;
+  /** The helpers' bundle: each js function by name, taking (memory, ...rest). */
+  bundle(): KernelBundle;
+  /** The exports of an instance of the shared module over `mem`, as the helpers see them. */
+  exportsFor(mem: WebAssembly.Memory): X;
+}
+
+export function wasmKernelSet<X>(
+  id: string,
+  funcs: () => readonly WasmFunc[],
+  js: readonly ((x: X, mem: WebAssembly.Memory, ...rest: never[]) => void)[],
+  /** Self-contained plain functions the kernels call (their source goes along). */
+  helpers: readonly ((...args: never[]) => void)[] = [],
+): WasmKernelSet<X> {
+  const module = lazyModule(funcs);
+  let shared: WebAssembly.Module | null | undefined;
+  let bytes: Uint8Array<ArrayBuffer> | undefined;
+  let bundle: KernelBundle | undefined;
+  const sharedBytes = () => (bytes ??= moduleBytes(funcs(), true));
+  const cache = new WeakMap<WebAssembly.Memory, X>();
+  return {
+    module,
+    sharedModule() {
+      if (shared === undefined) {
+        try {
+          shared = new WebAssembly.Module(sharedBytes());
+          // Fails where shared memories are unavailable (then everything stays on one thread).
+          new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+        } catch {
+          shared = null;
+        }
+      }
+      return shared;
+    },
+    bundle() {
+      bundle ??= {
+        id: `${id}/wasm`,
+        source:
+          `const mod = new WebAssembly.Module(new Uint8Array([${sharedBytes().join(',')}]));\n` +
+          `${[...helpers, ...js].map(String).join('\n')}\n` +
+          `const run = (f) => (mem, ...a) => f(new WebAssembly.Instance(mod, { env: { mem } }).exports, mem, ...a);\n` +
+          `return { ${js.map((f) => `${f.name}: run(${f.name})`).join(', ')} };`,
+      };
+      return bundle;
+    },
+    exportsFor(mem) {
+      let x = cache.get(mem);
+      if (!x) {
+        const m = this.sharedModule();
+        if (!m) throw new Error(`${id}: shared wasm memory is unavailable`);
+        x = new WebAssembly.Instance(m, { env: { mem } }).exports as X;
+        cache.set(mem, x);
+      }
+      return x;
+    },
+  };
+}
+
+/**
+ * A zeroed shared wasm memory of at least `bytes`, or null (no shared memories here, or too
+ * large): callers then stay on one thread.
+ */
+export function sharedMemory(bytes: number): WebAssembly.Memory | null {
+  const pages = Math.max(1, Math.ceil(bytes / 65536));
+  if (pages > MAX_PAGES) return null;
+  try {
+    return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  } catch {
+    return null;
+  }
 }
 
 /**

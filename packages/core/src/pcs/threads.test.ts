@@ -1,0 +1,84 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { BabyBear, BabyBearExt4, ByteReader, ByteWriter, Transcript, decodePcsProof, encodePcsProof, evalMleBase, verifyOpening, type EvalClaim, type PcsParams } from '@zkllm/verifier';
+import { helperJobCount, proverThreads, setProverThreads } from '../parallel/pool.js';
+import { mobiusLde } from './lde.js';
+import { pcsCommit, pcsOpen } from './prover.js';
+import { xorshift32 } from './rng.js';
+
+const F = BabyBear;
+const E = BabyBearExt4;
+
+function vec(len: number, next: () => number): Uint32Array {
+  const v = new Uint32Array(len);
+  for (let i = 0; i < len; i++) {
+    const r = next();
+    v[i] = r % 7 === 0 ? 0 : r % 7 === 1 ? F.p - 1 : F.randomFrom(next);
+  }
+  return v;
+}
+
+const same = (a: Uint8Array | Uint32Array, b: Uint8Array | Uint32Array) =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+/** Runs `f` with 1 thread, then with each of `counts`; every result must equal the first, and helpers must have run. */
+function acrossThreads<T>(counts: readonly number[], f: () => T, eq: (a: T, b: T) => void): void {
+  setProverThreads(1);
+  const jobs = helperJobCount();
+  const one = f();
+  expect(helperJobCount()).toBe(jobs);
+  for (const t of counts) {
+    setProverThreads(t);
+    const before = helperJobCount();
+    const many = f();
+    expect(helperJobCount()).toBeGreaterThan(before);
+    eq(one, many);
+  }
+}
+
+describe('PCS prover on several threads', () => {
+  const before = proverThreads();
+  afterAll(() => setProverThreads(before));
+
+  it('Möbius + LDE: same coefficients and codeword for 1, 2, 3 and 4 threads (even and odd sizes, rates 1/2 and 1/4)', () => {
+    const next = xorshift32(11);
+    for (const [logN, b] of [[16, 2], [17, 1], [17, 2]] as const) {
+      const values = vec(1 << logN, next);
+      const copy = values.slice();
+      acrossThreads([2, 3, 4], () => mobiusLde(values, b), (x, y) => {
+        expect(same(x.coeffs, y.coeffs)).toBe(true);
+        expect(same(x.codeword, y.codeword)).toBe(true);
+      });
+      expect(same(values, copy)).toBe(true);
+    }
+  });
+
+  it('commit and open: same root and proof bytes for 1, 2 and 3 threads, and the proof verifies', () => {
+    const next = xorshift32(12);
+    const P: PcsParams = { logBlowup: 2, logFoldArity: 4, queries: 12, powBits: 4, finalLogSize: 4 };
+    const n = 17;
+    const values = vec(1 << n, next);
+    const claims: EvalClaim[] = [];
+    for (let j = 0; j < 9; j++) {
+      const point = vec(4 * n, next);
+      // Block claims of several sizes (Boolean high coordinates, as bundle claims are),
+      // two of them on one block, and two dense claims.
+      const k = j < 7 ? 9 + (j % 4) : n;
+      for (let i = k; i < n; i++) point.set([(j === 1 ? 0 : j * 5 + i) & 1, 0, 0, 0], 4 * i);
+      claims.push({ point, value: evalMleBase(E, values, point) });
+    }
+    const run = () => {
+      const { commitment, state } = pcsCommit(values, P);
+      const w = new ByteWriter();
+      encodePcsProof(w, pcsOpen(state, claims, new Transcript('threads-test', E), P));
+      encodePcsProof(w, pcsOpen(state, claims.slice(7, 8), new Transcript('threads-test', E), P));
+      return { commitment, proof: w.finish() };
+    };
+    acrossThreads([2, 3], run, (x, y) => {
+      expect(same(x.commitment.root, y.commitment.root)).toBe(true);
+      expect(same(x.proof, y.proof)).toBe(true);
+    });
+    const { commitment, proof } = run();
+    const r = new ByteReader(proof);
+    verifyOpening(commitment, claims, decodePcsProof(r, n, P), new Transcript('threads-test', E), P);
+  });
+});
