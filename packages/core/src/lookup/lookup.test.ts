@@ -178,7 +178,7 @@ describe('tlookup', () => {
   });
 });
 
-describe('batched tlookup (all tables, one tagged logUp with two fraction trees)', () => {
+describe('batched tlookup (all tables, one tagged logUp: a few query trees and one table tree)', () => {
   const next = rng(11);
   const range = rangeTable(F, -8, 4);
   const small = rangeTable(F, 0, 1);
@@ -251,9 +251,11 @@ describe('batched tlookup (all tables, one tagged logUp with two fraction trees)
     }
     expect(encode(proof).length).toBeLessThan(separate);
     expect(verify({ roots: new Uint32Array(0), layers: [], segmentEvals: [], multiplicityEvals: new Uint32Array(0) }, [])).toEqual([]);
-    // Two trees in all, however many tables.
-    expect(proof.roots.length).toBe(16);
-    expect(proof.layers.at(-1)!.evals.length).toBe(16);
+    // 93 query rows = 64 + 16 + 8 + 5: three exact query trees, the last padded to 8 rows, and
+    // the table tree (51 rows, depth 6); the deepest layer has the 64-row query tree and the table tree.
+    expect(lookupsLayout(statements(groups)).queryTrees.map((t) => [t.numVars, t.padding])).toEqual([[6, 0], [4, 0], [3, 0], [3, 3]]);
+    expect(proof.roots.length).toBe(8 * 5);
+    expect(proof.layers.map((l) => l.evals.length / 16)).toEqual([5, 5, 5, 3, 2, 2]);
   });
 
   it('rejects a value outside its table and wrong multiplicities in any one group', () => {
@@ -356,20 +358,23 @@ describe('batched tlookup (all tables, one tagged logUp with two fraction trees)
         }
         return E.sub(alpha, acc);
       };
-      const nq = 1 << layout.query.numVars;
-      const qp = new Uint32Array(4 * nq);
-      const qq = new Uint32Array(4 * nq);
-      for (let i = 0; i < nq; i++) qq.set(alpha, 4 * i);
-      for (const pl of layout.query.placements) {
-        const sg = layout.segments[pl.index]!;
-        const cols = bad[sg.group]!.segments[sg.index]!.columns;
-        const act = tensorMask(sg.shape);
-        for (let i = 0; i < 2 ** pl.logSize; i++) {
-          qq.set(leafQ(sg.group + 1, cols.map((c) => c[i]!)), 4 * (pl.offset + i));
-          qp[4 * (pl.offset + i)] = act[i]!;
+      const queryTrees = layout.queryTrees.map((tree) => {
+        const nq = 1 << tree.numVars;
+        const qp = new Uint32Array(4 * nq);
+        const qq = new Uint32Array(4 * nq);
+        for (let i = 0; i < nq; i++) qq.set(alpha, 4 * i);
+        for (const pl of tree.placements) {
+          const sg = layout.segments[pl.index]!;
+          const cols = bad[sg.group]!.segments[sg.index]!.columns;
+          const act = tensorMask(sg.shape);
+          for (let i = 0; i < 2 ** pl.logSize; i++) {
+            qq.set(leafQ(sg.group + 1, cols.map((c) => c[i]!)), 4 * (pl.offset + i));
+            qp[4 * (pl.offset + i)] = act[i]!;
+          }
+          if (zeroNumerator && sg.group === 0 && sg.index === 0) qp[4 * (pl.offset + 3)] = 0;
         }
-        if (zeroNumerator && sg.group === 0 && sg.index === 0) qp[4 * (pl.offset + 3)] = 0;
-      }
+        return buildFractionLayers(E, qp, qq);
+      });
       const nt = 1 << layout.table.numVars;
       const tp = new Uint32Array(4 * nt);
       const tq = new Uint32Array(4 * nt);
@@ -381,8 +386,8 @@ describe('batched tlookup (all tables, one tagged logUp with two fraction trees)
           tq.set(leafQ(pl.index + 1, g.table.columns.map((c) => c[j]!)), 4 * (pl.offset + j));
         }
       }
-      const trees = [buildFractionLayers(E, qp, qq), buildFractionLayers(E, tp, tq)];
-      const roots = new Uint32Array(16);
+      const trees = [...queryTrees, buildFractionLayers(E, tp, tq)];
+      const roots = new Uint32Array(8 * trees.length);
       trees.forEach((l, i) => {
         roots.set(l[0]![0].subarray(0, 4), 8 * i);
         roots.set(l[0]![1].subarray(0, 4), 8 * i + 4);
@@ -390,15 +395,18 @@ describe('batched tlookup (all tables, one tagged logUp with two fraction trees)
       t.absorbExt('lookups/roots', roots);
       const { proof, leaves } = proveFractionTrees(E, trees, t);
       const segmentEvals = bad.map((g) => new Uint32Array(4 * g.table.arity * g.segments.length));
-      for (const pl of layout.query.placements) {
-        const sg = layout.segments[pl.index]!;
-        const g = bad[sg.group]!;
-        const pt = leaves[0]!.point.slice(0, 4 * pl.logSize);
-        g.segments[sg.index]!.columns.forEach((c, ci) => segmentEvals[sg.group]!.set(evalMleBase(E, c, pt), 4 * (g.table.arity * sg.index + ci)));
-      }
+      layout.queryTrees.forEach((tree, k) => {
+        for (const pl of tree.placements) {
+          const sg = layout.segments[pl.index]!;
+          const g = bad[sg.group]!;
+          const pt = leaves[k]!.point.slice(0, 4 * pl.logSize);
+          g.segments[sg.index]!.columns.forEach((c, ci) => segmentEvals[sg.group]!.set(evalMleBase(E, c, pt), 4 * (g.table.arity * sg.index + ci)));
+        }
+      });
+      const rt = leaves[queryTrees.length]!.point;
       const multiplicityEvals = new Uint32Array(4 * bad.length);
       for (const pl of layout.table.placements) {
-        multiplicityEvals.set(evalMleBase(E, Uint32Array.from(honest[pl.index]!, (x) => F.fromInt(x)), leaves[1]!.point.slice(0, 4 * pl.logSize)), 4 * pl.index);
+        multiplicityEvals.set(evalMleBase(E, Uint32Array.from(honest[pl.index]!, (x) => F.fromInt(x)), rt.slice(0, 4 * pl.logSize)), 4 * pl.index);
       }
       return { roots, layers: proof.layers, segmentEvals, multiplicityEvals };
     };

@@ -187,8 +187,8 @@ export interface LookupGroupWitness {
 
 /**
  * Batched tlookup over every table as one tagged logUp (see the verifier's
- * `verifyLookups`): shared α, γ, one query tree over every group's segments and one table
- * tree over every table. `multiplicities[i]` belongs to `groups[i]`; all of them and every
+ * `verifyLookups`): shared α, γ, a few query trees over every group's segments (the
+ * layout's query forest) and one table tree over every table. `multiplicities[i]` belongs to `groups[i]`; all of them and every
  * segment must already be committed. Returns one {@link LookupClaims} per group.
  */
 export function proveLookups(
@@ -210,23 +210,27 @@ export function proveLookups(
   const { alpha, gamma } = lookupsChallenges(transcript, statements);
   const F = E.base;
 
-  // Query leaves: p = 1 on real entries; q = α − (τ_g + γ·Σ_c γ^c S_c) on a segment's whole
-  // block (padding rows included: the verifier's sel·τ term covers them), q = α past the end.
-  const nq = 1 << layout.query.numVars;
-  // Leaves live in shared memory: the fraction-tree kernels split them across threads.
-  const qp = sharedU32(4 * nq);
-  const qq = sharedU32(4 * nq);
-  fillExt(qq, alpha);
-  for (const pl of layout.query.placements) {
-    const seg = layout.segments[pl.index]!;
-    const g = groups[seg.group]!;
-    const cols = g.segments[seg.index]!.columns;
-    const act = tensorMask(seg.shape);
-    // The shift is a constant over the block, like the tag: τ − γ·shift.
-    const base = E.sub(E.fromBase(lookupTag(F, seg.group)), E.mulBase(gamma, F.fromInt(g.segments[seg.index]!.shift ?? 0)));
-    fillTaggedLeaves(E, qq, pl.offset, 2 ** pl.logSize, cols, base, alpha, gamma);
-    for (let i = 0; i < act.length; i++) qp[4 * (pl.offset + i)] = act[i]!;
-  }
+  // Query leaves, per query tree: p = 1 on real entries; q = α − (τ_g + γ·Σ_c γ^c S_c) on a
+  // segment's whole block (padding rows included: the verifier's sel·τ term covers them),
+  // q = α past the last segment of the last tree.
+  const queryTrees = layout.queryTrees.map((tree) => {
+    const nq = 1 << tree.numVars;
+    // Leaves live in shared memory: the fraction-tree kernels split them across threads.
+    const qp = sharedU32(4 * nq);
+    const qq = sharedU32(4 * nq);
+    if (tree.padding > 0) fillExt(qq.subarray(4 * (nq - tree.padding)), alpha);
+    for (const pl of tree.placements) {
+      const seg = layout.segments[pl.index]!;
+      const g = groups[seg.group]!;
+      const cols = g.segments[seg.index]!.columns;
+      const act = tensorMask(seg.shape);
+      // The shift is a constant over the block, like the tag: τ − γ·shift.
+      const base = E.sub(E.fromBase(lookupTag(F, seg.group)), E.mulBase(gamma, F.fromInt(g.segments[seg.index]!.shift ?? 0)));
+      fillTaggedLeaves(E, qq, pl.offset, 2 ** pl.logSize, cols, base, alpha, gamma);
+      for (let i = 0; i < act.length; i++) qp[4 * (pl.offset + i)] = act[i]!;
+    }
+    return buildFractionLayers(E, qp, qq);
+  });
   // Table leaves: p = m_g[j], q = α − (τ_g + γ·Σ_c γ^c T_{g,c}[j]); zero rows past the end.
   const nt = 1 << layout.table.numVars;
   const tp = sharedU32(4 * nt);
@@ -238,25 +242,27 @@ export function proveLookups(
     for (let j = 0; j < m.length; j++) tp[4 * (pl.offset + j)] = F.fromInt(m[j]!);
     fillTaggedLeaves(E, tq, pl.offset, g.table.size, g.table.columns, E.fromBase(lookupTag(F, pl.index)), alpha, gamma);
   }
-  const trees = [buildFractionLayers(E, qp, qq), buildFractionLayers(E, tp, tq)];
-  const roots = new Uint32Array(16);
-  roots.set(rootOf(trees[0]!), 0);
-  roots.set(rootOf(trees[1]!), 8);
+  const trees = [...queryTrees, buildFractionLayers(E, tp, tq)];
+  const roots = new Uint32Array(8 * trees.length);
+  trees.forEach((t, k) => roots.set(rootOf(t), 8 * k));
   transcript.absorbExt('lookups/roots', roots);
   const { proof, leaves } = proveFractionTrees(E, trees, transcript);
-  const rq = leaves[0]!.point;
-  const rt = leaves[1]!.point;
+  const rt = leaves[queryTrees.length]!.point;
   const claims: LookupClaims[] = groups.map((g) => ({ multiplicity: { point: new Uint32Array(0), value: E.zero() }, segments: new Array(g.segments.length) }));
   const segmentEvals = groups.map((g) => new Uint32Array(4 * g.table.arity * g.segments.length));
-  for (const pl of layout.query.placements) {
-    const seg = layout.segments[pl.index]!;
-    const g = groups[seg.group]!;
-    const pt = rq.slice(0, 4 * pl.logSize);
-    const vals = new Uint32Array(4 * g.table.arity);
-    for (let c = 0; c < g.table.arity; c++) vals.set(evalMleBase(E, g.segments[seg.index]!.columns[c]!, pt), 4 * c);
-    segmentEvals[seg.group]!.set(vals, 4 * g.table.arity * seg.index);
-    (claims[seg.group]!.segments as Array<{ point: Uint32Array; values: Uint32Array }>)[seg.index] = { point: pt, values: vals };
-  }
+  layout.queryTrees.forEach((tree, k) => {
+    // A segment is evaluated at its own tree's leaf point.
+    const rq = leaves[k]!.point;
+    for (const pl of tree.placements) {
+      const seg = layout.segments[pl.index]!;
+      const g = groups[seg.group]!;
+      const pt = rq.slice(0, 4 * pl.logSize);
+      const vals = new Uint32Array(4 * g.table.arity);
+      for (let c = 0; c < g.table.arity; c++) vals.set(evalMleBase(E, g.segments[seg.index]!.columns[c]!, pt), 4 * c);
+      segmentEvals[seg.group]!.set(vals, 4 * g.table.arity * seg.index);
+      (claims[seg.group]!.segments as Array<{ point: Uint32Array; values: Uint32Array }>)[seg.index] = { point: pt, values: vals };
+    }
+  });
   const multiplicityEvals = new Uint32Array(4 * groups.length);
   for (const pl of layout.table.placements) {
     const pt = rt.slice(0, 4 * pl.logSize);

@@ -14,7 +14,7 @@ export {
   type FractionLeafClaim,
   type FractionTreeProof,
 } from './fraction.js';
-export { MAX_LOOKUP_VARS, queryLayout, type QueryLayout, type SegmentPlacement } from './layout.js';
+export { MAX_LOOKUP_VARS, MAX_QUERY_TREES, queryForest, queryLayout, type QueryLayout, type QueryTree, type SegmentPlacement } from './layout.js';
 export {
   decodeFractionLayer,
   decodeLookupProof,

@@ -7,9 +7,10 @@
  * Single table: query root (2 ext) ‖ table root (2 ext) ‖ query-tree layers ‖ table-tree
  * layers ‖ segment evaluations (arity ext per segment, in placement order).
  *
- * Batched (all tables of a proof, one tagged logUp): query root ‖ table root (4 ext) ‖ the
- * shared layers 0 … max depth − 1 of the two trees ‖ each group's segment evaluations ‖
- * one multiplicity evaluation per group.
+ * Batched (all tables of a proof, one tagged logUp): the roots of the query trees in order,
+ * then the table tree's (2 ext each; the tree count comes from the statement, layout.ts
+ * queryForest) ‖ the shared layers 0 … max depth − 1 of all trees ‖ each group's segment
+ * evaluations ‖ one multiplicity evaluation per group.
  */
 import type { ByteReader, ByteWriter } from '../codec/bytes.js';
 import type { PrimeField } from '../field/prime.js';
@@ -24,11 +25,11 @@ export interface LookupProof {
   readonly segmentEvals: Uint32Array;
 }
 
-/** All tables' lookups of one proof: one tagged logUp, two fraction trees (verifier.ts). */
+/** All tables' lookups of one proof: one tagged logUp, a few query trees and one table tree (verifier.ts). */
 export interface LookupsProof {
-  /** Query root (P, Q) then table root (P, Q) — 16 limbs. */
+  /** Each query tree's root (P, Q) in order, then the table root (P, Q): 8 limbs per tree. */
   readonly roots: Uint32Array;
-  /** Shared fraction layers of the two trees. */
+  /** Shared fraction layers of all trees. */
   readonly layers: readonly FractionLayerProof[];
   /** Per group: each segment's columns' MLE values (ext vector, 4·arity per segment, in the group's segment order). */
   readonly segmentEvals: readonly Uint32Array[];
@@ -89,7 +90,7 @@ export function decodeLookupsProof(r: ByteReader, F: PrimeField, groups: readonl
     throw new ProofFormatError(`lookup statement: ${(e as Error).message}`);
   }
   const maxDepth = checkFractionDepths(depths);
-  const roots = r.exts(F, 4, 'lookup roots');
+  const roots = r.exts(F, 2 * depths.length, 'lookup roots');
   const layers = Array.from({ length: maxDepth }, (_, k) => decodeFractionLayer(r, F, k, fractionLayerWidth(depths, k)));
   const segmentEvals = groups.map((g, i) => r.exts(F, g.segmentShapes.length * g.table.arity, `lookup ${i} segment evaluations`));
   const multiplicityEvals = r.exts(F, groups.length, 'lookup multiplicity evaluations');

@@ -23,7 +23,7 @@ import { tensorMaskEval, tensorVars } from '../poly/tensor.js';
 import type { Transcript } from '../transcript/transcript.js';
 import { LookupError } from './errors.js';
 import { verifyFractionTree, verifyFractionTrees, type FractionLeafClaim } from './fraction.js';
-import { queryLayout, type QueryLayout } from './layout.js';
+import { queryForest, queryLayout, type QueryLayout, type QueryTree } from './layout.js';
 import type { LookupProof, LookupsProof } from './proof.js';
 import type { LookupTable } from './table.js';
 
@@ -175,13 +175,14 @@ export function segmentShiftsOf(g: LookupGroupStatement): readonly number[] {
 }
 
 /**
- * Shape of a batched lookup: every group's segments in one query vector (group-major,
- * then {@link queryLayout}) and every table in one table vector (tables laid out as
- * segments of their own size). Shared by the decoder, the verifier and the prover.
+ * Shape of a batched lookup: every group's segments placed in one query vector (group-major,
+ * then {@link queryLayout}) that is split into a few query trees ({@link queryForest}), and
+ * every table in one table vector (tables laid out as segments of their own size). Shared by
+ * the decoder, the verifier and the prover.
  */
 export interface LookupsLayout {
-  /** Placement index i refers to `segments[i]`. */
-  readonly query: QueryLayout;
+  /** The query trees in row order; a placement index i refers to `segments[i]`. */
+  readonly queryTrees: readonly QueryTree[];
   /** Flattened segments: owning group and index within it. */
   readonly segments: ReadonlyArray<{ readonly group: number; readonly index: number; readonly shape: readonly number[] }>;
   /** Placement index g refers to group g's table. */
@@ -192,13 +193,13 @@ export function lookupsLayout(groups: readonly LookupGroupStatement[]): LookupsL
   if (groups.length > MAX_LOOKUP_GROUPS) throw new LookupError(`too many lookup tables (${groups.length})`);
   const segments = groups.flatMap((g, group) => g.segmentShapes.map((shape, index) => ({ group, index, shape })));
   const vars = checkShapes(segments.map((s) => s.shape));
-  return { query: queryLayout(vars), segments, table: queryLayout(groups.map((g) => g.table.logSize)) };
+  return { queryTrees: queryForest(vars), segments, table: queryLayout(groups.map((g) => g.table.logSize)) };
 }
 
-/** Tree depths of a batched lookup: the one query tree, then the one table tree. */
+/** Tree depths of a batched lookup: the query trees in order, then the one table tree. */
 export function lookupTreeDepths(groups: readonly LookupGroupStatement[]): number[] {
   const l = lookupsLayout(groups);
-  return [l.query.numVars, l.table.numVars];
+  return [...l.queryTrees.map((t) => t.numVars), l.table.numVars];
 }
 
 /** Largest number of tables in one batched lookup (a decoder bound). */
@@ -239,16 +240,20 @@ export function taggedRow(E: QuarticExtension, tag: number, values: Uint32Array,
 /**
  * Batched tlookup over several tables, as ONE logUp instance: every group's rows carry the
  * group's tag τ_g = g + 1 as an extra leading column, all query segments of all groups
- * form one query vector and all tables one table vector, so the whole proof has exactly
- * two fraction trees (Σ_i act_i/(α − s_i) = Σ_j m_j/(α − t_j) with
- * s = τ + Σ_c γ^{c+1}·col_c), proven by one batched fraction-tree protocol (fraction.ts).
+ * form one query vector, split into at most MAX_QUERY_TREES query trees so it is not padded
+ * to a power of two (layout.ts queryForest), and all tables one table vector: the proof
+ * has a fixed handful of fraction trees however many tables it uses,
+ * Σ_k P_k/Q_k = Σ_i act_i/(α − s_i) = Σ_j m_j/(α − t_j) = P_T/Q_T with
+ * s = τ + Σ_c γ^{c+1}·col_c, proven by one batched fraction-tree protocol (fraction.ts).
  *
  * Transcript: the group count and every group's statement (table id, arity, size, segment
- * shapes), then α, γ; both roots; the batched layers; the segment evaluations (per group,
- * per segment, each column) and the multiplicity evaluations (one per group).
+ * shapes), then α, γ; every root (query trees in order, then the table tree); the batched
+ * layers; the segment evaluations (per group, per segment, each column) and the
+ * multiplicity evaluations (one per group).
  *
- * Leaves: the query leaf reduces to the segment evaluations as in the single-table
- * argument (the tag is a constant on a segment's block, padding rows included); the table
+ * Leaves: each query tree's leaf reduces to the evaluations of its own segments, at its own
+ * leaf point, as in the single-table argument (the tag is a constant on a segment's block,
+ * padding rows included); the table
  * leaf to Σ_g sel_g·m̃_g(r_g) (numerators) and α − Σ_g sel_g·(τ_g + γ·Σ_c γ^c·T̃_{g,c}(r_g))
  * (denominators), which the verifier evaluates from the public tables.
  *
@@ -281,24 +286,37 @@ export function verifyLookups(
   if (!(me instanceof Uint32Array) || me.length !== 4 * groups.length || !E.isCanonical(me)) {
     throw new LookupError('lookups: wrong multiplicity evaluations');
   }
-  if (!(proof.roots instanceof Uint32Array) || proof.roots.length !== 16 || !E.isCanonical(proof.roots)) {
+  const nq = layout.queryTrees.length;
+  if (!(proof.roots instanceof Uint32Array) || proof.roots.length !== 8 * (nq + 1) || !E.isCanonical(proof.roots)) {
     throw new LookupError('lookups: wrong roots');
   }
   const { alpha, gamma } = lookupsChallenges(transcript, groups);
   transcript.absorbExt('lookups/roots', proof.roots);
-  const Pq = proof.roots.subarray(0, 4);
-  const Qq = proof.roots.subarray(4, 8);
-  const Pt = proof.roots.subarray(8, 12);
-  const Qt = proof.roots.subarray(12, 16);
-  if (E.isZero(Qq) || E.isZero(Qt)) throw new LookupError('lookups: zero denominator at a root');
+  for (let k = 0; k <= nq; k++) {
+    if (E.isZero(proof.roots.subarray(8 * k + 4, 8 * k + 8))) throw new LookupError('lookups: zero denominator at a root');
+  }
+  // Σ_k P_k/Q_k as one fraction, folded pairwise: (P, Q) ⊕ (P', Q') = (P·Q' + P'·Q, Q·Q').
+  // Every Q_k ≠ 0, so Q ≠ 0 and P/Q is the sum; compared cross-multiplied with P_T/Q_T.
+  let Pq: Ext = proof.roots.slice(0, 4);
+  let Qq: Ext = proof.roots.slice(4, 8);
+  for (let k = 1; k < nq; k++) {
+    const P = proof.roots.subarray(8 * k, 8 * k + 4);
+    const Q = proof.roots.subarray(8 * k + 4, 8 * k + 8);
+    Pq = E.add(E.mul(Pq, Q), E.mul(P, Qq));
+    Qq = E.mul(Qq, Q);
+  }
+  const Pt = proof.roots.subarray(8 * nq, 8 * nq + 4);
+  const Qt = proof.roots.subarray(8 * nq + 4, 8 * nq + 8);
   if (!E.equals(E.mul(Pq, Qt), E.mul(Pt, Qq))) throw new LookupError('lookups: query and table sums differ (a queried row is not in its table)');
-  const [qLeaf, tLeaf] = verifyFractionTrees(E, [layout.query.numVars, layout.table.numVars], { roots: proof.roots, layers: proof.layers }, transcript);
+  const depths = [...layout.queryTrees.map((t) => t.numVars), layout.table.numVars];
+  const leaves = verifyFractionTrees(E, depths, { roots: proof.roots, layers: proof.layers }, transcript);
+  const tLeaf = leaves[nq]!;
   for (const ev of proof.segmentEvals) transcript.absorbExt('lookups/segment-evals', ev);
   transcript.absorbExt('lookups/multiplicity-evals', me);
   const F = E.base;
 
   // Table side.
-  const rt = tLeaf!.point;
+  const rt = tLeaf.point;
   const tp = E.zero();
   const tq = E.zero();
   const out: Array<{ multiplicity: { point: Uint32Array; value: Ext }; segments: Array<{ point: Uint32Array; values: Uint32Array }> }> =
@@ -314,26 +332,29 @@ export function verifyLookups(
     E.addAt(tq, 0, tq, 0, E.mul(sel, taggedRow(E, lookupTag(F, pl.index), cols, gamma, g.table.arity)), 0);
     out[pl.index]!.multiplicity = { point: pt, value: m };
   }
-  if (!E.equals(tLeaf!.p, tp)) throw new LookupError('lookups: table-side numerators do not match the multiplicity evaluations');
-  if (!E.equals(tLeaf!.q, E.sub(alpha, tq))) throw new LookupError('lookups: table-side leaf does not match the public tables');
+  if (!E.equals(tLeaf.p, tp)) throw new LookupError('lookups: table-side numerators do not match the multiplicity evaluations');
+  if (!E.equals(tLeaf.q, E.sub(alpha, tq))) throw new LookupError('lookups: table-side leaf does not match the public tables');
 
-  // Query side.
-  const rq = qLeaf!.point;
-  const act = E.zero();
-  const s = E.zero();
-  for (const pl of layout.query.placements) {
-    const seg = layout.segments[pl.index]!;
-    const arity = groups[seg.group]!.table.arity;
-    const vals = proof.segmentEvals[seg.group]!.slice(4 * arity * seg.index, 4 * arity * (seg.index + 1));
-    const sel = segmentSelector(E, rq, layout.query.numVars, pl.logSize, pl.offset);
-    const pt = rq.slice(0, 4 * pl.logSize);
-    E.addAt(act, 0, act, 0, E.mul(sel, tensorMaskEval(E, pt, seg.shape)), 0);
-    // The shift, like the tag, is a constant over the segment's whole block.
-    const row = E.sub(taggedRow(E, lookupTag(F, seg.group), vals, gamma, arity), E.mulBase(gamma, F.fromInt(shifts[seg.group]![seg.index]!)));
-    E.addAt(s, 0, s, 0, E.mul(sel, row), 0);
-    out[seg.group]!.segments[seg.index] = { point: pt, values: vals };
-  }
-  if (!E.equals(qLeaf!.p, act)) throw new LookupError('lookups: query numerators do not match the active rows');
-  if (!E.equals(qLeaf!.q, E.sub(alpha, s))) throw new LookupError('lookups: query-side leaf does not match the segment evaluations');
+  // Query side: each tree's leaf against its own segments at its own leaf point.
+  layout.queryTrees.forEach((tree, k) => {
+    const qLeaf = leaves[k]!;
+    const rq = qLeaf.point;
+    const act = E.zero();
+    const s = E.zero();
+    for (const pl of tree.placements) {
+      const seg = layout.segments[pl.index]!;
+      const arity = groups[seg.group]!.table.arity;
+      const vals = proof.segmentEvals[seg.group]!.slice(4 * arity * seg.index, 4 * arity * (seg.index + 1));
+      const sel = segmentSelector(E, rq, tree.numVars, pl.logSize, pl.offset);
+      const pt = rq.slice(0, 4 * pl.logSize);
+      E.addAt(act, 0, act, 0, E.mul(sel, tensorMaskEval(E, pt, seg.shape)), 0);
+      // The shift, like the tag, is a constant over the segment's whole block.
+      const row = E.sub(taggedRow(E, lookupTag(F, seg.group), vals, gamma, arity), E.mulBase(gamma, F.fromInt(shifts[seg.group]![seg.index]!)));
+      E.addAt(s, 0, s, 0, E.mul(sel, row), 0);
+      out[seg.group]!.segments[seg.index] = { point: pt, values: vals };
+    }
+    if (!E.equals(qLeaf.p, act)) throw new LookupError(`lookups: query numerators do not match the active rows (query tree ${k})`);
+    if (!E.equals(qLeaf.q, E.sub(alpha, s))) throw new LookupError(`lookups: query-side leaf does not match the segment evaluations (query tree ${k})`);
+  });
   return out;
 }
