@@ -23,7 +23,6 @@ import {
   ceilLog2,
   checkArgmaxSpec,
   eqAtIndex,
-  eqTable,
   joinPoint,
   prefixMaskEval,
   rangeCheck,
@@ -37,6 +36,7 @@ import type { IntTensorData } from './bundle.js';
 import type { ProverContext } from './context.js';
 import { evalLastAxis, evalLeading, traceTensorRef } from './matmul.js';
 import { rangeWitness } from './range.js';
+import { eqTableFast } from '../poly/eq.js';
 
 type ArgmaxOp = Extract<TraceOp, { op: 'argmax' }>;
 
@@ -177,7 +177,7 @@ export function proveArgmax(ctx: ProverContext, spec: ArgmaxSpec): void {
   ctx.claim(diff, r);
 
   const X = ctx.table(spec.input);
-  const eqK = eqTable(E, rK);
+  const eqK = eqTableFast(E, rK);
   const MV = prefixMaskEval(E, rJ, V);
   const tmp = new Uint32Array(4);
 
@@ -208,7 +208,7 @@ export function proveArgmax(ctx: ProverContext, spec: ArgmaxSpec): void {
   const sT = point.subarray(0, 4 * tVars);
 
   // Phase 2 (column variables): G(s_t, ·) and x̃(s_t, ·).
-  const eJ = eqTable(E, rJ);
+  const eJ = eqTableFast(E, rJ);
   const Hs = E.zero();
   const G2 = new Uint32Array(4 * Vp);
   for (let k = 0; k < R; k++) {

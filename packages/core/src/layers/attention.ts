@@ -8,7 +8,6 @@ import {
   attentionTerms,
   ceilLog2,
   attentionLabels,
-  eqTable,
   headOf,
   kvColumnOf,
   pvDims,
@@ -29,6 +28,7 @@ import type { MleTable } from '../sumcheck/prover.js';
 import type { IntTensorData } from './bundle.js';
 import type { ProverContext } from './context.js';
 import { proveRoundsSumcheck } from '../sumcheck/rounds.js';
+import { eqTableFast } from '../poly/eq.js';
 
 type QkOp = Extract<TraceOp, { op: 'qk' }>;
 type PvOp = Extract<TraceOp, { op: 'pv' }>;
@@ -93,7 +93,7 @@ function gatherTable(E: QuarticExtension, vars: number, C: number, map: (c: numb
 
 /** eq(r, x)·M(x) over the padded [H, T, T] cube, M = [h < H][t < T][j ≤ t] (ext table). */
 export function eqCausalMaskTable(E: QuarticExtension, heads: number, T: number, r: Uint32Array): Uint32Array {
-  const eq = eqTable(E, r);
+  const eq = eqTableFast(E, r);
   const nt = ceilLog2(T);
   const Tp = 2 ** nt;
   for (let i = 0; i < eq.length >>> 2; i++) {
@@ -186,7 +186,7 @@ export function proveQk(ctx: ProverContext, spec: QkSpec): void {
     2 * nt,
     [
       { kind: 'ext', data: eqCausalMaskTable(E, 1, d.T, rTJ) },
-      { kind: 'ext', data: unmaskedScoresAt(E, d, q, k, eqTable(E, rH)) },
+      { kind: 'ext', data: unmaskedScoresAt(E, d, q, k, eqTableFast(E, rH)) },
     ],
     attentionTerms.mask(E),
   );
@@ -196,9 +196,9 @@ export function proveQk(ctx: ProverContext, spec: QkSpec): void {
 
   const nc = ceilLog2(d.C);
   const nkc = ceilLog2(d.Ck);
-  const qr = contractAxis(E, q, [nt, nc], 0, eqTable(E, rhoT));
-  const kr = contractAxis(E, k, [nt, nkc], 0, eqTable(E, rhoJ));
-  const eqH = eqTable(E, rH);
+  const qr = contractAxis(E, q, [nt, nc], 0, eqTableFast(E, rhoT));
+  const kr = contractAxis(E, k, [nt, nkc], 0, eqTableFast(E, rhoJ));
+  const eqH = eqTableFast(E, rH);
   const wh = new Uint32Array(4 << nc);
   const kg = new Uint32Array(4 << nc);
   for (let c = 0; c < d.C; c++) {
@@ -219,7 +219,7 @@ export function proveQk(ctx: ProverContext, spec: QkSpec): void {
   ctx.claim(spec.q, tensorPoint([rhoT, sc2.point]));
   ctx.exts(attentionLabels.qkKeyGather(spec.out.id), 1, finalAt(sc2.finalEvals, 2));
 
-  const eqSigma = eqTable(E, sc2.point);
+  const eqSigma = eqTableFast(E, sc2.point);
   const g = proveLayerRounds(
     ctx,
     nkc,
@@ -261,9 +261,9 @@ export function provePv(ctx: ProverContext, spec: PvSpec): void {
   const Tp = 2 ** nt;
   const Ckp = 2 ** nkc;
   // p(h, r_t, j) over the padded [H, T] (j in the low variables).
-  const pt = contractAxis(E, p, [nh, nt, nt], 1, eqTable(E, rt));
+  const pt = contractAxis(E, p, [nh, nt, nt], 1, eqTableFast(E, rt));
   // Y(h, j) = Σ_{c<C, h(c)=h} eq(r_c, c)·v[j, κ(c)].
-  const eqR = eqTable(E, rc);
+  const eqR = eqTableFast(E, rc);
   const y = new Uint32Array(4 * (Tp << nh));
   const tmp = new Uint32Array(4);
   for (let c = 0; c < d.C; c++) {
@@ -291,14 +291,14 @@ export function provePv(ctx: ProverContext, spec: PvSpec): void {
   ctx.exts(attentionLabels.pvValueGather(spec.out.id), 1, finalAt(sc.finalEvals, 1));
 
   // y = Σ_{c'} V(c')·v(τ_j, c'),  V(c') = Σ_{c<C, κ(c)=c'} eq(τ_h, h(c))·eq(r_c, c).
-  const eqTauH = eqTable(E, tauH);
+  const eqTauH = eqTableFast(E, tauH);
   const wv = new Uint32Array(4 << nkc);
   for (let c = 0; c < d.C; c++) {
     E.mulAt(tmp, 0, eqR, 4 * c, eqTauH, 4 * headOf(d, c));
     const kc = kvColumnOf(d, c);
     E.addAt(wv, 4 * kc, wv, 4 * kc, tmp, 0);
   }
-  const vr = contractAxis(E, v, [nt, nkc], 0, eqTable(E, tauJ));
+  const vr = contractAxis(E, v, [nt, nkc], 0, eqTableFast(E, tauJ));
   const gv = proveLayerRounds(
     ctx,
     nkc,

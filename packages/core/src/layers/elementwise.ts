@@ -5,7 +5,6 @@
  */
 import {
   ceilLog2,
-  eqTable,
   joinPoint,
   prefixMaskEval,
   sameTensorShape,
@@ -23,6 +22,7 @@ import type { IntTensorData } from './bundle.js';
 import type { ProverContext } from './context.js';
 import { proveRoundsSumcheck } from '../sumcheck/rounds.js';
 import { evalLastAxis, evalLeading, traceTensorRef } from './matmul.js';
+import { eqTableFast } from '../poly/eq.js';
 
 type Op<K extends TraceOp['op']> = Extract<TraceOp, { op: K }>;
 
@@ -75,7 +75,7 @@ export function proveMul(ctx: ProverContext, spec: MulSpec): void {
     tensorVars(spec.out.shape),
     3,
     [
-      { kind: 'ext', data: eqTable(E, r) },
+      { kind: 'ext', data: eqTableFast(E, r) },
       { kind: 'base', data: ctx.table(spec.a) },
       { kind: 'base', data: ctx.table(spec.b) },
     ],
@@ -95,7 +95,7 @@ export function proveCenter(ctx: ProverContext, spec: CenterSpec): void {
   const { low: rN, high: rL } = splitLastAxis(r, spec.out.shape);
   ctx.claim(spec.out, r);
   // c(j) = n·eq(r_n, j) − mask̃_n(r_n)·[j < n]
-  const c = eqTable(E, rN);
+  const c = eqTableFast(E, rN);
   const nf = F.fromInt(n);
   const M = prefixMaskEval(E, rN, n);
   for (let j = 0; j < 1 << nVars; j++) {
@@ -125,7 +125,7 @@ export function proveSumsq(ctx: ProverContext, spec: SumsqSpec): void {
   const rL = ctx.randomPoint(lead, `sumsq/${spec.out.id}`);
   ctx.claim(spec.out, rL);
   // g(l, i) = eq(r_L, l)·[i < n], in the padded layout (i = low variables).
-  const eqL = eqTable(E, rL);
+  const eqL = eqTableFast(E, rL);
   const rowsPad = eqL.length >>> 2;
   const g = new Uint32Array(4 * (rowsPad << nVars));
   for (let l = 0; l < rowsPad; l++) {
@@ -159,7 +159,7 @@ export function proveRowmul(ctx: ProverContext, spec: RowmulSpec): void {
     tensorVars(lead),
     3,
     [
-      { kind: 'ext', data: eqTable(E, rL) },
+      { kind: 'ext', data: eqTableFast(E, rL) },
       { kind: 'base', data: ctx.table(spec.scale) },
       { kind: 'ext', data: xr },
     ],

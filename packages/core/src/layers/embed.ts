@@ -4,12 +4,13 @@
  * mirrors a line of `verifyEmbed`.
  * The argument itself is {@link proveGather}, shared with the rows op.
  */
-import { ceilLog2, checkEmbedSpec, eqTable, joinPoint, type EmbedSpec, type TensorRef } from '@zkllm/verifier';
+import { ceilLog2, checkEmbedSpec, joinPoint, type EmbedSpec, type TensorRef } from '@zkllm/verifier';
 import type { TraceOp } from '../model/quant/trace.js';
 import type { IntTensorData } from './bundle.js';
 import type { ProverContext } from './context.js';
 import { proveRoundsSumcheck } from '../sumcheck/rounds.js';
 import { evalLastAxis, traceTensorRef } from './matmul.js';
+import { eqTableFast } from '../poly/eq.js';
 
 type EmbedOp = Extract<TraceOp, { op: 'embed' | 'posembed' }>;
 
@@ -52,7 +53,7 @@ export function proveGather(ctx: ProverContext, label: string, out: TensorRef, s
   const rI = r.subarray(4 * ceilLog2(d));
   ctx.claim(out, r);
   // oh(v) = Σ_i eq(r_i, i)·[v = idx_i]
-  const eqI = eqTable(E, rI);
+  const eqI = eqTableFast(E, rI);
   const oh = new Uint32Array(4 << vVars);
   for (let i = 0; i < indices.length; i++) {
     const v = indices[i]!;

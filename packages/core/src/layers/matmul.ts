@@ -20,7 +20,6 @@
 import {
   ceilLog2,
   checkMatmulSpec,
-  eqTable,
   joinPoint,
   type MatmulSpec,
   type QuarticExtension,
@@ -32,6 +31,7 @@ import type { MleTable } from '../sumcheck/prover.js';
 import { proveRoundsSumcheck } from '../sumcheck/rounds.js';
 import type { IntTensorData } from './bundle.js';
 import type { ProverContext } from './context.js';
+import { eqTableFast } from '../poly/eq.js';
 
 type MatmulOp = Extract<TraceOp, { op: 'matmul' }>;
 
@@ -304,13 +304,13 @@ export function partialEvalLow(
 /** x̃(r_high, ·) of a committed tensor: contraction of all leading axes at `rHigh`. */
 export function evalLeading(E: QuarticExtension, tab: Uint32Array, shape: readonly number[], rHigh: Uint32Array): Uint32Array {
   const { C, rows, cols } = tableExtent(tab, shape);
-  return partialEvalHigh(E, tab, C, rows, cols, eqTable(E, rHigh));
+  return partialEvalHigh(E, tab, C, rows, cols, eqTableFast(E, rHigh));
 }
 
 /** x̃(·, r_last) of a committed tensor: contraction of the last axis at `rLow`. */
 export function evalLastAxis(E: QuarticExtension, tab: Uint32Array, shape: readonly number[], rLow: Uint32Array): Uint32Array {
   const { C, rows, cols } = tableExtent(tab, shape);
-  return partialEvalLow(E, tab, C, rows, cols, eqTable(E, rLow));
+  return partialEvalLow(E, tab, C, rows, cols, eqTableFast(E, rLow));
 }
 
 /**
@@ -324,8 +324,8 @@ export function evalMleFast(E: QuarticExtension, tab: Uint32Array, point: Uint32
   if (tab.length !== 2 ** n) throw new RangeError(`evalMleFast: table has ${tab.length} entries, point has ${n} variables`);
   const k = n >>> 1;
   const C = 2 ** k;
-  const high = partialEvalHigh(E, tab, C, tab.length / C, C, eqTable(E, point.subarray(4 * k)));
-  return E.innerProduct(high, eqTable(E, point.subarray(0, 4 * k)));
+  const high = partialEvalHigh(E, tab, C, tab.length / C, C, eqTableFast(E, point.subarray(4 * k)));
+  return E.innerProduct(high, eqTableFast(E, point.subarray(0, 4 * k)));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@
 import {
   BabyBear,
   LayerError,
-  eqTable,
   finishZeroCheckBatch,
   requantChallenges,
   requantPlan,
@@ -29,6 +28,7 @@ import { proveSumcheckRounds, type MleTable } from '../sumcheck/prover.js';
 import { dryRunRounds } from '../sumcheck/rounds.js';
 import type { ProverContext } from './context.js';
 import { rangeWitness } from './range.js';
+import { eqTableFast } from '../poly/eq.js';
 
 type RequantOp = Extract<TraceOp, { op: 'requant' }>;
 
@@ -210,7 +210,7 @@ export function proveRequant(ctx: ProverContext, spec: RequantLayerSpec, options
   ]);
   for (const [k, id] of Object.entries(plan.ids)) if (id !== undefined) committed.set(k, id);
   const tables = (): MleTable[] => {
-    const eq = eqTable(E, r);
+    const eq = eqTableFast(E, r);
     return rel.tables.map((name): MleTable => {
       if (name === 'eq') return { kind: 'ext', data: eq };
       if (name === 'eqm') return { kind: 'ext', data: eqTimesLastAxisTable(E, eq, shape, plan.mCols) };

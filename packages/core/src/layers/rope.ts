@@ -5,7 +5,6 @@
 import {
   BabyBear,
   LayerError,
-  eqTable,
   finishRope,
   ropeChallenges,
   ropeColumn,
@@ -21,6 +20,7 @@ import type { TraceOp } from '../model/quant/trace.js';
 import type { ProverContext } from './context.js';
 import { rangeWitness } from './range.js';
 import { proveZeroCheckRounds, type LayerProveOptions } from './requant.js';
+import { eqTableFast } from '../poly/eq.js';
 
 type RopeOp = Extract<TraceOp, { op: 'rope' }>;
 type Witness = { shape: readonly number[]; data: Int32Array };
@@ -100,7 +100,7 @@ export function proveRope(ctx: ProverContext, spec: RopeLayerSpec, options: Laye
   const { r, lambda } = ropeChallenges(ctx, spec);
   const rel = ropeRelation(ctx, lambda, spec, plan);
   const shape = spec.out.shape;
-  const eq = eqTable(E, r);
+  const eq = eqTableFast(E, r);
   // w(k) = eq(r, k)·C_k + eq(r, π(k))·σ_π(k)·S_π(k) on real entries, 0 on padding.
   const w = new Uint32Array(eq.length);
   const T = shape[0]!;

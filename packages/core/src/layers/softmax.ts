@@ -5,7 +5,6 @@
 import {
   LayerError,
   ceilLog2,
-  eqTable,
   registerSoftmaxLookups,
   rowSumPoint,
   softmaxDims,
@@ -27,6 +26,7 @@ import type { MleTable } from '../sumcheck/prover.js';
 import { eqCausalMaskTable, proveLayerRounds } from './attention.js';
 import type { IntTensorData } from './bundle.js';
 import type { ProverContext } from './context.js';
+import { eqTableFast } from '../poly/eq.js';
 
 type SoftmaxOp = Extract<TraceOp, { op: 'softmax' }>;
 
@@ -173,7 +173,7 @@ export function proveSoftmax(ctx: ProverContext, spec: SoftmaxSpec): void {
   const data = refs.map((t, i) => (i === 0 ? broadcastShift(ctx.table(t), dims.H, dims.T) : ctx.table(t)));
   const tables: MleTable[] = [
     { kind: 'ext', data: eqCausalMaskTable(E, dims.H, dims.T, r) },
-    { kind: 'ext', data: eqTable(E, r) },
+    { kind: 'ext', data: eqTableFast(E, r) },
     { kind: 'ext', data: linearCombination(E, data, softmaxLinearCoeffs(E, spec, beta)) },
     ...softmaxProductIndices(dims.K).map((i): MleTable => ({ kind: 'base', data: data[i]! })),
   ];
