@@ -345,19 +345,21 @@ export function excessSplit(Z: number, ok: (z: number) => boolean): { split: Exc
 }
 
 /**
- * The excess bound the relation uses for honest bound Z: the two-digit form for Z ≥ 2^16
- * ({@link excessSplit}); below that, Z rounded up to 2^k − 1 when the no-wrap bounds allow,
- * because [0, 2^k − 1] is one lookup window and [0, Z] otherwise two (layers/range.ts).
+ * The excess bound the relation uses for honest bound Z: Z rounded up to 2^k − 1 when the
+ * no-wrap bounds allow, because [0, 2^k − 1] is one lookup window and [0, Z] otherwise two
+ * (layers/range.ts) — for Z ≥ 2^16 as two digits of k − 16 and 16 bits, else the tightest
+ * two-digit form ({@link excessSplit}).
  * Rounding up only admits excesses the no-wrap argument covers, as for the split.
  */
 export function fitExcess(Z: number, ok: (z: number) => boolean): { Z: number; split?: ExcessSplit } {
   if (Z <= 0) return { Z };
-  const sp = excessSplit(Z, ok);
-  if (sp) return sp;
   let k = 0;
   while (2 ** k - 1 < Z) k++;
   const Zr = 2 ** k - 1;
-  return Zr !== Z && k <= 16 && ok(Zr) ? { Z: Zr } : { Z };
+  // Z ≥ 2^16: digits of k − 16 and 16 bits, both ranges powers of two (one window each),
+  // when the no-wrap bounds allow [0, 2^k − 1]; else the tightest split.
+  if (Z >= 2 ** 16) return k <= 32 && ok(Zr) ? { Z: Zr, split: { bits: k - 16, top: 2 ** 16 - 1 } } : (excessSplit(Z, ok) ?? { Z });
+  return Zr !== Z && ok(Zr) ? { Z: Zr } : { Z };
 }
 
 const DEFINED: RangeCheckOptions = { defined: true };
