@@ -30,13 +30,16 @@ import {
   get,
   i32c,
   instanceWithMemory,
-  lazyModule,
   montMu,
   set,
+  sharedMemory,
   simd,
   simdKernels,
   tee,
+  wasmKernelSet,
+  type WasmFunc,
 } from './wasm-asm.js';
+import { parallelFor, proverThreads, sharedU32, type KernelArg } from '../parallel/pool.js';
 
 const I64X2_ADD = simd(0xce);
 // Even i32 lanes of (a ‖ b): the low halves of two i64x2 values.
@@ -296,8 +299,7 @@ function buildAdd(): number[] {
   return code;
 }
 
-interface ExtKernels {
-  mem: WebAssembly.Memory;
+interface ExtExports {
   fold: (src: number, dst: number, half: number, consts: number, sub: number, p: number, mu: number) => void;
   eqLevel: (t: number, size: number, consts: number, p: number, mu: number, dst: number) => void;
   eqLevelAdd: (t: number, size: number, consts: number, p: number, mu: number, dst: number) => void;
@@ -307,26 +309,88 @@ interface ExtKernels {
   roundBase: (v: number, W: number, half: number, out: number, p: number, mu: number) => void;
 }
 
-const kernelModule = lazyModule(() => [
-  { name: 'fold', params: 7, i32Locals: 3, v128Locals: 13, code: buildFold() },
-  { name: 'eqLevel', params: 6, i32Locals: 4, v128Locals: 12, code: buildEqLevel(false) },
-  { name: 'eqLevelAdd', params: 6, i32Locals: 4, v128Locals: 12, code: buildEqLevel(true) },
-  { name: 'addVec', params: 4, i32Locals: 1, v128Locals: 2, code: buildAdd() },
-  { name: 'foldBase', params: 7, i32Locals: 5, v128Locals: 6, code: buildFoldBase() },
-  { name: 'roundExt', params: 6, i32Locals: 5, v128Locals: roundV128Locals(false), code: buildRound(false) },
-  { name: 'roundBase', params: 6, i32Locals: 5, v128Locals: roundV128Locals(true), code: buildRound(true) },
-]);
+interface ExtKernels extends ExtExports {
+  mem: WebAssembly.Memory;
+}
+
+function kernelFuncs(): WasmFunc[] {
+  return [
+    { name: 'fold', params: 7, i32Locals: 3, v128Locals: 13, code: buildFold() },
+    { name: 'eqLevel', params: 6, i32Locals: 4, v128Locals: 12, code: buildEqLevel(false) },
+    { name: 'eqLevelAdd', params: 6, i32Locals: 4, v128Locals: 12, code: buildEqLevel(true) },
+    { name: 'addVec', params: 4, i32Locals: 1, v128Locals: 2, code: buildAdd() },
+    { name: 'foldBase', params: 7, i32Locals: 5, v128Locals: 6, code: buildFoldBase() },
+    { name: 'roundExt', params: 6, i32Locals: 5, v128Locals: roundV128Locals(false), code: buildRound(false) },
+    { name: 'roundBase', params: 6, i32Locals: 5, v128Locals: roundV128Locals(true), code: buildRound(true) },
+  ];
+}
+
+// ---- kernels of the helper threads (self-contained: their source text is what helpers run) ----
+
+/** Round sums over the pairs [2·start, 2·end) into the 32-word block at outAt (zeros when empty). */
+function roundRange(x: ExtExports, mem: WebAssembly.Memory, base: number, v: number, W: number, outAt: number, p: number, mu: number, start: number, end: number): void {
+  if (end <= start) {
+    new Uint32Array(mem.buffer, outAt, 32).fill(0);
+    return;
+  }
+  (base ? x.roundBase : x.roundExt)(v + (base ? 16 : 64) * start, W + 64 * start, 2 * (end - start), outAt, p, mu);
+}
+
+/** fold / foldBase of the output entries [start, end); dst is the byte address of output entry 0. */
+function foldRange(x: ExtExports, _mem: WebAssembly.Memory, base: number, src: number, dst: number, constsAt: number, sub: number, p: number, mu: number, start: number, end: number): void {
+  if (end > start) (base ? x.foldBase : x.fold)(src + (base ? 8 : 32) * start, dst + 16 * start, end - start, constsAt, sub, p, mu);
+}
+
+/**
+ * Claims [start, end) of `list` (3 words each: k, dst byte address, byte address of the
+ * claim's scale (4 words) followed by its k levels of product constants (16 words each)):
+ * dst[0 .. 2^k) += scale·eq(z, ·), expanded in the scratch at scratchAt (as addScaledEq).
+ */
+function eqClaims(x: ExtExports, mem: WebAssembly.Memory, list: Uint32Array, scratchAt: number, p: number, mu: number, start: number, end: number): void {
+  const heap = new Uint32Array(mem.buffer);
+  for (let c = start; c < end; c++) {
+    const k = list[3 * c]!;
+    const dst = list[3 * c + 1]!;
+    const area = list[3 * c + 2]!;
+    if (k === 0) {
+      for (let q = 0; q < 4; q++) {
+        const t = heap[(dst >>> 2) + q]! + heap[(area >>> 2) + q]! - p;
+        heap[(dst >>> 2) + q] = t + (p & (t >> 31));
+      }
+      continue;
+    }
+    heap.copyWithin(scratchAt >>> 2, area >>> 2, (area >>> 2) + 4);
+    for (let lvl = 0; lvl < k - 1; lvl++) x.eqLevel(scratchAt, 1 << lvl, area + 16 + 64 * lvl, p, mu, 0);
+    x.eqLevelAdd(scratchAt, 1 << (k - 1), area + 16 + 64 * (k - 1), p, mu, dst);
+  }
+}
+
+const kernels = wasmKernelSet<ExtExports>('ext-simd', kernelFuncs, [roundRange, foldRange, eqClaims]);
+
+/** Below this many pairs (or eq entries) an arena kernel stays on the calling thread. */
+const PARALLEL_MIN = 1 << 13;
 
 /**
  * A fresh instance with its own memory of at least `bytes`: the memory (hundreds of MB for
  * a large opening) is garbage once the arena is dropped, instead of staying reserved.
+ * `shared`: a shared memory the pool's helper threads work on too (null if unavailable).
  */
-function instantiate(bytes: number): ExtKernels | null {
-  const mod = kernelModule();
+function instantiate(bytes: number, shared: boolean): ExtKernels | null {
+  if (shared && kernels.sharedModule()) {
+    const mem = sharedMemory(bytes);
+    if (mem) return { mem, ...kernels.exportsFor(mem) };
+  }
+  const mod = kernels.module();
   const inst = mod && instanceWithMemory(mod, bytes);
   if (!inst) return null;
-  const x = inst.exports;
-  return { mem: inst.mem, fold: x.fold as ExtKernels['fold'], eqLevel: x.eqLevel as ExtKernels['eqLevel'], eqLevelAdd: x.eqLevelAdd as ExtKernels['eqLevelAdd'], addVec: x.addVec as ExtKernels['addVec'], foldBase: x.foldBase as ExtKernels['foldBase'], roundExt: x.roundExt as ExtKernels['roundExt'], roundBase: x.roundBase as ExtKernels['roundBase'] };
+  return { mem: inst.mem, ...(inst.exports as unknown as ExtExports) };
+}
+
+/** A block claim for {@link ExtArena.addScaledEqMany}: dst += scale·eq(z, ·). */
+export interface EqBlockClaim {
+  dst: Uint32Array;
+  z: Uint32Array;
+  scale: Uint32Array;
 }
 
 /**
@@ -335,6 +399,9 @@ function instantiate(bytes: number): ExtKernels | null {
  */
 export class ExtArena {
   private readonly k: ExtKernels;
+  /** Threads whose kernels share this arena (1: no helpers). */
+  private readonly slots: number;
+  private foldScratch: Uint32Array | null = null;
   private readonly F: PrimeField;
   private readonly w: number;
   private readonly mu: number;
@@ -344,22 +411,42 @@ export class ExtArena {
   /** Word offset of the 32-word constant / result block. */
   private readonly consts: number;
 
-  private constructor(k: ExtKernels, F: PrimeField, w: number, words: number) {
+  private constructor(k: ExtKernels, F: PrimeField, w: number, slots: number) {
     this.k = k;
+    this.slots = slots;
     this.F = F;
     this.w = w;
     this.mu = montMu(F.p);
     this.r2 = F.reduce(2 ** 32);
     this.heap = new Uint32Array(k.mem.buffer);
     this.consts = 0;
-    this.top = 32;
+    // Then one 32-word result block per thread (the round sums of a split round).
+    this.top = 32 + 32 * slots;
   }
 
-  /** An arena for tables totalling at most `words` u32, or null without wasm SIMD. */
-  static open(F: PrimeField, w: number, words: number): ExtArena | null {
+  /**
+   * An arena for tables totalling at most `words` u32, or null without wasm SIMD. With
+   * `parallelWords` > 0 and helper threads, the memory is shared and large kernels are split
+   * across the threads; the arena then also holds `parallelWords` more words (their scratch:
+   * see {@link parallelScratchWords}).
+   */
+  static open(F: PrimeField, w: number, words: number, parallelWords = 0): ExtArena | null {
     if (F.p >= 2 ** 31 || !simdKernels.enabled) return null;
-    const k = instantiate(4 * (words + 32));
-    return k ? new ExtArena(k, F, w, words) : null;
+    const threads = parallelWords > 0 ? proverThreads() : 1;
+    const k = instantiate(4 * (words + (threads > 1 ? parallelWords : 0) + 32 + 32 * threads), threads > 1);
+    if (!k) return null;
+    return new ExtArena(k, F, w, k.mem.buffer instanceof SharedArrayBuffer ? threads : 1);
+  }
+
+  /**
+   * Extra words an opening of 2^n entries with `claims` claims needs for splitting its
+   * kernels across threads: the in-place fold's scratch, per-thread eq scratch, and the
+   * claims' product constants.
+   */
+  static parallelScratchWords(n: number, claims: number): number {
+    const threads = proverThreads();
+    if (threads < 2 || n < 14) return 0;
+    return 2 * 2 ** n + threads * 2 ** (n - 1) + claims * (4 + 16 * n) + 64;
   }
 
   /** A zeroed table of `words` u32 in wasm memory (fresh memory is zero; space is never reused). */
@@ -370,19 +457,48 @@ export class ExtArena {
     return this.heap.subarray(off, off + words);
   }
 
-  private setConsts(r: Uint32Array, ro: number): void {
+  private setConsts(r: Uint32Array, ro: number, at = this.consts): void {
     const F = this.F;
     const m = (x: number) => F.mul(x, this.r2);
     const r0 = m(r[ro]!), r1 = m(r[ro + 1]!), r2 = m(r[ro + 2]!), r3 = m(r[ro + 3]!);
     const w = this.w;
     const wr1 = F.mul(r1, w), wr2 = F.mul(r2, w), wr3 = F.mul(r3, w);
-    this.heap.set([r0, r1, r2, r3, wr3, r0, r1, r2, wr2, wr3, r0, r1, wr1, wr2, wr3, r0], this.consts);
+    this.heap.set([r0, r1, r2, r3, wr3, r0, r1, r2, wr2, wr3, r0, r1, wr1, wr2, wr3, r0], at);
+  }
+
+  /** Helper threads for a kernel over `n` items (1: run it here). */
+  private split(n: number): boolean {
+    // (The per-thread blocks and scratch were laid out for this thread count.)
+    return this.slots > 1 && n >= 2 * PARALLEL_MIN && proverThreads() === this.slots;
+  }
+
+  private local(f: (x: ExtExports, mem: WebAssembly.Memory, ...rest: never[]) => void): (a: KernelArg[]) => void {
+    return (a) => (f as (x: ExtExports, ...rest: KernelArg[]) => void)(this.k, ...a);
+  }
+
+  /**
+   * fold / foldBase split across threads. In place (dst = src) the threads after the first
+   * write to a scratch copied back afterwards: thread 0 only overwrites entries it has read,
+   * but a later thread's outputs would land on inputs of an earlier one.
+   */
+  private splitFold(base: boolean, dst: Uint32Array, src: Uint32Array, half: number, coeffs: boolean): void {
+    const inPlace = src.byteOffset === dst.byteOffset;
+    if (inPlace && (!this.foldScratch || this.foldScratch.length < 4 * half)) this.foldScratch = this.alloc(4 * half);
+    const scratch = this.foldScratch;
+    let copyFrom = half;
+    parallelFor(kernels.bundle(), 'foldRange', half, PARALLEL_MIN, (slot, s, e) => {
+      if (slot === 1) copyFrom = s;
+      const out = inPlace && slot > 0 ? scratch!.byteOffset : dst.byteOffset;
+      return [this.k.mem, base ? 1 : 0, src.byteOffset, out, 4 * this.consts, coeffs ? 0 : 1, this.F.p, this.mu, s, e];
+    }, this.local(foldRange));
+    if (inPlace && copyFrom < half) dst.set(scratch!.subarray(4 * copyFrom, 4 * half), 4 * copyFrom);
   }
 
   /** dst[i] = src[2i] + r·(src[2i+1] − src[2i]) (or c[2i] + r·c[2i+1] when coeffs), ext, half entries out. */
   fold(dst: Uint32Array, src: Uint32Array, half: number, r: Uint32Array, coeffs: boolean): void {
     this.setConsts(r, 0);
-    this.k.fold(src.byteOffset, dst.byteOffset, half, 4 * this.consts, coeffs ? 0 : 1, this.F.p, this.mu);
+    if (this.split(half)) this.splitFold(false, dst, src, half, coeffs);
+    else this.k.fold(src.byteOffset, dst.byteOffset, half, 4 * this.consts, coeffs ? 0 : 1, this.F.p, this.mu);
   }
 
   /** A copy of `src` in the arena. */
@@ -399,7 +515,8 @@ export class ExtArena {
   foldBase(dst: Uint32Array, src: Uint32Array, half: number, r: Uint32Array, coeffs: boolean): void {
     const staged = src.buffer === this.heap.buffer ? src : this.stage(src.subarray(0, 2 * half));
     this.setConsts(r, 0);
-    this.k.foldBase(staged.byteOffset, dst.byteOffset, half, 4 * this.consts, coeffs ? 0 : 1, this.F.p, this.mu);
+    if (this.split(half)) this.splitFold(true, dst, staged, half, coeffs);
+    else this.k.foldBase(staged.byteOffset, dst.byteOffset, half, 4 * this.consts, coeffs ? 0 : 1, this.F.p, this.mu);
   }
 
   /**
@@ -409,8 +526,19 @@ export class ExtArena {
   roundPoly(out: Uint32Array, v: Uint32Array, vIsBase: boolean, W: Uint32Array, half: number): boolean {
     if (half & 1) return false;
     const F = this.F;
-    const T = this.heap.subarray(this.consts, this.consts + 32);
-    (vIsBase ? this.k.roundBase : this.k.roundExt)(v.byteOffset, W.byteOffset, half, 4 * this.consts, F.p, this.mu);
+    let T = this.heap.subarray(this.consts, this.consts + 32);
+    if (this.split(half)) {
+      // Two pairs per kernel step: split in units of two pairs; each thread sums into its
+      // own block, and the blocks' sums (each canonical) are added here.
+      const blocks = 32 + this.consts;
+      const used = parallelFor(kernels.bundle(), 'roundRange', half >>> 1, PARALLEL_MIN >>> 1, (slot, s, e) =>
+        [this.k.mem, vIsBase ? 1 : 0, v.byteOffset, W.byteOffset, 4 * (blocks + 32 * slot), F.p, this.mu, s, e], this.local(roundRange));
+      const sums = new Array<number>(32).fill(0);
+      for (let s = 0; s < used; s++) for (let i = 0; i < 32; i++) sums[i]! += this.heap[blocks + 32 * s + i]!;
+      T = Uint32Array.from(sums, (x) => F.reduce(x));
+    } else {
+      (vIsBase ? this.k.roundBase : this.k.roundExt)(v.byteOffset, W.byteOffset, half, 4 * this.consts, F.p, this.mu);
+    }
     // The reductions divided every sum by 2^32: multiply back by 2^32 mod p (= r2).
     const r2 = this.r2;
     if (vIsBase) {
@@ -460,6 +588,65 @@ export class ExtArena {
     this.scaledEq(scratch, z.subarray(0, 4 * (k - 1)), scale);
     this.setConsts(z, 4 * (k - 1));
     this.k.eqLevelAdd(scratch.byteOffset, 1 << (k - 1), 4 * this.consts, this.F.p, this.mu, dst.byteOffset);
+  }
+
+  /**
+   * addScaledEq for many claims: dst_j[0 .. 4·2^k_j) += scale_j · eq(z_j, ·). Claims whose
+   * destinations overlap go to the same thread (additions into one entry commute: every
+   * value is canonical, so the table does not depend on the split).
+   */
+  addScaledEqMany(claims: readonly EqBlockClaim[]): void {
+    const cost = claims.reduce((c, x) => c + 2 ** (x.z.length >>> 2), 0);
+    const maxK = claims.reduce((m, x) => Math.max(m, x.z.length >>> 2), 0);
+    if (!this.split(cost) || claims.length < 2) {
+      const scratch = maxK > 0 ? this.alloc(2 << maxK) : this.alloc(4);
+      for (const c of claims) this.addScaledEq(c.dst, scratch, c.z, c.scale);
+      return;
+    }
+    // Groups of claims with overlapping destinations (sorted by start), biggest first to
+    // the least loaded thread.
+    const order = claims.map((c, i) => i).sort((a, b) => claims[a]!.dst.byteOffset - claims[b]!.dst.byteOffset || a - b);
+    const groups: { members: number[]; cost: number }[] = [];
+    let end = -1;
+    for (const i of order) {
+      const c = claims[i]!;
+      if (c.dst.byteOffset >= end) groups.push({ members: [], cost: 0 });
+      const g = groups[groups.length - 1]!;
+      g.members.push(i);
+      g.cost += 2 ** (c.z.length >>> 2);
+      end = Math.max(end, c.dst.byteOffset + c.dst.byteLength);
+    }
+    const slots = this.slots;
+    const load = new Array<number>(slots).fill(0);
+    const perSlot: number[][] = Array.from({ length: slots }, () => []);
+    groups.sort((a, b) => b.cost - a.cost || a.members[0]! - b.members[0]!);
+    for (const g of groups) {
+      let s = 0;
+      for (let t = 1; t < slots; t++) if (load[t]! < load[s]!) s = t;
+      load[s]! += g.cost;
+      perSlot[s]!.push(...g.members);
+    }
+    // Each claim's scale and product constants, in the arena (the kernels read them there).
+    const list = sharedU32(3 * claims.length);
+    const bounds: number[] = [0];
+    let at = 0;
+    for (const members of perSlot) {
+      for (const i of members) {
+        const c = claims[i]!;
+        const k = c.z.length >>> 2;
+        const area = this.alloc(4 + 16 * k);
+        area.set(c.scale.subarray(0, 4));
+        for (let lvl = 0; lvl < k; lvl++) this.setConsts(c.z, 4 * lvl, area.byteOffset / 4 + 4 + 16 * lvl);
+        list[3 * at] = k;
+        list[3 * at + 1] = c.dst.byteOffset;
+        list[3 * at + 2] = area.byteOffset;
+        at++;
+      }
+      bounds.push(at);
+    }
+    const scratch = Array.from({ length: slots }, () => this.alloc(Math.max(4, 2 << maxK)));
+    parallelFor(kernels.bundle(), 'eqClaims', slots, 1, (slot) =>
+      [this.k.mem, list, scratch[slot]!.byteOffset, this.F.p, this.mu, bounds[slot]!, bounds[slot + 1]!], this.local(eqClaims));
   }
 
   /** dst += src (canonical vectors, length a multiple of 4). */

@@ -50,7 +50,7 @@ import {
   roundPolyExtInto,
   scaledEqTable,
 } from './kernels.js';
-import { ExtArena } from './ext-simd.js';
+import { ExtArena, type EqBlockClaim } from './ext-simd.js';
 import { ldeBitReversedExt, mobiusLde } from './lde.js';
 
 const F = BabyBear;
@@ -228,7 +228,8 @@ function batchedEq(claims: readonly EvalClaim[], beta: Uint32Array, n: number, a
   const denseScales: Uint32Array[] = [];
   const blockVars = claims.map((c) => denseVars(c.point));
   const maxBlock = blockVars.reduce((m, k) => (k < n - 1 ? Math.max(m, k) : m), -1);
-  const scratch = maxBlock < 0 ? null : arena ? arena.alloc(4 << maxBlock) : new Uint32Array(4 << maxBlock);
+  const scratch = maxBlock < 0 || arena ? null : new Uint32Array(4 << maxBlock);
+  const blocks: EqBlockClaim[] = [];
   let bp = E.one();
   claims.forEach((c, j) => {
     const k = blockVars[j]!;
@@ -238,17 +239,19 @@ function batchedEq(claims: readonly EvalClaim[], beta: Uint32Array, n: number, a
     } else {
       let block = 0;
       for (let i = n - 1; i >= k; i--) block = 2 * block + c.point[4 * i]!;
-      const t = scratch!.subarray(0, 4 << k);
       const dst = W.subarray(4 * block * 2 ** k, 4 * (block + 1) * 2 ** k);
       if (arena) {
-        arena.addScaledEq(dst, t, c.point.subarray(0, 4 * k), bp);
+        blocks.push({ dst, z: c.point.subarray(0, 4 * k), scale: bp });
       } else {
+        const t = scratch!.subarray(0, 4 << k);
         scaledEqTable(t, c.point.subarray(0, 4 * k), bp);
         addInto(dst, 0, t);
       }
     }
     bp = E.mul(bp, beta);
   });
+  // Claims add into disjoint or overlapping blocks in any order (canonical sums).
+  if (arena) arena.addScaledEqMany(blocks);
   denseBatchedEq(W, dense, denseScales, n, arena);
   return W;
 }
@@ -316,7 +319,8 @@ export function pcsOpen(
   // inputs), the block eq scratch (≤ 2^n: blocks have at most n − 2 variables) and a single
   // dense claim's (2·2^n). Pages are only touched when used. null falls back to the JS
   // kernels. Its views die with this call.
-  const arena = ExtArena.open(F, E.w, 13 * 2 ** n + 64);
+  // With helper threads the arena is shared with them and holds their scratch too.
+  const arena = ExtArena.open(F, E.w, 13 * 2 ** n + 64, ExtArena.parallelScratchWords(n, claims.length));
   let W: Uint32Array = batchedEq(claims, beta, n, arena);
 
   let v: Uint32Array = arena ? arena.stage(state.values) : state.values;

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { BabyBear, BabyBearExt4, ByteReader, ByteWriter, Transcript, decodePcsProof, encodePcsProof, evalMleBase, verifyOpening, type EvalClaim, type PcsParams } from '@zkllm/verifier';
 import { helperJobCount, proverThreads, setProverThreads } from '../parallel/pool.js';
+import { ExtArena } from './ext-simd.js';
 import { mobiusLde } from './lde.js';
 import { pcsCommit, pcsOpen } from './prover.js';
 import { xorshift32 } from './rng.js';
@@ -62,7 +63,7 @@ describe('PCS prover on several threads', () => {
       const point = vec(4 * n, next);
       // Block claims of several sizes (Boolean high coordinates, as bundle claims are),
       // two of them on one block, and two dense claims.
-      const k = j < 7 ? 9 + (j % 4) : n;
+      const k = j < 7 ? 11 + (j % 4) : n;
       for (let i = k; i < n; i++) point.set([(j === 1 ? 0 : j * 5 + i) & 1, 0, 0, 0], 4 * i);
       claims.push({ point, value: evalMleBase(E, values, point) });
     }
@@ -80,5 +81,41 @@ describe('PCS prover on several threads', () => {
     const { commitment, proof } = run();
     const r = new ByteReader(proof);
     verifyOpening(commitment, claims, decodePcsProof(r, n, P), new Transcript('threads-test', E), P);
+  });
+
+  it('arena kernels (in-place and fresh folds, round sums, block eq claims) split across threads equal one thread', () => {
+    const half = 1 << 15;
+    const run = () => {
+      const next = xorshift32(13);
+      const arena = ExtArena.open(F, E.w, 64 * half, ExtArena.parallelScratchWords(16, 12))!;
+      const out: Uint32Array[] = [];
+      const W = arena.stage(vec(8 * half, next));
+      const vb = arena.stage(vec(2 * half, next));
+      const ve = arena.stage(vec(8 * half, next));
+      for (const [v, base] of [[vb, true], [ve, false]] as const) {
+        const g = new Uint32Array(8);
+        expect(arena.roundPoly(g, v, base, W, half)).toBe(true);
+        out.push(g);
+      }
+      const r = vec(4, next);
+      const fresh = arena.alloc(4 * half);
+      arena.foldBase(fresh, vb, half, r, false);
+      arena.fold(ve, ve, half, r, true);
+      arena.fold(W, W, half, r, false);
+      out.push(fresh.slice(), ve.slice(0, 4 * half), W.slice(0, 4 * half));
+      // Block claims: overlapping and disjoint destinations, sizes 2^0 .. 2^13.
+      const T = arena.alloc(4 << 16);
+      const claims = [13, 12, 12, 0, 9, 13, 5, 11, 12, 1, 13, 10].map((k, j) => {
+        const block = (j * 7) % (1 << (16 - k));
+        return { dst: T.subarray(4 * block * 2 ** k, 4 * (block + 1) * 2 ** k), z: vec(4 * k, next), scale: vec(4, next) };
+      });
+      arena.addScaledEqMany(claims);
+      out.push(T.slice());
+      return out;
+    };
+    acrossThreads([2, 3], run, (x, y) => {
+      expect(x.length).toBe(y.length);
+      x.forEach((a, i) => expect(same(a, y[i]!)).toBe(true));
+    });
   });
 });
