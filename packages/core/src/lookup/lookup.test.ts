@@ -455,3 +455,122 @@ describe('batched tlookup (all tables, one tagged logUp: a few query trees and o
     expect(() => proveLookup(E, base, gs[0]!.segments, ms[0]!, tr())).toThrow(/batched/);
   });
 });
+
+describe('batched tlookup query forest (the query rows split into at most MAX_QUERY_TREES trees)', () => {
+  const next = rng(23);
+  const range = rangeTable(F, -8, 4);
+  const flag = rangeTable(F, 0, 1);
+  const inRange = (n: number, lo: number, size: number) => Uint32Array.from({ length: n }, () => F.fromInt(lo + (next() % size)));
+  const statements = (gs: readonly LookupGroupWitness[]) => gs.map((g) => ({ table: g.table, segmentShapes: g.segments.map((s) => [...s.shape]) }));
+  const prove = (gs: readonly LookupGroupWitness[], ms?: Uint32Array[]) =>
+    proveLookups(E, gs, ms ?? gs.map((g) => lookupMultiplicities(g.table, g.segments)), tr());
+  const verify = (p: LookupsProof, gs: readonly LookupGroupWitness[]) => verifyLookups(E, statements(gs), p, tr());
+  const encode = (p: LookupsProof) => {
+    const w = new ByteWriter();
+    encodeLookupsProof(w, p);
+    return w.finish();
+  };
+  const decode = (b: Uint8Array, gs: readonly LookupGroupWitness[]) => {
+    const r = new ByteReader(b);
+    const p = decodeLookupsProof(r, F, statements(gs));
+    r.finish();
+    return p;
+  };
+  const bump = (v: Uint32Array, i: number) => {
+    const c = v.slice();
+    c[i] = F.add(c[i]!, 1);
+    return c;
+  };
+  // Two groups, segments of the given lengths alternating between them (a length that is
+  // not a power of two is a padded tensor); N counts the padded sizes.
+  const padded = (n: number, lo: number, size: number): LookupSegment => {
+    const col = new Uint32Array(2 ** Math.ceil(Math.log2(n)));
+    col.set(inRange(n, lo, size));
+    return { shape: [n], columns: [col] };
+  };
+  const witness = (lengths: number[]): LookupGroupWitness[] => [
+    { table: range, segments: lengths.filter((_, i) => i % 2 === 0).map((n) => padded(n, -8, 16)) },
+    { table: flag, segments: lengths.filter((_, i) => i % 2 === 1).map((n) => padded(n, 0, 2)) },
+  ];
+  const trees = (gs: readonly LookupGroupWitness[]) => lookupsLayout(statements(gs)).queryTrees;
+
+  const cases: Array<[string, number[], number]> = [
+    ['1 tree (N = 32)', [16, 8, 3, 4], 1],
+    ['2 trees (N = 20)', [16, 3], 2],
+    ['3 trees (N = 26)', [16, 8, 2], 3],
+    ['4 trees (N = 15)', [8, 4, 2, 1], 4],
+    ['4 trees, the last padded (N = 63)', [32, 16, 8, 4, 2, 1], 4],
+  ];
+  for (const [name, lengths, count] of cases) {
+    it(`round trip: ${name}`, () => {
+      const gs = witness(lengths);
+      expect(trees(gs).length).toBe(count);
+      const { proof, claims } = prove(gs);
+      expect(proof.roots.length).toBe(8 * (count + 1));
+      const out = verify(decode(encode(proof), gs), gs);
+      gs.forEach((g, i) =>
+        g.segments.forEach((seg, j) => {
+          expect(Array.from(out[i]!.segments[j]!.values)).toEqual(Array.from(claims[i]!.segments[j]!.values));
+          expect(Array.from(evalMleBase(E, seg.columns[0]!, out[i]!.segments[j]!.point))).toEqual(Array.from(out[i]!.segments[j]!.values));
+        }),
+      );
+    });
+  }
+
+  // N = 63 = 32 + 16 + 8 + 7: group 0 holds the 32-, 8- and 2-row segments, group 1 the 16-, 4- and 1-row ones.
+  const gs = witness([32, 16, 8, 4, 2, 1]);
+  const layout = lookupsLayout(statements(gs));
+  const treeOf = (group: number, index: number) => layout.queryTrees.findIndex((t) => t.placements.some((pl) => layout.segments[pl.index]!.group === group && layout.segments[pl.index]!.index === index));
+
+  it('rejects a changed root of each query tree and of the table tree', () => {
+    const { proof } = prove(gs);
+    const T = layout.queryTrees.length;
+    for (let k = 0; k <= T; k++) {
+      // Numerator and denominator: a changed P unbalances the sums outright; a changed Q too.
+      expect(() => verify({ ...proof, roots: bump(proof.roots, 8 * k) }, gs), `tree ${k} P`).toThrow(/sums differ/);
+      expect(() => verify({ ...proof, roots: bump(proof.roots, 8 * k + 4) }, gs), `tree ${k} Q`).toThrow(/sums differ/);
+    }
+    // Roots that still balance: scaling one tree's P and Q together keeps its fraction and
+    // the sums, so only the tree's own layers can catch it.
+    for (let k = 0; k <= T; k++) {
+      const roots = proof.roots.slice();
+      const two = E.fromBase(F.fromInt(2));
+      roots.set(E.mul(roots.subarray(8 * k, 8 * k + 4), two), 8 * k);
+      roots.set(E.mul(roots.subarray(8 * k + 4, 8 * k + 8), two), 8 * k + 4);
+      expect(() => verify({ ...proof, roots }, gs), `tree ${k} scaled`).toThrow(/fraction layer 0/);
+    }
+  });
+
+  it('rejects a flipped segment evaluation in the second query tree', () => {
+    const { proof } = prove(gs);
+    expect(treeOf(1, 0)).toBe(1); // the 16-row segment of group 1
+    const segmentEvals = proof.segmentEvals.slice();
+    segmentEvals[1] = bump(segmentEvals[1]!, 0);
+    expect(() => verify({ ...proof, segmentEvals }, gs)).toThrow(/query-side leaf does not match the segment evaluations \(query tree 1\)/);
+  });
+
+  it('rejects a query row missing from its table when it sits in a non-first tree', () => {
+    for (const [group, index] of [
+      [0, 1], // the 8-row segment: tree 2
+      [1, 2], // the 1-row segment: tree 3 (the padded one)
+    ] as const) {
+      expect(treeOf(group, index)).toBeGreaterThan(0);
+      const bad = gs.map((g, gi) => ({ ...g, segments: g.segments.map((s, si) => (gi === group && si === index ? vec(s.columns[0]!.slice()) : s)) }));
+      const ms = bad.map((g) => lookupMultiplicities(g.table, g.segments));
+      // Out of range for both tables; the honest multiplicities still count the old value.
+      (bad[group]!.segments[index]!.columns[0] as Uint32Array)[0] = F.fromInt(40);
+      expect(() => lookupMultiplicities(bad[group]!.table, bad[group]!.segments)).toThrow(/not in the table/);
+      expect(() => verify(prove(bad, ms).proof, bad), `group ${group} segment ${index}`).toThrow(/sums differ/);
+    }
+  });
+
+  it('rejects truncated, extended and root-less encodings', () => {
+    const bytes = encode(prove(gs).proof);
+    expect(verify(decode(bytes, gs), gs).length).toBe(2);
+    for (const cut of [1, 16, 100, bytes.length - 16 * 5]) expect(() => decode(bytes.subarray(0, bytes.length - cut), gs), `cut ${cut}`).toThrow();
+    expect(() => decode(new Uint8Array([...bytes, 0]), gs)).toThrow(/trailing/);
+    // The same bytes read for a statement with a different forest shape do not verify.
+    const other = witness([32, 16, 8, 4, 2, 2]);
+    expect(() => verify(decode(bytes, other), other)).toThrow();
+  });
+});
