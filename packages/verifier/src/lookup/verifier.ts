@@ -253,9 +253,9 @@ export function taggedRow(E: QuarticExtension, tag: number, values: Uint32Array,
  *
  * Leaves: each query tree's leaf reduces to the evaluations of its own segments, at its own
  * leaf point, as in the single-table argument (the tag is a constant on a segment's block,
- * padding rows included); the table
- * leaf to Σ_g sel_g·m̃_g(r_g) (numerators) and α − Σ_g sel_g·(τ_g + γ·Σ_c γ^c·T̃_{g,c}(r_g))
- * (denominators), which the verifier evaluates from the public tables.
+ * padding rows included); the table leaf to Σ_g sel_g·m̃_g(r_g) (numerators) and
+ * α − Σ_g sel_g·(τ_g + γ·Σ_c γ^c·T̃_{g,c}(r_g)) (denominators), which the verifier evaluates
+ * from the public tables.
  *
  * Preconditions (soundness): every segment and multiplicity vector must be bound into the
  * transcript (committed) before this runs. The returned claims (one per group) MUST be
