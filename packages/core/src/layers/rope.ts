@@ -26,8 +26,8 @@ type RopeOp = Extract<TraceOp, { op: 'rope' }>;
 type Witness = { shape: readonly number[]; data: Int32Array };
 
 /**
- * The verifier's view of a traced rope op. The input bound is the op's clamp: RoPE's input
- * is the output of a requant clamped to the same ±A (docs/QUANTIZATION.md); the argument
+ * The verifier's view of a traced rope op. The input bound is the producing requant's
+ * range (activations are in [−A − 1, A], docs/QUANTIZATION.md; else the op's clamp); the argument
  * range-checks it, and {@link witnessRope} refuses inputs beyond it.
  */
 export function specRope(op: RopeOp): RopeLayerSpec {
@@ -41,7 +41,7 @@ export function specRope(op: RopeOp): RopeLayerSpec {
     theta: op.theta,
     fr: op.fr,
     clamp: op.clamp,
-    inputBound: op.clamp,
+    inputBound: op.inputBound ?? op.clamp,
   };
 }
 

@@ -289,7 +289,7 @@ export class QuantSession {
     const A = this.model.bounds.act;
     this.saturated += ropeInt(out.data, x.data, positions, heads, c.headDim, r.cos, r.sin, r.fr, A);
     this.emit(
-      { op: 'rope', name, input: x, positions, heads, headDim: c.headDim, theta: c.ropeTheta, fr: r.fr, clamp: A, out },
+      { op: 'rope', name, input: x, positions, heads, headDim: c.headDim, theta: c.ropeTheta, fr: r.fr, clamp: A, inputBound: A + 1, out },
       out,
     );
     return out;

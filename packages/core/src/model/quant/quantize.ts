@@ -131,11 +131,11 @@ export interface QuantizeOptions {
 
 const WMAX = 127;
 const MAX_SCALE_SPREAD = 2;
-/** Every residual tensor (norm input) satisfies |x| ≤ RESID. */
+/** Every residual tensor (norm input) satisfies |x| ≤ RESID + 1 (parts are two's-complement ranges). */
 const RESID = 2 ** 15 - 1;
 /**
- * A residual update adds two requantized parts, each |·| ≤ RESID_PART, so the sum stays
- * within RESID without a clamp: x' = requant(x) + requant(branch).
+ * A residual update adds two requantized parts, each in [−RESID_PART − 1, RESID_PART], so the
+ * sum stays within ±(RESID + 1) without a clamp: x' = requant(x) + requant(branch).
  */
 const RESID_PART = 2 ** 14 - 1;
 const LOGIT = 2 ** 15 - 1;
@@ -206,21 +206,31 @@ function sym(mult: number | ArrayLike<number>, bound: number): RequantSpec {
   return makeRequant(typeof mult === 'number' ? [mult] : mult, -bound, bound);
 }
 
-function tableOf(name: string, description: string, inBound: number, inScale: number, outScale: number, outBound: number, f: (x: number) => number): LookupTable {
-  const values = new Int32Array(2 * inBound + 1);
+/**
+ * Output range [−bound − 1, bound] (bound = 2^k − 1): a two's-complement range, which the
+ * proof checks with one lookup window where ±bound takes two (docs/QUANTIZATION.md).
+ */
+function twos(mult: number | ArrayLike<number>, bound: number): RequantSpec {
+  return makeRequant(typeof mult === 'number' ? [mult] : mult, -bound - 1, bound);
+}
+
+/** values[x − inMin] = clamp(round(f(x·inScale) / outScale), ±outBound) for x ∈ [inMin, inMax]. */
+function tableOf(name: string, description: string, inMin: number, inMax: number, inScale: number, outScale: number, outBound: number, f: (x: number) => number): LookupTable {
+  const values = new Int32Array(inMax - inMin + 1);
   for (let i = 0; i < values.length; i++) {
-    const y = Math.round(f((i - inBound) * inScale) / outScale);
+    const y = Math.round(f((inMin + i) * inScale) / outScale);
     values[i] = Math.max(-outBound, Math.min(outBound, y));
   }
-  return { name, inMin: -inBound, values, description };
+  return { name, inMin, values, description };
 }
 
 export function chooseActBits(c: ModelConfig): number {
   const nMax = Math.max(c.hiddenSize, c.intermediateSize, c.numHeads * c.headDim);
   for (let bits = 12; bits >= 6; bits--) {
-    const A = 2 ** (bits - 1) - 1;
-    // Matmul accumulators with headroom for biases; q·k dot products.
-    if (nMax * WMAX * A <= 0.75 * FIELD_SAFE && c.headDim * A * A <= FIELD_SAFE) return bits;
+    // Activations lie in [−2^(bits−1), 2^(bits−1) − 1]. Matmul accumulators with headroom
+    // for biases; q·k dot products.
+    const amax = 2 ** (bits - 1);
+    if (nMax * WMAX * amax <= 0.75 * FIELD_SAFE && c.headDim * amax * amax <= FIELD_SAFE) return bits;
   }
   throw new RangeError(`model too wide for the field bound (max inner dimension ${nMax})`);
 }
@@ -235,6 +245,10 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
   const W = model.weights;
   const actBits = actBitsOpt ?? chooseActBits(c);
   const A = 2 ** (actBits - 1) - 1;
+  // Activations are in [−A − 1, A] (two's-complement ranges), residual parts in
+  // [−RESID_PART − 1, RESID_PART], so |activation| ≤ AMAX and |residual| ≤ RESID + 1.
+  const AMAX = A + 1;
+  const RMAX = RESID + 1;
   const d = c.hiddenSize;
   const hd = c.headDim;
   const qDim = c.numHeads * hd;
@@ -292,13 +306,13 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
     if (!ms) throw new Error(`calibration has no norm statistics for ${key}`);
     const layer = gpt;
     // center(x) = n·x − Σx for a residual row |x| ≤ RESID.
-    const center = layer ? withInputBound(sym(1 / d, RESID), 2 * d * RESID) : undefined;
+    const center = layer ? withInputBound(sym(1 / d, RESID), 2 * d * RMAX) : undefined;
     // Pre-shift k: smallest with d·(ceil(RESID / 2^k) + 1)^2 ≤ (p−1)/2.
     let k = 0;
     while (d * (Math.ceil(RESID / 2 ** k) + 1) ** 2 > FIELD_SAFE) k++;
     const uBound = Math.ceil(RESID / 2 ** k) + 1;
     // Input: the residual (RMSNorm) or the centred residual requantized to ±RESID (LayerNorm).
-    const pre: RequantSpec = { s1: k, q: FIELD_SAFE, m: Int32Array.of(1), s2: 0, lo: -uBound, hi: uBound, xMax: RESID };
+    const pre: RequantSpec = { s1: k, q: FIELD_SAFE, m: Int32Array.of(1), s2: 0, lo: -uBound, hi: uBound, xMax: RMAX };
     const unit = (2 ** k * inScale) ** 2 / d; // mean square per unit of Σu²
     // ε enters as a public integer added to Σu², so the rsqrt table itself is universal.
     const eps = Math.min(Math.round(c.normEps / unit), FIELD_SAFE - d * uBound * uBound);
@@ -307,8 +321,8 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
     const ss = withInputBound(makeRequant([mu], 0, NORM_INDEX), d * uBound * uBound + eps);
     // 1/sqrt(ms + ε) ≈ sqrt(μ/unit)/sqrt(idx) = sqrt(μ/unit) · ρ / (RSQRT·sqrt(RSQRT_REF)).
     const sRho = Math.sqrt(mu / unit) / (RSQRT * Math.sqrt(RSQRT_REF));
-    // rowmul(v, ρ): |v| ≤ RESID, ρ ≤ RSQRT (the table's largest value).
-    const out = withInputBound(sym((inScale * sRho) / outScale, A), RESID * RSQRT);
+    // rowmul(v, ρ): |v| ≤ RESID + 1, ρ ≤ RSQRT (the table's largest value).
+    const out = withInputBound(twos((inScale * sRho) / outScale, A), RMAX * RSQRT);
     return { name, kind: layer ? 'layer' : 'rms', center, pre, eps, ss, rsqrt, out, inScale, outScale };
   };
 
@@ -350,13 +364,13 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
       up = quantLinear(`${p}.wUp`, L.wUp, ff, d, L.ffnNorm, undefined, undefined, sXf);
       const sU = actScale('up', l);
       const sA = actScale('act', l);
-      upReq = withInputBound(sym(perChannel(up, sXf, sU), A), matmulBound(up, A));
-      act = tableOf(`${p}.silu`, `round(silu(x·${sG.toExponential(6)}) / ${sA.toExponential(6)})`, A, sG, sA, A, silu);
-      // swiglu = silu(gate) · up, both ±A.
-      hiddenReq = withInputBound(sym((sA * sU) / sH, A), A * A);
+      upReq = withInputBound(twos(perChannel(up, sXf, sU), A), matmulBound(up, AMAX));
+      act = tableOf(`${p}.silu`, `round(silu(x·${sG.toExponential(6)}) / ${sA.toExponential(6)})`, -AMAX, A, sG, sA, A, silu);
+      // swiglu = silu(gate) · up: silu's table output is ±A, up ∈ [−A − 1, A].
+      hiddenReq = withInputBound(twos((sA * sU) / sH, A), A * AMAX);
     } else {
       up = quantLinear(`${p}.wUp`, L.wUp, ff, d, L.ffnNorm, L.ffnNormBias, L.bUp, sXf);
-      act = tableOf(`${p}.gelu`, `round(gelu_new(x·${sG.toExponential(6)}) / ${sH.toExponential(6)})`, A, sG, sH, A, geluNew);
+      act = tableOf(`${p}.gelu`, `round(gelu_new(x·${sG.toExponential(6)}) / ${sH.toExponential(6)})`, -AMAX, A, sG, sH, A, geluNew);
     }
     tables.set(act.name, act);
     const down = quantLinear(`${p}.wDown`, L.wDown, d, ff, undefined, undefined, L.bDown, sH);
@@ -367,26 +381,26 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
       wk,
       wv,
       wo,
-      // Matmul inputs are requant outputs (|x| ≤ A); q, k after RoPE are clamped to ±A.
-      qReq: withInputBound(sym(perChannel(wq, sXa, sQ), A), matmulBound(wq, A)),
-      kReq: withInputBound(sym(perChannel(wk, sXa, sK), A), matmulBound(wk, A)),
-      vReq: withInputBound(sym(perChannel(wv, sXa, sV), A), matmulBound(wv, A)),
-      scoreReq: withInputBound(sym(((sQ * sK) / Math.sqrt(hd)) * 2 ** fs, SCORE), hd * A * A),
+      // Matmul inputs are requant outputs (|x| ≤ A + 1); q, k are those or RoPE outputs (±A).
+      qReq: withInputBound(twos(perChannel(wq, sXa, sQ), A), matmulBound(wq, AMAX)),
+      kReq: withInputBound(twos(perChannel(wk, sXa, sK), A), matmulBound(wk, AMAX)),
+      vReq: withInputBound(twos(perChannel(wv, sXa, sV), A), matmulBound(wv, AMAX)),
+      scoreReq: withInputBound(sym(((sQ * sK) / Math.sqrt(hd)) * 2 ** fs, SCORE), hd * AMAX * AMAX),
       softmax,
       // Σ_j p_j·v_j with Σ_j p_j ≤ 2^FP + the row-sum error bound at the longest row.
-      pvReq: withInputBound(sym(sV / (2 ** FP * sO), A), (2 ** FP + softmaxRowSumBound(softmax.params, c.maxPositions)) * A),
-      oReq: withInputBound(sym(perChannel(wo, sO, sResA), RESID_PART), matmulBound(wo, A)),
-      residAttn: withInputBound(sym(residIn / sResA, RESID_PART), RESID),
+      pvReq: withInputBound(twos(sV / (2 ** FP * sO), A), (2 ** FP + softmaxRowSumBound(softmax.params, c.maxPositions)) * AMAX),
+      oReq: withInputBound(twos(perChannel(wo, sO, sResA), RESID_PART), matmulBound(wo, AMAX)),
+      residAttn: withInputBound(twos(residIn / sResA, RESID_PART), RMAX),
       ffnNorm,
       gate,
       up,
       down,
-      actInReq: withInputBound(sym(perChannel(gate ?? up, sXf, sG), A), matmulBound(gate ?? up, A)),
+      actInReq: withInputBound(twos(perChannel(gate ?? up, sXf, sG), A), matmulBound(gate ?? up, AMAX)),
       upReq,
       act,
       hiddenReq,
-      downReq: withInputBound(sym(perChannel(down, sH, sResF), RESID_PART), matmulBound(down, A)),
-      residFfn: withInputBound(sym(sResA / sResF, RESID_PART), RESID),
+      downReq: withInputBound(twos(perChannel(down, sH, sResF), RESID_PART), matmulBound(down, AMAX)),
+      residFfn: withInputBound(twos(sResA / sResF, RESID_PART), RMAX),
     });
     residIn = sResF;
     residInMax = maxOf('resid.ffn', l);
@@ -396,7 +410,7 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
   const lmHead = quantLinear('lmHead', W.lmHead, c.vocabSize, d, W.finalNorm, W.finalNormBias, undefined, sXo);
   const logitScale = (maxOf('logits', -1) * 1.25) / LOGIT;
   scales['logits'] = logitScale;
-  const logitReq = withInputBound(sym(perChannel(lmHead, sXo, logitScale), LOGIT), matmulBound(lmHead, A));
+  const logitReq = withInputBound(sym(perChannel(lmHead, sXo, logitScale), LOGIT), matmulBound(lmHead, AMAX));
 
   // Static field-bound checks on every matmul accumulator (bias included).
   const check = (lin: QLinear, inBound: number): void => {
@@ -406,9 +420,9 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
       throw new RangeError(`${lin.name}: accumulator bound ${lin.cols * WMAX * inBound + bMax} exceeds the field bound`);
     }
   };
-  for (const L of layers) for (const lin of [L.wq, L.wk, L.wv, L.wo, L.up, L.down, ...(L.gate ? [L.gate] : [])]) check(lin, A);
-  check(lmHead, A);
-  if (gpt && 2 * d * RESID > FIELD_SAFE) throw new RangeError(`hidden size ${d} too large for the LayerNorm centring bound`);
+  for (const L of layers) for (const lin of [L.wq, L.wk, L.wv, L.wo, L.up, L.down, ...(L.gate ? [L.gate] : [])]) check(lin, AMAX);
+  check(lmHead, AMAX);
+  if (gpt && 2 * d * RMAX > FIELD_SAFE) throw new RangeError(`hidden size ${d} too large for the LayerNorm centring bound`);
 
   const rope = gpt ? undefined : { ...ropeTables(c.maxPositions, hd, c.ropeTheta, ROPE_FR), fr: ROPE_FR };
   return {

@@ -123,6 +123,8 @@ export type TraceOp =
       readonly heads: number;
       readonly headDim: number;
       readonly theta: number;
+      /** |input| ≤ inputBound (the producing requant's range; absent: clamp). */
+      readonly inputBound?: number;
       readonly fr: number;
       readonly clamp: number;
       readonly out: IntTensor;
