@@ -140,6 +140,36 @@ describe('quantized pass', () => {
     }
   });
 
+  it("a norm's output requant bound holds for rows with one or two large entries (the worst case) and is nearly tight", () => {
+    for (const name of ['llama-gqa-odd', 'gpt2-small-odd'] as FixtureName[]) {
+      const { q } = get(name);
+      const d = q.config.hiddenSize;
+      for (const n of [q.layers[0]!.attnNorm, q.finalNorm]) {
+        const bound = n.out.xMax!;
+        const rsqrt = n.rsqrt.values;
+        const v = new Int32Array(d);
+        const u = new Int32Array(d);
+        const ssOut = new Int32Array(1);
+        let worst = 0;
+        for (let a = -32768; a <= 32768; a += 3) {
+          for (const b of [0, Math.trunc(a / 3)]) {
+            v.fill(0);
+            v[0] = a;
+            v[1] = b;
+            requant(u, v, n.pre, d);
+            let ss = n.eps;
+            for (const x of u) ss += x * x;
+            requant(ssOut, Int32Array.of(ss), n.ss, 1);
+            const rho = rsqrt[ssOut[0]! - n.rsqrt.inMin]!;
+            worst = Math.max(worst, Math.abs(a) * rho, Math.abs(b) * rho);
+          }
+        }
+        expect(worst, `${name} ${n.name}`).toBeLessThanOrEqual(bound);
+        expect(worst, `${name} ${n.name}`).toBeGreaterThan(0.9 * bound);
+      }
+    }
+  });
+
   it('checkTrace catches a tampered output', () => {
     const { m, q } = get('llama-gqa-odd');
     const r = quantForward(q, m.tokenizer.encode('the sea'), { trace: true });

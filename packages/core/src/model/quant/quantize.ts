@@ -196,6 +196,31 @@ function matmulBound(lin: QLinear, inBound: number): number {
   return best;
 }
 
+/**
+ * Largest |v_i·ρ| a norm's rowmul can produce, where u = round(v / 2^k) (|u_i| ≤ uBound,
+ * |v_i| ≤ vMax), idx = ssReq(Σ_j u_j² + eps) and ρ = rsqrt[idx]. An entry is large only if
+ * the row's sum of squares is, and then ρ is small: for each idx, the largest sum of squares
+ * mapping to it bounds u_i² ≤ Σ_j u_j², hence |v_i| ≤ 2^k·|u_i| + 2^(k−1). Exact worst case
+ * of these relations (much smaller than vMax·max ρ), checked against the kernels in tests.
+ */
+export function normScaleBound(k: number, uBound: number, eps: number, ss: RequantSpec, rsqrt: Int32Array, vMax: number): number {
+  const { s1, m, s2 } = ss;
+  const h1 = s1 === 0 ? 0 : 2 ** (s1 - 1);
+  const h2 = s2 === 0 ? 0 : 2 ** (s2 - 1);
+  const ssTop = uBound * uBound * 1e9; // ≥ any sum of squares (only bounds the last index)
+  let best = 0;
+  for (let idx = 0; idx < rsqrt.length; idx++) {
+    // Largest t with round(t·m / 2^s2) ≤ idx, then largest sum with round(sum / 2^s1) ≤ t.
+    const tMax = idx === rsqrt.length - 1 ? Infinity : Math.floor(((idx + 1) * 2 ** s2 - h2 - 1) / m[0]!);
+    const sumMax = Math.min(ssTop, (tMax + 1) * 2 ** s1 - h1 - 1);
+    if (sumMax < eps) continue;
+    const u = Math.min(uBound, Math.floor(Math.sqrt(sumMax - eps)));
+    const v = Math.min(vMax, k === 0 ? u : 2 ** k * u + 2 ** (k - 1));
+    best = Math.max(best, v * rsqrt[idx]!);
+  }
+  return best;
+}
+
 function perChannel(lin: QLinear, inScale: number, outScale: number): Float64Array {
   const m = new Float64Array(lin.rows);
   for (let o = 0; o < lin.rows; o++) m[o] = (lin.scale[o]! * inScale) / outScale;
@@ -321,8 +346,7 @@ export function quantizeWithStats(model: FloatModel, stats: CalibrationStats, ac
     const ss = withInputBound(makeRequant([mu], 0, NORM_INDEX), d * uBound * uBound + eps);
     // 1/sqrt(ms + ε) ≈ sqrt(μ/unit)/sqrt(idx) = sqrt(μ/unit) · ρ / (RSQRT·sqrt(RSQRT_REF)).
     const sRho = Math.sqrt(mu / unit) / (RSQRT * Math.sqrt(RSQRT_REF));
-    // rowmul(v, ρ): |v| ≤ RESID + 1, ρ ≤ RSQRT (the table's largest value).
-    const out = withInputBound(twos((inScale * sRho) / outScale, A), RMAX * RSQRT);
+    const out = withInputBound(twos((inScale * sRho) / outScale, A), normScaleBound(k, uBound, eps, ss, rsqrtValues, RMAX));
     return { name, kind: layer ? 'layer' : 'rms', center, pre, eps, ss, rsqrt, out, inScale, outScale };
   };
 
