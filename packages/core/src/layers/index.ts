@@ -8,6 +8,6 @@ export { proveEmbed, provePosembed, specEmbed, specPosembed, witnessEmbed, witne
 export { proveRows, specRows } from './rows.js';
 export { proveAdd, proveCenter, proveMul, proveRowmul, proveSumsq, specAdd, specCenter, specMul, specRowmul, specSumsq, witnessAdd, witnessCenter, witnessMul, witnessRowmul, witnessSumsq } from './elementwise.js';
 export { argmaxDifferences, proveArgmax, specArgmax, witnessArgmax, type ArgmaxOptions } from './argmax.js';
-export { eqTimesLastAxisTable, proveRequant, proveZeroCheckBatches, proveZeroCheckRounds, specRequant, witnessRequant, type LayerProveOptions } from './requant.js';
+export { lastAxisTable, proveRequant, proveZeroCheckBatches, proveZeroCheckRounds, specRequant, witnessRequant, type LayerProveOptions } from './requant.js';
 export { proveLookupOp, specLookupOp, witnessLookupOp } from './lookup-op.js';
 export { proveRope, specRope, witnessRope } from './rope.js';

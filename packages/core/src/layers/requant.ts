@@ -153,16 +153,14 @@ export function witnessRequant(op: RequantOp, F: PrimeField = BabyBear): Map<str
   return out;
 }
 
-/** eq(r, ·) times a per-last-axis-column coefficient (canonical field values, 0 beyond). */
-export function eqTimesLastAxisTable(E: QuarticExtension, eq: Uint32Array, shape: readonly number[], cols: Uint32Array): Uint32Array {
+/** The per-last-axis-column table c[j] (canonical field values, 0 beyond c.length), any row. */
+export function lastAxisTable(shape: readonly number[], cols: Uint32Array): Uint32Array {
   const vars = axisVars(shape);
-  const mask = 2 ** vars[vars.length - 1]! - 1;
-  const out = new Uint32Array(eq.length);
-  const n = eq.length >>> 2;
-  for (let i = 0; i < n; i++) {
-    const c = i & mask;
-    if (c < cols.length) E.mulBaseAt(out, 4 * i, eq, 4 * i, cols[c]!);
-  }
+  const low = 2 ** vars[vars.length - 1]!;
+  const out = new Uint32Array(2 ** tensorVars(shape));
+  out.set(cols, 0);
+  // The pattern repeats every 2^low entries: double the filled prefix.
+  for (let filled = low; filled < out.length; filled *= 2) out.copyWithin(filled, 0, filled);
   return out;
 }
 
@@ -201,7 +199,7 @@ export function proveZeroCheckRounds(
 export function proveRequant(ctx: ProverContext, spec: RequantLayerSpec, options: LayerProveOptions = {}): void {
   const E = ctx.E;
   const plan: RequantPlan = requantPlan(E.base, spec);
-  const { r, lambda } = requantChallenges(ctx, spec);
+  const { lambda } = requantChallenges(ctx, spec);
   const rel = requantRelation(E, lambda, spec, plan);
   const shape = spec.out.shape;
   const committed = new Map<string, string>([
@@ -210,16 +208,14 @@ export function proveRequant(ctx: ProverContext, spec: RequantLayerSpec, options
   ]);
   for (const [k, id] of Object.entries(plan.ids)) if (id !== undefined) committed.set(k, id);
   const tables = (): MleTable[] => {
-    const eq = eqTableFast(E, r);
     return rel.tables.map((name): MleTable => {
-      if (name === 'eq') return { kind: 'ext', data: eq };
-      if (name === 'eqm') return { kind: 'ext', data: eqTimesLastAxisTable(E, eq, shape, plan.mCols) };
+      if (name === 'm') return { kind: 'base', data: lastAxisTable(shape, plan.mCols) };
       const id = committed.get(name);
       if (!id) throw new LayerError(`requant: unknown table ${name}`);
       return { kind: 'base', data: ctx.table({ id, shape }) };
     });
   };
-  ctx.zeroChecks.push(requantZeroCheck(ctx, spec, plan, rel, r, { tables, unchecked: options.unchecked }));
+  ctx.zeroChecks.push(requantZeroCheck(ctx, spec, plan, rel, { tables, unchecked: options.unchecked }));
 }
 
 /** Prover side of `verifyZeroCheckBatches`: one sumcheck per group of deferred zero-checks. */
@@ -238,9 +234,9 @@ export function proveZeroCheckBatches(ctx: ProverContext): void {
       }
       continue;
     }
-    const mu = zeroCheckBatchChallenge(ctx, group);
+    const { mu, r } = zeroCheckBatchChallenge(ctx, group);
     const { terms, degree } = zeroCheckBatchTerms(ctx.E, group, mu);
-    const tables: MleTable[] = [];
+    const tables: MleTable[] = [{ kind: 'ext', data: eqTableFast(ctx.E, r) }];
     for (const z of group) {
       if (!z.proverTables) throw new LayerError(`${z.what}: deferred zero-check has no prover tables`);
       tables.push(...(z.proverTables() as MleTable[]));
@@ -257,6 +253,6 @@ export function proveZeroCheckBatches(ctx: ProverContext): void {
       throw new LayerError(`${zeroCheckBatchName(group)}: the witnesses do not satisfy the relations (${(e as Error).message})`);
     }
     for (const msg of out.roundMessages) ctx.writer.exts(msg);
-    finishZeroCheckBatch(ctx, group, mu, out.point, out.finalClaim);
+    finishZeroCheckBatch(ctx, group, mu, r, out.point, out.finalClaim);
   }
 }

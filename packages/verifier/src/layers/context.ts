@@ -42,11 +42,12 @@ export interface LookupRequest {
 }
 
 /**
- * A zero-check Σ_i eq(r, i)·R(i) = 0 an argument defers to the end of the layer phase, where
- * all deferred zero-checks over the same number of variables are proven by ONE sumcheck
- * (requant.ts `verifyZeroCheckBatches`). r and the relation's own batching challenge are
- * drawn by the argument before it defers; `after` runs once the batch is checked (range
- * checks), in deferral order.
+ * A relation R(i) = 0 (at every entry i) an argument defers to the end of the layer phase,
+ * where all deferred relations over the same number of variables are proven by ONE
+ * zero-check Σ_i eq(r, i)·Σ_k μ^k·R_k(i) = 0 with a point r shared by the group (requant.ts
+ * `verifyZeroCheckBatches`). The relation's own batching challenge is drawn by the argument
+ * before it defers; `terms` do not include the eq weight; `after` runs once the batch is
+ * checked (range checks), in deferral order.
  */
 export interface DeferredZeroCheck {
   readonly what: string;

@@ -60,7 +60,7 @@
  * CLAMPS are proven, not assumed away: a saturated entry is an ordinary case of the gadget.
  *
  * COST per entry: 2–7 witness values (+ limbs), a handful of lookups into shared tables;
- * one degree-≤4 sumcheck over the tensor; 9 claims + those of the range checks.
+ * a share of its group's batched zero-check (degree ≤ 4); 9 claims + those of the range checks.
  */
 import type { Ext, QuarticExtension } from '../field/extension.js';
 import type { PrimeField } from '../field/prime.js';
@@ -144,15 +144,16 @@ export class RelationBuilder {
  * Clamp gadget terms (see the module comment) for output `y`, selector `s`, excess `z` and
  * weight table `w` (eq): adds two relations.
  */
-export function addClampRelations(rel: RelationBuilder, w: string, y: string, s: string, lo: number, hi: number): void {
+export function addClampRelations(rel: RelationBuilder, w: string | null, y: string, s: string, lo: number, hi: number): void {
   const F = rel.E.base;
   const inv2 = F.inv(2);
-  rel.relation().add(1, [w, s, s, s]).add(-1, [w, s]);
+  const W = w === null ? [] : [w];
+  rel.relation().add(1, [...W, s, s, s]).add(-1, [...W, s]);
   rel
     .relation()
-    .add(1, [w, s, s, y])
-    .add(F.neg(F.mul(F.fromInt(hi + lo), inv2)), [w, s, s], true)
-    .add(F.neg(F.mul(F.fromInt(hi - lo), inv2)), [w, s], true);
+    .add(1, [...W, s, s, y])
+    .add(F.neg(F.mul(F.fromInt(hi + lo), inv2)), [...W, s, s], true)
+    .add(F.neg(F.mul(F.fromInt(hi - lo), inv2)), [...W, s], true);
 }
 
 /** Verifier: reads the rounds of a zero-check sumcheck (claim 0). */
@@ -199,25 +200,21 @@ export function finishZeroCheck(
  * (c_j for j < c.length, 0 beyond; canonical base-field values):
  * eq(r_outer, ρ_outer)·Σ_j eq(r_last, j)·eq(ρ_last, j)·c_j.
  */
-export function eqTimesLastAxisEval(
-  E: QuarticExtension,
-  shape: readonly number[],
-  r: Uint32Array,
-  rho: Uint32Array,
-  c: ArrayLike<number>,
-): Ext {
+/**
+ * MLE at ρ of the tensor whose entry is c[j] at last-axis index j < c.length (0 beyond),
+ * whatever the other indices: only the last axis's (lowest) variables matter, Σ_j eq(ρ_low, j)·c[j].
+ */
+export function lastAxisEval(E: QuarticExtension, shape: readonly number[], rho: Uint32Array, c: ArrayLike<number>): Ext {
   const vars = axisVars(shape);
   const vl = shape.length === 0 ? 0 : vars[vars.length - 1]!;
-  const er = eqTable(E, r.subarray(0, 4 * vl));
   const ep = eqTable(E, rho.subarray(0, 4 * vl));
   const acc = E.zero();
   const t = new Uint32Array(4);
   for (let j = 0; j < c.length; j++) {
-    E.mulAt(t, 0, er, 4 * j, ep, 4 * j);
-    E.mulBaseAt(t, 0, t, 0, c[j]!);
+    E.mulBaseAt(t, 0, ep, 4 * j, c[j]!);
     E.addAt(acc, 0, acc, 0, t, 0);
   }
-  return E.mul(acc, eqEval(E, r.subarray(4 * vl), rho.subarray(4 * vl)));
+  return acc;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -666,31 +663,38 @@ export function requantWitnessIds(F: PrimeField, spec: RequantLayerSpec): string
   return ids;
 }
 
-/** The batched relation (both sides build the same terms). */
+/**
+ * The op's relations, batched by λ, WITHOUT the zero-check weight: the group's batch
+ * multiplies every term by its shared eq(r, ·) ({@link zeroCheckBatchTerms}). t·m[c] reads the
+ * public table `m` (m[c] at last-axis index c) when m is per channel, else the coefficient m.
+ */
 export function requantRelation(E: QuarticExtension, lambda: Ext, spec: RequantLayerSpec, plan: RequantPlan): RelationBuilder {
   const { ids, d1, d2 } = plan;
   const rel = new RelationBuilder(E, lambda);
   if (plan.merged) {
     // x = d1·(y + sel2 + sel2·exc2) + rem1
-    rel.relation().add(1, ['eq', 'x']).add(-d1, ['eq', 'y']);
-    if (ids.sel2) rel.add(-d1, ['eq', 'sel2']);
-    if (ids.exc2) rel.add(-d1, ['eq', 'sel2', 'exc2']);
-    if (ids.rem1) rel.add(-1, ['eq', 'rem1']);
-    if (ids.sel2) addClampRelations(rel, 'eq', 'y', 'sel2', spec.lo, spec.hi);
+    rel.relation().add(1, ['x']).add(-d1, ['y']);
+    if (ids.sel2) rel.add(-d1, ['sel2']);
+    if (ids.exc2) rel.add(-d1, ['sel2', 'exc2']);
+    if (ids.rem1) rel.add(-1, ['rem1']);
+    if (ids.sel2) addClampRelations(rel, null, 'y', 'sel2', spec.lo, spec.hi);
     return rel;
   }
   // x = d1·(t + sel1 + sel1·exc1) + rem1
-  rel.relation().add(1, ['eq', 'x']).add(-d1, ['eq', 't']);
-  if (ids.sel1) rel.add(-d1, ['eq', 'sel1']);
-  if (ids.exc1) rel.add(-d1, ['eq', 'sel1', 'exc1']);
-  if (ids.rem1) rel.add(-1, ['eq', 'rem1']);
-  if (ids.sel1) addClampRelations(rel, 'eq', 't', 'sel1', -plan.qClamp, plan.qClamp);
+  rel.relation().add(1, ['x']).add(-d1, ['t']);
+  if (ids.sel1) rel.add(-d1, ['sel1']);
+  if (ids.exc1) rel.add(-d1, ['sel1', 'exc1']);
+  if (ids.rem1) rel.add(-1, ['rem1']);
+  if (ids.sel1) addClampRelations(rel, null, 't', 'sel1', -plan.qClamp, plan.qClamp);
   // t·m = d2·(y + sel2 + sel2·exc2) + rem2
-  rel.relation().add(1, ['eqm', 't']).add(-d2, ['eq', 'y']);
-  if (ids.sel2) rel.add(-d2, ['eq', 'sel2']);
-  if (ids.exc2) rel.add(-d2, ['eq', 'sel2', 'exc2']);
-  if (ids.rem2) rel.add(-1, ['eq', 'rem2']);
-  if (ids.sel2) addClampRelations(rel, 'eq', 'y', 'sel2', spec.lo, spec.hi);
+  rel.relation();
+  if (spec.m.length === 1) rel.add(plan.mCols[0]!, ['t'], true);
+  else rel.add(1, ['m', 't']);
+  rel.add(-d2, ['y']);
+  if (ids.sel2) rel.add(-d2, ['sel2']);
+  if (ids.exc2) rel.add(-d2, ['sel2', 'exc2']);
+  if (ids.rem2) rel.add(-1, ['rem2']);
+  if (ids.sel2) addClampRelations(rel, null, 'y', 'sel2', spec.lo, spec.hi);
   return rel;
 }
 
@@ -707,11 +711,9 @@ export function requantCommitted(spec: RequantLayerSpec, plan: RequantPlan): Map
   return m;
 }
 
-/** Random point and batching challenge (both sides). */
-export function requantChallenges(ctx: LayerContext, spec: RequantLayerSpec): { r: Uint32Array; lambda: Ext } {
-  const r = ctx.randomPoint(spec.out.shape, `requant/${spec.out.id}`);
-  const lambda = ctx.transcript.challengeExt(`requant/${spec.out.id}/lambda`);
-  return { r, lambda };
+/** The relations' batching challenge (both sides); the zero-check point is the group's. */
+export function requantChallenges(ctx: LayerContext, spec: RequantLayerSpec): { lambda: Ext } {
+  return { lambda: ctx.transcript.challengeExt(`requant/${spec.out.id}/lambda`) };
 }
 
 /**
@@ -723,7 +725,6 @@ export function requantZeroCheck(
   spec: RequantLayerSpec,
   plan: RequantPlan,
   rel: RelationBuilder,
-  r: Uint32Array,
   prover?: { tables: () => readonly unknown[]; unchecked?: boolean },
 ): DeferredZeroCheck {
   const E = ctx.E;
@@ -737,8 +738,7 @@ export function requantZeroCheck(
     terms: rel.terms,
     committed: requantCommitted(spec, plan),
     publicValue: (name, point) => {
-      if (name === 'eq') return eqEval(E, r, point);
-      if (name === 'eqm') return eqTimesLastAxisEval(E, spec.out.shape, r, point, plan.mCols);
+      if (name === 'm') return lastAxisEval(E, spec.out.shape, point, plan.mCols);
       const d = ids[name] === undefined ? undefined : defined.get(ids[name]!);
       if (d) return definedTensorEval(ctx, { id: d[0], shape: spec.out.shape }, d[1], d[2], d[3], point);
       const sp = name === 'exc1' ? plan.split1 : name === 'exc2' ? plan.split2 : undefined;
@@ -766,22 +766,24 @@ export function requantZeroCheck(
  */
 export function verifyRequant(ctx: LayerContext, spec: RequantLayerSpec): void {
   const plan = requantPlan(ctx.E.base, spec);
-  const { r, lambda } = requantChallenges(ctx, spec);
-  ctx.zeroChecks.push(requantZeroCheck(ctx, spec, plan, requantRelation(ctx.E, lambda, spec, plan), r));
+  const { lambda } = requantChallenges(ctx, spec);
+  ctx.zeroChecks.push(requantZeroCheck(ctx, spec, plan, requantRelation(ctx.E, lambda, spec, plan)));
 }
 
 // ---------------------------------------------------------------------------------------
 // Batched zero-checks.
 //
 // Deferred zero-checks are grouped by their number of variables (groups in order of first
-// deferral). Group G = {Z_0, …, Z_{m−1}} is one sumcheck of Σ_i Σ_k μ^k·eq(r_k, i)·R_k(i)
-// with claim 0, μ drawn after every r_k and λ_k: if some Z_k's sum is nonzero, the batched
-// claim is a nonzero polynomial of degree ≤ m − 1 in μ, so it vanishes with probability
-// ≤ (m − 1)/|E|; the sumcheck then adds its usual numVars·degree/|E|. After the rounds each
-// member claims its committed tables at the shared point, evaluates its public tables, and
-// the μ-combination of the members' relation values must equal the last round claim. One
-// set of rounds per group instead of one per op is what makes this worth it: the rounds are
-// most of a requant's proof bytes.
+// deferral). Group G = {Z_0, …, Z_{m−1}} is one sumcheck of Σ_i eq(r, i)·Σ_k μ^k·R_k(i) with
+// claim 0, where R_k is member k's λ_k-batched relation and μ, r are drawn after every λ_k
+// (and after the witness commitment). If some R_k is nonzero at some entry, the multilinear
+// extension of Σ_k μ^k·R_k(i) in i is a nonzero polynomial, so its value at the random r
+// vanishes with probability ≤ (numVars + m − 1)/|E| over (r, μ); the sumcheck then adds its
+// usual numVars·degree/|E|. After the rounds each member claims its committed tables at
+// the final point, evaluates its public tables, and eq(r, point)·Σ_k μ^k·R_k(values) must
+// equal the last round claim. One point for the group (not one per op) means one eq table
+// for the prover instead of one eq (and one eq·m) table per requant; one set of rounds per
+// group is what makes this worth it: the rounds are most of a requant's proof bytes.
 
 /** Deferred zero-checks grouped by variable count, groups in order of first appearance. */
 export function zeroCheckGroups(checks: readonly DeferredZeroCheck[]): DeferredZeroCheck[][] {
@@ -794,24 +796,31 @@ export function zeroCheckGroups(checks: readonly DeferredZeroCheck[]): DeferredZ
   return [...byVars.values()];
 }
 
-/** The group's terms: member k's terms times μ^k, its table indices shifted past the earlier members'. */
+/**
+ * The group's terms: table 0 is the shared eq(r, ·); member k's terms times μ^k and times
+ * eq, its table indices shifted past eq and the earlier members' tables.
+ */
 export function zeroCheckBatchTerms(E: QuarticExtension, group: readonly DeferredZeroCheck[], mu: Ext): { terms: SumcheckTerm[]; degree: number } {
   const terms: SumcheckTerm[] = [];
   let pow = E.one();
-  let base = 0;
+  let base = 1;
   for (const z of group) {
-    for (const t of z.terms) terms.push({ coeff: E.mul(pow, t.coeff), factors: t.factors.map((f) => f + base) });
+    for (const t of z.terms) terms.push({ coeff: E.mul(pow, t.coeff), factors: [0, ...t.factors.map((f) => f + base)] });
     base += z.tables.length;
     pow = E.mul(pow, mu);
   }
   return { terms, degree: sumcheckDegree(terms) };
 }
 
-/** The group's challenge μ (both sides; bound to the group's size and variable count). */
-export function zeroCheckBatchChallenge(ctx: LayerContext, group: readonly DeferredZeroCheck[]): Ext {
+/**
+ * The group's challenges (both sides; bound to the group's size and variable count): μ
+ * batches the members, r is the one zero-check point they share.
+ */
+export function zeroCheckBatchChallenge(ctx: LayerContext, group: readonly DeferredZeroCheck[]): { mu: Ext; r: Uint32Array } {
   ctx.transcript.absorbU32('zerocheck/vars', group[0]!.numVars);
   ctx.transcript.absorbU32('zerocheck/members', group.length);
-  return ctx.transcript.challengeExt('zerocheck/mu');
+  const mu = ctx.transcript.challengeExt('zerocheck/mu');
+  return { mu, r: ctx.transcript.challengeExts('zerocheck/point', group[0]!.numVars) };
 }
 
 export function zeroCheckBatchName(group: readonly DeferredZeroCheck[]): string {
@@ -827,6 +836,7 @@ export function finishZeroCheckBatch(
   ctx: LayerContext,
   group: readonly DeferredZeroCheck[],
   mu: Ext,
+  r: Uint32Array,
   point: Uint32Array,
   finalClaim: Ext,
 ): void {
@@ -842,7 +852,7 @@ export function finishZeroCheckBatch(
     E.addAt(acc, 0, acc, 0, E.mul(pow, evalSumcheckTerms(E, z.terms, values)), 0);
     pow = E.mul(pow, mu);
   }
-  if (!E.equals(acc, finalClaim)) {
+  if (!E.equals(E.mul(eqEval(E, r, point), acc), finalClaim)) {
     throw new LayerError(`${zeroCheckBatchName(group)}: relation check failed (the claimed evaluations do not satisfy the relations)`);
   }
   for (const z of group) z.after();
@@ -852,7 +862,7 @@ export function finishZeroCheckBatch(
 export function verifyZeroCheckBatches(ctx: LayerContext): void {
   const checks = ctx.zeroChecks.splice(0);
   for (const group of zeroCheckGroups(checks)) {
-    const mu = zeroCheckBatchChallenge(ctx, group);
+    const { mu, r } = zeroCheckBatchChallenge(ctx, group);
     const { degree } = zeroCheckBatchTerms(ctx.E, group, mu);
     let res;
     try {
@@ -861,6 +871,6 @@ export function verifyZeroCheckBatches(ctx: LayerContext): void {
       if (e instanceof SumcheckError) throw new LayerError(e.message);
       throw e;
     }
-    finishZeroCheckBatch(ctx, group, mu, res.point, res.finalClaim);
+    finishZeroCheckBatch(ctx, group, mu, r, res.point, res.finalClaim);
   }
 }
