@@ -25,6 +25,7 @@ import {
 } from '@zkllm/verifier';
 import { sharedU32 } from '../parallel/pool.js';
 import { buildFractionLayers, proveFractionTree, proveFractionTrees } from './fraction.js';
+import { evalMleFast } from '../layers/matmul.js';
 
 /**
  * One query segment: `arity` columns, each a tensor of logical shape `shape` given as its
@@ -251,14 +252,23 @@ export function proveLookups(
   const claims: LookupClaims[] = groups.map((g) => ({ multiplicity: { point: new Uint32Array(0), value: E.zero() }, segments: new Array(g.segments.length) }));
   const segmentEvals = groups.map((g) => new Uint32Array(4 * g.table.arity * g.segments.length));
   layout.queryTrees.forEach((tree, k) => {
-    // A segment is evaluated at its own tree's leaf point.
+    // A segment is evaluated at its own tree's leaf point. A column checked by two windows
+    // (or looked up twice) sits in two segments of one size: evaluate it once per tree.
     const rq = leaves[k]!.point;
+    const memo = new Map<Uint32Array, Map<number, Uint32Array>>();
+    const evalColumn = (col: Uint32Array, pt: Uint32Array, logSize: number): Uint32Array => {
+      let bySize = memo.get(col);
+      if (!bySize) memo.set(col, (bySize = new Map()));
+      let v = bySize.get(logSize);
+      if (!v) bySize.set(logSize, (v = col.length === 1 << logSize ? evalMleFast(E, col, pt) : evalMleBase(E, col, pt)));
+      return v;
+    };
     for (const pl of tree.placements) {
       const seg = layout.segments[pl.index]!;
       const g = groups[seg.group]!;
       const pt = rq.slice(0, 4 * pl.logSize);
       const vals = new Uint32Array(4 * g.table.arity);
-      for (let c = 0; c < g.table.arity; c++) vals.set(evalMleBase(E, g.segments[seg.index]!.columns[c]!, pt), 4 * c);
+      for (let c = 0; c < g.table.arity; c++) vals.set(evalColumn(g.segments[seg.index]!.columns[c]!, pt, pl.logSize), 4 * c);
       segmentEvals[seg.group]!.set(vals, 4 * g.table.arity * seg.index);
       (claims[seg.group]!.segments as Array<{ point: Uint32Array; values: Uint32Array }>)[seg.index] = { point: pt, values: vals };
     }
