@@ -6,6 +6,7 @@ const BUNDLE: KernelBundle = {
   source: `return {
     square(out, start, end) { for (let i = start; i < end; i++) out[i] = i * i; },
     fail(out, start, end) { if (start > 0) throw new Error('boom at ' + start); },
+    fillMem(mem, start, end) { const v = new Uint32Array(mem.buffer); for (let i = start; i < end; i++) v[i] = 3 * i; },
   };`,
 };
 const square = (out: Uint32Array, start: number, end: number) => {
@@ -41,6 +42,19 @@ describe('parallel kernel pool', () => {
     const out = sharedU32(1000);
     parallelFor(BUNDLE, 'square', 1000, 10, (_, a, b) => [out, a, b], (x) => square(...(x as [Uint32Array, number, number])));
     expect(out[999]).toBe(999 * 999);
+  });
+
+  it('passes shared wasm memories to helpers and refuses unshared ones', () => {
+    setProverThreads(2);
+    const fill = (x: unknown[]) => {
+      const v = new Uint32Array((x[0] as WebAssembly.Memory).buffer);
+      for (let i = x[1] as number; i < (x[2] as number); i++) v[i] = 3 * i;
+    };
+    const mem = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    expect(parallelFor(BUNDLE, 'fillMem', 1000, 10, (_, a, b) => [mem, a, b], fill)).toBe(2);
+    const v = new Uint32Array(mem.buffer);
+    for (let i = 0; i < 1000; i++) expect(v[i]).toBe(3 * i);
+    expect(() => parallelFor(BUNDLE, 'fillMem', 1000, 10, (_, a, b) => [new WebAssembly.Memory({ initial: 1 }), a, b], fill)).toThrow(ParallelKernelError);
   });
 
   it('validates thread counts', () => {

@@ -8,7 +8,8 @@
  * package and from TypeScript sources under a test runner. The calling thread runs its own
  * range through the typed twin of the kernel (same code, from the same template or the
  * same function).
- * Every array a helper touches must live in a SharedArrayBuffer ({@link sharedU32}, {@link toShared}).
+ * Every array a helper touches must live in a SharedArrayBuffer ({@link sharedU32}, {@link toShared});
+ * wasm kernels get a shared WebAssembly.Memory and instantiate their module over it (pcs/wasm-asm.ts).
  *
  * Threads: `ZKLLM_THREADS` (1 disables the helpers), else min(available cores, 4); or
  * {@link setProverThreads}. Helpers are unref'd: they never keep a process alive.

@@ -376,9 +376,9 @@ const PARALLEL_MIN = 1 << 13;
  * `shared`: a shared memory the pool's helper threads work on too (null if unavailable).
  */
 function instantiate(bytes: number, shared: boolean): ExtKernels | null {
-  if (shared && kernels.sharedModule()) {
-    const mem = sharedMemory(bytes);
-    if (mem) return { mem, ...kernels.exportsFor(mem) };
+  if (shared) {
+    const mem = kernels.sharedModule() && sharedMemory(bytes);
+    return mem ? { mem, ...kernels.exportsFor(mem) } : null;
   }
   const mod = kernels.module();
   const inst = mod && instanceWithMemory(mod, bytes);
@@ -433,9 +433,11 @@ export class ExtArena {
   static open(F: PrimeField, w: number, words: number, parallelWords = 0): ExtArena | null {
     if (F.p >= 2 ** 31 || !simdKernels.enabled) return null;
     const threads = parallelWords > 0 ? proverThreads() : 1;
-    const k = instantiate(4 * (words + (threads > 1 ? parallelWords : 0) + 32 + 32 * threads), threads > 1);
-    if (!k) return null;
-    return new ExtArena(k, F, w, k.mem.buffer instanceof SharedArrayBuffer ? threads : 1);
+    // Shared (with the helpers' scratch) when it can be; else as on one thread.
+    const shared = threads > 1 ? instantiate(4 * (words + parallelWords + 32 + 32 * threads), true) : null;
+    if (shared) return new ExtArena(shared, F, w, threads);
+    const k = instantiate(4 * (words + 64), false);
+    return k ? new ExtArena(k, F, w, 1) : null;
   }
 
   /**

@@ -18,6 +18,13 @@
  * wasm arena), Merkle hashing in merkle/sha256-simd.ts — with the straight-line JS kernels
  * of kernels.ts / lde.ts as the fallback (`simdKernels.enabled = false` in tests). Both
  * paths keep every value canonical, so the proof bytes do not depend on the path taken.
+ *
+ * Threads: with helper threads (parallel/pool.ts) the large SIMD kernels run over shared
+ * wasm memories and are split across them — the LDE blocks of the commit, Merkle subtrees,
+ * the opening's round sums and folds, and its block eq claims (grouped so that claims adding
+ * into the same entries stay on one thread). Each split only changes which thread computes
+ * an entry or in which order canonical values are added, so the proof bytes are the same for
+ * any thread count (threads.test.ts).
  */
 import {
   BabyBear,
