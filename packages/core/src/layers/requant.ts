@@ -26,6 +26,7 @@ import {
 import type { TraceOp } from '../model/quant/trace.js';
 import { proveSumcheckRounds, type MleTable } from '../sumcheck/prover.js';
 import { dryRunRounds } from '../sumcheck/rounds.js';
+import { proveEqSumcheckRounds } from '../sumcheck/zerocheck.js';
 import type { ProverContext } from './context.js';
 import { rangeWitness } from './range.js';
 import { eqTableFast } from '../poly/eq.js';
@@ -244,8 +245,10 @@ export function proveZeroCheckBatches(ctx: ProverContext): void {
     const unchecked = group.some((z) => z.unchecked);
     let out;
     try {
-      out = proveSumcheckRounds(
+      // Every term carries the eq table (index 0) once: the eq-aware prover sends the same rounds.
+      out = proveEqSumcheckRounds(
         { numVars: group[0]!.numVars, tables, terms, claim: unchecked ? undefined : ctx.E.zero(), degree },
+        r,
         ctx.transcript,
         { ext: ctx.E },
       );

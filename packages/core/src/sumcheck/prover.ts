@@ -103,18 +103,18 @@ export interface SumcheckProverOutput {
  * off by at most one and only when the true remainder lies within 2^10 of 0 or p, and the
  * remainder is recovered exactly mod 2^32 with Math.imul (it fits an int32).
  */
-function mm(x: number, y: number, p: number, invP: number): number {
+export function mm(x: number, y: number, p: number, invP: number): number {
   return (Math.imul(x, y) - Math.imul(Math.floor(x * y * invP), p)) | 0;
 }
 
 /** Canonical residue of an integer-valued double |x| < 2^52. */
-function red(x: number, p: number, invP: number): number {
+export function red(x: number, p: number, invP: number): number {
   const r = x - Math.floor(x * invP) * p;
   return r < 0 ? r + p : r >= p ? r - p : r;
 }
 
 /** prev + diff mod p for canonical inputs: the next point of a line t ↦ lo + t·(hi − lo). */
-function step(prev: number, diff: number, p: number): number {
+export function step(prev: number, diff: number, p: number): number {
   const s = prev + diff - p;
   return s + (p & (s >> 31));
 }
@@ -180,9 +180,9 @@ export function foldExt(src: Uint32Array, dst: Uint32Array, half: number, r: Ext
 // 4(d+1) unreduced limb sums; t = 1 only when `withOne`). Limb sums of canonical values
 // stay exact for 2^21 additions; kernels reduce every 2^20 pairs.
 
-const REDUCE_MASK = 0xfffff;
+export const REDUCE_MASK = 0xfffff;
 
-function reduceAcc(acc: Float64Array, p: number, invP: number): void {
+export function reduceAcc(acc: Float64Array, p: number, invP: number): void {
   for (let i = 0; i < acc.length; i++) acc[i] = red(acc[i]!, p, invP);
 }
 
@@ -1903,7 +1903,7 @@ function fold2EvalProd3(fs: Uint32Array, gs: Uint32Array, hs: Uint32Array, fd: U
  * pre-order: the kernel computes each node's product as its parent's times one factor, so
  * products shared by several terms (w·s·s in w·s·s, w·s·s·s and w·s·s·y) are computed once.
  */
-interface CompiledTerms {
+export interface CompiledTerms {
   readonly nodeFactor: Int32Array;
   /** 1 for a root's children (a single factor), parent depth + 1 below. */
   readonly nodeDepth: Int32Array;
@@ -1922,7 +1922,7 @@ interface TrieNode {
   readonly children: Map<number, TrieNode>;
 }
 
-function compileTerms(terms: readonly SumcheckTerm[], isBase: Uint8Array, E: QuarticExtension): CompiledTerms {
+export function compileTerms(terms: readonly SumcheckTerm[], isBase: Uint8Array, E: QuarticExtension): CompiledTerms {
   const merged = new Map<string, number>();
   const coeffs: Ext[] = [];
   const root = new Map<number, TrieNode>();
@@ -2099,7 +2099,7 @@ function evalGeneric(
 // ---------------------------------------------------------------------------------------
 
 /** Folds tables start ≤ k < end (base or ext) into dsts with r (a helper-thread job). */
-function foldMany(
+export function foldMany(
   tabs: readonly Uint32Array[],
   dsts: readonly Uint32Array[],
   isBase: Uint8Array,
@@ -2122,7 +2122,7 @@ function foldMany(
  * the running functions' own source text, so both sides execute the same code.
  */
 let genericBundle: KernelBundle | undefined;
-function genericKernels(): KernelBundle {
+export function genericKernels(): KernelBundle {
   genericBundle ??= {
     id: 'sumcheck-generic/v1',
     source: `const REDUCE_MASK = ${REDUCE_MASK};\n${[mm, red, step, reduceAcc, foldBase, foldExt, foldMany, evalGeneric].map(String).join('\n')}\nreturn { foldMany, evalGeneric };`,
@@ -2131,11 +2131,11 @@ function genericKernels(): KernelBundle {
 }
 
 /** Pair-terms of generic work per thread below which a round stays on the calling thread. */
-const GENERIC_MIN_WORK = 1 << 17;
+export const GENERIC_MIN_WORK = 1 << 17;
 /** Table entries per thread below which a fold stays on the calling thread. */
-const FOLD_MIN_WORK = 1 << 16;
+export const FOLD_MIN_WORK = 1 << 16;
 
-function checkTables(input: SumcheckInput): void {
+export function checkTables(input: SumcheckInput): void {
   const n = input.numVars;
   if (!Number.isInteger(n) || n < 0 || n > MAX_SUMCHECK_VARS) throw new SumcheckError(`numVars ${n} out of range`);
   if (n > 30) throw new SumcheckError(`numVars ${n}: tables above 2^30 entries are not supported by the prover`);
@@ -2150,7 +2150,7 @@ function checkTables(input: SumcheckInput): void {
   });
 }
 
-function statementDegree(input: SumcheckInput, E: QuarticExtension): number {
+export function statementDegree(input: SumcheckInput, E: QuarticExtension): number {
   const need = sumcheckDegree(input.terms);
   if (need > MAX_SUMCHECK_DEGREE) {
     throw new SumcheckError(`a term has ${need} factors: degree > ${MAX_SUMCHECK_DEGREE} is not supported`);

@@ -1,0 +1,511 @@
+/**
+ * Zero-check prover: the sumcheck of Σ_x eq(r, x) · P(x) where every term carries the
+ * factor eq(r, ·) exactly once (the batched requant zero-checks). It sends the same round
+ * messages as {@link proveSumcheckRounds} on the same statement (the verifier runs a plain
+ * sumcheck of degree d), but never materialises the eq factor in the rounds.
+ *
+ * With the variables bound lowest first, after challenges c_0..c_{j−1} the round polynomial
+ * factors as (Gruen's split of eq)
+ *
+ *     s_j(X) = Π_{i<j} eq(r_i, c_i) · eq(r_j, X) · q_j(X),
+ *     q_j(X) = Σ_{y} eq(r_{>j}, y) · P(c_{<j}, X, y),
+ *
+ * and q_j has degree d − 1. So each round evaluates q_j at 0, 2, …, d − 1 only: q_j(1)
+ * follows from the running claim s_j(0) + s_j(1) (when r_j ≠ 0 and the prefix is not 0;
+ * otherwise q_j(1) is evaluated or s_j ≡ 0), and q_j(d) from the d values. The weights
+ * eq(r_{>j}, ·) are a table of half the current size; the next round's is its pair sums
+ * (eq(r, 0) + eq(r, 1) = 1), so no eq table is ever folded.
+ *
+ * The weight is multiplied into each pair's first factor once (w·f(t) = w·f_lo + t·w·Δf,
+ * two products per first-factor table and pair, then additions), so a linear term costs no
+ * product per point, and a term of k factors k − 1 products per point, where the generic
+ * kernel pays k (the eq factor included) at one more point.
+ */
+import {
+  BabyBearExt4,
+  SUMCHECK_CHALLENGE_LABEL,
+  SUMCHECK_ROUND_LABEL,
+  SumcheckError,
+  absorbSumcheckHeader,
+  evalSumcheckTerms,
+  interpolateAt,
+  type Ext,
+  type QuarticExtension,
+  type SumcheckTerm,
+  type Transcript,
+} from '@zkllm/verifier';
+import { parallelFor, proverThreads, sharedF64, sharedU32Views, toShared, toSharedAll, type KernelBundle } from '../parallel/pool.js';
+import { eqTableFast } from '../poly/eq.js';
+import {
+  FOLD_MIN_WORK,
+  GENERIC_MIN_WORK,
+  REDUCE_MASK,
+  checkTables,
+  compileTerms,
+  foldBase,
+  foldExt,
+  foldMany,
+  genericKernels,
+  mm,
+  proveSumcheckRounds,
+  red,
+  reduceAcc,
+  statementDegree,
+  step,
+  type SumcheckInput,
+  type SumcheckProverOptions,
+  type SumcheckRoundsOutput,
+} from './prover.js';
+
+/** out[o..o+3] ← x · (y0, y1, y2, y3), canonical. */
+function mulExtInto(out: Uint32Array, o: number, x: Uint32Array, xo: number, y0: number, y1: number, y2: number, y3: number, p: number, invP: number, w: number): void {
+  const x0 = x[xo]!, x1 = x[xo + 1]!, x2 = x[xo + 2]!, x3 = x[xo + 3]!;
+  const qm0 = x0 * invP, qm1 = x1 * invP, qm2 = x2 * invP, qm3 = x3 * invP;
+  let m0 = ((Math.imul(x0, y0) - Math.imul(Math.floor(qm0 * y0), p)) | 0) + w * (((Math.imul(x1, y3) - Math.imul(Math.floor(qm1 * y3), p)) | 0) + ((Math.imul(x2, y2) - Math.imul(Math.floor(qm2 * y2), p)) | 0) + ((Math.imul(x3, y1) - Math.imul(Math.floor(qm3 * y1), p)) | 0));
+  let m1 = ((Math.imul(x0, y1) - Math.imul(Math.floor(qm0 * y1), p)) | 0) + ((Math.imul(x1, y0) - Math.imul(Math.floor(qm1 * y0), p)) | 0) + w * (((Math.imul(x2, y3) - Math.imul(Math.floor(qm2 * y3), p)) | 0) + ((Math.imul(x3, y2) - Math.imul(Math.floor(qm3 * y2), p)) | 0));
+  let m2 = ((Math.imul(x0, y2) - Math.imul(Math.floor(qm0 * y2), p)) | 0) + ((Math.imul(x1, y1) - Math.imul(Math.floor(qm1 * y1), p)) | 0) + ((Math.imul(x2, y0) - Math.imul(Math.floor(qm2 * y0), p)) | 0) + w * ((Math.imul(x3, y3) - Math.imul(Math.floor(qm3 * y3), p)) | 0);
+  let m3 = ((Math.imul(x0, y3) - Math.imul(Math.floor(qm0 * y3), p)) | 0) + ((Math.imul(x1, y2) - Math.imul(Math.floor(qm1 * y2), p)) | 0) + ((Math.imul(x2, y1) - Math.imul(Math.floor(qm2 * y1), p)) | 0) + ((Math.imul(x3, y0) - Math.imul(Math.floor(qm3 * y0), p)) | 0);
+  m0 -= Math.floor(m0 * invP) * p;
+  out[o] = m0 < 0 ? m0 + p : m0 >= p ? m0 - p : m0;
+  m1 -= Math.floor(m1 * invP) * p;
+  out[o + 1] = m1 < 0 ? m1 + p : m1 >= p ? m1 - p : m1;
+  m2 -= Math.floor(m2 * invP) * p;
+  out[o + 2] = m2 < 0 ? m2 + p : m2 >= p ? m2 - p : m2;
+  m3 -= Math.floor(m3 * invP) * p;
+  out[o + 3] = m3 < 0 ? m3 + p : m3 >= p ? m3 - p : m3;
+}
+
+/**
+ * Adds, for every merged term of P (compiled by `compileTerms`) and every point t ∈ {0, 2,
+ * …, d − 1} (and t = 1 when `withOne`), Σ_{start ≤ i < end} weights[i] · term(pair i at t)
+ * into acc (layout [term][t][limb], 4·max(d, 2) per term). `use[k]`: bit 0 = table k is a
+ * later factor of some term (plain values needed), bit 1 = a first factor (weighted values).
+ */
+function evalZeroCheck(
+  tabs: readonly Uint32Array[],
+  isBase: Uint8Array,
+  use: Uint8Array,
+  nodeFactor: Int32Array,
+  nodeDepth: Int32Array,
+  nodeTerm: Int32Array,
+  constTerm: number,
+  weights: Uint32Array,
+  start: number,
+  end: number,
+  d: number,
+  withOne: boolean,
+  acc: Float64Array,
+  p: number,
+  invP: number,
+  w: number,
+): void {
+  const nT = tabs.length;
+  const nNodes = nodeFactor.length;
+  const nPts = d < 2 ? 2 : d;
+  const tMax = withOne && d < 2 ? 1 : d - 1;
+  const stride = 4 * nPts;
+  const vals = new Uint32Array(nT * stride);
+  const wv = new Uint32Array(nT * stride);
+  const pe = new Uint32Array(32);
+  const wd = new Uint32Array(4);
+  for (let i = start; i < end; i++) {
+    const w0 = weights[4 * i]!, w1 = weights[4 * i + 1]!, w2 = weights[4 * i + 2]!, w3 = weights[4 * i + 3]!;
+    for (let k = 0; k < nT; k++) {
+      const u = use[k]!;
+      if (u === 0) continue;
+      const tab = tabs[k]!;
+      const vb = k * stride;
+      if (isBase[k] === 1) {
+        const lo = tab[2 * i]!;
+        let diff = tab[2 * i + 1]! - lo;
+        diff += p & (diff >> 31);
+        if ((u & 1) !== 0) {
+          vals[vb] = lo;
+          let v = lo;
+          for (let t = 1; t <= tMax; t++) {
+            v = step(v, diff, p);
+            vals[vb + 4 * t] = v;
+          }
+        }
+        if ((u & 2) !== 0) {
+          // w·lo and w·Δ: four base products each.
+          let x = mm(w0, lo, p, invP);
+          wv[vb] = x < 0 ? x + p : x >= p ? x - p : x;
+          x = mm(w1, lo, p, invP);
+          wv[vb + 1] = x < 0 ? x + p : x >= p ? x - p : x;
+          x = mm(w2, lo, p, invP);
+          wv[vb + 2] = x < 0 ? x + p : x >= p ? x - p : x;
+          x = mm(w3, lo, p, invP);
+          wv[vb + 3] = x < 0 ? x + p : x >= p ? x - p : x;
+          x = mm(w0, diff, p, invP);
+          wd[0] = x < 0 ? x + p : x >= p ? x - p : x;
+          x = mm(w1, diff, p, invP);
+          wd[1] = x < 0 ? x + p : x >= p ? x - p : x;
+          x = mm(w2, diff, p, invP);
+          wd[2] = x < 0 ? x + p : x >= p ? x - p : x;
+          x = mm(w3, diff, p, invP);
+          wd[3] = x < 0 ? x + p : x >= p ? x - p : x;
+          for (let t = 1; t <= tMax; t++) {
+            const a = vb + 4 * t;
+            wv[a] = step(wv[a - 4]!, wd[0]!, p);
+            wv[a + 1] = step(wv[a - 3]!, wd[1]!, p);
+            wv[a + 2] = step(wv[a - 2]!, wd[2]!, p);
+            wv[a + 3] = step(wv[a - 1]!, wd[3]!, p);
+          }
+        }
+      } else {
+        const l0 = tab[8 * i]!, l1 = tab[8 * i + 1]!, l2 = tab[8 * i + 2]!, l3 = tab[8 * i + 3]!;
+        let d0 = tab[8 * i + 4]! - l0, d1 = tab[8 * i + 5]! - l1, d2 = tab[8 * i + 6]! - l2, d3 = tab[8 * i + 7]! - l3;
+        d0 += p & (d0 >> 31);
+        d1 += p & (d1 >> 31);
+        d2 += p & (d2 >> 31);
+        d3 += p & (d3 >> 31);
+        if ((u & 1) !== 0) {
+          vals[vb] = l0;
+          vals[vb + 1] = l1;
+          vals[vb + 2] = l2;
+          vals[vb + 3] = l3;
+          for (let t = 1; t <= tMax; t++) {
+            const a = vb + 4 * t;
+            vals[a] = step(vals[a - 4]!, d0, p);
+            vals[a + 1] = step(vals[a - 3]!, d1, p);
+            vals[a + 2] = step(vals[a - 2]!, d2, p);
+            vals[a + 3] = step(vals[a - 1]!, d3, p);
+          }
+        }
+        if ((u & 2) !== 0) {
+          mulExtInto(wv, vb, weights, 4 * i, l0, l1, l2, l3, p, invP, w);
+          mulExtInto(wd, 0, weights, 4 * i, d0, d1, d2, d3, p, invP, w);
+          for (let t = 1; t <= tMax; t++) {
+            const a = vb + 4 * t;
+            wv[a] = step(wv[a - 4]!, wd[0]!, p);
+            wv[a + 1] = step(wv[a - 3]!, wd[1]!, p);
+            wv[a + 2] = step(wv[a - 2]!, wd[2]!, p);
+            wv[a + 3] = step(wv[a - 1]!, wd[3]!, p);
+          }
+        }
+      }
+    }
+    for (let t = 0; t <= tMax; t++) {
+      if (t === 1 && !withOne) continue;
+      if (constTerm >= 0) {
+        const at = constTerm * stride + 4 * t;
+        acc[at] += w0;
+        acc[at + 1] += w1;
+        acc[at + 2] += w2;
+        acc[at + 3] += w3;
+      }
+      for (let n = 0; n < nNodes; n++) {
+        const dep = nodeDepth[n]!;
+        const k = nodeFactor[n]!;
+        const vk = k * stride + 4 * t;
+        const o = 4 * dep;
+        if (dep === 1) {
+          pe[4] = wv[vk]!;
+          pe[5] = wv[vk + 1]!;
+          pe[6] = wv[vk + 2]!;
+          pe[7] = wv[vk + 3]!;
+        } else {
+          const q = o - 4;
+          const x0 = pe[q]!, x1 = pe[q + 1]!, x2 = pe[q + 2]!, x3 = pe[q + 3]!;
+          if (isBase[k] === 1) {
+            const b = vals[vk]!;
+            const qb = b * invP;
+            let m = (Math.imul(x0, b) - Math.imul(Math.floor(x0 * qb), p)) | 0;
+            pe[o] = m < 0 ? m + p : m >= p ? m - p : m;
+            m = (Math.imul(x1, b) - Math.imul(Math.floor(x1 * qb), p)) | 0;
+            pe[o + 1] = m < 0 ? m + p : m >= p ? m - p : m;
+            m = (Math.imul(x2, b) - Math.imul(Math.floor(x2 * qb), p)) | 0;
+            pe[o + 2] = m < 0 ? m + p : m >= p ? m - p : m;
+            m = (Math.imul(x3, b) - Math.imul(Math.floor(x3 * qb), p)) | 0;
+            pe[o + 3] = m < 0 ? m + p : m >= p ? m - p : m;
+          } else {
+            const y0 = vals[vk]!, y1 = vals[vk + 1]!, y2 = vals[vk + 2]!, y3 = vals[vk + 3]!;
+            const qm0 = x0 * invP, qm1 = x1 * invP, qm2 = x2 * invP, qm3 = x3 * invP;
+            let m0 = ((Math.imul(x0, y0) - Math.imul(Math.floor(qm0 * y0), p)) | 0) + w * (((Math.imul(x1, y3) - Math.imul(Math.floor(qm1 * y3), p)) | 0) + ((Math.imul(x2, y2) - Math.imul(Math.floor(qm2 * y2), p)) | 0) + ((Math.imul(x3, y1) - Math.imul(Math.floor(qm3 * y1), p)) | 0));
+            let m1 = ((Math.imul(x0, y1) - Math.imul(Math.floor(qm0 * y1), p)) | 0) + ((Math.imul(x1, y0) - Math.imul(Math.floor(qm1 * y0), p)) | 0) + w * (((Math.imul(x2, y3) - Math.imul(Math.floor(qm2 * y3), p)) | 0) + ((Math.imul(x3, y2) - Math.imul(Math.floor(qm3 * y2), p)) | 0));
+            let m2 = ((Math.imul(x0, y2) - Math.imul(Math.floor(qm0 * y2), p)) | 0) + ((Math.imul(x1, y1) - Math.imul(Math.floor(qm1 * y1), p)) | 0) + ((Math.imul(x2, y0) - Math.imul(Math.floor(qm2 * y0), p)) | 0) + w * ((Math.imul(x3, y3) - Math.imul(Math.floor(qm3 * y3), p)) | 0);
+            let m3 = ((Math.imul(x0, y3) - Math.imul(Math.floor(qm0 * y3), p)) | 0) + ((Math.imul(x1, y2) - Math.imul(Math.floor(qm1 * y2), p)) | 0) + ((Math.imul(x2, y1) - Math.imul(Math.floor(qm2 * y1), p)) | 0) + ((Math.imul(x3, y0) - Math.imul(Math.floor(qm3 * y0), p)) | 0);
+            m0 -= Math.floor(m0 * invP) * p;
+            pe[o] = m0 < 0 ? m0 + p : m0 >= p ? m0 - p : m0;
+            m1 -= Math.floor(m1 * invP) * p;
+            pe[o + 1] = m1 < 0 ? m1 + p : m1 >= p ? m1 - p : m1;
+            m2 -= Math.floor(m2 * invP) * p;
+            pe[o + 2] = m2 < 0 ? m2 + p : m2 >= p ? m2 - p : m2;
+            m3 -= Math.floor(m3 * invP) * p;
+            pe[o + 3] = m3 < 0 ? m3 + p : m3 >= p ? m3 - p : m3;
+          }
+        }
+        const tm = nodeTerm[n]!;
+        if (tm >= 0) {
+          const at = tm * stride + 4 * t;
+          acc[at] += pe[o]!;
+          acc[at + 1] += pe[o + 1]!;
+          acc[at + 2] += pe[o + 2]!;
+          acc[at + 3] += pe[o + 3]!;
+        }
+      }
+    }
+    if ((i & REDUCE_MASK) === REDUCE_MASK) reduceAcc(acc, p, invP);
+  }
+}
+
+let zeroCheckBundle: KernelBundle | undefined;
+function zeroCheckKernels(): KernelBundle {
+  zeroCheckBundle ??= {
+    id: 'sumcheck-zerocheck/v1',
+    source: `const REDUCE_MASK = ${REDUCE_MASK};\n${[mm, red, step, reduceAcc, mulExtInto, evalZeroCheck].map(String).join('\n')}\nreturn { evalZeroCheck };`,
+  };
+  return zeroCheckBundle;
+}
+
+/** The terms of P: each term's factors without its one eq factor (index 0), shifted down by one; null if a term's eq count is not 1. */
+function stripEq(terms: readonly SumcheckTerm[]): SumcheckTerm[] | null {
+  const out: SumcheckTerm[] = [];
+  for (const t of terms) {
+    let eqs = 0;
+    const rest: number[] = [];
+    for (const k of t.factors) {
+      if (k === 0) eqs++;
+      else rest.push(k - 1);
+    }
+    if (eqs !== 1) return null;
+    out.push({ coeff: t.coeff, factors: rest });
+  }
+  return out;
+}
+
+function sameLimbs(a: Uint32Array, b: Uint32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Proves the sumcheck of `input` exactly as {@link proveSumcheckRounds} does (same
+ * transcript, messages, point, final values), for a zero-check statement: `tables[0]` is
+ * eq(r, ·) and every term has the factor 0 exactly once. Statements of another shape, and
+ * `kernel: 'generic'`, go through the generic prover.
+ */
+export function proveEqSumcheckRounds(
+  input: SumcheckInput,
+  r: Uint32Array,
+  transcript: Transcript,
+  options: SumcheckProverOptions = {},
+): SumcheckRoundsOutput {
+  const E = options.ext ?? BabyBearExt4;
+  checkTables(input);
+  const d = statementDegree(input, E);
+  const n = input.numVars;
+  const eqTab = input.tables[0];
+  const pTerms = stripEq(input.terms);
+  if (options.kernel === 'generic' || n === 0 || !pTerms || !eqTab || eqTab.kind !== 'ext' || r.length !== 4 * n) {
+    return proveSumcheckRounds(input, transcript, options);
+  }
+  // The weights of round 0 are eq(r_{≥1}, ·); eq(r, ·) is them times eq(r_0, x_0), which
+  // must be the given table (otherwise the factorisation does not describe the statement).
+  const weights0 = eqTableFast(E, r.subarray(4));
+  const full = new Uint32Array(4 << n);
+  const r0 = r.subarray(0, 4);
+  const one_r0 = E.sub(E.one(), r0);
+  for (let y = 0; y < 1 << (n - 1); y++) {
+    E.mulAt(full, 8 * y, weights0, 4 * y, one_r0, 0);
+    E.mulAt(full, 8 * y + 4, weights0, 4 * y, r0, 0);
+  }
+  if (!sameLimbs(full, eqTab.data)) return proveSumcheckRounds(input, transcript, options);
+  return runZeroCheck(E, input, pTerms, weights0, r, d, transcript);
+}
+
+function runZeroCheck(
+  E: QuarticExtension,
+  input: SumcheckInput,
+  pTerms: readonly SumcheckTerm[],
+  weights0: Uint32Array,
+  r: Uint32Array,
+  d: number,
+  transcript: Transcript,
+): SumcheckRoundsOutput {
+  const n = input.numVars;
+  const F = E.base;
+  const p = F.p, invP = F.invP, w = E.w;
+  const tables = input.tables.slice(1);
+  const nTab = tables.length;
+  const isBase = Uint8Array.from(tables, (t) => (t.kind === 'base' ? 1 : 0));
+  const ct = compileTerms(pTerms, isBase, E);
+  const use = new Uint8Array(nTab);
+  for (let i = 0; i < ct.nodeFactor.length; i++) use[ct.nodeFactor[i]!]! |= ct.nodeDepth[i] === 1 ? 2 : 1;
+  const nPts = Math.max(d, 2);
+  const stride = 4 * nPts;
+  const acc = new Float64Array(stride * ct.count);
+  const q = new Uint32Array(4 * (d + 1));
+  const evals = new Uint32Array(4 * (d + 1));
+  const red4 = new Uint32Array(4);
+
+  let cur: Uint32Array[] = tables.map((t) => t.data);
+  let owned = false;
+  let weights = weights0;
+  let size = 2 ** n;
+
+  /** q ← Σ_terms c · (weighted sums) at the evaluated points. */
+  const evaluate = (withOne: boolean): void => {
+    acc.fill(0);
+    const half = size >>> 1;
+    const minRange = Math.max(16, Math.ceil(GENERIC_MIN_WORK / (Math.max(1, ct.nodeFactor.length) * nPts)));
+    if (proverThreads() > 1 && half >= 2 * minRange) {
+      cur = toSharedAll(cur);
+      weights = toShared(weights);
+      const isB = toShared(isBase), us = toShared(use);
+      const nf = toShared(ct.nodeFactor), nd = toShared(ct.nodeDepth), nt = toShared(ct.nodeTerm);
+      const len = acc.length;
+      const slots = sharedF64(len * proverThreads());
+      const ws = weights;
+      const used = parallelFor(
+        zeroCheckKernels(),
+        'evalZeroCheck',
+        half,
+        minRange,
+        (slot, a, b) => [cur, isB, us, nf, nd, nt, ct.constTerm, ws, a, b, d, withOne, slots.subarray(slot * len, (slot + 1) * len), p, invP, w],
+        (x) => evalZeroCheck(...(x as Parameters<typeof evalZeroCheck>)),
+      );
+      for (let slot = 0; slot < used; slot++) for (let i = 0; i < len; i++) acc[i] += slots[slot * len + i]!;
+    } else {
+      evalZeroCheck(cur, isBase, use, ct.nodeFactor, ct.nodeDepth, ct.nodeTerm, ct.constTerm, weights, 0, half, d, withOne, acc, p, invP, w);
+    }
+    q.fill(0);
+    const tMax = withOne && d < 2 ? 1 : d - 1;
+    for (let j = 0; j < ct.count; j++) {
+      for (let t = 0; t <= tMax; t++) {
+        if (t === 1 && !withOne) continue;
+        const a = j * stride + 4 * t;
+        for (let l = 0; l < 4; l++) red4[l] = red(acc[a + l]!, p, invP);
+        E.mulAt(red4, 0, red4, 0, ct.coeffs, 4 * j);
+        E.addAt(q, 4 * t, q, 4 * t, red4, 0);
+      }
+    }
+  };
+
+  /** Binds the lowest variable of every table to c (the generic prover's fold). */
+  const foldAll = (c: Ext): void => {
+    const half = size >>> 1;
+    if (proverThreads() > 1 && nTab * half >= 2 * FOLD_MIN_WORK && nTab > 1) {
+      const src = toSharedAll(cur);
+      const dsts = sharedU32Views(src.length, 4 * half);
+      const isB = toShared(isBase);
+      const cs = toShared(c);
+      parallelFor(
+        genericKernels(),
+        'foldMany',
+        src.length,
+        Math.max(1, Math.ceil(FOLD_MIN_WORK / half)),
+        (_, a, b) => [src, dsts, isB, half, cs, p, invP, w, a, b],
+        (x) => foldMany(...(x as Parameters<typeof foldMany>)),
+      );
+      cur = dsts;
+    } else {
+      cur = cur.map((src, k) => {
+        const dst = owned ? src.subarray(0, 4 * half) : new Uint32Array(4 * half);
+        if (isBase[k] === 1) foldBase(src, dst, half, c, p, invP);
+        else foldExt(src, dst, half, c, p, invP, w);
+        return dst;
+      });
+    }
+    isBase.fill(0);
+    owned = true;
+    size = half;
+  };
+
+  /** Next round's weights eq(r_{>j+1}, ·): pair sums of this round's. */
+  const shrinkWeights = (): void => {
+    const half = weights.length >>> 3;
+    const next = new Uint32Array(4 * half);
+    for (let i = 0; i < half; i++) {
+      for (let l = 0; l < 4; l++) {
+        const s = weights[8 * i + l]! + weights[8 * i + 4 + l]! - p;
+        next[4 * i + l] = s + (p & (s >> 31));
+      }
+    }
+    weights = next;
+  };
+
+  const claimGiven = input.claim !== undefined;
+  const point = new Uint32Array(4 * n);
+  const roundMessages: Uint32Array[] = [];
+  let claim: Ext = claimGiven ? input.claim!.slice() : E.zero();
+  let running: Ext = claim;
+  let prefix: Ext = E.one();
+  const tmp = new Uint32Array(4);
+  for (let j = 0; j < n; j++) {
+    if (j > 0) {
+      foldAll(point.subarray(4 * (j - 1), 4 * j));
+      shrinkWeights();
+    }
+    const rj = r.subarray(4 * j, 4 * j + 4);
+    const oneMinus = E.sub(E.one(), rj);
+    const prefixZero = E.isZero(prefix);
+    // q(1) is evaluated when the claim cannot give it: round 0 without a claim, or r_j = 0.
+    const withOne = (j === 0 && !claimGiven) || E.isZero(rj);
+    if (prefixZero) {
+      // Every later s_j is the zero polynomial (the generic prover's folded eq table is 0).
+      evals.fill(0);
+    } else {
+      evaluate(withOne);
+      if (j === 0 && !claimGiven) {
+        // claim = s(0) + s(1) = (1 − r_0)·q(0) + r_0·q(1).
+        claim = E.add(E.mul(oneMinus, q.subarray(0, 4)), E.mul(rj, q.subarray(4, 8)));
+        running = claim;
+      }
+      if (!withOne && d >= 2) {
+        // running = prefix·((1 − r_j)·q(0) + r_j·q(1)).
+        const t = E.sub(E.mul(running, E.inv(prefix)), E.mul(oneMinus, q.subarray(0, 4)));
+        q.set(E.mul(t, E.inv(rj)), 4);
+      }
+      extrapolateLast(E, q, d);
+      // s(t) = prefix · ((1 − r_j) + t·(2r_j − 1)) · q(t).
+      const slope = E.sub(E.add(rj, rj), E.one());
+      const lin = oneMinus.slice();
+      for (let t = 0; t <= d; t++) {
+        E.mulAt(tmp, 0, prefix, 0, lin, 0);
+        E.mulAt(evals, 4 * t, tmp, 0, q, 4 * t);
+        E.addAt(lin, 0, lin, 0, slope, 0);
+      }
+    }
+    if (j === 0) absorbSumcheckHeader(transcript, n, d, claim);
+    const msg = new Uint32Array(4 * d);
+    msg.set(evals.subarray(0, 4), 0);
+    msg.set(evals.subarray(8), 4);
+    roundMessages.push(msg);
+    transcript.absorbExt(SUMCHECK_ROUND_LABEL, msg);
+    const c = transcript.challengeExt(SUMCHECK_CHALLENGE_LABEL);
+    point.set(c, 4 * j);
+    // As the generic prover: s(1) from the running claim, then s(c).
+    E.subAt(evals, 4, running, 0, evals, 0);
+    running = interpolateAt(E, evals, c);
+    // eq(r_j, c) = r_j·c + (1 − r_j)(1 − c).
+    prefix = E.mul(prefix, E.add(E.mul(rj, c), E.mul(oneMinus, E.sub(E.one(), c))));
+  }
+  foldAll(point.subarray(4 * (n - 1)));
+  const finalEvals = new Uint32Array(4 * (nTab + 1));
+  finalEvals.set(prefix, 0);
+  cur.forEach((t, k) => finalEvals.set(t.subarray(0, 4), 4 * (k + 1)));
+  const finalClaim = evalSumcheckTerms(E, input.terms, finalEvals);
+  if (!E.equals(finalClaim, running)) {
+    throw new SumcheckError('prover: the claimed sum does not match the tables');
+  }
+  return { roundMessages, point, finalEvals, claim, finalClaim };
+}
+
+/** q(d) of a polynomial of degree < d from q(0..d−1): the d-th finite difference vanishes. */
+function extrapolateLast(E: QuarticExtension, q: Uint32Array, d: number): void {
+  const F = E.base;
+  const out = new Uint32Array(4);
+  const tmp = new Uint32Array(4);
+  let binom = 1; // C(d, i)
+  for (let i = 0; i < d; i++) {
+    // q(d) = Σ_{i<d} (−1)^{d−1−i} C(d, i) q(i)
+    const c = (d - 1 - i) % 2 === 0 ? F.fromInt(binom) : F.neg(F.fromInt(binom));
+    E.mulBaseAt(tmp, 0, q, 4 * i, c);
+    E.addAt(out, 0, out, 0, tmp, 0);
+    binom = (binom * (d - i)) / (i + 1);
+  }
+  q.set(out, 4 * d);
+}
