@@ -25,6 +25,8 @@ import { proveSumcheckRounds, type MleTable } from '../sumcheck/index.js';
 import { parallelFor, proverThreads, sharedF64, sharedU32, sharedU32Views, toShared } from '../parallel/pool.js';
 import { FRACTION_KERNELS } from './fraction-kernel-source.js';
 import { expandEqTable, foldFractionTable, fractionParents, fractionParentsBaseP, fractionRoundSums } from './fraction-kernel.js';
+import { FractionArena, fractionArenaOf, fractionScratchWords } from './fraction-simd.js';
+import { simdKernels } from '../pcs/wasm-asm.js';
 
 /** True when every ext element of v has zero limbs 1–3 (a base-field vector). */
 function isBaseVector(v: Uint32Array): boolean {
@@ -39,6 +41,10 @@ const MIN_RANGE = 1 << 13;
 export function buildFractionLayers(E: QuarticExtension, p: Uint32Array, q: Uint32Array): Array<[Uint32Array, Uint32Array]> {
   const leaves = p.length >>> 2;
   const n = 31 - Math.clz32(leaves);
+  if (leaves >= SIMD_MIN_LEAVES) {
+    const layers = buildLayersSimd(E, p, q, n);
+    if (layers) return layers;
+  }
   const layers: Array<[Uint32Array, Uint32Array]> = new Array(n + 1);
   layers[n] = [toShared(p), toShared(q)];
   const F = E.base;
@@ -53,6 +59,35 @@ export function buildFractionLayers(E: QuarticExtension, p: Uint32Array, q: Uint
     parallelFor(FRACTION_KERNELS, baseP ? 'fractionParentsBaseP' : 'fractionParents', size, MIN_RANGE, (_, a, b) => [cp, cq, np, nq, F.p, F.invP, E.w, a, b], (x) =>
       (baseP ? fractionParentsBaseP : fractionParents)(...(x as Parameters<typeof fractionParents>)),
     );
+    layers[k] = [np, nq];
+  }
+  return layers;
+}
+
+/**
+ * Trees from this many leaves get their own wasm arena (layers built and proven by the SIMD
+ * kernels); smaller ones stay with the JS kernels, not worth a memory of their own.
+ */
+const SIMD_MIN_LEAVES = 1 << 10;
+
+/**
+ * {@link buildFractionLayers} in a {@link FractionArena} sized for the layers and the
+ * scratch of their sumchecks, or null without one (then the JS kernels build them).
+ */
+function buildLayersSimd(E: QuarticExtension, p: Uint32Array, q: Uint32Array, n: number): Array<[Uint32Array, Uint32Array]> | null {
+  const arena = FractionArena.create(E.base, E.w, p.length + q.length + 8 * (2 ** n - 1) + fractionScratchWords(n));
+  if (!arena) return null;
+  const layers: Array<[Uint32Array, Uint32Array]> = new Array(n + 1);
+  const lp = arena.tryAlloc(p.length)!;
+  const lq = arena.tryAlloc(q.length)!;
+  lp.set(p);
+  lq.set(q);
+  layers[n] = [lp, lq];
+  for (let k = n - 1; k >= 0; k--) {
+    const [cp, cq] = layers[k + 1]!;
+    const np = arena.tryAlloc(4 << k)!;
+    const nq = arena.tryAlloc(4 << k)!;
+    arena.parents(cp, cq, np, nq, 1 << k, k === n - 1 && isBaseVector(cp));
     layers[k] = [np, nq];
   }
   return layers;
@@ -151,17 +186,107 @@ function fastLayer(
     });
     return { roundMessages: [], point: new Uint32Array(0), evals };
   }
+  // Trees built in a wasm arena run their kernels there (SIMD), with their eq tables and
+  // fold buffers in the same arena; the others (and any tree whose arena is full) in JS.
+  // Both produce the same canonical values.
+  const marks = new Map<FractionArena, number>();
+  const eqsIn = new Map<FractionArena, Uint32Array[] | null>();
+  const eqWords = 4 * ((1 << k) - 1);
+  /** Views of eq tables of every round in one block of `arena` (not yet filled), or null if it is full. */
+  const eqBlock = (arena: FractionArena): Uint32Array[] | null => {
+    if (!marks.has(arena)) marks.set(arena, arena.mark());
+    const block = arena.tryAlloc(eqWords);
+    if (!block) return null;
+    const views: Uint32Array[] = new Array(k);
+    for (let i = k - 1, at = 0; i >= 0; i--) {
+      const len = 4 << (k - 1 - i);
+      views[i] = block.subarray(at, at + len);
+      at += len;
+    }
+    return views;
+  };
+  const arenaOf = children.map(([cp, cq]) => {
+    const a = fractionArenaOf(cp);
+    return simdKernels.enabled && a && a === fractionArenaOf(cq) ? a : undefined;
+  });
   // eqs[i] = eq(r_{i+1..k−1}, ·): the weights of round i's pairs.
   // Built from the top variable down, each table one expansion of the next.
-  const eqs: Uint32Array[] = new Array(k);
-  eqs[k - 1] = toShared(E.one());
-  for (let i = k - 2; i >= 0; i--) {
-    const size = 1 << (k - 2 - i);
-    const v = sharedU32(8 * size);
-    v.set(eqs[i + 1]!);
-    expandEqTable(v, size, point.subarray(4 * (i + 1), 4 * (i + 2)), p, invP, w);
-    eqs[i] = v;
+  let eqs: Uint32Array[] | null = null;
+  const first = arenaOf.find((a) => a !== undefined);
+  if (first) {
+    eqs = eqBlock(first);
+    eqsIn.set(first, eqs);
+    if (eqs) {
+      eqs[k - 1]!.set(E.one());
+      for (let i = k - 2; i >= 0; i--) {
+        eqs[i]!.set(eqs[i + 1]!);
+        first.expandEq(eqs[i]!, 1 << (k - 2 - i), point.subarray(4 * (i + 1), 4 * (i + 2)));
+      }
+    }
   }
+  if (!eqs) {
+    eqs = new Array(k);
+    eqs[k - 1] = toShared(E.one());
+    for (let i = k - 2; i >= 0; i--) {
+      const size = 1 << (k - 2 - i);
+      const v = sharedU32(8 * size);
+      v.set(eqs[i + 1]!);
+      expandEqTable(v, size, point.subarray(4 * (i + 1), 4 * (i + 2)), p, invP, w);
+      eqs[i] = v;
+    }
+  }
+  const master = eqs;
+  /** The eq tables in `arena` (copied there once), or null when it has no room. */
+  const eqsOf = (arena: FractionArena): Uint32Array[] | null => {
+    if (!eqsIn.has(arena)) {
+      const views = eqBlock(arena);
+      if (views) views.forEach((v, i) => v.set(master[i]!));
+      eqsIn.set(arena, views);
+    }
+    return eqsIn.get(arena)!;
+  };
+  const half0 = 1 << (k - 1);
+  /** Per tree: its arena, eq tables and two sets of fold buffers there; null for JS trees. */
+  const simd = children.map((_, j) => {
+    const arena = arenaOf[j];
+    if (!arena) return null;
+    const teqs = eqsOf(arena);
+    const a = arena.tryAlloc(16 * half0);
+    const b = a && arena.tryAlloc(4 * Math.max(4, 2 * half0));
+    if (!teqs || !b) return null;
+    const views = (block: Uint32Array, len: number) => [0, 1, 2, 3].map((m) => block.subarray(m * len, (m + 1) * len));
+    return { arena, eqs: teqs, scratch: [views(a!, 4 * half0), views(b, Math.max(4, 2 * half0))] };
+  });
+  try {
+    return fastRounds(E, k, point, children, lambda, claim, transcript, eqs, simd);
+  } finally {
+    for (const [arena, mark] of marks) arena.release(mark);
+  }
+}
+
+/** Tree j's SIMD resources for one layer (see {@link fastLayer}). */
+interface SimdTree {
+  readonly arena: FractionArena;
+  readonly eqs: Uint32Array[];
+  /** Two sets of four fold buffers (rounds alternate between them). */
+  readonly scratch: Uint32Array[][];
+}
+
+/** The rounds of {@link fastLayer}, given the eq tables of every round. */
+function fastRounds(
+  E: QuarticExtension,
+  k: number,
+  point: Uint32Array,
+  children: ReadonlyArray<[Uint32Array, Uint32Array]>,
+  lambda: Ext,
+  claim: Ext,
+  transcript: Transcript,
+  eqs: Uint32Array[],
+  simd: ReadonlyArray<SimdTree | null>,
+): LayerResult {
+  const F = E.base;
+  const p = F.p, invP = F.invP, w = E.w;
+  const T = children.length;
   // λ^{2j} per tree.
   const lam2 = E.mul(lambda, lambda);
   const weights: Ext[] = [E.one()];
@@ -185,6 +310,9 @@ function fastLayer(
     HL.fill(0);
     for (let j = 0; j < T; j++) {
       const [P0, P1, Q0, Q1] = tabs[j]!;
+      const st = simd[j];
+      if (st) st.arena.roundSums(P0!, P1!, Q0!, Q1!, o1, stride, gap, half, st.eqs[i]!, lam, sums);
+      else {
       const used = parallelFor(
         FRACTION_KERNELS,
         'fractionRoundSums',
@@ -198,6 +326,7 @@ function fastLayer(
         let v = 0;
         for (let slot = 0; slot < used; slot++) v += acc[8 * slot + l]!;
         sums[l] = F.reduce(v);
+      }
       }
       const lw = weights[j]!;
       E.mulAt(t4, 0, sums, 0, lw, 0);
@@ -240,14 +369,20 @@ function fastLayer(
     // completely in round 2), … — two allocations per table per layer instead of one per
     // round. Round 0 reads the interleaved children: P₀/Q₀ are the even siblings (offset 0),
     // P₁/Q₁ the odd ones (offset 1).
-    if (i === 0) for (let j = 0; j < T; j++) scratch.push([sharedU32Views(4, 4 * half), sharedU32Views(4, Math.max(4, 2 * half))]);
+    if (i === 0) for (let j = 0; j < T; j++) scratch.push(simd[j]?.scratch ?? [sharedU32Views(4, 4 * half), sharedU32Views(4, Math.max(4, 2 * half))]);
     for (let j = 0; j < T; j++) {
       const t = tabs[j]!;
       const buffers = scratch[j]![i & 1]!;
+      const st = simd[j];
       for (let m = 0; m < 4; m++) {
         const src = t[m]!;
         const dst = buffers[m]!.subarray(0, 4 * half);
         const base = stride === 4 ? m & 1 : 0;
+        if (st) {
+          st.arena.fold(src, base, stride, gap, dst, half, c);
+          t[m] = dst;
+          continue;
+        }
         parallelFor(FRACTION_KERNELS, 'foldFractionTable', half, MIN_RANGE, (_, a, b) => [src, base, stride, gap, dst, c, p, invP, w, a, b], (x) =>
           foldFractionTable(...(x as Parameters<typeof foldFractionTable>)),
         );

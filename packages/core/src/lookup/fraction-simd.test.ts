@@ -1,0 +1,156 @@
+import { BabyBearExt4 as E, ByteWriter, Transcript, encodeFractionLayer } from '@zkllm/verifier';
+import { afterEach, describe, expect, it } from 'vitest';
+import { proverThreads, setProverThreads } from '../parallel/pool.js';
+import { simdKernels } from '../pcs/wasm-asm.js';
+import { buildFractionLayers, proveFractionTrees } from './fraction.js';
+import { expandEqTable, foldFractionTable, fractionParents, fractionParentsBaseP, fractionRoundSums } from './fraction-kernel.js';
+import { FractionArena, fractionArenaOf } from './fraction-simd.js';
+
+const F = E.base;
+const p = F.p;
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
+}
+
+/** Canonical limbs with 0 and p − 1 sprinkled in (and whole runs of them). */
+function vec(len: number, next: () => number): Uint32Array {
+  const v = new Uint32Array(len);
+  for (let i = 0; i < len; i++) {
+    const r = next() % 11;
+    v[i] = r === 0 ? 0 : r === 1 || r === 2 ? p - 1 : (next() >>> 1) % p;
+  }
+  if (len >= 8) v.fill(p - 1, 0, 4).fill(0, 4, 8);
+  return v;
+}
+
+const arena = (words: number) => {
+  const a = FractionArena.create(F, E.w, words);
+  expect(a).not.toBeNull();
+  return a!;
+};
+const staged = (a: FractionArena, v: Uint32Array) => {
+  const t = a.tryAlloc(v.length)!;
+  t.set(v);
+  return t;
+};
+
+afterEach(() => {
+  simdKernels.enabled = true;
+});
+
+/** Every kernel once on one thread and once split into odd ranges across two. */
+function bothSplits(run: (minRange: number) => void): void {
+  const before = proverThreads();
+  try {
+    setProverThreads(1);
+    run(1 << 13);
+    setProverThreads(2);
+    run(1);
+  } finally {
+    setProverThreads(before);
+  }
+}
+
+describe('fraction-tree SIMD kernels', () => {
+  it('round sums equal fractionRoundSums (round-0 interleaved layout and plain tables)', () => {
+    const next = rng(7);
+    bothSplits((minRange) => {
+      for (const half of [1, 2, 3, 7, 64, 301]) {
+        for (const [o1, stride, gap] of [[1, 4, 2], [0, 2, 1]] as const) {
+          const len = 4 * stride * half;
+          const a = arena(6 * len + 4 * half + 64);
+          const P = vec(len, next), Q = vec(len, next), P1 = vec(len, next), Q1 = vec(len, next);
+          const eq = vec(4 * half, next), lam = vec(4, next);
+          // round 0 reads one interleaved table for P0/P1 (and Q0/Q1)
+          const tabs = stride === 4 ? [P, P, Q, Q] : [P, P1, Q, Q1];
+          const acc = new Float64Array(8);
+          fractionRoundSums(tabs[0]!, tabs[1]!, tabs[2]!, tabs[3]!, 0, o1, stride, gap, eq, lam, acc, p, F.invP, E.w, 0, half);
+          const out = new Uint32Array(8);
+          const st = tabs.map((t) => staged(a, t));
+          a.roundSums(st[0]!, st[1]!, st[2]!, st[3]!, o1, stride, gap, half, staged(a, eq), lam, out, minRange);
+          expect(out).toEqual(Uint32Array.from(acc));
+        }
+      }
+    });
+  });
+
+  it('folds equal foldFractionTable, parents equal fractionParents(BaseP), eq expansion equals expandEqTable', () => {
+    const next = rng(11);
+    bothSplits((minRange) => {
+      for (const half of [1, 2, 5, 33, 1000]) {
+        const a = arena(160 * half + 256);
+        const r = vec(4, next);
+        for (const [base, stride, gap] of [[0, 4, 2], [1, 4, 2], [0, 2, 1]] as const) {
+          const src = vec(4 * stride * half, next);
+          const want = new Uint32Array(4 * half);
+          foldFractionTable(src, base, stride, gap, want, r, p, F.invP, E.w, 0, half);
+          const dst = a.tryAlloc(4 * half)!;
+          a.fold(staged(a, src), base, stride, gap, dst, half, r, minRange);
+          expect(dst).toEqual(want);
+        }
+        for (const baseP of [false, true]) {
+          const cp = vec(8 * half, next);
+          if (baseP) for (let i = 0; i < cp.length; i++) if (i % 4 !== 0) cp[i] = 0;
+          const cq = vec(8 * half, next);
+          const np = new Uint32Array(4 * half), nq = new Uint32Array(4 * half);
+          (baseP ? fractionParentsBaseP : fractionParents)(cp, cq, np, nq, p, F.invP, E.w, 0, half);
+          const snp = a.tryAlloc(4 * half)!, snq = a.tryAlloc(4 * half)!;
+          a.parents(staged(a, cp), staged(a, cq), snp, snq, half, baseP, minRange);
+          expect(snp).toEqual(np);
+          expect(snq).toEqual(nq);
+          // and the true field products
+          if (half === 5) {
+            for (let x = 0; x < half; x++) {
+              const e = (v: Uint32Array, i: number) => v.subarray(4 * i, 4 * i + 4);
+              expect(e(snp, x)).toEqual(E.add(E.mul(e(cp, 2 * x), e(cq, 2 * x + 1)), E.mul(e(cp, 2 * x + 1), e(cq, 2 * x))));
+              expect(e(snq, x)).toEqual(E.mul(e(cq, 2 * x), e(cq, 2 * x + 1)));
+            }
+          }
+        }
+        const v = vec(8 * half, next);
+        const want = v.slice();
+        expandEqTable(want, half, r, p, F.invP, E.w);
+        const sv = staged(a, v);
+        a.expandEq(sv, half, r);
+        expect(sv).toEqual(want);
+      }
+    });
+  });
+
+  it('whole fraction-tree proofs are byte-identical with SIMD on and off, on 1 and 2 threads', () => {
+    const before = proverThreads();
+    const next = rng(5);
+    const leaves = (n: number, baseP: boolean): [Uint32Array, Uint32Array] => {
+      const q = vec(4 << n, next);
+      const pv = baseP ? new Uint32Array(4 << n).map((_, i) => (i % 4 === 0 ? next() & 1 : 0)) : vec(4 << n, next);
+      return [pv, q];
+    };
+    // Two SIMD-sized trees and two small JS ones in one batch, the same tree twice (its
+    // arena has room for one tree's scratch: the second copy runs in JS).
+    const inputs = [leaves(15, true), leaves(11, false), leaves(3, false), leaves(0, true)];
+    const run = (threads: number, simd: boolean) => {
+      setProverThreads(threads);
+      simdKernels.enabled = simd;
+      const trees = inputs.map(([pv, q]) => buildFractionLayers(E, pv, q));
+      expect(fractionArenaOf(trees[0]![0]![0]) !== undefined).toBe(simd);
+      const { proof, leaves: claims } = proveFractionTrees(E, [...trees, trees[1]!], new Transcript('fraction-simd-test/v1', E));
+      const w = new ByteWriter();
+      w.fields(proof.roots);
+      for (const l of proof.layers) encodeFractionLayer(w, l);
+      return { bytes: Buffer.from(w.finish()), layers: trees.map((t) => t.map(([a, b]) => [a.slice(), b.slice()])), claims };
+    };
+    try {
+      const ref = run(1, false);
+      for (const [threads, simd] of [[1, true], [2, true], [2, false]] as const) {
+        const got = run(threads, simd);
+        expect(got.layers).toEqual(ref.layers);
+        expect(got.bytes.equals(ref.bytes)).toBe(true);
+        expect(got.claims).toEqual(ref.claims);
+      }
+    } finally {
+      setProverThreads(before);
+    }
+  });
+});

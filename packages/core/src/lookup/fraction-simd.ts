@@ -1,0 +1,551 @@
+/**
+ * WebAssembly SIMD kernels of the fraction-tree prover (lookup/fraction.ts): the same
+ * computations as fraction-kernel.ts (round sums, table folds, parent layers, eq
+ * expansion), over a shared wasm memory that the pool's helper threads work on too.
+ *
+ * One v128 holds the four limbs of one ext element (x^4 = w). A product x·y is
+ * Σ_i x_i·R_i(y) with the rows R_0 = (y0, y1, y2, y3), R_1 = (w·y3, y0, y1, y2),
+ * R_2 = (w·y2, w·y3, y0, y1), R_3 = (w·y1, w·y2, w·y3, y0): four lane products summed as
+ * 64-bit lanes (< 4p² < 2^64 for p < 2^31) and Montgomery-reduced once,
+ * S·2^−32 ≡ hi32(S) − hi32(q·p) with q = lo32(S)·p^−1 mod 2^32, which lies in (−p, 2p)
+ * and is brought to [0, p) with one unsigned compare and one unsigned min. A product by a
+ * fixed element (λ, a fold challenge, an eq coordinate) uses rows stored in Montgomery form
+ * (·2^32), so its result is exact; a product of two table entries carries a factor 2^−32
+ * that the kernels remove (parents: one product by 2^64 mod p) or the caller does (round
+ * sums: every term carries 2^−64, multiplied back once per sum). Every stored value is
+ * canonical, so these kernels and the JS ones give identical tables and proofs.
+ *
+ * A {@link FractionArena} is one tree's memory: its layers (built here bottom-up) and the
+ * scratch its layer sumchecks need (eq tables, folded tables), reused layer after layer.
+ */
+import type { PrimeField } from '@zkllm/verifier';
+import { parallelFor, proverThreads, type KernelArg } from '../parallel/pool.js';
+import {
+  EXTMUL_HI_U,
+  EXTMUL_LO_U,
+  I32_ADD,
+  I32_LT_U,
+  SHUF_HI,
+  SPLAT,
+  V_AND,
+  X_ADD,
+  X_MUL,
+  X_SHR_S,
+  X_SUB,
+  get,
+  i32c,
+  montMu,
+  set,
+  sharedMemory,
+  simd,
+  simdKernels,
+  tee,
+  uleb,
+  wasmKernelSet,
+  type WasmFunc,
+} from '../pcs/wasm-asm.js';
+
+const I64X2_ADD = simd(0xce);
+const U32X4_LT = simd(0x3a);
+const U32X4_MIN = simd(0xb7);
+const I32_MUL = [0x6c];
+const I32_SUB = [0x6b];
+const I32_SHL = [0x74];
+const I32_EQZ = [0x45];
+const I32_LOAD = (offset: number) => [0x28, 2, ...uleb(offset)];
+const VLOAD = (offset: number) => [...simd(0x00), 4, ...uleb(offset)];
+const VSTORE = (offset: number) => [...simd(0x0b), 4, ...uleb(offset)];
+/** i8x16.shuffle picking i32 lanes: 0–3 from the first operand, 4–7 from the second. */
+const lanes = (...l: number[]) => [...simd(0x0d), ...l.flatMap((x) => [4 * x, 4 * x + 1, 4 * x + 2, 4 * x + 3])];
+const splatLane = (k: number) => lanes(k, k, k, k);
+// Even i32 lanes of (a ‖ b): the low halves of two i64x2 values.
+const SHUF_LO = lanes(0, 2, 4, 6);
+const BLOCK = [0x02, 0x40];
+const LOOP = [0x03, 0x40];
+const END = [0x0b];
+const BR_IF = (d: number) => [0x0d, d];
+const BR = (d: number) => [0x0c, d];
+
+/**
+ * Words of the constants block each kernel reads (byte address K = 0): splats of p,
+ * μ = p^−1 mod 2^32, w·2^32 mod p and its μ multiple, 2^64 mod p and its μ multiple.
+ */
+const K_WORDS = 24;
+
+/** Code emitter with v128 locals allocated after `params` i32 params and `i32Locals` i32 locals. */
+class Asm {
+  readonly code: number[] = [];
+  private nv = 0;
+  constructor(
+    readonly params: number,
+    readonly i32Locals: number,
+  ) {}
+  e(...parts: number[][]): void {
+    for (const p of parts) for (const b of p) this.code.push(b);
+  }
+  v(): number {
+    return this.params + this.i32Locals + this.nv++;
+  }
+  func(name: string): WasmFunc {
+    return { name, params: this.params, i32Locals: this.i32Locals, v128Locals: this.nv, code: this.code };
+  }
+}
+
+/** The locals and code fragments every kernel shares (constants loaded from byte address `kParam`). */
+class Field {
+  readonly P: number;
+  readonly MU: number;
+  readonly WM: number;
+  readonly WMMU: number;
+  readonly C64: number;
+  readonly C64MU: number;
+  private readonly X: number;
+  private readonly SL: number;
+  private readonly SH: number;
+  private readonly H: number;
+  private readonly Q: number;
+  private readonly T: number;
+  private readonly WY: number;
+  constructor(
+    private readonly a: Asm,
+    kParam: number,
+  ) {
+    this.P = a.v();
+    this.MU = a.v();
+    this.WM = a.v();
+    this.WMMU = a.v();
+    this.C64 = a.v();
+    this.C64MU = a.v();
+    this.X = a.v();
+    this.SL = a.v();
+    this.SH = a.v();
+    this.H = a.v();
+    this.Q = a.v();
+    this.T = a.v();
+    this.WY = a.v();
+    [this.P, this.MU, this.WM, this.WMMU, this.C64, this.C64MU].forEach((l, i) => a.e(get(kParam), VLOAD(16 * i), set(l)));
+  }
+
+  /** x + (p & (x >> 31)) on the value on the stack (in (−p, p)). */
+  normS(): void {
+    const { a, T, P } = this;
+    a.e(tee(T), get(P), get(T), i32c(31), X_SHR_S, V_AND, X_ADD);
+  }
+
+  /** Pops b, a (canonical); pushes a + b mod p. */
+  add(): void {
+    this.a.e(X_ADD, get(this.P), X_SUB);
+    this.normS();
+  }
+
+  /** Pops b, a (canonical); pushes a − b mod p. */
+  sub(): void {
+    this.a.e(X_SUB);
+    this.normS();
+  }
+
+  /** Pushes the canonical Montgomery reduction of the i64 lanes SL (lanes 0, 1), SH (2, 3), each < 4p². */
+  private reduce(): void {
+    const { a, SL, SH, H, Q, T, P, MU } = this;
+    a.e(get(SL), get(SH), SHUF_HI, set(H));
+    a.e(get(SL), get(SH), SHUF_LO, get(MU), X_MUL, tee(Q), get(P), EXTMUL_LO_U, get(Q), get(P), EXTMUL_HI_U, SHUF_HI, set(Q));
+    // t = hi(S) − hi(qp) ∈ (−p, 2p): + p where hi(S) < hi(qp), then min(t, t − p) unsigned.
+    a.e(get(H), get(Q), X_SUB, get(P), get(H), get(Q), U32X4_LT, V_AND, X_ADD, tee(T), get(T), get(P), X_SUB, U32X4_MIN);
+  }
+
+  /** Pushes Σ_i x_i·rows[i]·2^−32 (canonical) for the ext element in local x. */
+  prod(x: number, rows: readonly number[]): void {
+    const { a, X, SL, SH } = this;
+    for (let i = 0; i < 4; i++) {
+      a.e(get(x), get(x), splatLane(i), tee(X), get(rows[i]!), EXTMUL_LO_U);
+      if (i > 0) a.e(get(SL), I64X2_ADD);
+      a.e(set(SL), get(X), get(rows[i]!), EXTMUL_HI_U);
+      if (i > 0) a.e(get(SH), I64X2_ADD);
+      a.e(set(SH));
+    }
+    this.reduce();
+  }
+
+  /** Pushes splat(s0)·x + splat(s1)·y reduced (·2^−32), for i32 locals s0, s1 and v128 locals x, y. */
+  baseProd2(s0: number, x: number, s1: number, y: number): void {
+    const { a, X, SL, SH } = this;
+    a.e(get(s0), SPLAT, tee(X), get(x), EXTMUL_LO_U, set(SL), get(X), get(x), EXTMUL_HI_U, set(SH));
+    a.e(get(s1), SPLAT, tee(X), get(y), EXTMUL_LO_U, get(SL), I64X2_ADD, set(SL), get(X), get(y), EXTMUL_HI_U, get(SH), I64X2_ADD, set(SH));
+    this.reduce();
+  }
+
+  /** Pushes x·c·2^−32 lane-wise for a constant splat c (local) with cmu = c·μ. */
+  constMul(x: number, c: number, cmu: number): void {
+    const { a, H, Q, P } = this;
+    a.e(get(x), get(c), EXTMUL_LO_U, get(x), get(c), EXTMUL_HI_U, SHUF_HI, set(H));
+    a.e(get(x), get(cmu), X_MUL, tee(Q), get(P), EXTMUL_LO_U, get(Q), get(P), EXTMUL_HI_U, SHUF_HI, set(Q));
+    a.e(get(H), get(Q), X_SUB);
+    this.normS();
+  }
+
+  /** rows[1..3] of y (rows[0] is y itself): w·y exactly, then lane shuffles. */
+  rowsOf(y: number, rows: readonly number[]): void {
+    const { a, WY } = this;
+    this.constMul(y, this.WM, this.WMMU);
+    a.e(set(WY));
+    a.e(get(y), get(WY), lanes(7, 0, 1, 2), set(rows[1]!));
+    a.e(get(y), get(WY), lanes(6, 7, 0, 1), set(rows[2]!));
+    a.e(get(y), get(WY), lanes(5, 6, 7, 0), set(rows[3]!));
+  }
+}
+
+/** Loop `j` over [start, end) around `body`; `step` advances the pointers. */
+function loop(a: Asm, j: number, end: number, body: () => void, step: () => void): void {
+  a.e(BLOCK, LOOP, get(j), get(end), I32_LT_U, I32_EQZ, BR_IF(1));
+  body();
+  a.e(get(j), i32c(1), I32_ADD, set(j));
+  step();
+  a.e(BR(0), END, END);
+}
+
+/**
+ * roundSums(P0, P1, Q0, Q1, strideB, gapB, eq, K, L, out, start, end): as fractionRoundSums
+ * with byte addresses (P1/Q1 including their offset), strides in bytes, λ's Montgomery rows
+ * at L; out gets the two sums, each term scaled by 2^−64 (canonical, 32 bytes).
+ */
+function buildRound(): WasmFunc {
+  const a = new Asm(12, 4);
+  const [P0, P1, Q0, Q1, strideB, gapB, eq, K, L, out, start, end] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const j = 12, off = 13, hiOff = 14, ep = 15;
+  const f = new Field(a, K);
+  const lam = [a.v(), a.v(), a.v(), a.v()];
+  const [va, vA, vb, vB, vc, vC, vd, vD] = Array.from({ length: 8 }, () => a.v());
+  const r1 = [a.v(), a.v(), a.v()];
+  const s = a.v(), u = a.v(), fv = a.v(), hv = a.v(), accS = a.v(), accT = a.v();
+  lam.forEach((l, i) => a.e(get(L), VLOAD(16 * i), set(l)));
+  a.e(get(start), set(j), get(strideB), get(start), I32_MUL, set(off), get(eq), get(start), i32c(4), I32_SHL, I32_ADD, set(ep));
+  // F(a, b, c, d)·2^−32 = (a·d + c·(b + λ·d))·2^−32 into dst
+  const F = (xa: number, xb: number, xc: number, xd: number, dst: number) => {
+    const rd = [xd, ...r1];
+    f.rowsOf(xd, rd);
+    f.prod(xd, lam);
+    a.e(get(xb));
+    f.add();
+    a.e(set(s));
+    f.prod(xa, rd);
+    a.e(set(u));
+    const rs = [s, ...r1];
+    f.rowsOf(s, rs);
+    f.prod(xc, rs);
+    a.e(get(u));
+    f.add();
+    a.e(set(dst));
+  };
+  loop(
+    a,
+    j,
+    end,
+    () => {
+      a.e(get(off), get(gapB), I32_ADD, set(hiOff));
+      for (const [base, lo, hi] of [[P0, va, vA], [P1, vb, vB], [Q0, vc, vC], [Q1, vd, vD]] as const) {
+        a.e(get(base), get(off), I32_ADD, VLOAD(0), set(lo), get(base), get(hiOff), I32_ADD, VLOAD(0), set(hi));
+      }
+      for (const [lo, hi] of [[va, vA], [vb, vB], [vc, vC], [vd, vD]] as const) {
+        a.e(get(hi), get(lo));
+        f.sub();
+        a.e(set(hi));
+      }
+      F(va, vb, vc, vd, fv);
+      F(vA, vB, vC, vD, hv);
+      // e = eq[j]: its rows reuse va's slot and r1
+      a.e(get(ep), VLOAD(0), set(va));
+      const re = [va, ...r1];
+      f.rowsOf(va, re);
+      f.prod(fv, re);
+      a.e(get(accS));
+      f.add();
+      a.e(set(accS));
+      f.prod(hv, re);
+      a.e(get(accT));
+      f.add();
+      a.e(set(accT));
+    },
+    () => a.e(get(off), get(strideB), I32_ADD, set(off), get(ep), i32c(16), I32_ADD, set(ep)),
+  );
+  a.e(get(out), get(accS), VSTORE(0), get(out), get(accT), VSTORE(16));
+  return a.func('roundSums');
+}
+
+/** fold(src, strideB, gapB, dst, R, K, start, end): dst[j] = lo + r·(hi − lo), r's Montgomery rows at R. */
+function buildFold(): WasmFunc {
+  const a = new Asm(8, 3);
+  const [src, strideB, gapB, dst, R, K, start, end] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const j = 8, off = 9, o = 10;
+  const f = new Field(a, K);
+  const rows = [a.v(), a.v(), a.v(), a.v()];
+  const lo = a.v(), d = a.v();
+  rows.forEach((l, i) => a.e(get(R), VLOAD(16 * i), set(l)));
+  a.e(get(start), set(j), get(strideB), get(start), I32_MUL, get(src), I32_ADD, set(off), get(dst), get(start), i32c(4), I32_SHL, I32_ADD, set(o));
+  loop(
+    a,
+    j,
+    end,
+    () => {
+      a.e(get(off), VLOAD(0), set(lo), get(off), get(gapB), I32_ADD, VLOAD(0), get(lo));
+      f.sub();
+      a.e(set(d), get(o));
+      f.prod(d, rows);
+      a.e(get(lo));
+      f.add();
+      a.e(VSTORE(0));
+    },
+    () => a.e(get(off), get(strideB), I32_ADD, set(off), get(o), i32c(16), I32_ADD, set(o)),
+  );
+  return a.func('fold');
+}
+
+/**
+ * parents(cp, cq, np, nq, K, start, end) and parentsBase (numerators with zero limbs 1–3):
+ * np[x] = cp[2x]·cq[2x+1] + cp[2x+1]·cq[2x], nq[x] = cq[2x]·cq[2x+1].
+ */
+function buildParents(base: boolean): WasmFunc {
+  const a = new Asm(7, 5);
+  const [cp, cq, np, nq, K, start, end] = [0, 1, 2, 3, 4, 5, 6];
+  const x = 7, ci = 8, oi = 9, a0 = 10, b0 = 11;
+  const f = new Field(a, K);
+  const va = a.v(), vb = a.v(), vc = a.v(), vd = a.v();
+  const r1 = [a.v(), a.v(), a.v()];
+  const u = a.v(), z = a.v(), n = a.v();
+  a.e(get(start), set(x), get(start), i32c(5), I32_SHL, set(ci), get(start), i32c(4), I32_SHL, set(oi));
+  loop(
+    a,
+    x,
+    end,
+    () => {
+      a.e(get(cq), get(ci), I32_ADD, VLOAD(0), set(vc), get(cq), get(ci), I32_ADD, VLOAD(16), set(vd));
+      const rd = [vd, ...r1];
+      f.rowsOf(vd, rd);
+      f.prod(vc, rd);
+      a.e(set(z));
+      if (base) {
+        a.e(get(cp), get(ci), I32_ADD, I32_LOAD(0), set(a0), get(cp), get(ci), I32_ADD, I32_LOAD(16), set(b0));
+        f.baseProd2(a0, vd, b0, vc);
+        a.e(set(n));
+      } else {
+        a.e(get(cp), get(ci), I32_ADD, VLOAD(0), set(va), get(cp), get(ci), I32_ADD, VLOAD(16), set(vb));
+        f.prod(va, rd);
+        a.e(set(u));
+        const rc = [vc, ...r1];
+        f.rowsOf(vc, rc);
+        f.prod(vb, rc);
+        a.e(get(u));
+        f.add();
+        a.e(set(n));
+      }
+      // Both carry 2^−32: a product by 2^64 mod p makes them exact.
+      a.e(get(np), get(oi), I32_ADD);
+      f.constMul(n, f.C64, f.C64MU);
+      a.e(VSTORE(0), get(nq), get(oi), I32_ADD);
+      f.constMul(z, f.C64, f.C64MU);
+      a.e(VSTORE(0));
+    },
+    () => a.e(get(ci), i32c(32), I32_ADD, set(ci), get(oi), i32c(16), I32_ADD, set(oi)),
+  );
+  return a.func(base ? 'parentsBase' : 'parents');
+}
+
+/** expandEq(v, n, R, K): as expandEqTable, in place from the top down; r's Montgomery rows at R. */
+function buildExpandEq(): WasmFunc {
+  const a = new Asm(4, 1);
+  const [v, n, R, K] = [0, 1, 2, 3];
+  const y = 4;
+  const f = new Field(a, K);
+  const rows = [a.v(), a.v(), a.v(), a.v()];
+  const va = a.v(), m = a.v();
+  rows.forEach((l, i) => a.e(get(R), VLOAD(16 * i), set(l)));
+  a.e(get(n), set(y));
+  a.e(BLOCK, LOOP, get(y), I32_EQZ, BR_IF(1), get(y), i32c(1), I32_SUB, set(y));
+  a.e(get(v), get(y), i32c(4), I32_SHL, I32_ADD, VLOAD(0), set(va));
+  f.prod(va, rows);
+  a.e(set(m), get(v), get(y), i32c(5), I32_SHL, I32_ADD, get(va), get(m));
+  f.sub();
+  a.e(VSTORE(0), get(v), get(y), i32c(5), I32_SHL, I32_ADD, get(m), VSTORE(16));
+  a.e(BR(0), END, END);
+  return a.func('expandEq');
+}
+
+function kernelFuncs(): WasmFunc[] {
+  return [buildRound(), buildFold(), buildParents(false), buildParents(true), buildExpandEq()];
+}
+
+interface FractionExports {
+  roundSums(P0: number, P1: number, Q0: number, Q1: number, strideB: number, gapB: number, eq: number, K: number, L: number, out: number, start: number, end: number): void;
+  fold(src: number, strideB: number, gapB: number, dst: number, R: number, K: number, start: number, end: number): void;
+  parents(cp: number, cq: number, np: number, nq: number, K: number, start: number, end: number): void;
+  parentsBase(cp: number, cq: number, np: number, nq: number, K: number, start: number, end: number): void;
+  expandEq(v: number, n: number, R: number, K: number): void;
+}
+
+// ---- the helper threads' kernels (self-contained: their source text is what helpers run) ----
+
+function roundRange(x: FractionExports, _mem: WebAssembly.Memory, P0: number, P1: number, Q0: number, Q1: number, strideB: number, gapB: number, eq: number, K: number, L: number, out: number, start: number, end: number): void {
+  x.roundSums(P0, P1, Q0, Q1, strideB, gapB, eq, K, L, out, start, end);
+}
+
+function foldRange(x: FractionExports, _mem: WebAssembly.Memory, src: number, strideB: number, gapB: number, dst: number, R: number, K: number, start: number, end: number): void {
+  x.fold(src, strideB, gapB, dst, R, K, start, end);
+}
+
+function parentsRange(x: FractionExports, _mem: WebAssembly.Memory, base: number, cp: number, cq: number, np: number, nq: number, K: number, start: number, end: number): void {
+  (base ? x.parentsBase : x.parents)(cp, cq, np, nq, K, start, end);
+}
+
+const kernels = wasmKernelSet<FractionExports>('fraction-simd', kernelFuncs, [roundRange, foldRange, parentsRange]);
+
+/** Below this many pairs per thread a kernel call stays on the calling thread. */
+const MIN_RANGE = 1 << 13;
+/** Round-sum result blocks (8 words each), one per possible thread. */
+const MAX_SLOTS = 64;
+/** Words before the tables: constants, λ rows, r rows, result blocks. */
+const HEADER_WORDS = 32 + 16 + 16 + 8 * MAX_SLOTS;
+const L_AT = 32;
+const R_AT = 48;
+const OUT_AT = 64;
+
+/** Arena of each memory buffer, to find the arena of a layer view. */
+const arenas = new WeakMap<ArrayBufferLike, FractionArena>();
+
+/** The arena `v` is a view of, if any. */
+export function fractionArenaOf(v: Uint32Array): FractionArena | undefined {
+  return arenas.get(v.buffer);
+}
+
+/** Words of proving scratch a tree of 2^n leaves needs for its largest layer (k = n − 1): eq tables and two fold buffers per table. */
+export function fractionScratchWords(n: number): number {
+  const k = Math.max(0, n - 1);
+  return 4 * 2 ** k + 8 * 2 ** k + 4 * Math.max(4, 2 ** k) + 64;
+}
+
+/**
+ * Bump allocator over one shared wasm memory of fixed size with the fraction kernels bound to
+ * it; views handed out are Uint32Arrays of that memory (SharedArrayBuffer-backed, so the JS
+ * kernels work on them too).
+ */
+export class FractionArena {
+  readonly mem: WebAssembly.Memory;
+  readonly heap: Uint32Array;
+  private readonly x: FractionExports;
+  private readonly F: PrimeField;
+  private readonly w: number;
+  private readonly r32: number;
+  /** 2^64 mod p: the round sums' terms carry 2^−64. */
+  readonly c64: number;
+  private top = HEADER_WORDS;
+
+  private constructor(mem: WebAssembly.Memory, F: PrimeField, w: number) {
+    this.mem = mem;
+    this.heap = new Uint32Array(mem.buffer);
+    this.x = kernels.exportsFor(mem);
+    this.F = F;
+    this.w = w;
+    this.r32 = F.reduce(2 ** 32);
+    this.c64 = F.mul(this.r32, this.r32);
+    const mu = montMu(F.p);
+    const wm = F.mul(F.reduce(w), this.r32);
+    const consts = [F.p, mu, wm, Math.imul(wm, mu), this.c64, Math.imul(this.c64, mu)];
+    consts.forEach((c, i) => this.heap.fill(c >>> 0, 4 * i, 4 * i + 4));
+    if (4 * consts.length !== K_WORDS) throw new Error('FractionArena: constants block layout');
+    arenas.set(mem.buffer, this);
+  }
+
+  /**
+   * An arena of `words` u32 for the field F with x^4 = w, or null: SIMD switched off, a
+   * modulus beyond 2^31, no wasm SIMD or shared memory here, or no memory that large.
+   */
+  static create(F: PrimeField, w: number, words: number): FractionArena | null {
+    if (!simdKernels.enabled || F.p >= 2 ** 31 || !kernels.sharedModule()) return null;
+    const mem = sharedMemory(4 * (HEADER_WORDS + words));
+    return mem ? new FractionArena(mem, F, w) : null;
+  }
+
+  /**
+   * A table of `words` u32 (16-byte aligned), or null when the arena is full. Not zeroed:
+   * space is reused after {@link release}, and every caller writes all of it.
+   */
+  tryAlloc(words: number): Uint32Array | null {
+    const need = (words + 3) & ~3;
+    if (this.top + need > this.heap.length) return null;
+    const v = this.heap.subarray(this.top, this.top + words);
+    this.top += need;
+    return v;
+  }
+
+  /** Free words left. */
+  available(): number {
+    return this.heap.length - this.top;
+  }
+
+  /** The allocation mark; {@link release} frees everything allocated after it. */
+  mark(): number {
+    return this.top;
+  }
+
+  release(mark: number): void {
+    this.top = mark;
+  }
+
+  /** Montgomery rows of r (16 words) at word `at`. */
+  private setRows(r: Uint32Array, at: number): void {
+    const F = this.F;
+    const m = (x: number) => F.mul(x, this.r32);
+    const r0 = m(r[0]!), r1 = m(r[1]!), r2 = m(r[2]!), r3 = m(r[3]!);
+    const wr1 = F.mul(r1, this.w), wr2 = F.mul(r2, this.w), wr3 = F.mul(r3, this.w);
+    this.heap.set([r0, r1, r2, r3, wr3, r0, r1, r2, wr2, wr3, r0, r1, wr1, wr2, wr3, r0], at);
+  }
+
+  private local(f: (x: FractionExports, mem: WebAssembly.Memory, ...rest: never[]) => void): (a: KernelArg[]) => void {
+    return (a) => (f as (x: FractionExports, ...rest: KernelArg[]) => void)(this.x, ...a);
+  }
+
+  private own(v: Uint32Array): number {
+    if (v.buffer !== this.heap.buffer) throw new RangeError('FractionArena: table is not in this arena');
+    return v.byteOffset;
+  }
+
+  /**
+   * Parent layer (as fractionParents / fractionParentsBaseP) of `size` entries from the
+   * children cp, cq (2·size entries), all in this arena.
+   */
+  parents(cp: Uint32Array, cq: Uint32Array, np: Uint32Array, nq: Uint32Array, size: number, baseP: boolean, minRange = MIN_RANGE): void {
+    const args = [this.own(cp), this.own(cq), this.own(np), this.own(nq), 0];
+    parallelFor(kernels.bundle(), 'parentsRange', size, minRange, (_, s, e) => [this.mem, baseP ? 1 : 0, ...args, s, e], this.local(parentsRange));
+  }
+
+  /**
+   * As fractionRoundSums over pairs [0, half), tables in this arena: out[0..8) gets the two
+   * sums as canonical field elements (the kernel's 2^−64 removed).
+   */
+  roundSums(
+    P0: Uint32Array, P1: Uint32Array, Q0: Uint32Array, Q1: Uint32Array,
+    o1: number, stride: number, gap: number, half: number, eq: Uint32Array, lam: Uint32Array, out: Uint32Array, minRange = MIN_RANGE,
+  ): void {
+    this.setRows(lam, L_AT);
+    const outAt = 4 * OUT_AT;
+    const base = [this.own(P0), this.own(P1) + 16 * o1, this.own(Q0), this.own(Q1) + 16 * o1, 16 * stride, 16 * gap, this.own(eq), 0, 4 * L_AT];
+    const used = parallelFor(kernels.bundle(), 'roundRange', half, Math.max(minRange, Math.ceil(half / MAX_SLOTS)), (slot, s, e) => [this.mem, ...base, outAt + 32 * slot, s, e], this.local(roundRange));
+    const F = this.F;
+    for (let l = 0; l < 8; l++) {
+      let v = 0;
+      for (let slot = 0; slot < used; slot++) v += this.heap[OUT_AT + 8 * slot + l]!;
+      out[l] = F.mul(F.reduce(v), this.c64);
+    }
+  }
+
+  /** As foldFractionTable over [0, half): dst[j] = src[lo] + r·(src[hi] − src[lo]); dst must not overlap src. */
+  fold(src: Uint32Array, base: number, stride: number, gap: number, dst: Uint32Array, half: number, r: Uint32Array, minRange = MIN_RANGE): void {
+    this.setRows(r, R_AT);
+    const args = [this.own(src) + 16 * base, 16 * stride, 16 * gap, this.own(dst), 4 * R_AT, 0];
+    parallelFor(kernels.bundle(), 'foldRange', half, minRange, (_, s, e) => [this.mem, ...args, s, e], this.local(foldRange));
+  }
+
+  /** As expandEqTable: v (2n entries in this arena) holds eq(s, ·) in its first n entries and gets eq((r, s), ·). */
+  expandEq(v: Uint32Array, n: number, r: Uint32Array): void {
+    this.setRows(r, R_AT);
+    this.x.expandEq(this.own(v), n, 4 * R_AT, 0);
+  }
+}
