@@ -39,23 +39,45 @@ import { eqTableFast } from '../poly/eq.js';
 import {
   FOLD_MIN_WORK,
   GENERIC_MIN_WORK,
-  REDUCE_MASK,
   checkTables,
   compileTerms,
   foldBase,
   foldExt,
   foldMany,
   genericKernels,
-  mm,
   proveSumcheckRounds,
-  red,
-  reduceAcc,
   statementDegree,
-  step,
   type SumcheckInput,
   type SumcheckProverOptions,
   type SumcheckRoundsOutput,
 } from './prover.js';
+
+// Helpers the kernel calls. They are repeated here rather than imported because the
+// kernel's source text runs on helper threads: an imported name would be rewritten to a
+// module binding there (under the test runner's transform) that a helper cannot resolve.
+
+const REDUCE_MASK = 0xfffff;
+
+/** x·y mod p up to one multiple of p (see prover.ts `mm`). */
+function mm(x: number, y: number, p: number, invP: number): number {
+  return (Math.imul(x, y) - Math.imul(Math.floor(x * y * invP), p)) | 0;
+}
+
+/** Canonical residue of an integer-valued double |x| < 2^52. */
+function red(x: number, p: number, invP: number): number {
+  const r = x - Math.floor(x * invP) * p;
+  return r < 0 ? r + p : r >= p ? r - p : r;
+}
+
+/** prev + diff mod p for canonical inputs. */
+function step(prev: number, diff: number, p: number): number {
+  const s = prev + diff - p;
+  return s + (p & (s >> 31));
+}
+
+function reduceAcc(acc: Float64Array, p: number, invP: number): void {
+  for (let i = 0; i < acc.length; i++) acc[i] = red(acc[i]!, p, invP);
+}
 
 /** out[o..o+3] ← x · (y0, y1, y2, y3), canonical. */
 function mulExtInto(out: Uint32Array, o: number, x: Uint32Array, xo: number, y0: number, y1: number, y2: number, y3: number, p: number, invP: number, w: number): void {
