@@ -11,7 +11,7 @@
  */
 import { BabyBear, type PrimeField } from '@zkllm/verifier';
 import { proverThreads, sharedU32 } from '../parallel/pool.js';
-import { difPassesJs, parallelMobiusLde, simdArea, simdRadix4Passes, type SimdArea } from './ntt-simd.js';
+import { difPassesJs, parallelLde, simdArea, simdRadix4Passes, type SimdArea } from './ntt-simd.js';
 
 /** Below this size the copies into wasm memory cost more than the SIMD passes save. */
 const SIMD_MIN_SIZE = 1 << 12;
@@ -186,7 +186,7 @@ export function mobiusLde(values: Uint32Array, logBlowup: number, F: PrimeField 
   if (n < 1 || 1 << logN !== n) throw new RangeError(`LDE input length ${n} is not a power of two`);
   if (n >= SIMD_MIN_SIZE) {
     const tw = difTwiddles(F, logN);
-    const parallel = parallelMobiusLde(F, values, logBlowup, tw, rev);
+    const parallel = parallelLde(F, values, logBlowup, tw, rev, true);
     if (parallel) return parallel;
     const area = simdArea(F, logN, tw);
     if (area) {
@@ -209,10 +209,12 @@ export function ldeBitReversedExt(coeffs: Uint32Array, logBlowup: number, F: Pri
   const out = proverThreads() > 1 && total >= 1 << 14 ? sharedU32(4 * total) : new Uint32Array(4 * total);
   const limb = new Uint32Array(n);
   const enc = new Uint32Array(total);
+  const tw = n >= SIMD_MIN_SIZE ? difTwiddles(F, 31 - Math.clz32(n)) : null;
   for (let k = 0; k < 4; k++) {
     for (let i = 0; i < n; i++) limb[i] = coeffs[4 * i + k]!;
-    ldeBitReversed(limb, logBlowup, enc, F);
-    for (let i = 0; i < total; i++) out[4 * i + k] = enc[i]!;
+    const parallel = tw && parallelLde(F, limb, logBlowup, tw, rev, false);
+    const e = parallel ? parallel.codeword : ldeBitReversed(limb, logBlowup, enc, F);
+    for (let i = 0; i < total; i++) out[4 * i + k] = e[i]!;
   }
   return out;
 }

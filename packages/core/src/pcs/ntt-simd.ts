@@ -609,22 +609,44 @@ function ldeBlocks(
   }
 }
 
-const kernels = wasmKernelSet<NttExports>('ntt-simd', kernelFuncs, [ldeBlocks], [difPassesJs]);
+/** The Möbius stages of stride < m on chunks [start, end) of m elements (all stages of each chunk). */
+function mobiusChunks(x: NttExports, _mem: WebAssembly.Memory, m: number, p: number, start: number, end: number): void {
+  for (let s = start; s < end; s++) {
+    const c = 4 * s * m;
+    x.mobius(c, m, 0, p);
+    let h = 4;
+    for (; 4 * h <= m; h <<= 2) x.mobius(c, m, h, p);
+    if (2 * h <= m) x.mobius(c, m, -h, p);
+  }
+}
+
+/** The Möbius stage of stride H (x[j + H] −= x[j]) on the pairs q ∈ [start, end), j = q + ⌊q/H⌋·H. */
+function mobiusStride(_x: NttExports, mem: WebAssembly.Memory, H: number, p: number, start: number, end: number): void {
+  const heap = new Uint32Array(mem.buffer);
+  for (let q = start; q < end; q++) {
+    const j = q + (q & ~(H - 1));
+    const d = heap[j + H]! - heap[j]!;
+    heap[j + H] = d + (p & (d >> 31));
+  }
+}
+
+const kernels = wasmKernelSet<NttExports>('ntt-simd', kernelFuncs, [ldeBlocks, mobiusChunks, mobiusStride], [difPassesJs]);
 
 /** Below this size the commit's encoding stays on the calling thread. */
 const PARALLEL_MIN_SIZE = 1 << 16;
 
-/** The last parallel area (twiddles loaded), reused by commits of the same size. */
-let parallelArea: { mem: WebAssembly.Memory; n: number; blocks: number; slots: number; tw: Uint32Array } | null = null;
+/** Parallel areas by size (twiddles loaded): the commit's and an opening layer's, reused. */
+const parallelAreas = new Map<number, { mem: WebAssembly.Memory; blocks: number; slots: number; tw: Uint32Array }>();
 
 /**
- * Möbius transform then LDE at rate 2^−logBlowup (as lde.ts mobiusLde) with the LDE blocks
- * split across the pool's threads, in a shared wasm memory; the codeword is in shared memory
- * (the Merkle tree over it is split too). Null when it would run on one thread anyway.
- * Same output as the one-thread path: same kernels, same order of operations per block.
+ * LDE at rate 2^−logBlowup of `input` (as lde.ts ldeBitReversed; with `mobius`, of its
+ * Möbius transform, as mobiusLde) with the Möbius chunks and the LDE blocks split across the
+ * pool's threads, in a shared wasm memory; the codeword is in shared memory (the Merkle tree
+ * over it is split too). Null when it would run on one thread anyway. Same output as the
+ * one-thread path: the same kernels; Möbius stages on different bits commute.
  */
-export function parallelMobiusLde(F: PrimeField, values: Uint32Array, logBlowup: number, tw: Uint32Array, rev: (x: number, bits: number) => number): { coeffs: Uint32Array; codeword: Uint32Array } | null {
-  const n = values.length;
+export function parallelLde(F: PrimeField, input: Uint32Array, logBlowup: number, tw: Uint32Array, rev: (x: number, bits: number) => number, mobius: boolean): { coeffs: Uint32Array; codeword: Uint32Array } | null {
+  const n = input.length;
   const blocks = 1 << logBlowup;
   const slots = Math.min(proverThreads(), blocks);
   if (n < PARALLEL_MIN_SIZE || slots < 2 || F.p >= 2 ** 31 || !simdKernels.enabled || !kernels.sharedModule()) return null;
@@ -635,27 +657,35 @@ export function parallelMobiusLde(F: PrimeField, values: Uint32Array, logBlowup:
   const constsAt = 3 * n;
   const twPlainAt = constsAt + 8 * blocks;
   const dataAt = (slot: number) => twPlainAt + 8 + slot * n;
-  let area = parallelArea;
-  if (!area || area.n !== n || area.blocks !== blocks || area.slots !== slots || area.tw !== m.tw) {
-    parallelArea = null;
+  let area = parallelAreas.get(n);
+  if (!area || area.blocks !== blocks || area.slots !== slots || area.tw !== m.tw) {
+    parallelAreas.delete(n);
     const mem = sharedMemory(4 * dataAt(slots));
     if (!mem) return null;
     const heap = new Uint32Array(mem.buffer);
     heap.set(m.tw.subarray(0, n), n);
     heap.set(m.twmu.subarray(0, n), 2 * n);
     heap.set(tw.subarray(0, 8), twPlainAt);
-    area = parallelArea = { mem, n, blocks, slots, tw: m.tw };
+    area = { mem, blocks, slots, tw: m.tw };
+    // At most two sizes kept (a commit's and an opening layer's).
+    if (parallelAreas.size >= 2) parallelAreas.delete(parallelAreas.keys().next().value!);
+    parallelAreas.set(n, area);
   }
   const mem = area.mem;
   const heap = new Uint32Array(mem.buffer);
   const x = kernels.exportsFor(mem);
+  const local = <A extends KernelArg[]>(f: (x: NttExports, ...rest: never[]) => void) => (a: A) => (f as (x: NttExports, ...rest: KernelArg[]) => void)(x, ...a);
   const p = F.p;
-  heap.set(values, 0);
-  x.mobius(0, n, 0, p);
-  let h = 4;
-  for (; 4 * h <= n; h <<= 2) x.mobius(0, n, h, p);
-  if (2 * h <= n) x.mobius(0, n, -h, p);
-  const coeffs = heap.slice(0, n);
+  heap.set(input, 0);
+  if (mobius) {
+    // Every stage inside chunks of n/parts, then the strides ≥ n/parts across the threads.
+    let parts = 1;
+    while (2 * parts <= slots) parts *= 2;
+    const chunk = n / parts;
+    parallelFor(kernels.bundle(), 'mobiusChunks', parts, 1, (_, s, e) => [mem, chunk, p, s, e], local(mobiusChunks));
+    for (let H = chunk; H < n; H *= 2) parallelFor(kernels.bundle(), 'mobiusStride', n / 2, 1 << 12, (_, s, e) => [mem, H, p, s, e], local(mobiusStride));
+  }
+  const coeffs = mobius ? heap.slice(0, n) : input;
   const mu = montMu(p);
   const r = F.reduce(2 ** 32);
   const omegaN = F.rootOfUnity(logN + logBlowup);
@@ -679,7 +709,7 @@ export function parallelMobiusLde(F: PrimeField, values: Uint32Array, logBlowup:
     blocks,
     1,
     (slot, s, e) => [mem, n, p, mu, 0, 4 * n, 8 * n, 4 * constsAt, 4 * dataAt(slot), m.tw[3]!, m.twmu[3]!, F.invP, logN, twPlainAt, codeword, s, e],
-    (a: KernelArg[]) => (ldeBlocks as (x: NttExports, ...rest: KernelArg[]) => void)(x, ...a),
+    local(ldeBlocks),
   );
   return { coeffs, codeword };
 }

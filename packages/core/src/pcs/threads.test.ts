@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BabyBear, BabyBearExt4, ByteReader, ByteWriter, Transcript, decodePcsProof, encodePcsProof, evalMleBase, verifyOpening, type EvalClaim, type PcsParams } from '@zkllm/verifier';
 import { helperJobCount, proverThreads, setProverThreads } from '../parallel/pool.js';
 import { ExtArena } from './ext-simd.js';
-import { mobiusLde } from './lde.js';
+import { ldeBitReversedExt, mobiusLde } from './lde.js';
 import { pcsCommit, pcsOpen } from './prover.js';
 import { xorshift32 } from './rng.js';
 
@@ -51,6 +51,11 @@ describe('PCS prover on several threads', () => {
       });
       expect(same(values, copy)).toBe(true);
     }
+  });
+
+  it('ext LDE (the opening layers): same codeword for 1 and 2 threads', () => {
+    const coeffs = vec(4 << 16, xorshift32(14));
+    acrossThreads([2], () => ldeBitReversedExt(coeffs, 2), (x, y) => expect(same(x, y)).toBe(true));
   });
 
   it('commit and open: same root and proof bytes for 1, 2 and 3 threads, and the proof verifies', () => {
