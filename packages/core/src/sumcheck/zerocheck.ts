@@ -47,6 +47,7 @@ import {
   genericKernels,
   proveSumcheckRounds,
   statementDegree,
+  type MleTable,
   type SumcheckInput,
   type SumcheckProverOptions,
   type SumcheckRoundsOutput,
@@ -350,10 +351,33 @@ function runZeroCheck(
   const n = input.numVars;
   const F = E.base;
   const p = F.p, invP = F.invP, w = E.w;
-  const tables = input.tables.slice(1);
+  const allTables = input.tables.slice(1);
+  // Tables that only occur in linear terms (x, remainders, …) are not folded: their terms
+  // are combined into one ext table L = Σ c·f once, and their final values are inner
+  // products with eq(point, ·) at the end.
+  const nonlinear = new Uint8Array(allTables.length);
+  for (const t of pTerms) if (t.factors.length !== 1) for (const k of t.factors) nonlinear[k] = 1;
+  const linearOnly = (k: number) => nonlinear[k] === 0;
+  const lTerms = pTerms.filter((t) => t.factors.length === 1 && linearOnly(t.factors[0]!));
+  const active: number[] = [];
+  const slotOf = new Int32Array(allTables.length).fill(-1);
+  allTables.forEach((_, k) => {
+    if (!linearOnly(k)) {
+      slotOf[k] = active.length;
+      active.push(k);
+    }
+  });
+  const tables: MleTable[] = active.map((k) => allTables[k]!);
+  const terms: SumcheckTerm[] = pTerms
+    .filter((t) => !(t.factors.length === 1 && linearOnly(t.factors[0]!)))
+    .map((t) => ({ coeff: t.coeff, factors: t.factors.map((k) => slotOf[k]!) }));
+  if (lTerms.length > 0) {
+    terms.push({ coeff: E.one(), factors: [tables.length] });
+    tables.push({ kind: 'ext', data: linearCombination(E, allTables, lTerms, 2 ** n) });
+  }
   const nTab = tables.length;
   const isBase = Uint8Array.from(tables, (t) => (t.kind === 'base' ? 1 : 0));
-  const ct = compileTerms(pTerms, isBase, E);
+  const ct = compileTerms(terms, isBase, E);
   const use = new Uint8Array(nTab);
   for (let i = 0; i < ct.nodeFactor.length; i++) use[ct.nodeFactor[i]!]! |= ct.nodeDepth[i] === 1 ? 2 : 1;
   const nPts = Math.max(d, 2);
@@ -506,14 +530,77 @@ function runZeroCheck(
     prefix = E.mul(prefix, E.add(E.mul(rj, c), E.mul(oneMinus, E.sub(E.one(), c))));
   }
   foldAll(point.subarray(4 * (n - 1)));
-  const finalEvals = new Uint32Array(4 * (nTab + 1));
+  const finalEvals = new Uint32Array(4 * (allTables.length + 1));
   finalEvals.set(prefix, 0);
-  cur.forEach((t, k) => finalEvals.set(t.subarray(0, 4), 4 * (k + 1)));
+  active.forEach((k, j) => finalEvals.set(cur[j]!.subarray(0, 4), 4 * (k + 1)));
+  if (active.length < allTables.length) {
+    const eqAt = eqTableFast(E, point);
+    allTables.forEach((t, k) => {
+      if (linearOnly(k)) finalEvals.set(innerProduct(E, eqAt, t), 4 * (k + 1));
+    });
+  }
   const finalClaim = evalSumcheckTerms(E, input.terms, finalEvals);
   if (!E.equals(finalClaim, running)) {
     throw new SumcheckError('prover: the claimed sum does not match the tables');
   }
   return { roundMessages, point, finalEvals, claim, finalClaim };
+}
+
+/** Σ_terms c·f for single-factor terms, as an ext table of `size` entries. */
+function linearCombination(E: QuarticExtension, tables: readonly MleTable[], terms: readonly SumcheckTerm[], size: number): Uint32Array {
+  const p = E.base.p, invP = E.base.invP;
+  // Lazily reduced products (each in (−2^11, p + 2^11)) summed exactly in doubles; reduced
+  // every 2^20 terms.
+  const acc = new Float64Array(4 * size);
+  const out = new Uint32Array(4 * size);
+  const tmp = new Uint32Array(4);
+  terms.forEach((t, j) => {
+    const c = t.coeff;
+    const tab = tables[t.factors[0]!]!;
+    if (tab.kind === 'base') {
+      const f = tab.data;
+      const c0 = c[0]!, c1 = c[1]!, c2 = c[2]!, c3 = c[3]!;
+      const q0 = c0 * invP, q1 = c1 * invP, q2 = c2 * invP, q3 = c3 * invP;
+      for (let x = 0; x < size; x++) {
+        const v = f[x]!;
+        acc[4 * x] += (Math.imul(c0, v) - Math.imul(Math.floor(q0 * v), p)) | 0;
+        acc[4 * x + 1] += (Math.imul(c1, v) - Math.imul(Math.floor(q1 * v), p)) | 0;
+        acc[4 * x + 2] += (Math.imul(c2, v) - Math.imul(Math.floor(q2 * v), p)) | 0;
+        acc[4 * x + 3] += (Math.imul(c3, v) - Math.imul(Math.floor(q3 * v), p)) | 0;
+      }
+    } else {
+      for (let x = 0; x < size; x++) {
+        E.mulAt(tmp, 0, tab.data, 4 * x, c, 0);
+        for (let l = 0; l < 4; l++) acc[4 * x + l] += tmp[l]!;
+      }
+    }
+    if ((j & REDUCE_MASK) === REDUCE_MASK) reduceAcc(acc, p, invP);
+  });
+  for (let i = 0; i < out.length; i++) out[i] = red(acc[i]!, p, invP);
+  return out;
+}
+
+/** Σ_x eq[x]·f[x] (eq an ext table, f base or ext). */
+function innerProduct(E: QuarticExtension, eq: Uint32Array, f: MleTable): Ext {
+  const p = E.base.p, invP = E.base.invP;
+  const size = eq.length >>> 2;
+  const acc = new Float64Array(4);
+  const tmp = new Uint32Array(4);
+  for (let x = 0; x < size; x++) {
+    if (f.kind === 'base') {
+      const v = f.data[x]!;
+      const qv = v * invP;
+      for (let l = 0; l < 4; l++) {
+        const e = eq[4 * x + l]!;
+        acc[l] += (Math.imul(e, v) - Math.imul(Math.floor(e * qv), p)) | 0;
+      }
+    } else {
+      E.mulAt(tmp, 0, eq, 4 * x, f.data, 4 * x);
+      for (let l = 0; l < 4; l++) acc[l] += tmp[l]!;
+    }
+    if ((x & REDUCE_MASK) === REDUCE_MASK) reduceAcc(acc, p, invP);
+  }
+  return Uint32Array.from(acc, (v) => red(v, p, invP));
 }
 
 /** q(d) of a polynomial of degree < d from q(0..d−1): the d-th finite difference vanishes. */
