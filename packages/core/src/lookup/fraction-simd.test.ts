@@ -1,6 +1,6 @@
 import { BabyBearExt4 as E, ByteWriter, Transcript, encodeFractionLayer } from '@zkllm/verifier';
 import { afterEach, describe, expect, it } from 'vitest';
-import { proverThreads, setProverThreads } from '../parallel/pool.js';
+import { helperJobCount, proverThreads, setProverThreads } from '../parallel/pool.js';
 import { simdKernels } from '../pcs/wasm-asm.js';
 import { buildFractionLayers, proveFractionTrees } from './fraction.js';
 import { expandEqTable, foldFractionTable, fractionParents, fractionParentsBaseP, fractionRoundSums } from './fraction-kernel.js';
@@ -47,7 +47,10 @@ function bothSplits(run: (minRange: number) => void): void {
     setProverThreads(1);
     run(1 << 13);
     setProverThreads(2);
+    const jobs = helperJobCount();
     run(1);
+    // the second thread ran wasm ranges over the shared arena
+    expect(helperJobCount()).toBeGreaterThan(jobs);
   } finally {
     setProverThreads(before);
   }
@@ -139,13 +142,15 @@ describe('fraction-tree SIMD kernels', () => {
       const w = new ByteWriter();
       w.fields(proof.roots);
       for (const l of proof.layers) encodeFractionLayer(w, l);
-      return { bytes: Buffer.from(w.finish()), layers: trees.map((t) => t.map(([a, b]) => [a.slice(), b.slice()])), claims };
+      // every layer of every tree, as one byte string (a mismatch stays a cheap boolean)
+      const layers = Buffer.concat(trees.flatMap((t) => t.flatMap(([a, b]) => [Buffer.from(a.slice().buffer), Buffer.from(b.slice().buffer)])));
+      return { bytes: Buffer.from(w.finish()), layers, claims };
     };
     try {
       const ref = run(1, false);
       for (const [threads, simd] of [[1, true], [2, true], [2, false]] as const) {
         const got = run(threads, simd);
-        expect(got.layers).toEqual(ref.layers);
+        expect(got.layers.equals(ref.layers)).toBe(true);
         expect(got.bytes.equals(ref.bytes)).toBe(true);
         expect(got.claims).toEqual(ref.claims);
       }
