@@ -273,11 +273,188 @@ function evalZeroCheck(
   }
 }
 
+/**
+ * {@link evalZeroCheck} for rounds where every table is ext (after the first fold): no kind
+ * branches, node values addressed by node (parents precomputed), weights multiplied inline.
+ */
+function evalZeroCheckExt(
+  tabs: readonly Uint32Array[],
+  _isBase: Uint8Array,
+  use: Uint8Array,
+  nodeFactor: Int32Array,
+  nodeDepth: Int32Array,
+  nodeTerm: Int32Array,
+  constTerm: number,
+  weights: Uint32Array,
+  start: number,
+  end: number,
+  d: number,
+  withOne: boolean,
+  acc: Float64Array,
+  p: number,
+  invP: number,
+  w: number,
+): void {
+  const nT = tabs.length;
+  const nNodes = nodeFactor.length;
+  const nPts = d < 2 ? 2 : d;
+  const tMax = withOne && d < 2 ? 1 : d - 1;
+  const stride = 4 * nPts;
+  const vals = new Uint32Array(nT * stride);
+  const wv = new Uint32Array(nT * stride);
+  const nv = new Uint32Array(4 * nNodes + 4);
+  // Parent node of each node (its value is the product's other operand), −1 for roots.
+  const parent = new Int32Array(nNodes);
+  const last = new Int32Array(8).fill(-1);
+  for (let n = 0; n < nNodes; n++) {
+    const dep = nodeDepth[n]!;
+    parent[n] = dep === 1 ? -1 : last[dep - 1]!;
+    last[dep] = n;
+  }
+  for (let i = start; i < end; i++) {
+    const w0 = weights[4 * i]!, w1 = weights[4 * i + 1]!, w2 = weights[4 * i + 2]!, w3 = weights[4 * i + 3]!;
+    const qw0 = w0 * invP, qw1 = w1 * invP, qw2 = w2 * invP, qw3 = w3 * invP;
+    for (let k = 0; k < nT; k++) {
+      const u = use[k]!;
+      if (u === 0) continue;
+      const tab = tabs[k]!;
+      const vb = k * stride;
+      const l0 = tab[8 * i]!, l1 = tab[8 * i + 1]!, l2 = tab[8 * i + 2]!, l3 = tab[8 * i + 3]!;
+      let d0 = tab[8 * i + 4]! - l0, d1 = tab[8 * i + 5]! - l1, d2 = tab[8 * i + 6]! - l2, d3 = tab[8 * i + 7]! - l3;
+      d0 += p & (d0 >> 31);
+      d1 += p & (d1 >> 31);
+      d2 += p & (d2 >> 31);
+      d3 += p & (d3 >> 31);
+      if ((u & 1) !== 0) {
+        let a0 = l0, a1 = l1, a2 = l2, a3 = l3;
+        vals[vb] = a0;
+        vals[vb + 1] = a1;
+        vals[vb + 2] = a2;
+        vals[vb + 3] = a3;
+        for (let t = 1; t <= tMax; t++) {
+          a0 = a0 + d0 - p;
+          a0 += p & (a0 >> 31);
+          a1 = a1 + d1 - p;
+          a1 += p & (a1 >> 31);
+          a2 = a2 + d2 - p;
+          a2 += p & (a2 >> 31);
+          a3 = a3 + d3 - p;
+          a3 += p & (a3 >> 31);
+          const a = vb + 4 * t;
+          vals[a] = a0;
+          vals[a + 1] = a1;
+          vals[a + 2] = a2;
+          vals[a + 3] = a3;
+        }
+      }
+      if ((u & 2) !== 0) {
+        // w·lo and w·Δ, then the line w·lo + t·w·Δ.
+        let m0 = ((Math.imul(w0, l0) - Math.imul(Math.floor(qw0 * l0), p)) | 0) + w * (((Math.imul(w1, l3) - Math.imul(Math.floor(qw1 * l3), p)) | 0) + ((Math.imul(w2, l2) - Math.imul(Math.floor(qw2 * l2), p)) | 0) + ((Math.imul(w3, l1) - Math.imul(Math.floor(qw3 * l1), p)) | 0));
+        let m1 = ((Math.imul(w0, l1) - Math.imul(Math.floor(qw0 * l1), p)) | 0) + ((Math.imul(w1, l0) - Math.imul(Math.floor(qw1 * l0), p)) | 0) + w * (((Math.imul(w2, l3) - Math.imul(Math.floor(qw2 * l3), p)) | 0) + ((Math.imul(w3, l2) - Math.imul(Math.floor(qw3 * l2), p)) | 0));
+        let m2 = ((Math.imul(w0, l2) - Math.imul(Math.floor(qw0 * l2), p)) | 0) + ((Math.imul(w1, l1) - Math.imul(Math.floor(qw1 * l1), p)) | 0) + ((Math.imul(w2, l0) - Math.imul(Math.floor(qw2 * l0), p)) | 0) + w * ((Math.imul(w3, l3) - Math.imul(Math.floor(qw3 * l3), p)) | 0);
+        let m3 = ((Math.imul(w0, l3) - Math.imul(Math.floor(qw0 * l3), p)) | 0) + ((Math.imul(w1, l2) - Math.imul(Math.floor(qw1 * l2), p)) | 0) + ((Math.imul(w2, l1) - Math.imul(Math.floor(qw2 * l1), p)) | 0) + ((Math.imul(w3, l0) - Math.imul(Math.floor(qw3 * l0), p)) | 0);
+        m0 -= Math.floor(m0 * invP) * p;
+        let a0 = m0 < 0 ? m0 + p : m0 >= p ? m0 - p : m0;
+        m1 -= Math.floor(m1 * invP) * p;
+        let a1 = m1 < 0 ? m1 + p : m1 >= p ? m1 - p : m1;
+        m2 -= Math.floor(m2 * invP) * p;
+        let a2 = m2 < 0 ? m2 + p : m2 >= p ? m2 - p : m2;
+        m3 -= Math.floor(m3 * invP) * p;
+        let a3 = m3 < 0 ? m3 + p : m3 >= p ? m3 - p : m3;
+        m0 = ((Math.imul(w0, d0) - Math.imul(Math.floor(qw0 * d0), p)) | 0) + w * (((Math.imul(w1, d3) - Math.imul(Math.floor(qw1 * d3), p)) | 0) + ((Math.imul(w2, d2) - Math.imul(Math.floor(qw2 * d2), p)) | 0) + ((Math.imul(w3, d1) - Math.imul(Math.floor(qw3 * d1), p)) | 0));
+        m1 = ((Math.imul(w0, d1) - Math.imul(Math.floor(qw0 * d1), p)) | 0) + ((Math.imul(w1, d0) - Math.imul(Math.floor(qw1 * d0), p)) | 0) + w * (((Math.imul(w2, d3) - Math.imul(Math.floor(qw2 * d3), p)) | 0) + ((Math.imul(w3, d2) - Math.imul(Math.floor(qw3 * d2), p)) | 0));
+        m2 = ((Math.imul(w0, d2) - Math.imul(Math.floor(qw0 * d2), p)) | 0) + ((Math.imul(w1, d1) - Math.imul(Math.floor(qw1 * d1), p)) | 0) + ((Math.imul(w2, d0) - Math.imul(Math.floor(qw2 * d0), p)) | 0) + w * ((Math.imul(w3, d3) - Math.imul(Math.floor(qw3 * d3), p)) | 0);
+        m3 = ((Math.imul(w0, d3) - Math.imul(Math.floor(qw0 * d3), p)) | 0) + ((Math.imul(w1, d2) - Math.imul(Math.floor(qw1 * d2), p)) | 0) + ((Math.imul(w2, d1) - Math.imul(Math.floor(qw2 * d1), p)) | 0) + ((Math.imul(w3, d0) - Math.imul(Math.floor(qw3 * d0), p)) | 0);
+        m0 -= Math.floor(m0 * invP) * p;
+        const e0 = m0 < 0 ? m0 + p : m0 >= p ? m0 - p : m0;
+        m1 -= Math.floor(m1 * invP) * p;
+        const e1 = m1 < 0 ? m1 + p : m1 >= p ? m1 - p : m1;
+        m2 -= Math.floor(m2 * invP) * p;
+        const e2 = m2 < 0 ? m2 + p : m2 >= p ? m2 - p : m2;
+        m3 -= Math.floor(m3 * invP) * p;
+        const e3 = m3 < 0 ? m3 + p : m3 >= p ? m3 - p : m3;
+        wv[vb] = a0;
+        wv[vb + 1] = a1;
+        wv[vb + 2] = a2;
+        wv[vb + 3] = a3;
+        for (let t = 1; t <= tMax; t++) {
+          a0 = a0 + e0 - p;
+          a0 += p & (a0 >> 31);
+          a1 = a1 + e1 - p;
+          a1 += p & (a1 >> 31);
+          a2 = a2 + e2 - p;
+          a2 += p & (a2 >> 31);
+          a3 = a3 + e3 - p;
+          a3 += p & (a3 >> 31);
+          const a = vb + 4 * t;
+          wv[a] = a0;
+          wv[a + 1] = a1;
+          wv[a + 2] = a2;
+          wv[a + 3] = a3;
+        }
+      }
+    }
+    for (let t = 0; t <= tMax; t++) {
+      if (t === 1 && !withOne) continue;
+      const t4 = 4 * t;
+      if (constTerm >= 0) {
+        const at = constTerm * stride + t4;
+        acc[at] += w0;
+        acc[at + 1] += w1;
+        acc[at + 2] += w2;
+        acc[at + 3] += w3;
+      }
+      for (let n = 0; n < nNodes; n++) {
+        const vk = nodeFactor[n]! * stride + t4;
+        const o = 4 * n;
+        const par = parent[n]!;
+        let x0: number, x1: number, x2: number, x3: number;
+        if (par < 0) {
+          x0 = wv[vk]!;
+          x1 = wv[vk + 1]!;
+          x2 = wv[vk + 2]!;
+          x3 = wv[vk + 3]!;
+        } else {
+          const q = 4 * par;
+          const y0 = nv[q]!, y1 = nv[q + 1]!, y2 = nv[q + 2]!, y3 = nv[q + 3]!;
+          const z0 = vals[vk]!, z1 = vals[vk + 1]!, z2 = vals[vk + 2]!, z3 = vals[vk + 3]!;
+          const qm0 = y0 * invP, qm1 = y1 * invP, qm2 = y2 * invP, qm3 = y3 * invP;
+          let m0 = ((Math.imul(y0, z0) - Math.imul(Math.floor(qm0 * z0), p)) | 0) + w * (((Math.imul(y1, z3) - Math.imul(Math.floor(qm1 * z3), p)) | 0) + ((Math.imul(y2, z2) - Math.imul(Math.floor(qm2 * z2), p)) | 0) + ((Math.imul(y3, z1) - Math.imul(Math.floor(qm3 * z1), p)) | 0));
+          let m1 = ((Math.imul(y0, z1) - Math.imul(Math.floor(qm0 * z1), p)) | 0) + ((Math.imul(y1, z0) - Math.imul(Math.floor(qm1 * z0), p)) | 0) + w * (((Math.imul(y2, z3) - Math.imul(Math.floor(qm2 * z3), p)) | 0) + ((Math.imul(y3, z2) - Math.imul(Math.floor(qm3 * z2), p)) | 0));
+          let m2 = ((Math.imul(y0, z2) - Math.imul(Math.floor(qm0 * z2), p)) | 0) + ((Math.imul(y1, z1) - Math.imul(Math.floor(qm1 * z1), p)) | 0) + ((Math.imul(y2, z0) - Math.imul(Math.floor(qm2 * z0), p)) | 0) + w * ((Math.imul(y3, z3) - Math.imul(Math.floor(qm3 * z3), p)) | 0);
+          let m3 = ((Math.imul(y0, z3) - Math.imul(Math.floor(qm0 * z3), p)) | 0) + ((Math.imul(y1, z2) - Math.imul(Math.floor(qm1 * z2), p)) | 0) + ((Math.imul(y2, z1) - Math.imul(Math.floor(qm2 * z1), p)) | 0) + ((Math.imul(y3, z0) - Math.imul(Math.floor(qm3 * z0), p)) | 0);
+          m0 -= Math.floor(m0 * invP) * p;
+          x0 = m0 < 0 ? m0 + p : m0 >= p ? m0 - p : m0;
+          m1 -= Math.floor(m1 * invP) * p;
+          x1 = m1 < 0 ? m1 + p : m1 >= p ? m1 - p : m1;
+          m2 -= Math.floor(m2 * invP) * p;
+          x2 = m2 < 0 ? m2 + p : m2 >= p ? m2 - p : m2;
+          m3 -= Math.floor(m3 * invP) * p;
+          x3 = m3 < 0 ? m3 + p : m3 >= p ? m3 - p : m3;
+        }
+        nv[o] = x0;
+        nv[o + 1] = x1;
+        nv[o + 2] = x2;
+        nv[o + 3] = x3;
+        const tm = nodeTerm[n]!;
+        if (tm >= 0) {
+          const at = tm * stride + t4;
+          acc[at] += x0;
+          acc[at + 1] += x1;
+          acc[at + 2] += x2;
+          acc[at + 3] += x3;
+        }
+      }
+    }
+    if ((i & REDUCE_MASK) === REDUCE_MASK) reduceAcc(acc, p, invP);
+  }
+}
+
 let zeroCheckBundle: KernelBundle | undefined;
 function zeroCheckKernels(): KernelBundle {
   zeroCheckBundle ??= {
-    id: 'sumcheck-zerocheck/v1',
-    source: `const REDUCE_MASK = ${REDUCE_MASK};\n${[mm, red, step, reduceAcc, mulExtInto, evalZeroCheck].map(String).join('\n')}\nreturn { evalZeroCheck };`,
+    id: 'sumcheck-zerocheck/v2',
+    source: `const REDUCE_MASK = ${REDUCE_MASK};\n${[mm, red, step, reduceAcc, mulExtInto, evalZeroCheck, evalZeroCheckExt].map(String).join('\n')}\nreturn { evalZeroCheck, evalZeroCheckExt };`,
   };
   return zeroCheckBundle;
 }
@@ -395,6 +572,8 @@ function runZeroCheck(
   /** q ← Σ_terms c · (weighted sums) at the evaluated points. */
   const evaluate = (withOne: boolean): void => {
     acc.fill(0);
+    const allExt = !isBase.includes(1);
+    const kernel = allExt ? evalZeroCheckExt : evalZeroCheck;
     const half = size >>> 1;
     const minRange = Math.max(16, Math.ceil(GENERIC_MIN_WORK / (Math.max(1, ct.nodeFactor.length) * nPts)));
     if (proverThreads() > 1 && half >= 2 * minRange) {
@@ -407,15 +586,15 @@ function runZeroCheck(
       const ws = weights;
       const used = parallelFor(
         zeroCheckKernels(),
-        'evalZeroCheck',
+        allExt ? 'evalZeroCheckExt' : 'evalZeroCheck',
         half,
         minRange,
         (slot, a, b) => [cur, isB, us, nf, nd, nt, ct.constTerm, ws, a, b, d, withOne, slots.subarray(slot * len, (slot + 1) * len), p, invP, w],
-        (x) => evalZeroCheck(...(x as Parameters<typeof evalZeroCheck>)),
+        (x) => kernel(...(x as Parameters<typeof evalZeroCheck>)),
       );
       for (let slot = 0; slot < used; slot++) for (let i = 0; i < len; i++) acc[i] += slots[slot * len + i]!;
     } else {
-      evalZeroCheck(cur, isBase, use, ct.nodeFactor, ct.nodeDepth, ct.nodeTerm, ct.constTerm, weights, 0, half, d, withOne, acc, p, invP, w);
+      kernel(cur, isBase, use, ct.nodeFactor, ct.nodeDepth, ct.nodeTerm, ct.constTerm, weights, 0, half, d, withOne, acc, p, invP, w);
     }
     q.fill(0);
     const tMax = withOne && d < 2 ? 1 : d - 1;
