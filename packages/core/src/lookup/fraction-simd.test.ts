@@ -83,14 +83,17 @@ describe('fraction-tree SIMD kernels', () => {
     const next = rng(11);
     bothSplits((minRange) => {
       for (const half of [1, 2, 5, 33, 1000]) {
-        const a = arena(160 * half + 256);
+        const a = arena(400 * half + 256);
         const r = vec(4, next);
-        for (const [base, stride, gap] of [[0, 4, 2], [1, 4, 2], [0, 2, 1]] as const) {
-          const src = vec(4 * stride * half, next);
-          const want = new Uint32Array(4 * half);
-          foldFractionTable(src, base, stride, gap, want, r, p, F.invP, E.w, 0, half);
-          const dst = a.tryAlloc(4 * half)!;
-          a.fold(staged(a, src), base, stride, gap, dst, half, r, minRange);
+        for (const [bases, stride, gap] of [[[0, 1, 0, 1], 4, 2], [[1, 0, 1, 1], 4, 2], [[0, 0, 0, 0], 2, 1]] as const) {
+          const src = bases.map(() => vec(4 * stride * half, next));
+          const want = src.map((t, m) => {
+            const o = new Uint32Array(4 * half);
+            foldFractionTable(t, bases[m]!, stride, gap, o, r, p, F.invP, E.w, 0, half);
+            return o;
+          });
+          const dst = src.map(() => a.tryAlloc(4 * half)!);
+          a.fold(src.map((t) => staged(a, t)), bases, stride, gap, dst, half, r, minRange);
           expect(dst).toEqual(want);
         }
         for (const baseP of [false, true]) {

@@ -271,28 +271,36 @@ function buildRound(): WasmFunc {
   return a.func('roundSums');
 }
 
-/** fold(src, strideB, gapB, dst, R, K, start, end): dst[j] = lo + r·(hi − lo), r's Montgomery rows at R. */
+/**
+ * fold(S0, S1, S2, S3, strideB, gapB, D0, D1, D2, D3, R, K, start, end): for each of four
+ * tables, D_m[j] = lo + r·(hi − lo) with lo at S_m + strideB·j and hi gapB bytes further;
+ * r's Montgomery rows at R. One pass over all four: in round 0 they are the even and odd
+ * halves of two interleaved child tables, read once instead of twice.
+ */
 function buildFold(): WasmFunc {
-  const a = new Asm(8, 3);
-  const [src, strideB, gapB, dst, R, K, start, end] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const j = 8, off = 9, o = 10;
+  const a = new Asm(14, 4);
+  const S = [0, 1, 2, 3], [strideB, gapB] = [4, 5], D = [6, 7, 8, 9], [R, K, start, end] = [10, 11, 12, 13];
+  const j = 14, off = 15, hiOff = 16, o = 17;
   const f = new Field(a, K);
   const rows = [a.v(), a.v(), a.v(), a.v()];
   const lo = a.v(), d = a.v();
   rows.forEach((l, i) => a.e(get(R), VLOAD(16 * i), set(l)));
-  a.e(get(start), set(j), get(strideB), get(start), I32_MUL, get(src), I32_ADD, set(off), get(dst), get(start), i32c(4), I32_SHL, I32_ADD, set(o));
+  a.e(get(start), set(j), get(strideB), get(start), I32_MUL, set(off), get(start), i32c(4), I32_SHL, set(o));
   loop(
     a,
     j,
     end,
     () => {
-      a.e(get(off), VLOAD(0), set(lo), get(off), get(gapB), I32_ADD, VLOAD(0), get(lo));
-      f.sub();
-      a.e(set(d), get(o));
-      f.prod(d, rows);
-      a.e(get(lo));
-      f.add();
-      a.e(VSTORE(0));
+      a.e(get(off), get(gapB), I32_ADD, set(hiOff));
+      for (let m = 0; m < 4; m++) {
+        a.e(get(S[m]!), get(off), I32_ADD, VLOAD(0), set(lo), get(S[m]!), get(hiOff), I32_ADD, VLOAD(0), get(lo));
+        f.sub();
+        a.e(set(d), get(D[m]!), get(o), I32_ADD);
+        f.prod(d, rows);
+        a.e(get(lo));
+        f.add();
+        a.e(VSTORE(0));
+      }
     },
     () => a.e(get(off), get(strideB), I32_ADD, set(off), get(o), i32c(16), I32_ADD, set(o)),
   );
@@ -375,7 +383,7 @@ function kernelFuncs(): WasmFunc[] {
 
 interface FractionExports {
   roundSums(P0: number, P1: number, Q0: number, Q1: number, strideB: number, gapB: number, eq: number, K: number, L: number, out: number, start: number, end: number): void;
-  fold(src: number, strideB: number, gapB: number, dst: number, R: number, K: number, start: number, end: number): void;
+  fold(s0: number, s1: number, s2: number, s3: number, strideB: number, gapB: number, d0: number, d1: number, d2: number, d3: number, R: number, K: number, start: number, end: number): void;
   parents(cp: number, cq: number, np: number, nq: number, K: number, start: number, end: number): void;
   parentsBase(cp: number, cq: number, np: number, nq: number, K: number, start: number, end: number): void;
   expandEq(v: number, n: number, R: number, K: number): void;
@@ -387,8 +395,11 @@ function roundRange(x: FractionExports, _mem: WebAssembly.Memory, P0: number, P1
   x.roundSums(P0, P1, Q0, Q1, strideB, gapB, eq, K, L, out, start, end);
 }
 
-function foldRange(x: FractionExports, _mem: WebAssembly.Memory, src: number, strideB: number, gapB: number, dst: number, R: number, K: number, start: number, end: number): void {
-  x.fold(src, strideB, gapB, dst, R, K, start, end);
+function foldRange(
+  x: FractionExports, _mem: WebAssembly.Memory, s0: number, s1: number, s2: number, s3: number, strideB: number, gapB: number,
+  d0: number, d1: number, d2: number, d3: number, R: number, K: number, start: number, end: number,
+): void {
+  x.fold(s0, s1, s2, s3, strideB, gapB, d0, d1, d2, d3, R, K, start, end);
 }
 
 function parentsRange(x: FractionExports, _mem: WebAssembly.Memory, base: number, cp: number, cq: number, np: number, nq: number, K: number, start: number, end: number): void {
@@ -536,10 +547,14 @@ export class FractionArena {
     }
   }
 
-  /** As foldFractionTable over [0, half): dst[j] = src[lo] + r·(src[hi] − src[lo]); dst must not overlap src. */
-  fold(src: Uint32Array, base: number, stride: number, gap: number, dst: Uint32Array, half: number, r: Uint32Array, minRange = MIN_RANGE): void {
+  /**
+   * foldFractionTable of four tables over [0, half): dst[m][j] = src[m][lo] + r·(src[m][hi] − src[m][lo])
+   * with lo = base[m] + stride·j, hi = lo + gap; no dst may overlap a src.
+   */
+  fold(src: readonly Uint32Array[], base: readonly number[], stride: number, gap: number, dst: readonly Uint32Array[], half: number, r: Uint32Array, minRange = MIN_RANGE): void {
+    if (src.length !== 4 || base.length !== 4 || dst.length !== 4) throw new RangeError('FractionArena.fold: four tables');
     this.setRows(r, R_AT);
-    const args = [this.own(src) + 16 * base, 16 * stride, 16 * gap, this.own(dst), 4 * R_AT, 0];
+    const args = [...src.map((t, m) => this.own(t) + 16 * base[m]!), 16 * stride, 16 * gap, ...dst.map((t) => this.own(t)), 4 * R_AT, 0];
     parallelFor(kernels.bundle(), 'foldRange', half, minRange, (_, s, e) => [this.mem, ...args, s, e], this.local(foldRange));
   }
 

@@ -374,15 +374,17 @@ function fastRounds(
       const t = tabs[j]!;
       const buffers = scratch[j]![i & 1]!;
       const st = simd[j];
+      if (st) {
+        // All four tables in one pass (round 0: one read of each interleaved child).
+        const dst = buffers.map((b) => b.subarray(0, 4 * half));
+        st.arena.fold(t, stride === 4 ? [0, 1, 0, 1] : [0, 0, 0, 0], stride, gap, dst, half, c);
+        for (let m = 0; m < 4; m++) t[m] = dst[m]!;
+        continue;
+      }
       for (let m = 0; m < 4; m++) {
         const src = t[m]!;
         const dst = buffers[m]!.subarray(0, 4 * half);
         const base = stride === 4 ? m & 1 : 0;
-        if (st) {
-          st.arena.fold(src, base, stride, gap, dst, half, c);
-          t[m] = dst;
-          continue;
-        }
         parallelFor(FRACTION_KERNELS, 'foldFractionTable', half, MIN_RANGE, (_, a, b) => [src, base, stride, gap, dst, c, p, invP, w, a, b], (x) =>
           foldFractionTable(...(x as Parameters<typeof foldFractionTable>)),
         );
