@@ -1922,13 +1922,22 @@ interface TrieNode {
   readonly children: Map<number, TrieNode>;
 }
 
-export function compileTerms(terms: readonly SumcheckTerm[], isBase: Uint8Array, E: QuarticExtension): CompiledTerms {
+export function compileTerms(terms: readonly SumcheckTerm[], isBase: Uint8Array, E: QuarticExtension, order: 'base-first' | 'frequent-first' = 'base-first'): CompiledTerms {
   const merged = new Map<string, number>();
   const coeffs: Ext[] = [];
   const root = new Map<number, TrieNode>();
   let constTerm = -1;
+  // 'frequent-first' (for kernels whose products are ext from the first factor on, where
+  // a base factor costs the same anywhere): tables in more terms first, so terms share
+  // longer prefixes (s·s·y and s·s·s share s·s).
+  const count = new Map<number, number>();
+  if (order === 'frequent-first') for (const t of terms) for (const k of new Set(t.factors)) count.set(k, (count.get(k) ?? 0) + 1);
+  const cmp =
+    order === 'frequent-first'
+      ? (a: number, b: number) => count.get(b)! - count.get(a)! || a - b
+      : (a: number, b: number) => isBase[b]! - isBase[a]! || a - b;
   for (const t of terms) {
-    const f = [...t.factors].sort((a, b) => isBase[b]! - isBase[a]! || a - b);
+    const f = [...t.factors].sort(cmp);
     const key = f.join(',');
     let m = merged.get(key);
     if (m === undefined) {

@@ -554,7 +554,7 @@ function runZeroCheck(
   }
   const nTab = tables.length;
   const isBase = Uint8Array.from(tables, (t) => (t.kind === 'base' ? 1 : 0));
-  const ct = compileTerms(terms, isBase, E);
+  const ct = compileTerms(terms, isBase, E, 'frequent-first');
   const use = new Uint8Array(nTab);
   for (let i = 0; i < ct.nodeFactor.length; i++) use[ct.nodeFactor[i]!]! |= ct.nodeDepth[i] === 1 ? 2 : 1;
   const nPts = Math.max(d, 2);
