@@ -59,43 +59,14 @@ import {
 
 const REDUCE_MASK = 0xfffff;
 
-/** x·y mod p up to one multiple of p (see prover.ts `mm`). */
-function mm(x: number, y: number, p: number, invP: number): number {
-  return (Math.imul(x, y) - Math.imul(Math.floor(x * y * invP), p)) | 0;
-}
-
 /** Canonical residue of an integer-valued double |x| < 2^52. */
 function red(x: number, p: number, invP: number): number {
   const r = x - Math.floor(x * invP) * p;
   return r < 0 ? r + p : r >= p ? r - p : r;
 }
 
-/** prev + diff mod p for canonical inputs. */
-function step(prev: number, diff: number, p: number): number {
-  const s = prev + diff - p;
-  return s + (p & (s >> 31));
-}
-
 function reduceAcc(acc: Float64Array, p: number, invP: number): void {
   for (let i = 0; i < acc.length; i++) acc[i] = red(acc[i]!, p, invP);
-}
-
-/** out[o..o+3] ← x · (y0, y1, y2, y3), canonical. */
-function mulExtInto(out: Uint32Array, o: number, x: Uint32Array, xo: number, y0: number, y1: number, y2: number, y3: number, p: number, invP: number, w: number): void {
-  const x0 = x[xo]!, x1 = x[xo + 1]!, x2 = x[xo + 2]!, x3 = x[xo + 3]!;
-  const qm0 = x0 * invP, qm1 = x1 * invP, qm2 = x2 * invP, qm3 = x3 * invP;
-  let m0 = ((Math.imul(x0, y0) - Math.imul(Math.floor(qm0 * y0), p)) | 0) + w * (((Math.imul(x1, y3) - Math.imul(Math.floor(qm1 * y3), p)) | 0) + ((Math.imul(x2, y2) - Math.imul(Math.floor(qm2 * y2), p)) | 0) + ((Math.imul(x3, y1) - Math.imul(Math.floor(qm3 * y1), p)) | 0));
-  let m1 = ((Math.imul(x0, y1) - Math.imul(Math.floor(qm0 * y1), p)) | 0) + ((Math.imul(x1, y0) - Math.imul(Math.floor(qm1 * y0), p)) | 0) + w * (((Math.imul(x2, y3) - Math.imul(Math.floor(qm2 * y3), p)) | 0) + ((Math.imul(x3, y2) - Math.imul(Math.floor(qm3 * y2), p)) | 0));
-  let m2 = ((Math.imul(x0, y2) - Math.imul(Math.floor(qm0 * y2), p)) | 0) + ((Math.imul(x1, y1) - Math.imul(Math.floor(qm1 * y1), p)) | 0) + ((Math.imul(x2, y0) - Math.imul(Math.floor(qm2 * y0), p)) | 0) + w * ((Math.imul(x3, y3) - Math.imul(Math.floor(qm3 * y3), p)) | 0);
-  let m3 = ((Math.imul(x0, y3) - Math.imul(Math.floor(qm0 * y3), p)) | 0) + ((Math.imul(x1, y2) - Math.imul(Math.floor(qm1 * y2), p)) | 0) + ((Math.imul(x2, y1) - Math.imul(Math.floor(qm2 * y1), p)) | 0) + ((Math.imul(x3, y0) - Math.imul(Math.floor(qm3 * y0), p)) | 0);
-  m0 -= Math.floor(m0 * invP) * p;
-  out[o] = m0 < 0 ? m0 + p : m0 >= p ? m0 - p : m0;
-  m1 -= Math.floor(m1 * invP) * p;
-  out[o + 1] = m1 < 0 ? m1 + p : m1 >= p ? m1 - p : m1;
-  m2 -= Math.floor(m2 * invP) * p;
-  out[o + 2] = m2 < 0 ? m2 + p : m2 >= p ? m2 - p : m2;
-  m3 -= Math.floor(m3 * invP) * p;
-  out[o + 3] = m3 < 0 ? m3 + p : m3 >= p ? m3 - p : m3;
 }
 
 /**
@@ -103,183 +74,12 @@ function mulExtInto(out: Uint32Array, o: number, x: Uint32Array, xo: number, y0:
  * …, d − 1} (and t = 1 when `withOne`), Σ_{start ≤ i < end} weights[i] · term(pair i at t)
  * into acc (layout [term][t][limb], 4·max(d, 2) per term). `use[k]`: bit 0 = table k is a
  * later factor of some term (plain values needed), bit 1 = a first factor (weighted values).
+ * Node values are ext (weighted from the root on); a base factor costs 4 products, an ext
+ * one 16. Base tables hold their plain values in limb 0 of `vals`.
  */
 function evalZeroCheck(
   tabs: readonly Uint32Array[],
   isBase: Uint8Array,
-  use: Uint8Array,
-  nodeFactor: Int32Array,
-  nodeDepth: Int32Array,
-  nodeTerm: Int32Array,
-  constTerm: number,
-  weights: Uint32Array,
-  start: number,
-  end: number,
-  d: number,
-  withOne: boolean,
-  acc: Float64Array,
-  p: number,
-  invP: number,
-  w: number,
-): void {
-  const nT = tabs.length;
-  const nNodes = nodeFactor.length;
-  const nPts = d < 2 ? 2 : d;
-  const tMax = withOne && d < 2 ? 1 : d - 1;
-  const stride = 4 * nPts;
-  const vals = new Uint32Array(nT * stride);
-  const wv = new Uint32Array(nT * stride);
-  const pe = new Uint32Array(32);
-  const wd = new Uint32Array(4);
-  for (let i = start; i < end; i++) {
-    const w0 = weights[4 * i]!, w1 = weights[4 * i + 1]!, w2 = weights[4 * i + 2]!, w3 = weights[4 * i + 3]!;
-    for (let k = 0; k < nT; k++) {
-      const u = use[k]!;
-      if (u === 0) continue;
-      const tab = tabs[k]!;
-      const vb = k * stride;
-      if (isBase[k] === 1) {
-        const lo = tab[2 * i]!;
-        let diff = tab[2 * i + 1]! - lo;
-        diff += p & (diff >> 31);
-        if ((u & 1) !== 0) {
-          vals[vb] = lo;
-          let v = lo;
-          for (let t = 1; t <= tMax; t++) {
-            v = step(v, diff, p);
-            vals[vb + 4 * t] = v;
-          }
-        }
-        if ((u & 2) !== 0) {
-          // w·lo and w·Δ: four base products each.
-          let x = mm(w0, lo, p, invP);
-          wv[vb] = x < 0 ? x + p : x >= p ? x - p : x;
-          x = mm(w1, lo, p, invP);
-          wv[vb + 1] = x < 0 ? x + p : x >= p ? x - p : x;
-          x = mm(w2, lo, p, invP);
-          wv[vb + 2] = x < 0 ? x + p : x >= p ? x - p : x;
-          x = mm(w3, lo, p, invP);
-          wv[vb + 3] = x < 0 ? x + p : x >= p ? x - p : x;
-          x = mm(w0, diff, p, invP);
-          wd[0] = x < 0 ? x + p : x >= p ? x - p : x;
-          x = mm(w1, diff, p, invP);
-          wd[1] = x < 0 ? x + p : x >= p ? x - p : x;
-          x = mm(w2, diff, p, invP);
-          wd[2] = x < 0 ? x + p : x >= p ? x - p : x;
-          x = mm(w3, diff, p, invP);
-          wd[3] = x < 0 ? x + p : x >= p ? x - p : x;
-          for (let t = 1; t <= tMax; t++) {
-            const a = vb + 4 * t;
-            wv[a] = step(wv[a - 4]!, wd[0]!, p);
-            wv[a + 1] = step(wv[a - 3]!, wd[1]!, p);
-            wv[a + 2] = step(wv[a - 2]!, wd[2]!, p);
-            wv[a + 3] = step(wv[a - 1]!, wd[3]!, p);
-          }
-        }
-      } else {
-        const l0 = tab[8 * i]!, l1 = tab[8 * i + 1]!, l2 = tab[8 * i + 2]!, l3 = tab[8 * i + 3]!;
-        let d0 = tab[8 * i + 4]! - l0, d1 = tab[8 * i + 5]! - l1, d2 = tab[8 * i + 6]! - l2, d3 = tab[8 * i + 7]! - l3;
-        d0 += p & (d0 >> 31);
-        d1 += p & (d1 >> 31);
-        d2 += p & (d2 >> 31);
-        d3 += p & (d3 >> 31);
-        if ((u & 1) !== 0) {
-          vals[vb] = l0;
-          vals[vb + 1] = l1;
-          vals[vb + 2] = l2;
-          vals[vb + 3] = l3;
-          for (let t = 1; t <= tMax; t++) {
-            const a = vb + 4 * t;
-            vals[a] = step(vals[a - 4]!, d0, p);
-            vals[a + 1] = step(vals[a - 3]!, d1, p);
-            vals[a + 2] = step(vals[a - 2]!, d2, p);
-            vals[a + 3] = step(vals[a - 1]!, d3, p);
-          }
-        }
-        if ((u & 2) !== 0) {
-          mulExtInto(wv, vb, weights, 4 * i, l0, l1, l2, l3, p, invP, w);
-          mulExtInto(wd, 0, weights, 4 * i, d0, d1, d2, d3, p, invP, w);
-          for (let t = 1; t <= tMax; t++) {
-            const a = vb + 4 * t;
-            wv[a] = step(wv[a - 4]!, wd[0]!, p);
-            wv[a + 1] = step(wv[a - 3]!, wd[1]!, p);
-            wv[a + 2] = step(wv[a - 2]!, wd[2]!, p);
-            wv[a + 3] = step(wv[a - 1]!, wd[3]!, p);
-          }
-        }
-      }
-    }
-    for (let t = 0; t <= tMax; t++) {
-      if (t === 1 && !withOne) continue;
-      if (constTerm >= 0) {
-        const at = constTerm * stride + 4 * t;
-        acc[at] += w0;
-        acc[at + 1] += w1;
-        acc[at + 2] += w2;
-        acc[at + 3] += w3;
-      }
-      for (let n = 0; n < nNodes; n++) {
-        const dep = nodeDepth[n]!;
-        const k = nodeFactor[n]!;
-        const vk = k * stride + 4 * t;
-        const o = 4 * dep;
-        if (dep === 1) {
-          pe[4] = wv[vk]!;
-          pe[5] = wv[vk + 1]!;
-          pe[6] = wv[vk + 2]!;
-          pe[7] = wv[vk + 3]!;
-        } else {
-          const q = o - 4;
-          const x0 = pe[q]!, x1 = pe[q + 1]!, x2 = pe[q + 2]!, x3 = pe[q + 3]!;
-          if (isBase[k] === 1) {
-            const b = vals[vk]!;
-            const qb = b * invP;
-            let m = (Math.imul(x0, b) - Math.imul(Math.floor(x0 * qb), p)) | 0;
-            pe[o] = m < 0 ? m + p : m >= p ? m - p : m;
-            m = (Math.imul(x1, b) - Math.imul(Math.floor(x1 * qb), p)) | 0;
-            pe[o + 1] = m < 0 ? m + p : m >= p ? m - p : m;
-            m = (Math.imul(x2, b) - Math.imul(Math.floor(x2 * qb), p)) | 0;
-            pe[o + 2] = m < 0 ? m + p : m >= p ? m - p : m;
-            m = (Math.imul(x3, b) - Math.imul(Math.floor(x3 * qb), p)) | 0;
-            pe[o + 3] = m < 0 ? m + p : m >= p ? m - p : m;
-          } else {
-            const y0 = vals[vk]!, y1 = vals[vk + 1]!, y2 = vals[vk + 2]!, y3 = vals[vk + 3]!;
-            const qm0 = x0 * invP, qm1 = x1 * invP, qm2 = x2 * invP, qm3 = x3 * invP;
-            let m0 = ((Math.imul(x0, y0) - Math.imul(Math.floor(qm0 * y0), p)) | 0) + w * (((Math.imul(x1, y3) - Math.imul(Math.floor(qm1 * y3), p)) | 0) + ((Math.imul(x2, y2) - Math.imul(Math.floor(qm2 * y2), p)) | 0) + ((Math.imul(x3, y1) - Math.imul(Math.floor(qm3 * y1), p)) | 0));
-            let m1 = ((Math.imul(x0, y1) - Math.imul(Math.floor(qm0 * y1), p)) | 0) + ((Math.imul(x1, y0) - Math.imul(Math.floor(qm1 * y0), p)) | 0) + w * (((Math.imul(x2, y3) - Math.imul(Math.floor(qm2 * y3), p)) | 0) + ((Math.imul(x3, y2) - Math.imul(Math.floor(qm3 * y2), p)) | 0));
-            let m2 = ((Math.imul(x0, y2) - Math.imul(Math.floor(qm0 * y2), p)) | 0) + ((Math.imul(x1, y1) - Math.imul(Math.floor(qm1 * y1), p)) | 0) + ((Math.imul(x2, y0) - Math.imul(Math.floor(qm2 * y0), p)) | 0) + w * ((Math.imul(x3, y3) - Math.imul(Math.floor(qm3 * y3), p)) | 0);
-            let m3 = ((Math.imul(x0, y3) - Math.imul(Math.floor(qm0 * y3), p)) | 0) + ((Math.imul(x1, y2) - Math.imul(Math.floor(qm1 * y2), p)) | 0) + ((Math.imul(x2, y1) - Math.imul(Math.floor(qm2 * y1), p)) | 0) + ((Math.imul(x3, y0) - Math.imul(Math.floor(qm3 * y0), p)) | 0);
-            m0 -= Math.floor(m0 * invP) * p;
-            pe[o] = m0 < 0 ? m0 + p : m0 >= p ? m0 - p : m0;
-            m1 -= Math.floor(m1 * invP) * p;
-            pe[o + 1] = m1 < 0 ? m1 + p : m1 >= p ? m1 - p : m1;
-            m2 -= Math.floor(m2 * invP) * p;
-            pe[o + 2] = m2 < 0 ? m2 + p : m2 >= p ? m2 - p : m2;
-            m3 -= Math.floor(m3 * invP) * p;
-            pe[o + 3] = m3 < 0 ? m3 + p : m3 >= p ? m3 - p : m3;
-          }
-        }
-        const tm = nodeTerm[n]!;
-        if (tm >= 0) {
-          const at = tm * stride + 4 * t;
-          acc[at] += pe[o]!;
-          acc[at + 1] += pe[o + 1]!;
-          acc[at + 2] += pe[o + 2]!;
-          acc[at + 3] += pe[o + 3]!;
-        }
-      }
-    }
-    if ((i & REDUCE_MASK) === REDUCE_MASK) reduceAcc(acc, p, invP);
-  }
-}
-
-/**
- * {@link evalZeroCheck} for rounds where every table is ext (after the first fold): no kind
- * branches, node values addressed by node (parents precomputed), weights multiplied inline.
- */
-function evalZeroCheckExt(
-  tabs: readonly Uint32Array[],
-  _isBase: Uint8Array,
   use: Uint8Array,
   nodeFactor: Int32Array,
   nodeDepth: Int32Array,
@@ -319,6 +119,60 @@ function evalZeroCheckExt(
       if (u === 0) continue;
       const tab = tabs[k]!;
       const vb = k * stride;
+      if (isBase[k] === 1) {
+        const lo = tab[2 * i]!;
+        let dl = tab[2 * i + 1]! - lo;
+        dl += p & (dl >> 31);
+        if ((u & 1) !== 0) {
+          let v = lo;
+          vals[vb] = v;
+          for (let t = 1; t <= tMax; t++) {
+            v = v + dl - p;
+            v += p & (v >> 31);
+            vals[vb + 4 * t] = v;
+          }
+        }
+        if ((u & 2) !== 0) {
+          // w·lo and w·Δ: four base products each.
+          const ql = lo * invP, qd = dl * invP;
+          let a0 = (Math.imul(w0, lo) - Math.imul(Math.floor(w0 * ql), p)) | 0;
+          a0 = a0 < 0 ? a0 + p : a0 >= p ? a0 - p : a0;
+          let a1 = (Math.imul(w1, lo) - Math.imul(Math.floor(w1 * ql), p)) | 0;
+          a1 = a1 < 0 ? a1 + p : a1 >= p ? a1 - p : a1;
+          let a2 = (Math.imul(w2, lo) - Math.imul(Math.floor(w2 * ql), p)) | 0;
+          a2 = a2 < 0 ? a2 + p : a2 >= p ? a2 - p : a2;
+          let a3 = (Math.imul(w3, lo) - Math.imul(Math.floor(w3 * ql), p)) | 0;
+          a3 = a3 < 0 ? a3 + p : a3 >= p ? a3 - p : a3;
+          let e0 = (Math.imul(w0, dl) - Math.imul(Math.floor(w0 * qd), p)) | 0;
+          e0 = e0 < 0 ? e0 + p : e0 >= p ? e0 - p : e0;
+          let e1 = (Math.imul(w1, dl) - Math.imul(Math.floor(w1 * qd), p)) | 0;
+          e1 = e1 < 0 ? e1 + p : e1 >= p ? e1 - p : e1;
+          let e2 = (Math.imul(w2, dl) - Math.imul(Math.floor(w2 * qd), p)) | 0;
+          e2 = e2 < 0 ? e2 + p : e2 >= p ? e2 - p : e2;
+          let e3 = (Math.imul(w3, dl) - Math.imul(Math.floor(w3 * qd), p)) | 0;
+          e3 = e3 < 0 ? e3 + p : e3 >= p ? e3 - p : e3;
+          wv[vb] = a0;
+          wv[vb + 1] = a1;
+          wv[vb + 2] = a2;
+          wv[vb + 3] = a3;
+          for (let t = 1; t <= tMax; t++) {
+            a0 = a0 + e0 - p;
+            a0 += p & (a0 >> 31);
+            a1 = a1 + e1 - p;
+            a1 += p & (a1 >> 31);
+            a2 = a2 + e2 - p;
+            a2 += p & (a2 >> 31);
+            a3 = a3 + e3 - p;
+            a3 += p & (a3 >> 31);
+            const a = vb + 4 * t;
+            wv[a] = a0;
+            wv[a + 1] = a1;
+            wv[a + 2] = a2;
+            wv[a + 3] = a3;
+          }
+        }
+        continue;
+      }
       const l0 = tab[8 * i]!, l1 = tab[8 * i + 1]!, l2 = tab[8 * i + 2]!, l3 = tab[8 * i + 3]!;
       let d0 = tab[8 * i + 4]! - l0, d1 = tab[8 * i + 5]! - l1, d2 = tab[8 * i + 6]! - l2, d3 = tab[8 * i + 7]! - l3;
       d0 += p & (d0 >> 31);
@@ -405,7 +259,8 @@ function evalZeroCheckExt(
         acc[at + 3] += w3;
       }
       for (let n = 0; n < nNodes; n++) {
-        const vk = nodeFactor[n]! * stride + t4;
+        const k = nodeFactor[n]!;
+        const vk = k * stride + t4;
         const o = 4 * n;
         const par = parent[n]!;
         let x0: number, x1: number, x2: number, x3: number;
@@ -414,6 +269,19 @@ function evalZeroCheckExt(
           x1 = wv[vk + 1]!;
           x2 = wv[vk + 2]!;
           x3 = wv[vk + 3]!;
+        } else if (isBase[k] === 1) {
+          const q = 4 * par;
+          const b = vals[vk]!;
+          const qb = b * invP;
+          const y0 = nv[q]!, y1 = nv[q + 1]!, y2 = nv[q + 2]!, y3 = nv[q + 3]!;
+          let m = (Math.imul(y0, b) - Math.imul(Math.floor(y0 * qb), p)) | 0;
+          x0 = m < 0 ? m + p : m >= p ? m - p : m;
+          m = (Math.imul(y1, b) - Math.imul(Math.floor(y1 * qb), p)) | 0;
+          x1 = m < 0 ? m + p : m >= p ? m - p : m;
+          m = (Math.imul(y2, b) - Math.imul(Math.floor(y2 * qb), p)) | 0;
+          x2 = m < 0 ? m + p : m >= p ? m - p : m;
+          m = (Math.imul(y3, b) - Math.imul(Math.floor(y3 * qb), p)) | 0;
+          x3 = m < 0 ? m + p : m >= p ? m - p : m;
         } else {
           const q = 4 * par;
           const y0 = nv[q]!, y1 = nv[q + 1]!, y2 = nv[q + 2]!, y3 = nv[q + 3]!;
@@ -453,8 +321,8 @@ function evalZeroCheckExt(
 let zeroCheckBundle: KernelBundle | undefined;
 function zeroCheckKernels(): KernelBundle {
   zeroCheckBundle ??= {
-    id: 'sumcheck-zerocheck/v2',
-    source: `const REDUCE_MASK = ${REDUCE_MASK};\n${[mm, red, step, reduceAcc, mulExtInto, evalZeroCheck, evalZeroCheckExt].map(String).join('\n')}\nreturn { evalZeroCheck, evalZeroCheckExt };`,
+    id: 'sumcheck-zerocheck/v3',
+    source: `const REDUCE_MASK = ${REDUCE_MASK};\n${[red, reduceAcc, evalZeroCheck].map(String).join('\n')}\nreturn { evalZeroCheck };`,
   };
   return zeroCheckBundle;
 }
@@ -572,8 +440,7 @@ function runZeroCheck(
   /** q ← Σ_terms c · (weighted sums) at the evaluated points. */
   const evaluate = (withOne: boolean): void => {
     acc.fill(0);
-    const allExt = !isBase.includes(1);
-    const kernel = allExt ? evalZeroCheckExt : evalZeroCheck;
+    const kernel = evalZeroCheck;
     const half = size >>> 1;
     const minRange = Math.max(16, Math.ceil(GENERIC_MIN_WORK / (Math.max(1, ct.nodeFactor.length) * nPts)));
     if (proverThreads() > 1 && half >= 2 * minRange) {
@@ -586,7 +453,7 @@ function runZeroCheck(
       const ws = weights;
       const used = parallelFor(
         zeroCheckKernels(),
-        allExt ? 'evalZeroCheckExt' : 'evalZeroCheck',
+        'evalZeroCheck',
         half,
         minRange,
         (slot, a, b) => [cur, isB, us, nf, nd, nt, ct.constTerm, ws, a, b, d, withOne, slots.subarray(slot * len, (slot + 1) * len), p, invP, w],
