@@ -6,6 +6,8 @@
 //   packages/core/src/lookup/fraction-kernel-source.ts  the same functions as a plain-JS
 //                                                       bundle for the helper threads
 //                                                       (parallel/pool.ts).
+// These are the fallback and reference: trees of 2^10 leaves or more run the same kernels as
+// WebAssembly SIMD (lookup/fraction-simd.ts, tested against these), unless simdKernels is off.
 // Run from the repository root: node packages/core/scripts/fraction-kernel.gen.mjs
 import { writeFileSync } from 'node:fs';
 const L = [0, 1, 2, 3];
