@@ -343,6 +343,19 @@ function stripEq(terms: readonly SumcheckTerm[]): SumcheckTerm[] | null {
   return out;
 }
 
+/** Sums of adjacent ext entries (binds the lowest variable of an eq table away). */
+function pairSums(t: Uint32Array, p: number): Uint32Array {
+  const half = t.length >>> 3;
+  const next = new Uint32Array(4 * half);
+  for (let i = 0; i < half; i++) {
+    for (let l = 0; l < 4; l++) {
+      const s = t[8 * i + l]! + t[8 * i + 4 + l]! - p;
+      next[4 * i + l] = s + (p & (s >> 31));
+    }
+  }
+  return next;
+}
+
 function sameLimbs(a: Uint32Array, b: Uint32Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -370,17 +383,10 @@ export function proveEqSumcheckRounds(
   if (options.kernel === 'generic' || n === 0 || !pTerms || !eqTab || eqTab.kind !== 'ext' || r.length !== 4 * n) {
     return proveSumcheckRounds(input, transcript, options);
   }
-  // The weights of round 0 are eq(r_{≥1}, ·); eq(r, ·) is them times eq(r_0, x_0), which
-  // must be the given table (otherwise the factorisation does not describe the statement).
-  const weights0 = eqTableFast(E, r.subarray(4));
-  const full = new Uint32Array(4 << n);
-  const r0 = r.subarray(0, 4);
-  const one_r0 = E.sub(E.one(), r0);
-  for (let y = 0; y < 1 << (n - 1); y++) {
-    E.mulAt(full, 8 * y, weights0, 4 * y, one_r0, 0);
-    E.mulAt(full, 8 * y + 4, weights0, 4 * y, r0, 0);
-  }
-  if (!sameLimbs(full, eqTab.data)) return proveSumcheckRounds(input, transcript, options);
+  // The factorisation describes the statement only if the given table is eq(r, ·).
+  if (!sameLimbs(eqTableFast(E, r), eqTab.data)) return proveSumcheckRounds(input, transcript, options);
+  // Round 0's weights eq(r_{≥1}, ·): the pair sums of eq(r, ·) (eq(r_0, 0) + eq(r_0, 1) = 1).
+  const weights0 = pairSums(eqTab.data, E.base.p);
   return runZeroCheck(E, input, pTerms, weights0, r, d, transcript);
 }
 
@@ -508,15 +514,7 @@ function runZeroCheck(
 
   /** Next round's weights eq(r_{>j+1}, ·): pair sums of this round's. */
   const shrinkWeights = (): void => {
-    const half = weights.length >>> 3;
-    const next = new Uint32Array(4 * half);
-    for (let i = 0; i < half; i++) {
-      for (let l = 0; l < 4; l++) {
-        const s = weights[8 * i + l]! + weights[8 * i + 4 + l]! - p;
-        next[4 * i + l] = s + (p & (s >> 31));
-      }
-    }
-    weights = next;
+    weights = pairSums(weights, p);
   };
 
   const claimGiven = input.claim !== undefined;
