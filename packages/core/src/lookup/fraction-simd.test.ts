@@ -134,8 +134,9 @@ describe('fraction-tree SIMD kernels', () => {
       return [pv, q];
     };
     // Two SIMD-sized trees and two small JS ones in one batch, the same tree twice (its
-    // arena has room for one tree's scratch: the second copy runs in JS).
-    const inputs = [leaves(15, true), leaves(11, false), leaves(3, false), leaves(0, true)];
+    // arena has room for one tree's scratch: the second copy runs in JS). 2^16 leaves: the
+    // largest layer's first rounds split across two threads.
+    const inputs = [leaves(16, true), leaves(11, false), leaves(3, false), leaves(0, true)];
     const run = (threads: number, simd: boolean) => {
       setProverThreads(threads);
       simdKernels.enabled = simd;
