@@ -313,20 +313,20 @@ function fastRounds(
       const st = simd[j];
       if (st) st.arena.roundSums(P0!, P1!, Q0!, Q1!, o1, stride, gap, half, st.eqs[i]!, lam, sums);
       else {
-      const used = parallelFor(
-        FRACTION_KERNELS,
-        'fractionRoundSums',
-        half,
-        MIN_RANGE,
-        (slot, a, b) => [P0!, P1!, Q0!, Q1!, 0, o1, stride, gap, eqs[i]!, lam, acc.subarray(8 * slot, 8 * slot + 8), p, invP, w, a, b],
-        (x) => fractionRoundSums(...(x as Parameters<typeof fractionRoundSums>)),
-      );
-      // Each slot's sums are canonical: add them up (< 2^36) and reduce once.
-      for (let l = 0; l < 8; l++) {
-        let v = 0;
-        for (let slot = 0; slot < used; slot++) v += acc[8 * slot + l]!;
-        sums[l] = F.reduce(v);
-      }
+        const used = parallelFor(
+          FRACTION_KERNELS,
+          'fractionRoundSums',
+          half,
+          MIN_RANGE,
+          (slot, a, b) => [P0!, P1!, Q0!, Q1!, 0, o1, stride, gap, eqs[i]!, lam, acc.subarray(8 * slot, 8 * slot + 8), p, invP, w, a, b],
+          (x) => fractionRoundSums(...(x as Parameters<typeof fractionRoundSums>)),
+        );
+        // Each slot's sums are canonical: add them up (< 2^36) and reduce once.
+        for (let l = 0; l < 8; l++) {
+          let v = 0;
+          for (let slot = 0; slot < used; slot++) v += acc[8 * slot + l]!;
+          sums[l] = F.reduce(v);
+        }
       }
       const lw = weights[j]!;
       E.mulAt(t4, 0, sums, 0, lw, 0);
