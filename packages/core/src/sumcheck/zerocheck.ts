@@ -318,14 +318,44 @@ function evalZeroCheck(
   }
 }
 
+/**
+ * Runs `kernel` on a tiny statement that takes every branch (base and ext tables as first
+ * and later factors, with and without t = 1). The first real call (round 0) sees base
+ * factors only; without this, the optimised code would have no feedback for the ext paths
+ * and be thrown away at round 1, costing tens of milliseconds in slow tiers per process.
+ */
+function primeZeroCheck(kernel: typeof evalZeroCheck): void {
+  const p = 2013265921;
+  // Pseudo-random full-size values (sums of products exceed 2^31), so the arithmetic
+  // feedback is that of real data: no 32-bit speculation for real values to overflow.
+  let seed = 12345;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % p;
+  const pairs = 16;
+  const tabs = [Uint32Array.from({ length: 2 * pairs }, next), Uint32Array.from({ length: 8 * pairs }, next)];
+  const isB = Uint8Array.of(1, 0);
+  const use = Uint8Array.of(3, 3);
+  // Trie: 0 → 0·1 → 0·1·0, and 1 → 1·0; terms at every node.
+  const factor = Int32Array.of(0, 1, 0, 1, 0);
+  const depth = Int32Array.of(1, 2, 3, 1, 2);
+  const term = Int32Array.of(0, 1, 2, 3, 4);
+  const weights = Uint32Array.from({ length: 4 * pairs }, next);
+  const acc = new Float64Array(5 * 16);
+  // Feedback vectors are allocated only after a few calls: call it more than that.
+  for (let rep = 0; rep < 32; rep++) {
+    kernel(tabs, isB, use, factor, depth, term, 0, weights, 0, pairs, 4, rep % 2 === 0, acc, p, 1 / p, 11);
+  }
+}
+
 let zeroCheckBundle: KernelBundle | undefined;
 function zeroCheckKernels(): KernelBundle {
   zeroCheckBundle ??= {
     id: 'sumcheck-zerocheck/v3',
-    source: `const REDUCE_MASK = ${REDUCE_MASK};\n${[red, reduceAcc, evalZeroCheck].map(String).join('\n')}\nreturn { evalZeroCheck };`,
+    source: `const REDUCE_MASK = ${REDUCE_MASK};\n${[red, reduceAcc, evalZeroCheck, primeZeroCheck].map(String).join('\n')}\nprimeZeroCheck(evalZeroCheck);\nreturn { evalZeroCheck };`,
   };
   return zeroCheckBundle;
 }
+
+let primed = false;
 
 /** The terms of P: each term's factors without its one eq factor (index 0), shifted down by one; null if a term's eq count is not 1. */
 function stripEq(terms: readonly SumcheckTerm[]): SumcheckTerm[] | null {
@@ -444,6 +474,10 @@ function runZeroCheck(
   let size = 2 ** n;
 
   /** q ← Σ_terms c · (weighted sums) at the evaluated points. */
+  if (!primed) {
+    primeZeroCheck(evalZeroCheck);
+    primed = true;
+  }
   const evaluate = (withOne: boolean): void => {
     acc.fill(0);
     const kernel = evalZeroCheck;
