@@ -396,7 +396,8 @@ function sameLimbs(a: Uint32Array, b: Uint32Array): boolean {
  * Proves the sumcheck of `input` exactly as {@link proveSumcheckRounds} does (same
  * transcript, messages, point, final values), for a zero-check statement: `tables[0]` is
  * eq(r, ·) and every term has the factor 0 exactly once. Statements of another shape, and
- * `kernel: 'generic'`, go through the generic prover.
+ * `kernel: 'generic'`, go through the generic prover. `finalEvals` is computed when first
+ * read (the tables used only in linear terms need one inner product each).
  */
 export function proveEqSumcheckRounds(
   input: SumcheckInput,
@@ -608,20 +609,38 @@ function runZeroCheck(
     prefix = E.mul(prefix, E.add(E.mul(rj, c), E.mul(oneMinus, E.sub(E.one(), c))));
   }
   foldAll(point.subarray(4 * (n - 1)));
-  const finalEvals = new Uint32Array(4 * (allTables.length + 1));
-  finalEvals.set(prefix, 0);
-  active.forEach((k, j) => finalEvals.set(cur[j]!.subarray(0, 4), 4 * (k + 1)));
-  if (active.length < allTables.length) {
-    const eqAt = eqTableFast(E, point);
-    allTables.forEach((t, k) => {
-      if (linearOnly(k)) finalEvals.set(innerProduct(E, eqAt, t), 4 * (k + 1));
-    });
-  }
-  const finalClaim = evalSumcheckTerms(E, input.terms, finalEvals);
+  // The last claim is eq(r, point)·P(point), P over the folded tables (L included).
+  const folded = new Uint32Array(4 * nTab);
+  cur.forEach((t, j) => folded.set(t.subarray(0, 4), 4 * j));
+  const finalClaim = E.mul(prefix, evalSumcheckTerms(E, terms, folded));
   if (!E.equals(finalClaim, running)) {
     throw new SumcheckError('prover: the claimed sum does not match the tables');
   }
-  return { roundMessages, point, finalEvals, claim, finalClaim };
+  // Every table's value at the point; the linear-only tables' (inner products with
+  // eq(point, ·)) only if a caller reads them (the batched zero-check does not).
+  let finalEvals: Uint32Array | undefined;
+  const evalsAt = (): Uint32Array => {
+    if (finalEvals) return finalEvals;
+    finalEvals = new Uint32Array(4 * (allTables.length + 1));
+    finalEvals.set(prefix, 0);
+    active.forEach((k, j) => finalEvals!.set(folded.subarray(4 * j, 4 * j + 4), 4 * (k + 1)));
+    if (active.length < allTables.length) {
+      const eqAt = eqTableFast(E, point);
+      allTables.forEach((t, k) => {
+        if (linearOnly(k)) finalEvals!.set(innerProduct(E, eqAt, t), 4 * (k + 1));
+      });
+    }
+    return finalEvals;
+  };
+  return {
+    roundMessages,
+    point,
+    get finalEvals() {
+      return evalsAt();
+    },
+    claim,
+    finalClaim,
+  };
 }
 
 /** Σ_terms c·f for single-factor terms, as an ext table of `size` entries. */
