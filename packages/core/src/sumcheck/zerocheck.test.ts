@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BabyBearExt4, SumcheckError, Transcript, eqTable, verifySumcheckRounds, type Ext, type SumcheckTerm } from '@zkllm/verifier';
-import { proverThreads, setProverThreads } from '../parallel/pool.js';
+import { helperJobCount, proverThreads, setProverThreads } from '../parallel/pool.js';
 import { proveSumcheckRounds, type MleTable, type SumcheckInput, type SumcheckRoundsOutput } from './prover.js';
 import { proveEqSumcheckRounds } from './zerocheck.js';
 
@@ -107,13 +107,18 @@ function randomPoint(n: number, next: () => number): Uint32Array {
   return r;
 }
 
+let eqHelperJobs = 0;
+
 /** Both provers on fresh transcripts; returns the outputs and one challenge drawn after each. */
 function both(input: SumcheckInput, r: Uint32Array): { eq: SumcheckRoundsOutput; gen: SumcheckRoundsOutput; after: [Ext, Ext] } {
   const copies = input.tables.map((t) => t.data.slice());
   const tg = new Transcript(DOMAIN, E);
   const gen = proveSumcheckRounds(input, tg, { ext: E });
   const te = new Transcript(DOMAIN, E);
-  const eq = proveEqSumcheckRounds(input, r, te, { ext: E });
+  // A low work threshold, so that two threads split even these small rounds.
+  const jobs = helperJobCount();
+  const eq = proveEqSumcheckRounds(input, r, te, { ext: E, minWorkPerThread: 1 << 8 });
+  eqHelperJobs += helperJobCount() - jobs;
   input.tables.forEach((t, k) => expect(t.data).toEqual(copies[k]));
   return { eq, gen, after: [tg.challengeExt('after'), te.challengeExt('after')] };
 }
@@ -141,6 +146,7 @@ describe('eq-aware zero-check prover', () => {
   for (const threads of [1, 2]) {
     it(`requant-shaped batches with claim 0: byte-identical to the generic prover (n = 1..14, ${threads} thread${threads > 1 ? 's' : ''})`, () => {
       withThreads(threads, () => {
+        const jobs = eqHelperJobs;
         const next = rng(1000 + threads);
         for (let n = 1; n <= 14; n++) {
           const count = n >= 12 ? 3 : 1 + (next() % 4);
@@ -157,6 +163,8 @@ describe('eq-aware zero-check prover', () => {
           expect(res.point).toEqual(eq.point);
           expect(res.finalClaim).toEqual(eq.finalClaim);
         }
+        // With two threads, helper threads ran some of the zero-check prover's rounds.
+        expect(eqHelperJobs > jobs).toBe(threads > 1);
       });
     });
   }

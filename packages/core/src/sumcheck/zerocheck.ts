@@ -38,7 +38,6 @@ import { parallelFor, proverThreads, sharedF64, sharedU32Views, toShared, toShar
 import { eqTableFast } from '../poly/eq.js';
 import {
   FOLD_MIN_WORK,
-  GENERIC_MIN_WORK,
   checkTables,
   compileTerms,
   foldBase,
@@ -346,6 +345,14 @@ function primeZeroCheck(kernel: typeof evalZeroCheck): void {
   }
 }
 
+/**
+ * Node-points per thread below which a round stays on the calling thread. Higher than the
+ * generic kernel's: a helper compiles this bundle on first use and runs its first ranges in
+ * slow tiers (~100 ms per process on the bundled model's batches, more than splitting
+ * saves there), so only rounds of bigger models are split.
+ */
+const ZERO_CHECK_MIN_WORK = 1 << 23;
+
 let zeroCheckBundle: KernelBundle | undefined;
 function zeroCheckKernels(): KernelBundle {
   zeroCheckBundle ??= {
@@ -392,6 +399,14 @@ function sameLimbs(a: Uint32Array, b: Uint32Array): boolean {
   return true;
 }
 
+export interface ZeroCheckProverOptions extends SumcheckProverOptions {
+  /**
+   * Node-points of work per thread below which a round stays on the calling thread
+   * (default {@link ZERO_CHECK_MIN_WORK}; tests lower it to run the helper threads).
+   */
+  readonly minWorkPerThread?: number;
+}
+
 /**
  * Proves the sumcheck of `input` exactly as {@link proveSumcheckRounds} does (same
  * transcript, messages, point, final values), for a zero-check statement: `tables[0]` is
@@ -403,7 +418,7 @@ export function proveEqSumcheckRounds(
   input: SumcheckInput,
   r: Uint32Array,
   transcript: Transcript,
-  options: SumcheckProverOptions = {},
+  options: ZeroCheckProverOptions = {},
 ): SumcheckRoundsOutput {
   const E = options.ext ?? BabyBearExt4;
   checkTables(input);
@@ -418,7 +433,7 @@ export function proveEqSumcheckRounds(
   if (!sameLimbs(eqTableFast(E, r), eqTab.data)) return proveSumcheckRounds(input, transcript, options);
   // Round 0's weights eq(r_{≥1}, ·): the pair sums of eq(r, ·) (eq(r_0, 0) + eq(r_0, 1) = 1).
   const weights0 = pairSums(eqTab.data, E.base.p);
-  return runZeroCheck(E, input, pTerms, weights0, r, d, transcript);
+  return runZeroCheck(E, input, pTerms, weights0, r, d, transcript, options.minWorkPerThread ?? ZERO_CHECK_MIN_WORK);
 }
 
 function runZeroCheck(
@@ -429,6 +444,7 @@ function runZeroCheck(
   r: Uint32Array,
   d: number,
   transcript: Transcript,
+  minWork: number,
 ): SumcheckRoundsOutput {
   const n = input.numVars;
   const F = E.base;
@@ -483,7 +499,7 @@ function runZeroCheck(
     acc.fill(0);
     const kernel = evalZeroCheck;
     const half = size >>> 1;
-    const minRange = Math.max(16, Math.ceil(GENERIC_MIN_WORK / (Math.max(1, ct.nodeFactor.length) * nPts)));
+    const minRange = Math.max(16, Math.ceil(minWork / (Math.max(1, ct.nodeFactor.length) * nPts)));
     if (proverThreads() > 1 && half >= 2 * minRange) {
       cur = toSharedAll(cur);
       weights = toShared(weights);
