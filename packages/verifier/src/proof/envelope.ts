@@ -17,7 +17,9 @@ export const PROOF_MAGIC = Uint8Array.of(0x5a, 0x4b, 0x4c, 0x4d); // "ZKLM"
  * zero-checks batched per variable count. 3: requant's t and wide clamp excesses defined by
  * their range limbs instead of committed (different witness layout and claims). 4: the
  * model head (lm head, logits requant, argmax) runs only on the statement's rows, selected
- * by a `rows` op (different circuit, witness layout and transcript).
+ * by a `rows` op (different circuit, witness layout and transcript). 5: requant specs carry a
+ * declared input bound (fewer clamp witnesses), excess bounds round to one lookup window, one
+ * zero-check point per batch group, the lookup query vector as a forest of up to 4 trees.
  */
 export const PROTOCOL_VERSION = 5;
 
