@@ -226,7 +226,12 @@ export function proveGeneration(
         `one commitment holds at most 2^${F.twoAdicity - wParams.logBlowup} at rate 2^-${wParams.logBlowup} over BabyBear (2-adicity ${F.twoAdicity})`,
     );
   }
-  const { vector, tables } = packBundle(F, wLayout, tensors);
+  const padded = new Map<string, { shape: readonly number[]; table: Uint32Array }>();
+  for (const [id, shape] of refs) {
+    const table = dryTables.get(id);
+    if (table && !id.startsWith('w:')) padded.set(id, { shape, table });
+  }
+  const { vector, tables } = packBundle(F, wLayout, tensors, padded);
   const wCommit = pcsCommit(vector, wParams);
   const t2 = performance.now();
 
