@@ -32,7 +32,19 @@ export type KernelArg = Uint8Array | Uint32Array | Int32Array | Float64Array | n
 const HELPER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const bundles = new Map();
+// A helper allocates almost nothing, so its heap is rarely collected and the dead kernel
+// arguments it received keep shared buffers and wasm memories alive: the caller asks for a
+// collection after a proof (releaseHelperMemory).
+let collect = null;
+try {
+  require('node:v8').setFlagsFromString('--expose-gc');
+  collect = require('node:vm').runInNewContext('gc');
+} catch {}
 parentPort.on('message', (m) => {
+  if (m === 'gc') {
+    if (collect) collect();
+    return;
+  }
   try {
     let k = bundles.get(m.id);
     if (!k) {
@@ -100,6 +112,15 @@ function helper(i: number): Helper {
     helpers.push({ worker, bundles: new Set() });
   }
   return helpers[i]!;
+}
+
+/**
+ * Lets the helper threads drop the shared buffers and wasm memories of finished kernel calls
+ * (a garbage collection in each helper; asynchronous, cheap). Without it, repeated proofs in
+ * one process keep every earlier proof's shared memories alive in the helpers' heaps.
+ */
+export function releaseHelperMemory(): void {
+  for (const h of helpers) h.worker.postMessage('gc');
 }
 
 /** A zeroed Uint32Array in shared memory (visible to the helper threads). */
