@@ -2198,6 +2198,45 @@ function detectShape(input: SumcheckInput, d: number, opt: SumcheckProverOptions
 }
 
 /**
+ * Binds the lowest variable of every table (base or ext) to r and returns the folded ext
+ * tables: whole tables per helper thread into fresh shared tables when the work is big
+ * enough (an in-place fold split by ranges would overwrite entries another thread still
+ * reads), else on the calling thread, in place when the tables are the caller's (`owned`).
+ */
+export function foldTables(
+  cur: readonly Uint32Array[],
+  isBase: Uint8Array,
+  owned: boolean,
+  half: number,
+  r: Ext,
+  p: number,
+  invP: number,
+  w: number,
+): Uint32Array[] {
+  if (proverThreads() > 1 && cur.length * half >= 2 * FOLD_MIN_WORK && cur.length > 1) {
+    const src = toSharedAll(cur);
+    const dsts = sharedU32Views(src.length, 4 * half);
+    const isB = toShared(isBase);
+    const rs = toShared(r);
+    parallelFor(
+      genericKernels(),
+      'foldMany',
+      src.length,
+      Math.max(1, Math.ceil(FOLD_MIN_WORK / half)),
+      (_, a, b) => [src, dsts, isB, half, rs, p, invP, w, a, b],
+      (x) => foldMany(...(x as Parameters<typeof foldMany>)),
+    );
+    return dsts;
+  }
+  return cur.map((src, k) => {
+    const dst = owned ? src.subarray(0, 4 * half) : new Uint32Array(4 * half);
+    if (isBase[k] === 1) foldBase(src, dst, half, r, p, invP);
+    else foldExt(src, dst, half, r, p, invP, w);
+    return dst;
+  });
+}
+
+/**
  * Runs the rounds only (schedule steps 2–3): absorbs numVars, degree, claim and each round
  * message before its challenge. Pairs with `verifySumcheckRounds`. The returned
  * `finalEvals` are NOT absorbed.
@@ -2300,33 +2339,7 @@ export function proveSumcheckRounds(
   /** Binds the lowest variable of every table to r. */
   const foldAll = (r: Ext): void => {
     const half = size >>> 1;
-    if (proverThreads() > 1 && cur.length * half >= 2 * FOLD_MIN_WORK && cur.length > 1) {
-      // Whole tables per thread, into fresh shared tables (an in-place fold split by ranges
-      // would overwrite entries another thread still reads).
-      const src = toSharedAll(cur);
-      const dsts = sharedU32Views(src.length, 4 * half);
-      const isB = toShared(isBase);
-      const rs = toShared(r);
-      parallelFor(
-        genericKernels(),
-        'foldMany',
-        src.length,
-        Math.max(1, Math.ceil(FOLD_MIN_WORK / half)),
-        (_, a, b) => [src, dsts, isB, half, rs, p, invP, w, a, b],
-        (x) => foldMany(...(x as Parameters<typeof foldMany>)),
-      );
-      cur = dsts;
-      isBase.fill(0);
-      owned = true;
-      size = half;
-      return;
-    }
-    cur = cur.map((src, k) => {
-      const dst = owned ? src.subarray(0, 4 * half) : new Uint32Array(4 * half);
-      if (isBase[k] === 1) foldBase(src, dst, half, r, p, invP);
-      else foldExt(src, dst, half, r, p, invP, w);
-      return dst;
-    });
+    cur = foldTables(cur, isBase, owned, half, r, p, invP, w);
     isBase.fill(0);
     owned = true;
     size = half;

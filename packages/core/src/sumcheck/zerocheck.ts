@@ -34,16 +34,12 @@ import {
   type SumcheckTerm,
   type Transcript,
 } from '@zkllm/verifier';
-import { parallelFor, proverThreads, sharedF64, sharedU32Views, toShared, toSharedAll, type KernelBundle } from '../parallel/pool.js';
+import { parallelFor, proverThreads, sharedF64, toShared, toSharedAll, type KernelBundle } from '../parallel/pool.js';
 import { eqTableFast } from '../poly/eq.js';
 import {
-  FOLD_MIN_WORK,
   checkTables,
   compileTerms,
-  foldBase,
-  foldExt,
-  foldMany,
-  genericKernels,
+  foldTables,
   proveSumcheckRounds,
   statementDegree,
   type MleTable,
@@ -537,28 +533,7 @@ function runZeroCheck(
   /** Binds the lowest variable of every table to c (the generic prover's fold). */
   const foldAll = (c: Ext): void => {
     const half = size >>> 1;
-    if (proverThreads() > 1 && nTab * half >= 2 * FOLD_MIN_WORK && nTab > 1) {
-      const src = toSharedAll(cur);
-      const dsts = sharedU32Views(src.length, 4 * half);
-      const isB = toShared(isBase);
-      const cs = toShared(c);
-      parallelFor(
-        genericKernels(),
-        'foldMany',
-        src.length,
-        Math.max(1, Math.ceil(FOLD_MIN_WORK / half)),
-        (_, a, b) => [src, dsts, isB, half, cs, p, invP, w, a, b],
-        (x) => foldMany(...(x as Parameters<typeof foldMany>)),
-      );
-      cur = dsts;
-    } else {
-      cur = cur.map((src, k) => {
-        const dst = owned ? src.subarray(0, 4 * half) : new Uint32Array(4 * half);
-        if (isBase[k] === 1) foldBase(src, dst, half, c, p, invP);
-        else foldExt(src, dst, half, c, p, invP, w);
-        return dst;
-      });
-    }
+    cur = foldTables(cur, isBase, owned, half, c, p, invP, w);
     isBase.fill(0);
     owned = true;
     size = half;
