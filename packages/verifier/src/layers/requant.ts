@@ -66,7 +66,7 @@ import type { Ext, QuarticExtension } from '../field/extension.js';
 import type { PrimeField } from '../field/prime.js';
 import { BabyBear } from '../field/babybear.js';
 import { eqEval, eqTable } from '../poly/multilinear.js';
-import { axisVars, tensorVars } from '../poly/tensor.js';
+import { axisVars, ceilLog2, tensorVars } from '../poly/tensor.js';
 import { evalSumcheckTerms, sumcheckDegree } from '../sumcheck/verifier.js';
 import { SumcheckError, type SumcheckTerm } from '../sumcheck/proof.js';
 import { LayerError, type DeferredZeroCheck, type LayerContext, type TensorRef } from './context.js';
@@ -350,8 +350,7 @@ export function excessSplit(Z: number, ok: (z: number) => boolean): { split: Exc
  */
 export function fitExcess(Z: number, ok: (z: number) => boolean): { Z: number; split?: ExcessSplit } {
   if (Z <= 0) return { Z };
-  let k = 0;
-  while (2 ** k - 1 < Z) k++;
+  const k = ceilLog2(Z + 1);
   const Zr = 2 ** k - 1;
   // Z ≥ 2^16: digits of k − 16 and 16 bits, both ranges powers of two (one window each),
   // when the no-wrap bounds allow [0, 2^k − 1]; else the tightest split.
@@ -473,116 +472,34 @@ export function requantPlan(F: PrimeField, spec: RequantLayerSpec): RequantPlan 
     }
   }
 
-  // UNCLAMPED t: the relations leave t = v1 unclamped and range-check it in the
-  // power-of-two window [−W, W − 1] ⊇ [Vlo, Vhi] (no stage-1 selector or excess) when that
-  // is the same op for every t in the window — |t| ≤ q there, or every m ≥ 0 and y already
-  // saturates at ±q (then clamping t first cannot change y, as for SLACK t) — and nothing
-  // wraps for any t in the window. Needs a declared input bound (xMax) to be small enough.
-  const unclampedPlan = (): RequantPlan | undefined => {
-    let K = 0;
-    while (2 ** K < Vmax + 1) K++;
-    const W = 2 ** K;
-    if (!(W <= q || (mMin >= 0 && sat(q)))) return undefined;
-    if (d1 * W + h1 > half) return undefined;
-    const U = W * M;
-    if (U > half) return undefined;
+  // Stage 2 for |t·m| ≤ U: the clamp of v2 = round(t·m / 2^s2) to [lo, hi], its excess bound
+  // rounded up (fitExcess) as far as no-wrap allows for |t·m| ≤ Uwrap (≥ U: room for a wider
+  // t range checked later), and rhs2 = max |2^s2·v2 + rem2|. t·m and 2^s2·v2 + rem2 are
+  // integers congruent mod p, so they are equal as soon as U + rhs2 < p (checked by callers).
+  const stage2 = (U: number, Uwrap: number) => {
     const c2h = clampBounds(Math.floor((-U + h2) / d2), Math.floor((U + h2) / d2), lo, hi);
-    const fx2 = c2h.active ? fitExcess(c2h.Z, (Z) => U + Math.max(d2 * (hi + 1 + Z) + h2 - 1, h2 - d2 * (lo - 1 - Z)) < F.p) : undefined;
+    const fx2 = c2h.active ? fitExcess(c2h.Z, (Z) => Uwrap + Math.max(d2 * (hi + 1 + Z) + h2 - 1, h2 - d2 * (lo - 1 - Z)) < F.p) : undefined;
     const c2 = fx2 ? { ...c2h, Z: fx2.Z, vmin: lo - 1 - fx2.Z, vmax: hi + 1 + fx2.Z } : c2h;
-    if (U + Math.max(d2 * c2.vmax + h2 - 1, h2 - d2 * c2.vmin) >= F.p) return undefined;
-    const sp2 = fx2?.split;
-    return {
-      d1,
-      h1,
-      d2,
-      h2,
-      merged: false,
-      qClamp: W,
-      Q1: Vmax,
-      tLo: -W,
-      tHi: W - 1,
-      slackT: true,
-      clamp1: false,
-      clamp2: c2.active,
-      Z1: 0,
-      Z2: c2.Z,
-      split2: sp2,
-      mCols,
-      ids: {
-        t: `${o}.t`,
-        rem1: s1 > 0 ? `${o}.rem1` : undefined,
-        rem2: s2 > 0 ? `${o}.rem2` : undefined,
-        sel2: c2.active ? `${o}.sel2` : undefined,
-        exc2: c2.active && c2.Z > 0 ? `${o}.exc2` : undefined,
-        exc2lo: sp2 ? `${o}.exc2.lo` : undefined,
-        exc2hi: sp2 ? `${o}.exc2.hi` : undefined,
-      },
-    };
+    return { c2, split2: fx2?.split, rhs2: Math.max(d2 * c2.vmax + h2 - 1, h2 - d2 * c2.vmin) };
   };
 
-  const clampedPlan = (): RequantPlan => {
-    const clamp1 = qc < Vmax;
-    const Q1 = Math.min(qc, Vmax);
-    const Z1h = clamp1 ? Math.max(Vhi - qc - 1, -qc - 1 - Vlo, 0) : 0;
-    const fx1 = clamp1 ? fitExcess(Z1h, (Z) => d1 * (qc + 1 + Z) + h1 <= half) : undefined;
-    const sp1 = fx1?.split;
-    const Z1 = fx1 ? fx1.Z : Z1h;
-    const reach1 = clamp1 ? qc + 1 + Z1 : Q1;
-    if (d1 * reach1 + h1 > half) throw new LayerError(`${what}: stage 1 could wrap mod p (spec not provable soundly)`);
-
-    // Stage 2: honest |t·m| ≤ U; honest v2 = round(t·m / 2^s2) ∈ [Y0lo, Y0hi].
-    const U = Q1 * M;
-    if (U > half) throw new LayerError(`${what}: q·max|m| = ${U} exceeds (p−1)/2 (spec not provable soundly)`);
-    const c2h = clampBounds(Math.floor((-U + h2) / d2), Math.floor((U + h2) / d2), lo, hi);
-    // The split bound must also leave room for the slack-t check below (|t| ≤ 2^K ≥ qc + 1).
-    let K2 = 0;
-    while (2 ** K2 < qc + 1) K2++;
-    const U2 = Math.max(U, 2 ** K2 * M);
-    const fx2 = c2h.active ? fitExcess(c2h.Z, (Z) => U2 + Math.max(d2 * (hi + 1 + Z) + h2 - 1, h2 - d2 * (lo - 1 - Z)) < F.p) : undefined;
-    const sp2 = fx2?.split;
-    const c2 = fx2 ? { ...c2h, Z: fx2.Z, vmin: lo - 1 - fx2.Z, vmax: hi + 1 + fx2.Z } : c2h;
-    // t·m and 2^s2·v2 + rem2 are integers; they are congruent mod p, so they are equal as
-    // soon as their difference is below p in absolute value.
-    const rhs2 = Math.max(d2 * c2.vmax + h2 - 1, h2 - d2 * c2.vmin);
-    if (U + rhs2 >= F.p) throw new LayerError(`${what}: stage 2 could wrap mod p (spec not provable soundly)`);
-
-    // Slack range for t when the inner clamp cannot change y (see RequantPlan.slackT).
-    let tLo = -Q1;
-    let tHi = Q1;
-    let slackT = false;
-    if (clamp1 && mMin >= 0) {
-      let saturates = true;
-      for (let c = 0; c < m.length && saturates; c++) {
-        const qm = qc * m[c]!;
-        saturates = Math.floor((qm + h2) / d2) >= hi && Math.floor((-qm + h2) / d2) <= lo;
-      }
-      let K = 0;
-      while (2 ** K < qc + 1) K++;
-      const W = 2 ** K;
-      if (saturates && d1 * W + h1 <= half && W * M + rhs2 < F.p) {
-        tLo = -W;
-        tHi = W - 1;
-        slackT = true;
-      }
-    }
-
+  /** The two-stage plan from its stage-1 choices and stage 2 (witness ids follow from them). */
+  const twoStagePlan = (
+    t: { qClamp: number; Q1: number; tLo: number; tHi: number; slackT: boolean; clamp1: boolean; Z1: number; split1?: ExcessSplit },
+    s2p: ReturnType<typeof stage2>,
+  ): RequantPlan => {
+    const { clamp1, Z1, split1 } = t;
+    const { c2, split2 } = s2p;
     return {
       d1,
       h1,
       d2,
       h2,
       merged: false,
-      qClamp: qc,
-      Q1,
-      tLo,
-      tHi,
-      slackT,
-      clamp1,
+      ...t,
       clamp2: c2.active,
-      Z1,
       Z2: c2.Z,
-      split1: sp1,
-      split2: sp2,
+      split2,
       mCols,
       ids: {
         t: `${o}.t`,
@@ -592,12 +509,53 @@ export function requantPlan(F: PrimeField, spec: RequantLayerSpec): RequantPlan 
         rem2: s2 > 0 ? `${o}.rem2` : undefined,
         sel2: c2.active ? `${o}.sel2` : undefined,
         exc2: c2.active && c2.Z > 0 ? `${o}.exc2` : undefined,
-        exc1lo: sp1 ? `${o}.exc1.lo` : undefined,
-        exc1hi: sp1 ? `${o}.exc1.hi` : undefined,
-        exc2lo: sp2 ? `${o}.exc2.lo` : undefined,
-        exc2hi: sp2 ? `${o}.exc2.hi` : undefined,
+        exc1lo: split1 ? `${o}.exc1.lo` : undefined,
+        exc1hi: split1 ? `${o}.exc1.hi` : undefined,
+        exc2lo: split2 ? `${o}.exc2.lo` : undefined,
+        exc2hi: split2 ? `${o}.exc2.hi` : undefined,
       },
     };
+  };
+
+  // UNCLAMPED t: the relations leave t = v1 unclamped and range-check it in the
+  // power-of-two window [−W, W − 1] ⊇ [Vlo, Vhi] (no stage-1 selector or excess) when that
+  // is the same op for every t in the window — |t| ≤ q there, or every m ≥ 0 and y already
+  // saturates at ±q (then clamping t first cannot change y, as for SLACK t) — and nothing
+  // wraps for any t in the window. Needs a declared input bound (xMax) to be small enough.
+  const unclampedPlan = (): RequantPlan | undefined => {
+    const W = 2 ** ceilLog2(Vmax + 1);
+    if (!(W <= q || (mMin >= 0 && sat(q)))) return undefined;
+    if (d1 * W + h1 > half) return undefined;
+    const U = W * M;
+    if (U > half) return undefined;
+    const st2 = stage2(U, U);
+    if (U + st2.rhs2 >= F.p) return undefined;
+    return twoStagePlan({ qClamp: W, Q1: Vmax, tLo: -W, tHi: W - 1, slackT: true, clamp1: false, Z1: 0 }, st2);
+  };
+
+  const clampedPlan = (): RequantPlan => {
+    const clamp1 = qc < Vmax;
+    const Q1 = Math.min(qc, Vmax);
+    const Z1h = clamp1 ? Math.max(Vhi - qc - 1, -qc - 1 - Vlo, 0) : 0;
+    const fx1 = clamp1 ? fitExcess(Z1h, (Z) => d1 * (qc + 1 + Z) + h1 <= half) : undefined;
+    const Z1 = fx1 ? fx1.Z : Z1h;
+    const reach1 = clamp1 ? qc + 1 + Z1 : Q1;
+    if (d1 * reach1 + h1 > half) throw new LayerError(`${what}: stage 1 could wrap mod p (spec not provable soundly)`);
+
+    // Stage 2: honest |t·m| ≤ U. The excess bound must also leave room for the slack-t
+    // check below (|t| ≤ W = 2^K ≥ qc + 1).
+    const U = Q1 * M;
+    if (U > half) throw new LayerError(`${what}: q·max|m| = ${U} exceeds (p−1)/2 (spec not provable soundly)`);
+    const W = 2 ** ceilLog2(qc + 1);
+    const st2 = stage2(U, Math.max(U, W * M));
+    if (U + st2.rhs2 >= F.p) throw new LayerError(`${what}: stage 2 could wrap mod p (spec not provable soundly)`);
+
+    // Slack range for t when the inner clamp cannot change y (see RequantPlan.slackT).
+    const slackT = clamp1 && mMin >= 0 && sat(qc) && d1 * W + h1 <= half && W * M + st2.rhs2 < F.p;
+    return twoStagePlan(
+      { qClamp: qc, Q1, tLo: slackT ? -W : -Q1, tHi: slackT ? W - 1 : Q1, slackT, clamp1, Z1, split1: fx1?.split },
+      st2,
+    );
   };
 
   // Both forms prove the same op; take the one with fewer committed values and lookups.
