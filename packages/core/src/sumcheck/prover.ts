@@ -2198,6 +2198,33 @@ function detectShape(input: SumcheckInput, d: number, opt: SumcheckProverOptions
 }
 
 /**
+ * out[t] += Σ_j c_j·reduce(acc[j·stride + 4t …]) for t ≤ tMax (t = 1 skipped unless withOne):
+ * a round's values from the kernels' per-term sums (acc: float limbs, [term][t][limb]).
+ */
+export function combineTermSums(
+  E: QuarticExtension,
+  acc: Float64Array,
+  coeffs: Uint32Array,
+  count: number,
+  stride: number,
+  tMax: number,
+  withOne: boolean,
+  out: Uint32Array,
+): void {
+  const p = E.base.p, invP = E.base.invP;
+  const r = new Uint32Array(4);
+  for (let j = 0; j < count; j++) {
+    for (let t = 0; t <= tMax; t++) {
+      if (t === 1 && !withOne) continue;
+      const a = j * stride + 4 * t;
+      for (let l = 0; l < 4; l++) r[l] = red(acc[a + l]!, p, invP);
+      E.mulAt(r, 0, r, 0, coeffs, 4 * j);
+      E.addAt(out, 4 * t, out, 4 * t, r, 0);
+    }
+  }
+}
+
+/**
  * Binds the lowest variable of every table (base or ext) to r and returns the folded ext
  * tables: whole tables per helper thread into fresh shared tables when the work is big
  * enough (an in-place fold split by ranges would overwrite entries another thread still
@@ -2324,16 +2351,7 @@ export function proveSumcheckRounds(
   const finish = (): void => {
     evals.fill(0);
     const generic = shape.kind === 'generic';
-    const termsInAcc = generic ? ct.count : 1;
-    const cs = generic ? ct.coeffs : coeffs;
-    for (let j = 0; j < termsInAcc; j++) {
-      for (let t = 0; t <= d; t++) {
-        const a = 4 * (j * (d + 1) + t);
-        for (let l = 0; l < 4; l++) red4[l] = red(acc[a + l]!, p, invP);
-        E.mulAt(red4, 0, red4, 0, cs, 4 * j);
-        E.addAt(evals, 4 * t, evals, 4 * t, red4, 0);
-      }
-    }
+    combineTermSums(E, acc, generic ? ct.coeffs : coeffs, generic ? ct.count : 1, 4 * (d + 1), d, true, evals);
   };
 
   /** Binds the lowest variable of every table to r. */

@@ -39,6 +39,7 @@ import { eqTableFast } from '../poly/eq.js';
 import {
   checkTables,
   compileTerms,
+  combineTermSums,
   foldTables,
   proveSumcheckRounds,
   statementDegree,
@@ -480,7 +481,6 @@ function runZeroCheck(
   const acc = new Float64Array(stride * ct.count);
   const q = new Uint32Array(4 * (d + 1));
   const evals = new Uint32Array(4 * (d + 1));
-  const red4 = new Uint32Array(4);
 
   let cur: Uint32Array[] = tables.map((t) => t.data);
   let owned = false;
@@ -518,16 +518,7 @@ function runZeroCheck(
       kernel(cur, isBase, use, ct.nodeFactor, ct.nodeDepth, ct.nodeTerm, ct.constTerm, weights, 0, half, d, withOne, acc, p, invP, w);
     }
     q.fill(0);
-    const tMax = withOne && d < 2 ? 1 : d - 1;
-    for (let j = 0; j < ct.count; j++) {
-      for (let t = 0; t <= tMax; t++) {
-        if (t === 1 && !withOne) continue;
-        const a = j * stride + 4 * t;
-        for (let l = 0; l < 4; l++) red4[l] = red(acc[a + l]!, p, invP);
-        E.mulAt(red4, 0, red4, 0, ct.coeffs, 4 * j);
-        E.addAt(q, 4 * t, q, 4 * t, red4, 0);
-      }
-    }
+    combineTermSums(E, acc, ct.coeffs, ct.count, stride, withOne && d < 2 ? 1 : d - 1, withOne, q);
   };
 
   /** Binds the lowest variable of every table to c (the generic prover's fold). */
