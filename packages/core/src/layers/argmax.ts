@@ -34,7 +34,8 @@ import {
 import type { TraceOp } from '../model/quant/trace.js';
 import type { IntTensorData } from './bundle.js';
 import type { ProverContext } from './context.js';
-import { evalLastAxis, evalLeading, traceTensorRef } from './matmul.js';
+import { traceTensorRef } from './matmul.js';
+import { evalLastAxis, evalLeading } from '../poly/mle.js';
 import { rangeWitness } from './range.js';
 import { eqTableFast } from '../poly/eq.js';
 

@@ -10,7 +10,7 @@ import {
   type TensorRef,
   type Transcript,
 } from '@zkllm/verifier';
-import { evalMleFast } from './matmul.js';
+import { evalMleFast } from '../poly/mle.js';
 
 /** Prover side: `tensors` maps every committed tensor id to its zero-padded table. */
 export class ProverContext extends BaseContext implements LayerContext {

@@ -21,7 +21,8 @@ import type { TraceOp } from '../model/quant/trace.js';
 import type { IntTensorData } from './bundle.js';
 import type { ProverContext } from './context.js';
 import { proveRoundsSumcheck } from '../sumcheck/rounds.js';
-import { evalLastAxis, evalLeading, traceTensorRef } from './matmul.js';
+import { traceTensorRef } from './matmul.js';
+import { evalLastAxis, evalLeading } from '../poly/mle.js';
 import { eqTableFast } from '../poly/eq.js';
 
 type Op<K extends TraceOp['op']> = Extract<TraceOp, { op: K }>;

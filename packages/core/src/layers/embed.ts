@@ -9,7 +9,8 @@ import type { TraceOp } from '../model/quant/trace.js';
 import type { IntTensorData } from './bundle.js';
 import type { ProverContext } from './context.js';
 import { proveRoundsSumcheck } from '../sumcheck/rounds.js';
-import { evalLastAxis, traceTensorRef } from './matmul.js';
+import { traceTensorRef } from './matmul.js';
+import { evalLastAxis } from '../poly/mle.js';
 import { eqTableFast } from '../poly/eq.js';
 
 type EmbedOp = Extract<TraceOp, { op: 'embed' | 'posembed' }>;

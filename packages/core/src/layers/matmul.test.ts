@@ -32,7 +32,8 @@ import { proveArgmax, specArgmax, witnessArgmax } from './argmax.js';
 import { ProverContext } from './context.js';
 import { proveAdd, proveCenter, proveMul, proveRowmul, proveSumsq, specAdd, specCenter, specMul, specRowmul, specSumsq } from './elementwise.js';
 import { proveEmbed, specEmbed } from './embed.js';
-import { evalMleFast, partialEvalHigh, partialEvalLow, proveMatmul, specMatmul, tableExtent, witnessMatmul } from './matmul.js';
+import { proveMatmul, specMatmul, witnessMatmul } from './matmul.js';
+import { evalMleFast, partialEvalHigh, partialEvalLow, tableExtent } from '../poly/mle.js';
 import { checkClaims, layerRejection, mergeTensors, runLayerArgument, tamperPositions, testRng, type TestTensor } from './testing.js';
 
 const rng = testRng(0x3a7);

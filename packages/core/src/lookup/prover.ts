@@ -25,7 +25,7 @@ import {
 } from '@zkllm/verifier';
 import { sharedU32 } from '../parallel/pool.js';
 import { buildFractionLayers, proveFractionTree, proveFractionTrees } from './fraction.js';
-import { evalMleFast } from '../layers/matmul.js';
+import { evalMleFast } from '../poly/mle.js';
 
 /**
  * One query segment: `arity` columns, each a tensor of logical shape `shape` given as its

@@ -7,7 +7,7 @@
  */
 import { evalMleBase, evalMleExt, evalSumcheckTerms, type ByteWriter, type Ext, type QuarticExtension, type SumcheckTerm, type Transcript } from '@zkllm/verifier';
 import { proveSumcheckRounds, type MleTable } from './prover.js';
-import { evalMleFast } from '../layers/matmul.js';
+import { evalMleFast } from '../poly/mle.js';
 import { eqTableFast } from '../poly/eq.js';
 
 /** Where the rounds go: the proof writer and the shared transcript. */
