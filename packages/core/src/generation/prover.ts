@@ -45,7 +45,6 @@ import { pcsCommit, pcsOpen } from '../pcs/index.js';
 import type { CommittedModel } from './commit.js';
 import type { ProverRegistry } from './registry.js';
 import { traceSpecs } from './template.js';
-import { releaseHelperMemory } from '../parallel/pool.js';
 
 export class ProveError extends Error {
   override name = 'ProveError';
@@ -316,7 +315,6 @@ export function proveGeneration(
   const witnessOpeningBytes = open(wCommit.state, routed.witness);
   const weightsOpeningBytes = open(committed.state, routed.weights);
   const t5 = performance.now();
-  releaseHelperMemory();
   const stats: ProveStats = {
     witnessTensors: witnessRefs.length,
     witnessVars: wLayout.numVars,

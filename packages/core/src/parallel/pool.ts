@@ -33,17 +33,18 @@ const HELPER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const bundles = new Map();
 // A helper allocates almost nothing, so its heap is rarely collected and the dead kernel
-// arguments it received keep shared buffers and wasm memories alive: the caller asks for a
-// collection after a proof (releaseHelperMemory).
+// arguments it received would keep shared buffers and wasm memories alive (repeated proofs
+// in one process grew and slowed down): it collects once it has been idle for a moment.
 let collect = null;
 try {
   require('node:v8').setFlagsFromString('--expose-gc');
   collect = require('node:vm').runInNewContext('gc');
 } catch {}
+let idle = null;
 parentPort.on('message', (m) => {
-  if (m === 'gc') {
-    if (collect) collect();
-    return;
+  if (collect) {
+    if (idle) clearTimeout(idle);
+    idle = setTimeout(collect, 50);
   }
   try {
     let k = bundles.get(m.id);
@@ -112,15 +113,6 @@ function helper(i: number): Helper {
     helpers.push({ worker, bundles: new Set() });
   }
   return helpers[i]!;
-}
-
-/**
- * Lets the helper threads drop the shared buffers and wasm memories of finished kernel calls
- * (a garbage collection in each helper; asynchronous, cheap). Without it, repeated proofs in
- * one process keep every earlier proof's shared memories alive in the helpers' heaps.
- */
-export function releaseHelperMemory(): void {
-  for (const h of helpers) h.worker.postMessage('gc');
 }
 
 /** A zeroed Uint32Array in shared memory (visible to the helper threads). */
