@@ -207,14 +207,18 @@ export function normScaleBound(k: number, uBound: number, eps: number, ss: Requa
   const { s1, m, s2 } = ss;
   const h1 = s1 === 0 ? 0 : 2 ** (s1 - 1);
   const h2 = s2 === 0 ? 0 : 2 ** (s2 - 1);
-  const ssTop = uBound * uBound * 1e9; // ≥ any sum of squares (only bounds the last index)
+  const last = rsqrt.length - 1;
   let best = 0;
-  for (let idx = 0; idx < rsqrt.length; idx++) {
-    // Largest t with round(t·m / 2^s2) ≤ idx, then largest sum with round(sum / 2^s1) ≤ t.
-    const tMax = idx === rsqrt.length - 1 ? Infinity : Math.floor(((idx + 1) * 2 ** s2 - h2 - 1) / m[0]!);
-    const sumMax = Math.min(ssTop, (tMax + 1) * 2 ** s1 - h1 - 1);
-    if (sumMax < eps) continue;
-    const u = Math.min(uBound, Math.floor(Math.sqrt(sumMax - eps)));
+  for (let idx = 0; idx <= last; idx++) {
+    // Largest t with round(t·m / 2^s2) ≤ idx, then largest sum with round(sum / 2^s1) ≤ t;
+    // the saturated last index takes every larger sum, so only |u_i| ≤ uBound limits it.
+    let u = uBound;
+    if (idx < last) {
+      const tMax = Math.floor(((idx + 1) * 2 ** s2 - h2 - 1) / m[0]!);
+      const sumMax = (tMax + 1) * 2 ** s1 - h1 - 1;
+      if (sumMax < eps) continue;
+      u = Math.min(uBound, Math.floor(Math.sqrt(sumMax - eps)));
+    }
     const v = Math.min(vMax, k === 0 ? u : 2 ** k * u + 2 ** (k - 1));
     best = Math.max(best, v * rsqrt[idx]!);
   }
