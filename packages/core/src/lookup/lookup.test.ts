@@ -25,6 +25,7 @@ import {
   tensorMask,
 } from '@zkllm/verifier';
 import { buildFractionLayers, proveFractionTrees } from './fraction.js';
+import { grindPow } from '../transcript/grind.js';
 import { describe, expect, it } from 'vitest';
 import { lookupMultiplicities, proveLookup, proveLookups, type LookupGroupWitness, type LookupSegment } from './index.js';
 
@@ -250,12 +251,28 @@ describe('batched tlookup (all tables, one tagged logUp: a few query trees and o
       separate += w.finish().length;
     }
     expect(encode(proof).length).toBeLessThan(separate);
-    expect(verify({ roots: new Uint32Array(0), layers: [], segmentEvals: [], multiplicityEvals: new Uint32Array(0) }, [])).toEqual([]);
+    expect(verify({ powNonce: 0, roots: new Uint32Array(0), layers: [], segmentEvals: [], multiplicityEvals: new Uint32Array(0) }, [])).toEqual([]);
     // 93 query rows = 64 + 16 + 8 + 5: three exact query trees, the last padded to 8 rows, and
     // the table tree (51 rows, depth 6); the deepest layer has the 64-row query tree and the table tree.
     expect(lookupsLayout(statements(groups)).queryTrees.map((t) => [t.numVars, t.padding])).toEqual([[6, 0], [4, 0], [3, 0], [3, 3]]);
     expect(proof.roots.length).toBe(8 * 5);
     expect(proof.layers.map((l) => l.evals.length / 16)).toEqual([5, 5, 5, 3, 2, 2]);
+  });
+
+  it('grinds before α, γ: a nonce off the target, or any nonce without tables, is rejected', () => {
+    const { proof } = prove(groups);
+    const ok = decode(encode(proof));
+    expect(ok.powNonce).toBe(proof.powNonce);
+    verify(ok);
+    // The nonce is the first 4 bytes of the section; change it in the bytes, as an attacker would.
+    const bytes = encode(proof);
+    const bad = bytes.slice();
+    new DataView(bad.buffer).setUint32(0, proof.powNonce ^ 1, true);
+    expect(() => verify(decode(bad))).toThrow(/proof-of-work/);
+    expect(() => verify({ ...proof, powNonce: 2 ** 32 })).toThrow(/proof-of-work/);
+    expect(() => verify({ powNonce: 1, roots: new Uint32Array(0), layers: [], segmentEvals: [], multiplicityEvals: new Uint32Array(0) }, [])).toThrow(
+      /not empty/,
+    );
   });
 
   it('rejects a value outside its table and wrong multiplicities in any one group', () => {
@@ -348,7 +365,7 @@ describe('batched tlookup (all tables, one tagged logUp: a few query trees and o
       const t = tr();
       const sts = statements(bad);
       const layout = lookupsLayout(sts);
-      const { alpha, gamma } = lookupsChallenges(t, sts);
+      const { alpha, gamma, powNonce } = lookupsChallenges(t, sts, grindPow);
       const leafQ = (tag: number, cols: readonly number[]) => {
         let acc = E.fromBase(F.fromInt(tag));
         let pw = gamma;
@@ -408,7 +425,7 @@ describe('batched tlookup (all tables, one tagged logUp: a few query trees and o
       for (const pl of layout.table.placements) {
         multiplicityEvals.set(evalMleBase(E, Uint32Array.from(honest[pl.index]!, (x) => F.fromInt(x)), rt.slice(0, 4 * pl.logSize)), 4 * pl.index);
       }
-      return { roots, layers: proof.layers, segmentEvals, multiplicityEvals };
+      return { powNonce, roots, layers: proof.layers, segmentEvals, multiplicityEvals };
     };
     // Control: with honest numerators the out-of-table value unbalances the sums.
     expect(() => verify(forge(false))).toThrow(/query and table sums differ/);

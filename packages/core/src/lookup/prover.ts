@@ -26,6 +26,7 @@ import {
 import { sharedU32 } from '../parallel/pool.js';
 import { buildFractionLayers, proveFractionTree, proveFractionTrees } from './fraction.js';
 import { evalMleFast } from '../poly/mle.js';
+import { grindPow } from '../transcript/grind.js';
 
 /**
  * One query segment: `arity` columns, each a tensor of logical shape `shape` given as its
@@ -199,7 +200,7 @@ export function proveLookups(
   transcript: Transcript,
 ): { proof: LookupsProof; claims: LookupClaims[] } {
   if (groups.length === 0) {
-    return { proof: { roots: new Uint32Array(0), layers: [], segmentEvals: [], multiplicityEvals: new Uint32Array(0) }, claims: [] };
+    return { proof: { powNonce: 0, roots: new Uint32Array(0), layers: [], segmentEvals: [], multiplicityEvals: new Uint32Array(0) }, claims: [] };
   }
   if (multiplicities.length !== groups.length) throw new LookupWitnessError('one multiplicity vector per table is needed');
   groups.forEach((g, i) => {
@@ -208,7 +209,7 @@ export function proveLookups(
   });
   const statements = groups.map((g) => ({ table: g.table, segmentShapes: g.segments.map((s) => s.shape), segmentShifts: g.segments.map((s) => s.shift ?? 0) }));
   const layout = lookupsLayout(statements);
-  const { alpha, gamma } = lookupsChallenges(transcript, statements);
+  const { alpha, gamma, powNonce } = lookupsChallenges(transcript, statements, grindPow);
   const F = E.base;
 
   // Query leaves, per query tree: p = 1 on real entries; q = α − (τ_g + γ·Σ_c γ^c S_c) on a
@@ -283,7 +284,7 @@ export function proveLookups(
   }
   for (const ev of segmentEvals) transcript.absorbExt('lookups/segment-evals', ev);
   transcript.absorbExt('lookups/multiplicity-evals', multiplicityEvals);
-  return { proof: { roots, layers: proof.layers, segmentEvals, multiplicityEvals }, claims };
+  return { proof: { powNonce, roots, layers: proof.layers, segmentEvals, multiplicityEvals }, claims };
 }
 
 /** v ← x in every ext slot (copies doubling in size: memcpy speed). */

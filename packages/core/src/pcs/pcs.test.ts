@@ -18,7 +18,8 @@ import {
   type PcsParams,
   type PcsProof,
 } from '@zkllm/verifier';
-import { grindPow, pcsCommit, pcsOpen } from './prover.js';
+import { pcsCommit, pcsOpen } from './prover.js';
+import { grindPow } from '../transcript/grind.js';
 import { ldeBitReversed, ldeBitReversedExt, mobius } from './lde.js';
 import { xorshift32 } from './rng.js';
 
@@ -326,6 +327,27 @@ describe('PCS against cheating provers and misuse', () => {
     expect(proof.powNonce).toBe(0);
     verifyOpening(commitment, claims, proof, new Transcript('pcs-test', E), params);
     expect(() => verifyOpening(commitment, claims, { ...proof, powNonce: 1 }, new Transcript('pcs-test', E), params)).toThrow(/nonce/);
+  });
+  it('folding grinding: every round carries a nonce the verifier checks', () => {
+    const params: PcsParams = { ...P, foldPowBits: 6 };
+    const { claims, commitment, proof } = setup(7, 2, params, 83);
+    expect(proof.foldNonces.length).toBe(foldSchedule(7, params).folds);
+    verifyBytes(encode(proof), 7, commitment, claims, params);
+    const T = () => new Transcript('pcs-test', E);
+    for (let i = 0; i < proof.foldNonces.length; i++) {
+      const fn = proof.foldNonces.slice();
+      fn[i] = fn[i]! ^ 1;
+      expect(() => verifyOpening(commitment, claims, { ...proof, foldNonces: fn }, T(), params), `round ${i}`).toThrow(/folding proof-of-work/);
+    }
+    // The grinding level is a parameter both sides absorb.
+    expect(() => verifyOpening(commitment, claims, proof, T(), { ...params, foldPowBits: 5 })).toThrow(PcsError);
+    // Without folding grinding every nonce must be 0.
+    const plain = setup(7, 2, P, 83);
+    expect([...plain.proof.foldNonces].every((x) => x === 0)).toBe(true);
+    const fn = plain.proof.foldNonces.slice();
+    fn[1] = 1;
+    expect(() => verifyOpening(plain.commitment, plain.claims, { ...plain.proof, foldNonces: fn }, T(), P)).toThrow(/nonce must be 0/);
+    expect(() => verifyOpening(plain.commitment, plain.claims, { ...plain.proof, foldNonces: fn.subarray(1) }, T(), P)).toThrow(/nonces/);
   });
   it('opening with other parameters than the commitment is refused', () => {
     const { state, claims } = setup(5, 1, P, 82);

@@ -36,6 +36,7 @@ import {
   checkPcsStatement,
   foldSchedule,
   foldedArity,
+  foldPowBitsOf,
   validatePcsParams,
   type EvalClaim,
   type FoldSchedule,
@@ -45,7 +46,7 @@ import {
   type PcsProof,
   type Transcript,
 } from '@zkllm/verifier';
-import * as nodeCrypto from 'node:crypto';
+import { grindPow } from '../transcript/grind.js';
 import { MerkleTree } from '../merkle/tree.js';
 import {
   addInto,
@@ -108,6 +109,7 @@ function sameParams(a: PcsParams, b: PcsParams): boolean {
     foldedArity(a) === foldedArity(b) &&
     a.queries === b.queries &&
     a.powBits === b.powBits &&
+    foldPowBitsOf(a) === foldPowBitsOf(b) &&
     a.finalLogSize === b.finalLogSize
   );
 }
@@ -265,39 +267,6 @@ function batchedEq(claims: readonly EvalClaim[], beta: Uint32Array, n: number, a
 
 // ---------------------------------------------------------------------------------------
 
-/**
- * Proof-of-work with node:crypto: searches nonces for the transcript's PoW digest
- * SHA-256(0x04 ‖ state ‖ u32le(nonce)) (the format of `Transcript.checkPow`) ~4× faster
- * than `Transcript.grind`. The nonce found is then checked and absorbed by
- * `transcript.checkPow`; should the transcript's format ever differ, that check fails and
- * we fall back to `transcript.grind`, so the result is always what the verifier expects.
- */
-export function grindPow(transcript: Transcript, bits: number): number {
-  if (bits === 0) return 0;
-  const hash = (nodeCrypto as { hash?: (alg: string, data: Uint8Array, enc: 'binary') => string }).hash;
-  if (typeof hash !== 'function' || bits > 30) return transcript.grind(bits);
-  // Buffer input and a latin1 string digest: about half the per-call cost of a Buffer digest.
-  const buf = Buffer.alloc(37);
-  buf[0] = 4;
-  buf.set(transcript.digest(), 1);
-  const fullBytes = bits >>> 3;
-  const mask = (0xff00 >>> (bits & 7)) & 0xff;
-  for (let nonce = 0; nonce < 2 ** 32; nonce++) {
-    buf[33] = nonce & 0xff;
-    buf[34] = (nonce >>> 8) & 0xff;
-    buf[35] = (nonce >>> 16) & 0xff;
-    buf[36] = nonce >>> 24;
-    const d = hash('sha256', buf, 'binary');
-    let ok = true;
-    for (let i = 0; i < fullBytes && ok; i++) ok = d.charCodeAt(i) === 0;
-    if (ok && mask !== 0) ok = (d.charCodeAt(fullBytes) & mask) === 0;
-    if (ok) {
-      if (transcript.checkPow(bits, nonce)) return nonce;
-      break;
-    }
-  }
-  return transcript.grind(bits);
-}
 
 /**
  * Proves all `claims` (evaluations of the committed polynomial at ext points) with one
@@ -335,6 +304,8 @@ export function pcsOpen(
   let coeffs: Uint32Array = state.coeffs;
   let cIsBase = true;
   const roundPolys = new Uint32Array(8 * s.folds);
+  const foldNonces = new Uint32Array(s.folds);
+  const foldPow = foldPowBitsOf(params);
   const layerRoots: Uint8Array[] = [];
   const codewords: Uint32Array[] = [state.codeword];
   const trees: MerkleTree[] = [state.tree];
@@ -351,6 +322,7 @@ export function pcsOpen(
       } else if (vIsBase) roundPolyBaseInto(msg, v, W, pairs);
       else roundPolyExtInto(msg, v, W, pairs);
       transcript.absorbExt(PCS_LABELS.round, msg);
+      foldNonces[i] = grindPow(transcript, foldPow);
       const r = transcript.challengeExt(PCS_LABELS.fold);
       // The first folds write fresh ext arrays (the state's tables are kept); later ones
       // fold in place into the lower half.
@@ -424,5 +396,5 @@ export function pcsOpen(
     openings.push({ values, siblings: trees[l]!.openMulti(unique) });
     pos = leafOf;
   }
-  return { roundPolys, layerRoots, finalPoly, powNonce, openings };
+  return { roundPolys, foldNonces, layerRoots, finalPoly, powNonce, openings };
 }

@@ -36,3 +36,4 @@ export {
 } from './protocol.js';
 export { VERIFIERS, type VerifyRow } from './registry.js';
 export { GenerationError, checkGenerationProof, verifyGenerationProof, verifyProof } from './verifier.js';
+export { generationSecurityBits, type GenerationProofSizes, type GenerationSecurity } from './security.js';

@@ -27,6 +27,7 @@ export {
 } from './proof.js';
 export { LookupTable, RangeKeyedTable, rangeTable } from './table.js';
 export {
+  LOOKUP_POW_BITS,
   MAX_LOOKUP_GROUPS,
   MAX_LOOKUP_SEGMENTS,
   combineColumns,

@@ -7,7 +7,7 @@
  * Single table: query root (2 ext) ‖ table root (2 ext) ‖ query-tree layers ‖ table-tree
  * layers ‖ segment evaluations (arity ext per segment, in placement order).
  *
- * Batched (all tables of a proof, one tagged logUp): the roots of the query trees in order,
+ * Batched (all tables of a proof, one tagged logUp): the proof-of-work nonce (u32) ‖ the roots of the query trees in order,
  * then the table tree's (2 ext each; the tree count comes from the statement, layout.ts
  * queryForest) ‖ the shared layers 0 … max depth − 1 of all trees ‖ each group's segment
  * evaluations ‖ one multiplicity evaluation per group.
@@ -27,6 +27,8 @@ export interface LookupProof {
 
 /** All tables' lookups of one proof: one tagged logUp, a few query trees and one table tree (verifier.ts). */
 export interface LookupsProof {
+  /** Proof-of-work nonce ground before α, γ (LOOKUP_POW_BITS; 0 when there are no tables). */
+  readonly powNonce: number;
   /** Each query tree's root (P, Q) in order, then the table root (P, Q): 8 limbs per tree. */
   readonly roots: Uint32Array;
   /** Shared fraction layers of all trees. */
@@ -74,6 +76,8 @@ export function decodeLookupProof(
 }
 
 export function encodeLookupsProof(w: ByteWriter, proof: LookupsProof): void {
+  if (proof.roots.length === 0) return; // no tables: nothing to prove (the verifier checks the rest is empty)
+  w.u32(proof.powNonce);
   w.exts(proof.roots);
   for (const l of proof.layers) encodeFractionLayer(w, l);
   for (const s of proof.segmentEvals) w.exts(s);
@@ -82,7 +86,7 @@ export function encodeLookupsProof(w: ByteWriter, proof: LookupsProof): void {
 
 /** Reads a batched lookup proof; every size comes from the groups' statements. */
 export function decodeLookupsProof(r: ByteReader, F: PrimeField, groups: readonly LookupGroupStatement[]): LookupsProof {
-  if (groups.length === 0) return { roots: new Uint32Array(0), layers: [], segmentEvals: [], multiplicityEvals: new Uint32Array(0) };
+  if (groups.length === 0) return { powNonce: 0, roots: new Uint32Array(0), layers: [], segmentEvals: [], multiplicityEvals: new Uint32Array(0) };
   let depths: number[];
   try {
     depths = lookupTreeDepths(groups);
@@ -90,9 +94,10 @@ export function decodeLookupsProof(r: ByteReader, F: PrimeField, groups: readonl
     throw new ProofFormatError(`lookup statement: ${(e as Error).message}`);
   }
   const maxDepth = checkFractionDepths(depths);
+  const powNonce = r.u32('lookup proof-of-work nonce');
   const roots = r.exts(F, 2 * depths.length, 'lookup roots');
   const layers = Array.from({ length: maxDepth }, (_, k) => decodeFractionLayer(r, F, k, fractionLayerWidth(depths, k)));
   const segmentEvals = groups.map((g, i) => r.exts(F, g.segmentShapes.length * g.table.arity, `lookup ${i} segment evaluations`));
   const multiplicityEvals = r.exts(F, groups.length, 'lookup multiplicity evaluations');
-  return { roots, layers, segmentEvals, multiplicityEvals };
+  return { powNonce, roots, layers, segmentEvals, multiplicityEvals };
 }

@@ -214,8 +214,24 @@ export function lookupTag(F: PrimeField, g: number): number {
   return F.fromInt(g + 1);
 }
 
-/** Binds every group's statement, then draws the shared α, γ (prover and verifier). */
-export function lookupsChallenges(transcript: Transcript, groups: readonly LookupGroupStatement[]): { alpha: Ext; gamma: Ext } {
+/**
+ * Proof-of-work bits ground before the batched lookup's α, γ. The α term of the logUp
+ * identity, (N_q + N_t)/|E|, grows with the proof (≈ 2^24 leaves at 128 tokens of the
+ * bundled model: 99.4 bits); a cheating prover can redraw α by changing any earlier
+ * message, and each redraw then costs 2^8 hashes (docs/SECURITY.md §4).
+ */
+export const LOOKUP_POW_BITS = 8;
+
+/**
+ * Binds every group's statement, then the proof-of-work nonce, then draws the shared α, γ
+ * (prover and verifier). `pow` is the proof's nonce (verifier: checked, LookupError if it
+ * misses the target) or a grinder that finds one (prover).
+ */
+export function lookupsChallenges(
+  transcript: Transcript,
+  groups: readonly LookupGroupStatement[],
+  pow: number | ((transcript: Transcript, bits: number) => number),
+): { alpha: Ext; gamma: Ext; powNonce: number } {
   transcript.absorbU32('lookups/groups', groups.length);
   const enc = new TextEncoder();
   for (const g of groups) {
@@ -226,7 +242,16 @@ export function lookupsChallenges(transcript: Transcript, groups: readonly Looku
     for (const s of g.segmentShapes) transcript.absorbFields('lookup/segment-shape', Uint32Array.from(s));
     transcript.absorbFields('lookup/segment-shifts', Uint32Array.from(segmentShiftsOf(g), (x) => (x >= 0 ? 2 * x : -2 * x - 1)));
   }
-  return { alpha: transcript.challengeExt('lookups/alpha'), gamma: transcript.challengeExt('lookups/gamma') };
+  let powNonce: number;
+  if (typeof pow === 'number') {
+    if (!Number.isInteger(pow) || pow < 0 || pow > 0xffffffff || !transcript.checkPow(LOOKUP_POW_BITS, pow)) {
+      throw new LookupError('lookups: proof-of-work check failed');
+    }
+    powNonce = pow;
+  } else {
+    powNonce = pow(transcript, LOOKUP_POW_BITS);
+  }
+  return { alpha: transcript.challengeExt('lookups/alpha'), gamma: transcript.challengeExt('lookups/gamma'), powNonce };
 }
 
 /** τ_g + γ·Σ_c γ^c·v_c: a row of group g with its tag as column −1. */
@@ -247,7 +272,7 @@ export function taggedRow(E: QuarticExtension, tag: number, values: Uint32Array,
  * s = τ + Σ_c γ^{c+1}·col_c, proven by one batched fraction-tree protocol (fraction.ts).
  *
  * Transcript: the group count and every group's statement (table id, arity, size, segment
- * shapes), then α, γ; every root (query trees in order, then the table tree); the batched
+ * shapes), then the proof-of-work nonce ({@link LOOKUP_POW_BITS}), then α, γ; every root (query trees in order, then the table tree); the batched
  * layers; the segment evaluations (per group, per segment, each column) and the
  * multiplicity evaluations (one per group).
  *
@@ -269,7 +294,7 @@ export function verifyLookups(
 ): LookupClaims[] {
   if (proof.segmentEvals.length !== groups.length) throw new LookupError('lookups: wrong number of segment evaluation groups');
   if (groups.length === 0) {
-    if (proof.layers.length !== 0 || proof.roots.length !== 0 || proof.multiplicityEvals.length !== 0) {
+    if (proof.layers.length !== 0 || proof.roots.length !== 0 || proof.multiplicityEvals.length !== 0 || proof.powNonce !== 0) {
       throw new LookupError('lookups: proof for no tables is not empty');
     }
     return [];
@@ -290,7 +315,7 @@ export function verifyLookups(
   if (!(proof.roots instanceof Uint32Array) || proof.roots.length !== 8 * (nq + 1) || !E.isCanonical(proof.roots)) {
     throw new LookupError('lookups: wrong roots');
   }
-  const { alpha, gamma } = lookupsChallenges(transcript, groups);
+  const { alpha, gamma } = lookupsChallenges(transcript, groups, proof.powNonce);
   transcript.absorbExt('lookups/roots', proof.roots);
   for (let k = 0; k <= nq; k++) {
     if (E.isZero(proof.roots.subarray(8 * k + 4, 8 * k + 8))) throw new LookupError('lookups: zero denominator at a root');

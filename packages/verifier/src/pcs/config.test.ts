@@ -19,7 +19,7 @@ describe('PCS parameters', () => {
     expect(a - b).toBeCloseTo(6, 1);
   });
   it('validates parameters', () => {
-    const bad: Partial<PcsParams>[] = [{ logBlowup: 0 }, { logFoldArity: 0 }, { logFoldArityFolded: 0 }, { logFoldArityFolded: 9 }, { queries: 0 }, { powBits: 31 }, { finalLogSize: -1 }, { queries: 1.5 }];
+    const bad: Partial<PcsParams>[] = [{ logBlowup: 0 }, { logFoldArity: 0 }, { logFoldArityFolded: 0 }, { logFoldArityFolded: 9 }, { queries: 0 }, { powBits: 31 }, { foldPowBits: 17 }, { foldPowBits: -1 }, { foldPowBits: 0.5 }, { finalLogSize: -1 }, { queries: 1.5 }];
     for (const b of bad) expect(() => validatePcsParams({ ...DEFAULT_PCS_PARAMS, ...b })).toThrow(PcsError);
     expect(() => validatePcsParams(DEFAULT_PCS_PARAMS, 26)).toThrow(PcsError); // 26 + 2 > two-adicity 27
     validatePcsParams(DEFAULT_PCS_PARAMS, 25);
@@ -48,22 +48,32 @@ describe('pcsParamsFor', () => {
     expect(pcsParamsFor(27)).toBe(LARGE_PCS_PARAMS);
     expect(() => validatePcsParams(pcsParamsFor(27), 27)).toThrow(PcsError);
   });
-  it('the rate-1/2 set differs from the default only in rate and query count', () => {
+  it('the rate-1/2 set differs from the default only in rate, query count and query grinding', () => {
     expect(LARGE_PCS_PARAMS.logBlowup).toBe(1);
-    expect({ ...LARGE_PCS_PARAMS, logBlowup: DEFAULT_PCS_PARAMS.logBlowup, queries: DEFAULT_PCS_PARAMS.queries }).toEqual({ ...DEFAULT_PCS_PARAMS });
+    expect({ ...LARGE_PCS_PARAMS, logBlowup: DEFAULT_PCS_PARAMS.logBlowup, queries: DEFAULT_PCS_PARAMS.queries, powBits: DEFAULT_PCS_PARAMS.powBits }).toEqual({
+      ...DEFAULT_PCS_PARAMS,
+    });
     expect(Object.isFrozen(LARGE_PCS_PARAMS)).toBe(true);
   });
-  it('the rate-1/2 set keeps the query term at or above the default; the folding term at 2^26 is what drops', () => {
+  it('the rate-1/2 set keeps the query term at or above the default; folding grinding keeps the folding term ≥ 104 bits at 2^26', () => {
     const def = pcsSecurityBits(DEFAULT_PCS_PARAMS, 25);
     const big = pcsSecurityBits(LARGE_PCS_PARAMS, 26);
     expect(big.terms.queryConjecturedBits).toBe(LARGE_PCS_PARAMS.queries + LARGE_PCS_PARAMS.powBits);
     expect(big.terms.queryConjecturedBits).toBeGreaterThanOrEqual(def.terms.queryConjecturedBits);
     expect(big.terms.queryConjecturedBits).toBeGreaterThanOrEqual(104);
-    // 20 folds into codes of 2^26, 2^25, …, 2^7 points: Σ n_i ≈ 2^27, so ≈ 96.6 bits, as
-    // for the default at 2^25 (same codeword length; docs/SECURITY.md).
-    expect(big.terms.foldingUniqueDecodingBits).toBeCloseTo(4 * Math.log2(15 * 2 ** 27 + 1) - Math.log2(2 ** 27 - 2 ** 7), 6);
-    expect(big.terms.foldingUniqueDecodingBits).toBeLessThan(100);
-    expect(big.conjecturedBits).toBeLessThanOrEqual(big.terms.foldingUniqueDecodingBits);
+    // 20 folds into codes of 2^26, 2^25, …, 2^7 points: Σ n_i ≈ 2^27, so ≈ 96.6 bits
+    // before grinding, as for the default at 2^25 (same codeword length; docs/SECURITY.md);
+    // each folding challenge costs 2^8 hashes to redraw, so +8 bits.
+    const grind = LARGE_PCS_PARAMS.foldPowBits!;
+    expect(grind).toBe(8);
+    expect(big.terms.foldingUniqueDecodingBits).toBeCloseTo(4 * Math.log2(15 * 2 ** 27 + 1) - Math.log2(2 ** 27 - 2 ** 7) + grind, 6);
+    expect(big.terms.foldingUniqueDecodingBits).toBeGreaterThan(104);
+    expect(big.conjecturedBits).toBeGreaterThanOrEqual(100);
+    expect(def.conjecturedBits).toBeGreaterThanOrEqual(100);
+    expect(pcsSecurityBits({ ...LARGE_PCS_PARAMS, foldPowBits: 0 }, 26).conjecturedBits).toBeLessThan(100);
+  });
+  it('every size a proof can commit is at ≥ 100 bits conjectured with the parameters pcsParamsFor picks', () => {
+    for (let n = 6; n <= 26; n++) expect(pcsSecurityBits(pcsParamsFor(n), n, 1024).conjecturedBits).toBeGreaterThanOrEqual(100);
   });
 });
 
@@ -76,6 +86,7 @@ describe('PCS proof decoding', () => {
     // numVars 3 → schedule folds 2 (one layer of arity 2), final 1 var.
     const w = new ByteWriter();
     w.exts(new Uint32Array(8 * 2)); // round polys
+    w.u32(0).u32(0); // folding nonces
     w.exts(new Uint32Array(4 * 2)); // final poly
     w.u32(0);
     w.varuint(1_000_000); // absurd limb count
@@ -90,6 +101,7 @@ describe('PCS proof decoding', () => {
   it('round-trips a well-shaped proof', () => {
     const proof = {
       roundPolys: Uint32Array.from({ length: 16 }, (_, i) => i),
+      foldNonces: Uint32Array.of(5, 0xfffffffe),
       layerRoots: [],
       finalPoly: Uint32Array.from({ length: 8 }, (_, i) => 100 + i),
       powNonce: 77,

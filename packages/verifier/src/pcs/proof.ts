@@ -8,6 +8,7 @@
  *
  * Layout (all integers little-endian, counts LEB128):
  *   roundPolys   folds × 2 ext elements          g_i(0), g_i(2) of each sumcheck round
+ *   foldNonces   folds × u32                     proof-of-work nonce before each folding challenge
  *   layerRoots   (layers − 1) × 32 bytes         roots of the folded layers 1..L−1
  *   finalPoly    2^finalVars ext elements        monomial coefficients
  *   powNonce     u32
@@ -35,6 +36,8 @@ export interface PcsLayerOpening {
 export interface PcsProof {
   /** Sumcheck: for each round i, g_i(0) and g_i(2) (ext vector of 8·folds limbs). */
   roundPolys: Uint32Array;
+  /** For each round i, the proof-of-work nonce ground before its folding challenge (0 without folding grinding). */
+  foldNonces: Uint32Array;
   /** Merkle roots of the folded layers 1..L−1 (layer 0 is the commitment). */
   layerRoots: Uint8Array[];
   /** Monomial coefficients of the fully folded polynomial: ext vector of 2^finalVars elements. */
@@ -48,6 +51,7 @@ export interface PcsProof {
 /** Writes a proof (shapes are not checked here; the verifier checks them). */
 export function encodePcsProof(w: ByteWriter, proof: PcsProof): void {
   w.exts(proof.roundPolys);
+  for (const x of proof.foldNonces) w.u32(x);
   for (const r of proof.layerRoots) w.bytes(r);
   w.exts(proof.finalPoly);
   w.u32(proof.powNonce);
@@ -73,6 +77,8 @@ export function decodePcsProof(r: ByteReader, numVars: number, params: PcsParams
   const F = BabyBear;
   const L = sched.arities.length;
   const roundPolys = r.exts(F, 2 * sched.folds, 'PCS sumcheck round polynomials');
+  const foldNonces = new Uint32Array(sched.folds);
+  for (let i = 0; i < sched.folds; i++) foldNonces[i] = r.u32('PCS folding proof-of-work nonce');
   const layerRoots: Uint8Array[] = [];
   for (let l = 1; l < L; l++) layerRoots.push(r.digest('PCS layer root'));
   const finalPoly = r.exts(F, 1 << sched.finalVars, 'PCS final polynomial');
@@ -93,5 +99,5 @@ export function decodePcsProof(r: ByteReader, numVars: number, params: PcsParams
     const siblings = r.bytes(nSib * DIGEST_BYTES, 'PCS Merkle siblings');
     openings.push({ values, siblings });
   }
-  return { roundPolys, layerRoots, finalPoly, powNonce, openings };
+  return { roundPolys, foldNonces, layerRoots, finalPoly, powNonce, openings };
 }

@@ -19,7 +19,7 @@ import { BabyBear, BabyBearExt4 } from '../field/babybear.js';
 import { eqEval } from '../poly/multilinear.js';
 import type { Transcript } from '../transcript/transcript.js';
 import { MerkleError, merkleLeafHashFields, verifyMerkleMultiProof, DIGEST_BYTES } from '../merkle/tree.js';
-import { DEFAULT_PCS_PARAMS, PCS_LIMITS, PcsError, foldSchedule, foldedArity, validatePcsParams, type FoldSchedule, type PcsParams } from './config.js';
+import { DEFAULT_PCS_PARAMS, PCS_LIMITS, PcsError, foldPowBitsOf, foldSchedule, foldedArity, validatePcsParams, type FoldSchedule, type PcsParams } from './config.js';
 import type { PcsProof } from './proof.js';
 
 const F = BabyBear;
@@ -55,11 +55,11 @@ export const PCS_LABELS = Object.freeze({
   queries: 'pcs-queries',
 });
 
-/** The six parameters as u32 little-endian (absorbed, so both sides must agree on them). */
+/** The seven parameters as u32 little-endian (absorbed, so both sides must agree on them). */
 function paramsBytes(params: PcsParams): Uint8Array {
-  const b = new Uint8Array(24);
+  const b = new Uint8Array(28);
   const v = new DataView(b.buffer);
-  [params.logBlowup, params.logFoldArity, params.queries, params.powBits, params.finalLogSize, foldedArity(params)].forEach((x, i) =>
+  [params.logBlowup, params.logFoldArity, params.queries, params.powBits, params.finalLogSize, foldedArity(params), foldPowBitsOf(params)].forEach((x, i) =>
     v.setUint32(4 * i, x, true),
   );
   return b;
@@ -166,6 +166,7 @@ function fail(msg: string): never {
 function checkProofShape(proof: PcsProof, s: FoldSchedule): void {
   const L = s.arities.length;
   if (!(proof.roundPolys instanceof Uint32Array) || proof.roundPolys.length !== 8 * s.folds) fail('wrong number of sumcheck round polynomials');
+  if (!(proof.foldNonces instanceof Uint32Array) || proof.foldNonces.length !== s.folds) fail('wrong number of folding proof-of-work nonces');
   if (!Array.isArray(proof.layerRoots) || proof.layerRoots.length !== L - 1) fail('wrong number of layer roots');
   for (const r of proof.layerRoots) if (!(r instanceof Uint8Array) || r.length !== DIGEST_BYTES) fail('layer root must be 32 bytes');
   if (!(proof.finalPoly instanceof Uint32Array) || proof.finalPoly.length !== 4 << s.finalVars) fail('wrong final polynomial size');
@@ -214,6 +215,7 @@ export function verifyOpening(
 
   // ---- sumcheck interleaved with the commitments of the folded layers ----
   const r = new Uint32Array(4 * s.folds);
+  const foldPow = foldPowBitsOf(params);
   const roots: Uint8Array[] = [commitment.root, ...proof.layerRoots];
   for (let i = 0, l = 0; i < s.folds; i++) {
     if (l + 1 < L && i === s.starts[l + 1]) {
@@ -222,6 +224,10 @@ export function verifyOpening(
     }
     const msg = proof.roundPolys.subarray(8 * i, 8 * i + 8);
     transcript.absorbExt(PCS_LABELS.round, msg);
+    // Without folding grinding every nonce must be 0, so that no proof byte is free to change.
+    const nonce = proof.foldNonces[i]!;
+    if (foldPow === 0 && nonce !== 0) fail(`round ${i}: folding proof-of-work nonce must be 0 when foldPowBits = 0`);
+    if (!transcript.checkPow(foldPow, nonce)) fail(`round ${i}: folding proof-of-work check failed`);
     const ri = transcript.challengeExt(PCS_LABELS.fold);
     r.set(ri, 4 * i);
     const g0 = msg.subarray(0, 4);

@@ -20,8 +20,10 @@ export const PROOF_MAGIC = Uint8Array.of(0x5a, 0x4b, 0x4c, 0x4d); // "ZKLM"
  * by a `rows` op (different circuit, witness layout and transcript). 5: requant specs carry a
  * declared input bound (fewer clamp witnesses), excess bounds round to one lookup window, one
  * zero-check point per batch group, the lookup query vector as a forest of up to 4 trees.
+ * 6: proof-of-work grinding before every PCS folding challenge and before the batched
+ * lookup's α (nonces in the proof), 45 queries with 14 grinding bits at rate 1/4.
  */
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 
 /** Statement kinds. Values are part of the wire format: never renumber. */
 export const ProofKind = {
