@@ -224,15 +224,17 @@ export function proveZeroCheckBatches(ctx: ProverContext): void {
   const checks = ctx.zeroChecks.splice(0);
   for (const group of zeroCheckGroups(checks)) {
     if (ctx.dryRun) {
-      // Only the claims (ids, shapes) and the range checks matter: no rounds, no check.
+      // finishZeroCheckBatch's claims (committed tables, and those behind defined tensors) and
+      // range checks, at the origin; no rounds, no relation check.
       const point = new Uint32Array(4 * group[0]!.numVars);
       for (const z of group) {
         for (const name of z.tables) {
           const ref = z.committed.get(name);
           if (ref) ctx.claim(ref, point);
+          else z.publicValue(name, point);
         }
-        z.after();
       }
+      for (const z of group) z.after();
       continue;
     }
     const { mu, r } = zeroCheckBatchChallenge(ctx, group);
