@@ -24,6 +24,7 @@ import {
   type CircuitInputs,
   type GenerationStatement,
   type Json,
+  type LookupGroup,
   type LookupTable,
   type StopReason,
   type TensorClaim,
@@ -148,6 +149,41 @@ export function sameSpec(a: unknown, b: unknown, depth = 0): boolean {
   return true;
 }
 
+/**
+ * The dry run of the layer arguments (see proveGeneration): the claims (tensors, shapes,
+ * numbers of variables) and lookups of a proof over these tables, at a fraction of its cost
+ * (ProverContext.dry). Exported for tests that hold it to the real run.
+ */
+export function dryRunLayers(
+  ops: ReadonlyArray<{ kind: string; spec: unknown }>,
+  registry: ProverRegistry,
+  tables: ReadonlyMap<string, Uint32Array>,
+): ProverContext {
+  const ctx = ProverContext.dry(E, tables);
+  for (const op of ops) registry[op.kind]!.prove(ctx, op.spec);
+  proveZeroCheckBatches(ctx);
+  return ctx;
+}
+
+/** Same tables, and per table the same segments (columns, shapes, shifts) in the same order. */
+function sameLookupGroups(a: readonly LookupGroup[], b: readonly LookupGroup[]): boolean {
+  const same = (x: readonly (string | number)[], y: readonly (string | number)[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+  return (
+    a.length === b.length &&
+    a.every((g, i) => {
+      const h = b[i]!;
+      return (
+        g.table.id === h.table.id &&
+        g.requests.length === h.requests.length &&
+        g.requests.every((q, j) => {
+          const r = h.requests[j]!;
+          return same(q.columns, r.columns) && same(q.shape, r.shape) && (q.shift ?? 0) === (r.shift ?? 0);
+        })
+      );
+    })
+  );
+}
+
 export function proveGeneration(
   model: QuantizedModel,
   committed: CommittedModel,
@@ -200,9 +236,7 @@ export function proveGeneration(
   // transcript and writer) lists them, so the multiplicities can be committed together
   // with everything else, before any lookup challenge exists. The dry run's claims also
   // give the witness layout, exactly as the verifier derives it.
-  const dryCtx = new ProverContext(E, new Transcript(`${GENERATION_DOMAIN}/dry-run`, E), new ByteWriter(), dryTables, true);
-  for (const op of ops) registry[op.kind]!.prove(dryCtx, op.spec);
-  proveZeroCheckBatches(dryCtx);
+  const dryCtx = dryRunLayers(ops, registry, dryTables);
   const groups = groupLookups(dryCtx.lookups);
   const segmentsOf = (g: (typeof groups)[number], tabs: ReadonlyMap<string, Uint32Array>): LookupSegment[] =>
     g.requests.map((req) => ({
@@ -282,9 +316,7 @@ export function proveGeneration(
 
   // ---- one batched tlookup for all tables (same groups as the dry run)
   const liveGroups = groupLookups(ctx.lookups);
-  if (liveGroups.length !== groups.length || liveGroups.some((g, i) => g.table.id !== groups[i]!.table.id)) {
-    throw new ProveError('internal: lookups differ between the dry run and the proof');
-  }
+  if (!sameLookupGroups(liveGroups, groups)) throw new ProveError('internal: lookups differ between the dry run and the proof');
   // The verifier derives the layout from the live claims; they must be the dry run's.
   if (JSON.stringify(deriveWitnessRefs(ctx.claims, liveGroups)) !== JSON.stringify(witnessRefs)) {
     throw new ProveError('internal: claimed tensors differ between the dry run and the proof');

@@ -46,7 +46,7 @@ const ref = (t: IntTensor): TensorRef => ({ id: `t${t.id}`, shape: [...t.shape] 
 export function proveLayerRounds(
   ctx: ProverContext,
   numVars: number,
-  tables: readonly MleTable[],
+  tables: readonly MleTable[] | (() => readonly MleTable[]),
   terms: readonly SumcheckTerm[],
 ): { point: Uint32Array; finalEvals: Uint32Array } {
   return proveRoundsSumcheck(ctx, numVars, sumcheckDegree(terms), tables, terms);
@@ -184,7 +184,7 @@ export function proveQk(ctx: ProverContext, spec: QkSpec): void {
   const sc1 = proveLayerRounds(
     ctx,
     2 * nt,
-    [
+    () => [
       { kind: 'ext', data: eqCausalMaskTable(E, 1, d.T, rTJ) },
       { kind: 'ext', data: unmaskedScoresAt(E, d, q, k, eqTableFast(E, rH)) },
     ],
@@ -196,36 +196,39 @@ export function proveQk(ctx: ProverContext, spec: QkSpec): void {
 
   const nc = ceilLog2(d.C);
   const nkc = ceilLog2(d.Ck);
-  const qr = contractAxis(E, q, [nt, nc], 0, eqTableFast(E, rhoT));
-  const kr = contractAxis(E, k, [nt, nkc], 0, eqTableFast(E, rhoJ));
-  const eqH = eqTableFast(E, rH);
-  const wh = new Uint32Array(4 << nc);
-  const kg = new Uint32Array(4 << nc);
-  for (let c = 0; c < d.C; c++) {
-    wh.set(eqH.subarray(4 * headOf(d, c), 4 * headOf(d, c) + 4), 4 * c);
-    const y = kvColumnOf(d, c);
-    kg.set(kr.subarray(4 * y, 4 * y + 4), 4 * c);
-  }
+  // k̃(ρ_j, ·), shared by the next two sumchecks (built only when they run).
+  let kr: Uint32Array | undefined;
+  const keysAtRho = () => (kr ??= contractAxis(E, k, [nt, nkc], 0, eqTableFast(E, rhoJ)));
   const sc2 = proveLayerRounds(
     ctx,
     nc,
-    [
-      { kind: 'ext', data: wh },
-      { kind: 'ext', data: qr },
-      { kind: 'ext', data: kg },
-    ],
+    () => {
+      const eqH = eqTableFast(E, rH);
+      const wh = new Uint32Array(4 << nc);
+      const kg = new Uint32Array(4 << nc);
+      const kr = keysAtRho();
+      for (let c = 0; c < d.C; c++) {
+        wh.set(eqH.subarray(4 * headOf(d, c), 4 * headOf(d, c) + 4), 4 * c);
+        const y = kvColumnOf(d, c);
+        kg.set(kr.subarray(4 * y, 4 * y + 4), 4 * c);
+      }
+      return [
+        { kind: 'ext', data: wh },
+        { kind: 'ext', data: contractAxis(E, q, [nt, nc], 0, eqTableFast(E, rhoT)) },
+        { kind: 'ext', data: kg },
+      ];
+    },
     attentionTerms.triple(E),
   );
   ctx.claim(spec.q, tensorPoint([rhoT, sc2.point]));
   ctx.exts(attentionLabels.qkKeyGather(spec.out.id), 1, finalAt(sc2.finalEvals, 2));
 
-  const eqSigma = eqTableFast(E, sc2.point);
   const g = proveLayerRounds(
     ctx,
     nkc,
-    [
-      { kind: 'ext', data: gatherTable(E, nkc, d.C, (c) => kvColumnOf(d, c), eqSigma) },
-      { kind: 'ext', data: kr },
+    () => [
+      { kind: 'ext', data: gatherTable(E, nkc, d.C, (c) => kvColumnOf(d, c), eqTableFast(E, sc2.point)) },
+      { kind: 'ext', data: keysAtRho() },
     ],
     attentionTerms.gather(E),
   );
@@ -260,28 +263,32 @@ export function provePv(ctx: ProverContext, spec: PvSpec): void {
   const nkc = ceilLog2(d.Ck);
   const Tp = 2 ** nt;
   const Ckp = 2 ** nkc;
-  // p(h, r_t, j) over the padded [H, T] (j in the low variables).
-  const pt = contractAxis(E, p, [nh, nt, nt], 1, eqTableFast(E, rt));
-  // Y(h, j) = Σ_{c<C, h(c)=h} eq(r_c, c)·v[j, κ(c)].
-  const eqR = eqTableFast(E, rc);
-  const y = new Uint32Array(4 * (Tp << nh));
   const tmp = new Uint32Array(4);
-  for (let c = 0; c < d.C; c++) {
-    const h = headOf(d, c);
-    const kc = kvColumnOf(d, c);
-    for (let j = 0; j < d.T; j++) {
-      const val = v[j * Ckp + kc]!;
-      if (val === 0) continue;
-      E.mulBaseAt(tmp, 0, eqR, 4 * c, val);
-      E.addAt(y, 4 * (h * Tp + j), y, 4 * (h * Tp + j), tmp, 0);
+  let eqRMemo: Uint32Array | undefined;
+  const eqRc = () => (eqRMemo ??= eqTableFast(E, rc));
+  // Y(h, j) = Σ_{c<C, h(c)=h} eq(r_c, c)·v[j, κ(c)].
+  const values = (): Uint32Array => {
+    const eqR = eqRc();
+    const y = new Uint32Array(4 * (Tp << nh));
+    for (let c = 0; c < d.C; c++) {
+      const h = headOf(d, c);
+      const kc = kvColumnOf(d, c);
+      for (let j = 0; j < d.T; j++) {
+        const val = v[j * Ckp + kc]!;
+        if (val === 0) continue;
+        E.mulBaseAt(tmp, 0, eqR, 4 * c, val);
+        E.addAt(y, 4 * (h * Tp + j), y, 4 * (h * Tp + j), tmp, 0);
+      }
     }
-  }
+    return y;
+  };
   const sc = proveLayerRounds(
     ctx,
     nt + nh,
-    [
-      { kind: 'ext', data: pt },
-      { kind: 'ext', data: y },
+    () => [
+      // p(h, r_t, j) over the padded [H, T] (j in the low variables).
+      { kind: 'ext', data: contractAxis(E, p, [nh, nt, nt], 1, eqTableFast(E, rt)) },
+      { kind: 'ext', data: values() },
     ],
     attentionTerms.gather(E),
   );
@@ -291,20 +298,23 @@ export function provePv(ctx: ProverContext, spec: PvSpec): void {
   ctx.exts(attentionLabels.pvValueGather(spec.out.id), 1, finalAt(sc.finalEvals, 1));
 
   // y = Σ_{c'} V(c')·v(τ_j, c'),  V(c') = Σ_{c<C, κ(c)=c'} eq(τ_h, h(c))·eq(r_c, c).
-  const eqTauH = eqTableFast(E, tauH);
-  const wv = new Uint32Array(4 << nkc);
-  for (let c = 0; c < d.C; c++) {
-    E.mulAt(tmp, 0, eqR, 4 * c, eqTauH, 4 * headOf(d, c));
-    const kc = kvColumnOf(d, c);
-    E.addAt(wv, 4 * kc, wv, 4 * kc, tmp, 0);
-  }
-  const vr = contractAxis(E, v, [nt, nkc], 0, eqTableFast(E, tauJ));
+  const columnWeights = (): Uint32Array => {
+    const eqR = eqRc();
+    const eqTauH = eqTableFast(E, tauH);
+    const wv = new Uint32Array(4 << nkc);
+    for (let c = 0; c < d.C; c++) {
+      E.mulAt(tmp, 0, eqR, 4 * c, eqTauH, 4 * headOf(d, c));
+      const kc = kvColumnOf(d, c);
+      E.addAt(wv, 4 * kc, wv, 4 * kc, tmp, 0);
+    }
+    return wv;
+  };
   const gv = proveLayerRounds(
     ctx,
     nkc,
-    [
-      { kind: 'ext', data: wv },
-      { kind: 'ext', data: vr },
+    () => [
+      { kind: 'ext', data: columnWeights() },
+      { kind: 'ext', data: contractAxis(E, v, [nt, nkc], 0, eqTableFast(E, tauJ)) },
     ],
     attentionTerms.gather(E),
   );

@@ -1,16 +1,60 @@
 /** Prover side of the layer frame (see the verifier's layers/context.ts). */
 import {
   BaseContext,
+  ByteWriter,
   LayerError,
+  Transcript,
+  TranscriptError,
   tensorVars,
-  type ByteWriter,
   type Ext,
   type LayerContext,
   type QuarticExtension,
   type TensorRef,
-  type Transcript,
 } from '@zkllm/verifier';
 import { evalMleFast } from '../poly/mle.js';
+import { isOrigin } from '../sumcheck/rounds.js';
+
+/**
+ * The dry run's transcript: nothing is hashed and every challenge is zero, so every point of
+ * a dry run is the origin (see {@link ProverContext.dryRun}). Only the generation driver's
+ * throwaway pass uses it; it can never produce a proof.
+ */
+class OriginTranscript extends Transcript {
+  constructor(E: QuarticExtension) {
+    super('zkllm/dry-run', E);
+  }
+  override absorbBytes(): void {}
+  override absorbU32(): void {}
+  override absorbFields(): void {}
+  override absorbField(): void {}
+  override absorbExt(): void {}
+  override absorbDigest(): void {}
+  override challengeExt(): Ext {
+    return new Uint32Array(4);
+  }
+  override challengeExts(_label: string, n: number): Uint32Array {
+    return new Uint32Array(4 * n);
+  }
+  override challengeBytes(): Uint8Array {
+    throw new TranscriptError('a dry run draws no byte challenges');
+  }
+  override challengeIndices(): number[] {
+    throw new TranscriptError('a dry run draws no index challenges');
+  }
+  override digest(): Uint8Array {
+    throw new TranscriptError('a dry run has no transcript digest');
+  }
+}
+
+/**
+ * A dry-run claim's value: exact at the origin (the table's first entry), where every dry-run
+ * point drawn from the transcript lies. Points with public non-zero coordinates (softmax's
+ * row-sum point) get a zero placeholder: no check of a dry run reads those values, and one
+ * that did would fail loudly, not silently.
+ */
+function dryClaimValue(table: Uint32Array, point: Uint32Array): Ext {
+  return isOrigin(point) ? Uint32Array.of(table[0]!, 0, 0, 0) : new Uint32Array(4);
+}
 
 /** Prover side: `tensors` maps every committed tensor id to its zero-padded table. */
 export class ProverContext extends BaseContext implements LayerContext {
@@ -23,12 +67,24 @@ export class ProverContext extends BaseContext implements LayerContext {
     readonly tensors: ReadonlyMap<string, Uint32Array>,
     /**
      * A run that only lists claims and lookups (the generation driver's dry run, whose
-     * transcript and bytes are thrown away): deferred zero-checks skip their sumcheck and
-     * final check (their claims are still made, at a dummy point). Never used for a proof.
+     * transcript is thrown away; it writes nothing). Arguments skip their sumcheck rounds and
+     * the tables those need, deferred zero-checks their sumcheck and final check; the claims
+     * (tensors, shapes, numbers of variables) and lookups are exactly a proof's, in the same
+     * order (generation/dry-run.test.ts). Never used for a proof; see {@link ProverContext.dry}.
      */
     readonly dryRun = false,
   ) {
     super(E, transcript);
+  }
+
+  /**
+   * A dry-run context (see {@link dryRun}) with a transcript whose challenges are all zero:
+   * every point is then the origin, where a tensor's multilinear extension is its first
+   * entry, so claims stay exact at O(1) cost and the checks the shared argument code makes
+   * on claimed values (range-limb recomposition, defined tensors) still hold.
+   */
+  static dry(E: QuarticExtension, tensors: ReadonlyMap<string, Uint32Array>): ProverContext {
+    return new ProverContext(E, new OriginTranscript(E), new ByteWriter(), tensors, true);
   }
 
   table(t: TensorRef): Uint32Array {
@@ -39,17 +95,18 @@ export class ProverContext extends BaseContext implements LayerContext {
   }
 
   claim(t: TensorRef, point: Uint32Array): Ext {
+    const table = this.table(t);
+    if (this.dryRun) return this.record(t, point, dryClaimValue(table, point));
     // Claims on large weights (the LM head) dominate otherwise: evalMleFast is ~10× faster.
-    const value = evalMleFast(this.E, this.table(t), point);
+    const value = evalMleFast(this.E, table, point);
     this.writer.exts(value);
     return this.record(t, point, value);
   }
 
   exts(label: string, count: number, values?: Uint32Array): Uint32Array {
     if (!values || values.length !== 4 * count) throw new LayerError(`prover must send ${count} ext elements for ${label}`);
-    this.writer.exts(values);
+    if (!this.dryRun) this.writer.exts(values);
     this.transcript.absorbExt(label, values);
     return values;
   }
 }
-

@@ -75,7 +75,7 @@ export function proveMul(ctx: ProverContext, spec: MulSpec): void {
     ctx,
     tensorVars(spec.out.shape),
     3,
-    [
+    () => [
       { kind: 'ext', data: eqTableFast(E, r) },
       { kind: 'base', data: ctx.table(spec.a) },
       { kind: 'base', data: ctx.table(spec.b) },
@@ -96,21 +96,23 @@ export function proveCenter(ctx: ProverContext, spec: CenterSpec): void {
   const { low: rN, high: rL } = splitLastAxis(r, spec.out.shape);
   ctx.claim(spec.out, r);
   // c(j) = n·eq(r_n, j) − mask̃_n(r_n)·[j < n]
-  const c = eqTableFast(E, rN);
-  const nf = F.fromInt(n);
-  const M = prefixMaskEval(E, rN, n);
-  for (let j = 0; j < 1 << nVars; j++) {
-    E.mulBaseAt(c, 4 * j, c, 4 * j, nf);
-    if (j < n) E.subAt(c, 4 * j, c, 4 * j, M, 0);
-  }
-  const xr = evalLeading(E, ctx.table(spec.input), spec.input.shape, rL);
+  const centering = (): Uint32Array => {
+    const c = eqTableFast(E, rN);
+    const nf = F.fromInt(n);
+    const M = prefixMaskEval(E, rN, n);
+    for (let j = 0; j < 1 << nVars; j++) {
+      E.mulBaseAt(c, 4 * j, c, 4 * j, nf);
+      if (j < n) E.subAt(c, 4 * j, c, 4 * j, M, 0);
+    }
+    return c;
+  };
   const { point: s } = proveRoundsSumcheck(
     ctx,
     nVars,
     2,
-    [
-      { kind: 'ext', data: c },
-      { kind: 'ext', data: xr },
+    () => [
+      { kind: 'ext', data: centering() },
+      { kind: 'ext', data: evalLeading(E, ctx.table(spec.input), spec.input.shape, rL) },
     ],
     [{ coeff: E.one(), factors: [0, 1] }],
   );
@@ -126,19 +128,22 @@ export function proveSumsq(ctx: ProverContext, spec: SumsqSpec): void {
   const rL = ctx.randomPoint(lead, `sumsq/${spec.out.id}`);
   ctx.claim(spec.out, rL);
   // g(l, i) = eq(r_L, l)·[i < n], in the padded layout (i = low variables).
-  const eqL = eqTableFast(E, rL);
-  const rowsPad = eqL.length >>> 2;
-  const g = new Uint32Array(4 * (rowsPad << nVars));
-  for (let l = 0; l < rowsPad; l++) {
-    const e = eqL.subarray(4 * l, 4 * l + 4);
-    for (let i = 0; i < n; i++) g.set(e, 4 * ((l << nVars) + i));
-  }
+  const rowWeights = (): Uint32Array => {
+    const eqL = eqTableFast(E, rL);
+    const rowsPad = eqL.length >>> 2;
+    const g = new Uint32Array(4 * (rowsPad << nVars));
+    for (let l = 0; l < rowsPad; l++) {
+      const e = eqL.subarray(4 * l, 4 * l + 4);
+      for (let i = 0; i < n; i++) g.set(e, 4 * ((l << nVars) + i));
+    }
+    return g;
+  };
   const { point: s } = proveRoundsSumcheck(
     ctx,
     tensorVars(spec.input.shape),
     3,
-    [
-      { kind: 'ext', data: g },
+    () => [
+      { kind: 'ext', data: rowWeights() },
       { kind: 'base', data: ctx.table(spec.input) },
     ],
     [{ coeff: E.one(), factors: [0, 1, 1] }],
@@ -154,15 +159,14 @@ export function proveRowmul(ctx: ProverContext, spec: RowmulSpec): void {
   const r = ctx.randomPoint(spec.out.shape, `rowmul/${spec.out.id}`);
   const { low: rN, high: rL } = splitLastAxis(r, spec.out.shape);
   ctx.claim(spec.out, r);
-  const xr = evalLastAxis(E, ctx.table(spec.input), spec.input.shape, rN);
   const { point: u } = proveRoundsSumcheck(
     ctx,
     tensorVars(lead),
     3,
-    [
+    () => [
       { kind: 'ext', data: eqTableFast(E, rL) },
       { kind: 'base', data: ctx.table(spec.scale) },
-      { kind: 'ext', data: xr },
+      { kind: 'ext', data: evalLastAxis(E, ctx.table(spec.input), spec.input.shape, rN) },
     ],
     [{ coeff: E.one(), factors: [0, 1, 2] }],
   );

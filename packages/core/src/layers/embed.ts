@@ -54,20 +54,22 @@ export function proveGather(ctx: ProverContext, label: string, out: TensorRef, s
   const rI = r.subarray(4 * ceilLog2(d));
   ctx.claim(out, r);
   // oh(v) = Σ_i eq(r_i, i)·[v = idx_i]
-  const eqI = eqTableFast(E, rI);
-  const oh = new Uint32Array(4 << vVars);
-  for (let i = 0; i < indices.length; i++) {
-    const v = indices[i]!;
-    E.addAt(oh, 4 * v, oh, 4 * v, eqI, 4 * i);
-  }
-  const srcR = evalLastAxis(E, ctx.table(src), src.shape, rJ);
+  const oneHot = (): Uint32Array => {
+    const eqI = eqTableFast(E, rI);
+    const oh = new Uint32Array(4 << vVars);
+    for (let i = 0; i < indices.length; i++) {
+      const v = indices[i]!;
+      E.addAt(oh, 4 * v, oh, 4 * v, eqI, 4 * i);
+    }
+    return oh;
+  };
   const { point: s } = proveRoundsSumcheck(
     ctx,
     vVars,
     2,
-    [
-      { kind: 'ext', data: oh },
-      { kind: 'ext', data: srcR },
+    () => [
+      { kind: 'ext', data: oneHot() },
+      { kind: 'ext', data: evalLastAxis(E, ctx.table(src), src.shape, rJ) },
     ],
     [{ coeff: E.one(), factors: [0, 1] }],
   );

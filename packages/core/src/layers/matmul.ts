@@ -69,17 +69,14 @@ export function proveMatmul(ctx: ProverContext, spec: MatmulSpec): void {
   const rL = r.subarray(4 * oVars);
   ctx.claim(spec.out, r);
   if (spec.bias) ctx.claim(spec.bias, rO);
-  const wr = evalLeading(E, ctx.table(spec.weight), spec.weight.shape, rO);
-  const xr = evalLeading(E, ctx.table(spec.input), spec.input.shape, rL);
-  const mask = new Uint32Array(1 << iVars).fill(1, 0, I);
   const { point: s } = proveRoundsSumcheck(
     ctx,
     iVars,
     3,
-    [
-      { kind: 'base', data: mask },
-      { kind: 'ext', data: wr },
-      { kind: 'ext', data: xr },
+    () => [
+      { kind: 'base', data: new Uint32Array(1 << iVars).fill(1, 0, I) },
+      { kind: 'ext', data: evalLeading(E, ctx.table(spec.weight), spec.weight.shape, rO) },
+      { kind: 'ext', data: evalLeading(E, ctx.table(spec.input), spec.input.shape, rL) },
     ],
     [{ coeff: E.one(), factors: [0, 1, 2] }],
   );

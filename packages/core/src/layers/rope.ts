@@ -8,6 +8,8 @@ import {
   finishRope,
   ropeChallenges,
   ropeColumn,
+  ropeCommitted,
+  rangeCheck,
   ropePaddedWidth,
   ropePlan,
   ropeRanges,
@@ -100,6 +102,18 @@ export function proveRope(ctx: ProverContext, spec: RopeLayerSpec, options: Laye
   const { r, lambda } = ropeChallenges(ctx, spec);
   const rel = ropeRelation(ctx, lambda, spec, plan);
   const shape = spec.out.shape;
+  if (ctx.dryRun) {
+    // finishRope's claims and range checks, without the rounds and the relation check (which
+    // needs the rounds' final values); the point is the dry run's origin.
+    const point = new Uint32Array(4 * tensorVars(shape));
+    const committed = ropeCommitted(spec, plan);
+    for (const name of rel.tables) {
+      const ref = committed.get(name);
+      if (ref) ctx.claim(ref, point);
+    }
+    for (const [id, lo, hi, opt] of ropeRanges(spec, plan)) rangeCheck(ctx, { id, shape }, lo, hi, opt);
+    return;
+  }
   const eq = eqTableFast(E, r);
   // w(k) = eq(r, k)·C_k + eq(r, π(k))·σ_π(k)·S_π(k) on real entries, 0 on padding.
   const w = new Uint32Array(eq.length);

@@ -170,13 +170,15 @@ export function proveSoftmax(ctx: ProverContext, spec: SoftmaxSpec): void {
   const r = ctx.randomPoint(shape, softmaxLabels.relation(spec));
   const beta = ctx.transcript.challengeExts(softmaxLabels.beta(spec), dims.K + 1);
   const refs = softmaxRelationRefs(spec);
-  const data = refs.map((t, i) => (i === 0 ? broadcastShift(ctx.table(t), dims.H, dims.T) : ctx.table(t)));
-  const tables: MleTable[] = [
-    { kind: 'ext', data: eqCausalMaskTable(E, dims.H, dims.T, r) },
-    { kind: 'ext', data: eqTableFast(E, r) },
-    { kind: 'ext', data: linearCombination(E, data, softmaxLinearCoeffs(E, spec, beta)) },
-    ...softmaxProductIndices(dims.K).map((i): MleTable => ({ kind: 'base', data: data[i]! })),
-  ];
+  const tables = (): MleTable[] => {
+    const data = refs.map((t, i) => (i === 0 ? broadcastShift(ctx.table(t), dims.H, dims.T) : ctx.table(t)));
+    return [
+      { kind: 'ext', data: eqCausalMaskTable(E, dims.H, dims.T, r) },
+      { kind: 'ext', data: eqTableFast(E, r) },
+      { kind: 'ext', data: linearCombination(E, data, softmaxLinearCoeffs(E, spec, beta)) },
+      ...softmaxProductIndices(dims.K).map((i): MleTable => ({ kind: 'base', data: data[i]! })),
+    ];
+  };
   const sc = proveLayerRounds(ctx, tensorVars(shape), tables, softmaxSumcheckTerms(E, dims.K, beta));
   refs.forEach((t, i) => ctx.claim(t, i === 0 ? sc.point.subarray(4 * nt) : sc.point));
 

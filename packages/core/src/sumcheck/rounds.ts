@@ -10,6 +10,12 @@ import { proveSumcheckRounds, type MleTable } from './prover.js';
 import { evalMleFast } from '../poly/mle.js';
 import { eqTableFast } from '../poly/eq.js';
 
+/** Whether a point (ext vector) is all zeros: the dry run's points (layers/context.ts). */
+export function isOrigin(point: Uint32Array): boolean {
+  for (let i = 0; i < point.length; i++) if (point[i] !== 0) return false;
+  return true;
+}
+
 /** Where the rounds go: the proof writer and the shared transcript. */
 export interface SumcheckSink {
   readonly E: QuarticExtension;
@@ -23,10 +29,11 @@ export interface SumcheckSink {
 }
 
 /**
- * What a dry run needs from a sumcheck: a point of the right dimension and the tables'
- * true values there (so later claims are consistent), at the cost of one evaluation per
- * table instead of the rounds. The point comes from the throwaway transcript; nothing is
- * written. Never used for a proof.
+ * What a dry run needs from a sumcheck whose final values it checks (a zero-check): a
+ * point of the right dimension and the tables' true values there (so later claims and checks
+ * are consistent). The point comes from the throwaway transcript; nothing is written. At the
+ * origin (the dry-run context's transcript draws only zeros) a table's value is its first
+ * entry; elsewhere one evaluation per table. Never used for a proof.
  */
 export function dryRunRounds(
   E: QuarticExtension,
@@ -38,12 +45,14 @@ export function dryRunRounds(
   const point = new Uint32Array(4 * numVars);
   for (let i = 0; i < numVars; i++) point.set(transcript.challengeExt('dry-run/r'), 4 * i);
   const finalEvals = new Uint32Array(4 * tables.length);
+  const origin = isOrigin(point);
   // The split-eq evaluators (the same values as evalMleBase / evalMleExt, several times faster).
   let eq: Uint32Array | undefined;
   tables.forEach((t, k) => {
     const full = t.data.length === (t.kind === 'base' ? 1 : 4) << numVars;
     let v: Ext;
-    if (!full) v = t.kind === 'base' ? evalMleBase(E, t.data, point) : evalMleExt(E, t.data, point);
+    if (origin) v = t.kind === 'base' ? Uint32Array.of(t.data[0] ?? 0, 0, 0, 0) : t.data.slice(0, 4);
+    else if (!full) v = t.kind === 'base' ? evalMleBase(E, t.data, point) : evalMleExt(E, t.data, point);
     else if (t.kind === 'base') v = evalMleFast(E, t.data, point);
     else v = E.innerProduct(t.data, (eq ??= eqTableFast(E, point)));
     finalEvals.set(v, 4 * k);
@@ -51,15 +60,26 @@ export function dryRunRounds(
   return { point, finalEvals, finalClaim: evalSumcheckTerms(E, terms, finalEvals) };
 }
 
+/**
+ * The rounds of Σ_x Σ_t c_t Π f_k(x): returns the challenge point and the tables' final
+ * values. `tables` may be a function, so that a dry run (ctx.dryRun) never builds them: it
+ * returns a zero point (the dry-run transcript's challenges) and ZERO final values without
+ * computing anything — dry-run callers only forward those values, they check nothing.
+ */
 export function proveRoundsSumcheck(
   ctx: SumcheckSink,
   numVars: number,
   degree: number,
-  tables: readonly MleTable[],
+  tables: readonly MleTable[] | (() => readonly MleTable[]),
   terms: readonly SumcheckTerm[],
 ): { point: Uint32Array; finalEvals: Uint32Array } {
-  if (ctx.dryRun) return dryRunRounds(ctx.E, ctx.transcript, numVars, tables, terms);
-  const out = proveSumcheckRounds({ numVars, tables, terms, degree }, ctx.transcript, { ext: ctx.E });
+  if (ctx.dryRun) {
+    const point = new Uint32Array(4 * numVars);
+    for (let i = 0; i < numVars; i++) point.set(ctx.transcript.challengeExt('dry-run/r'), 4 * i);
+    const count = terms.reduce((m, t) => Math.max(m, ...t.factors.map((f) => f + 1)), 0);
+    return { point, finalEvals: new Uint32Array(4 * count) };
+  }
+  const out = proveSumcheckRounds({ numVars, tables: typeof tables === 'function' ? tables() : tables, terms, degree }, ctx.transcript, { ext: ctx.E });
   for (const m of out.roundMessages) ctx.writer.exts(m);
   return { point: out.point, finalEvals: out.finalEvals };
 }
