@@ -93,6 +93,16 @@ describe('tensor layout', () => {
     expect(padTensor(F, [9], [1, 1])[0]).toBe(9);
     expect(() => padTensor(F, [1, 2], [3])).toThrow(/entries/);
   });
+
+  it('reduces every Int32 value like fromInt (the comparison fast path)', () => {
+    const edge = [0, 1, -1, F.p - 1, F.p, F.p + 1, -F.p, -F.p - 1, -F.p + 1, 2 ** 31 - 1, -(2 ** 31), 12345, -98765];
+    let s = 9;
+    const rand = Array.from({ length: 500 }, () => (s = (Math.imul(s, 1103515245) + 12345) | 0));
+    const vals = Int32Array.from([...edge, ...rand]);
+    const t = padTensor(F, vals, [vals.length]);
+    vals.forEach((v, i) => expect(t[i], `value ${v}`).toBe(F.fromInt(v)));
+    expect(Array.from(padTensor(F, vals.subarray(0, 12), [3, 4]))).toEqual(Array.from(padTensor(F, Array.from(vals.subarray(0, 12)), [3, 4])));
+  });
 });
 
 import { prefixMaskEval, tensorMask, tensorMaskEval } from './index.js';

@@ -57,12 +57,25 @@ export function padTensor(F: PrimeField, data: ArrayLike<number>, shape: readonl
   // Rows of the last axis are copied contiguously; outer indices map through padded strides.
   const outerCount = count / last;
   const idx = new Array<number>(k - 1).fill(0);
+  // Int32 entries are within (−2p, 2p): reduced by comparisons, not a division per entry.
+  const p = F.p;
+  const i32 = data instanceof Int32Array && p > 2 ** 30 && p < 2 ** 32 ? data : null;
   for (let row = 0; row < outerCount; row++) {
     let base = 0;
     for (let a = 0; a < k - 1; a++) base = base * 2 ** vars[a]! + idx[a]!;
     base *= lastPadded;
     const src = row * last;
-    for (let i = 0; i < last; i++) out[base + i] = F.fromInt(data[src + i]!);
+    if (i32) {
+      for (let i = 0; i < last; i++) {
+        let x = i32[src + i]!;
+        if (x < 0) x += p;
+        if (x < 0) x += p;
+        else if (x >= p) x -= p;
+        out[base + i] = x;
+      }
+    } else {
+      for (let i = 0; i < last; i++) out[base + i] = F.fromInt(data[src + i]!);
+    }
     for (let a = k - 2; a >= 0; a--) {
       if (++idx[a]! < shape[a]!) break;
       idx[a] = 0;
