@@ -60,21 +60,24 @@ function dryClaimValue(table: Uint32Array, point: Uint32Array): Ext {
 export class ProverContext extends BaseContext implements LayerContext {
   readonly proving = true;
   readonly reader = undefined;
+  /**
+   * A run that only lists claims and lookups (the generation driver's dry run, whose
+   * transcript is thrown away; it writes nothing). Arguments skip their sumcheck rounds and
+   * the tables those need, deferred zero-checks their sumcheck and final check; the claims
+   * (tensors, shapes, numbers of variables) and lookups are exactly a proof's, in the same
+   * order (generation/dry-run.test.ts). Only {@link ProverContext.dry} makes one; never used
+   * for a proof.
+   */
+  readonly dryRun: boolean;
+
   constructor(
     E: QuarticExtension,
     transcript: Transcript,
     readonly writer: ByteWriter,
     readonly tensors: ReadonlyMap<string, Uint32Array>,
-    /**
-     * A run that only lists claims and lookups (the generation driver's dry run, whose
-     * transcript is thrown away; it writes nothing). Arguments skip their sumcheck rounds and
-     * the tables those need, deferred zero-checks their sumcheck and final check; the claims
-     * (tensors, shapes, numbers of variables) and lookups are exactly a proof's, in the same
-     * order (generation/dry-run.test.ts). Never used for a proof; see {@link ProverContext.dry}.
-     */
-    readonly dryRun = false,
   ) {
     super(E, transcript);
+    this.dryRun = transcript instanceof OriginTranscript;
   }
 
   /**
@@ -84,7 +87,7 @@ export class ProverContext extends BaseContext implements LayerContext {
    * on claimed values (range-limb recomposition, defined tensors) still hold.
    */
   static dry(E: QuarticExtension, tensors: ReadonlyMap<string, Uint32Array>): ProverContext {
-    return new ProverContext(E, new OriginTranscript(E), new ByteWriter(), tensors, true);
+    return new ProverContext(E, new OriginTranscript(E), new ByteWriter(), tensors);
   }
 
   table(t: TensorRef): Uint32Array {
