@@ -11,7 +11,7 @@
  */
 import { BabyBear, type PrimeField } from '@zkllm/verifier';
 import { proverThreads, sharedU32 } from '../parallel/pool.js';
-import { difPassesJs, parallelLde, simdArea, simdRadix4Passes, type SimdArea } from './ntt-simd.js';
+import { difPassesJs, parallelLde, simdArea, simdPowers, simdRadix4Passes, type SimdArea } from './ntt-simd.js';
 
 /** Below this size the copies into wasm memory cost more than the SIMD passes save. */
 const SIMD_MIN_SIZE = 1 << 12;
@@ -29,12 +29,15 @@ function difTwiddles(F: PrimeField, logN: number): Uint32Array {
   if (t) return t;
   const n = 1 << logN;
   t = new Uint32Array(Math.max(n, 2));
-  // Top level from two short power tables, ω^j = ω^(j mod L)·ω^(L·⌊j/L⌋) (independent
-  // inlined products instead of one long dependent chain), then every lower level by
-  // striding: ω_h^j = ω_{2h}^{2j}, so tw[h + j] = tw[2h + 2j].
+  // Top level by the SIMD power kernel, else from two short power tables,
+  // ω^j = ω^(j mod L)·ω^(L·⌊j/L⌋) (independent inlined products instead of one long
+  // dependent chain); then every lower level by striding: ω_h^j = ω_{2h}^{2j}, so
+  // tw[h + j] = tw[2h + 2j].
   const p = F.p;
   const invP = F.invP;
-  if (n >= 2) {
+  if (n >= 2 && simdPowers(F, F.rootOfUnity(logN), n >>> 1, false, t, n >>> 1)) {
+    for (let hh = n >>> 2; hh >= 1; hh >>>= 1) for (let j = 0; j < hh; j++) t[hh + j] = t[2 * hh + 2 * j]!;
+  } else if (n >= 2) {
     const h = n >>> 1;
     const w = F.rootOfUnity(logN);
     const L = Math.min(h, 1 << ((logN + 1) >>> 1));

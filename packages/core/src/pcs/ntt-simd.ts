@@ -124,12 +124,59 @@ function buildPass4(): number[] {
   return code;
 }
 
+/**
+ * pass2(data, n, h, tw, twmu, p): one radix-2 DIF stage of half-size h over n elements at
+ * byte address data (x, y = a[j], a[j + h]: a[j] = x + y, a[j + h] = (x − y)·ω_{2h}^j),
+ * twiddles as in pass4. Requires h to be a multiple of 4. Odd sizes use it for the stage of
+ * h = 4, which the radix-4 passes (h ≥ 8) and last4 (stages 2 and 1) leave over.
+ */
+function buildPass2(): number[] {
+  // params: 0 data, 1 n, 2 h, 3 tw, 4 twmu, 5 p; i32 locals 6 end, 7 hb, 8 s, 9 jb, 10 a, 11 ta;
+  // v128 locals 12 P, 13 x, 14 y, 15 t
+  const end = 6, hb = 7, s = 8, jb = 9, a = 10, ta = 11, P = 12, x = 13, y = 14, t = 15;
+  const code: number[] = [];
+  const e = (...parts: number[][]) => {
+    for (const q of parts) code.push(...q);
+  };
+  const normalise = () => e(tee(t), get(P), get(t), i32c(31), X_SHR_S, V_AND, X_ADD);
+  e(get(0), get(1), i32c(2), [0x74], I32_ADD, set(end));
+  e(get(2), i32c(2), [0x74], set(hb));
+  e(get(5), SPLAT, set(P));
+  e(get(0), set(s));
+  e([0x02, 0x40], [0x03, 0x40]);
+  e(get(s), get(end), I32_LT_U, [0x45], [0x0d, 1]);
+  e(i32c(0), set(jb));
+  e([0x02, 0x40], [0x03, 0x40]);
+  e(get(jb), get(hb), I32_LT_U, [0x45], [0x0d, 1]);
+  e(get(s), get(jb), I32_ADD, tee(a), V_LOAD, set(x));
+  e(get(a), get(hb), I32_ADD, V_LOAD, set(y));
+  e(get(hb), get(jb), I32_ADD, set(ta));
+  e(get(a), get(x), get(y), X_ADD, get(P), X_SUB);
+  normalise();
+  e(V_STORE);
+  e(get(x), get(y), X_SUB);
+  normalise();
+  e(set(x));
+  e(get(a), get(hb), I32_ADD);
+  // hi(x·w) − hi(q·p), q = x·wμ
+  e(get(x), get(3), get(ta), I32_ADD, V_LOAD, EXTMUL_LO_U, get(x), get(3), get(ta), I32_ADD, V_LOAD, EXTMUL_HI_U, SHUF_HI);
+  e(get(x), get(4), get(ta), I32_ADD, V_LOAD, X_MUL, tee(t), get(P), EXTMUL_LO_U, get(t), get(P), EXTMUL_HI_U, SHUF_HI, X_SUB);
+  normalise();
+  e(V_STORE);
+  e(get(jb), i32c(16), I32_ADD, set(jb));
+  e([0x0c, 0], [0x0b], [0x0b]);
+  e(get(s), get(hb), get(hb), I32_ADD, I32_ADD, set(s));
+  e([0x0c, 0], [0x0b], [0x0b]);
+  return code;
+}
+
 function kernelFuncs(): WasmFunc[] {
   return [
     { name: 'pass4', params: 6, i32Locals: 9, v128Locals: 10, code: buildPass4() },
     { name: 'twist', params: 8, i32Locals: 2, v128Locals: 7, code: buildTwist() },
     { name: 'last4', params: 5, i32Locals: 2, v128Locals: 14, code: buildLast4() },
     { name: 'mobius', params: 4, i32Locals: 5, v128Locals: 8, code: buildMobius() },
+    { name: 'pass2', params: 6, i32Locals: 6, v128Locals: 4, code: buildPass2() },
   ];
 }
 
@@ -332,6 +379,28 @@ function buildTwist(): number[] {
   return code;
 }
 
+/**
+ * Every pass of the DIF NTT of n ≥ 16 elements at byte address data, in SIMD: radix-4
+ * passes while h ≥ 8, for odd sizes the radix-2 stage h = 4, then last4 (stages 2 and 1).
+ * Once a pass's butterflies span at most BLOCK elements (128 KiB: L2-resident), blocks of that size are
+ * independent for all later passes, so each block runs them back to back while it is in
+ * cache instead of each pass streaming the whole array through memory. Self-contained
+ * (the helper threads run its source).
+ */
+function nttPasses(x: NttExports, data: number, n: number, tw: number, twmu: number, p: number, w4: number, w4mu: number): void {
+  const BLOCK = 1 << 15;
+  let h = n >>> 1;
+  for (; h >= 8 && 2 * h > BLOCK; h >>>= 2) x.pass4(data, n, h, tw, twmu, p);
+  const len = Math.min(n, BLOCK);
+  for (let b = 0; b < n; b += len) {
+    const at = data + 4 * b;
+    let k = h;
+    for (; k >= 8; k >>>= 2) x.pass4(at, len, k, tw, twmu, p);
+    if (k === 4) x.pass2(at, len, 4, tw, twmu, p);
+    x.last4(at, len, w4, w4mu, p);
+  }
+}
+
 // ---- runtime ----
 
 interface NttExports {
@@ -339,6 +408,7 @@ interface NttExports {
   twist: (src: number, dst: number, n: number, init: number, step: number, stepmu: number, mu: number, p: number) => void;
   last4: (data: number, n: number, w4: number, w4mu: number, p: number) => void;
   mobius: (c: number, n: number, h: number, p: number) => void;
+  pass2: (data: number, n: number, h: number, tw: number, twmu: number, p: number) => void;
 }
 
 interface SimdNtt extends NttExports {
@@ -354,11 +424,48 @@ function load(): SimdNtt | null {
     const mem = new WebAssembly.Memory({ initial: 1 });
     const mod = new WebAssembly.Module(moduleBytes(kernelFuncs()));
     const inst = new WebAssembly.Instance(mod, { env: { mem } });
-    instance = { mem, pass4: inst.exports.pass4 as SimdNtt['pass4'], twist: inst.exports.twist as SimdNtt['twist'], last4: inst.exports.last4 as SimdNtt['last4'], mobius: inst.exports.mobius as SimdNtt['mobius'] };
+    instance = { mem, ...(inst.exports as unknown as NttExports) };
   } catch {
     instance = null;
   }
   return instance;
+}
+
+/**
+ * [g^0, g^1, …, g^(count−1)] (times 2^32 mod p when `montgomery`) by the twist kernel over a
+ * constant input (1, or 2^32 mod p), into `out` at `at`; false (nothing written) without wasm
+ * SIMD or for a count that is not a multiple of 4. Exact arithmetic: the same canonical
+ * values as a JS power table, at a fraction of the cost (twiddle tables of the largest
+ * commitments have millions of entries).
+ */
+export function simdPowers(F: PrimeField, g: number, count: number, montgomery: boolean, out: Uint32Array, at = 0): boolean {
+  if (count < 4 || count % 4 !== 0 || F.p >= 2 ** 31 || !simdKernels.enabled) return false;
+  const w = load();
+  if (!w) return false;
+  const need = 4 * (2 * count + 4);
+  if (w.mem.buffer.byteLength < need) {
+    try {
+      w.mem.grow(Math.ceil((need - w.mem.buffer.byteLength) / 65536));
+    } catch {
+      return false;
+    }
+  }
+  // The area's twiddles are overwritten: reload them on the next simdArea call.
+  loaded = { tw: null, n: 0, buffer: null };
+  const heap = new Uint32Array(w.mem.buffer);
+  const p = F.p;
+  const mu = montMu(p);
+  const r = F.reduce(2 ** 32);
+  heap.fill(montgomery ? r : 1, 0, count);
+  let gi = r;
+  for (let k = 0; k < 4; k++) {
+    heap[2 * count + k] = gi;
+    gi = F.mul(gi, g);
+  }
+  const step = F.mul(F.pow(g, 4), r);
+  w.twist(0, 4 * count, count, 8 * count, step, Math.imul(step, mu), mu, p);
+  out.set(heap.subarray(count, 2 * count), at);
+  return true;
 }
 
 /** Montgomery twiddles w·2^32 mod p and their μ multiples, per (field, table). */
@@ -369,20 +476,21 @@ function montTwiddles(F: PrimeField, tw: Uint32Array): { tw: Uint32Array; twmu: 
   if (m) return m;
   const p = F.p;
   const mu = montMu(p);
-  const r = F.reduce(2 ** 32);
-  const rq = r * F.invP;
   const mt = new Uint32Array(tw.length);
   const mm = new Uint32Array(tw.length);
-  // Inlined w·2^32 mod p (fixed factor: precomputed quotient) for the top level; the lower
+  // The top level (ω^j·2^32 for ω of order tw.length) as Montgomery powers; the lower
   // levels are strided copies of it, as in the plain table (tw[h + j] = tw[2h + 2j]).
   const top = tw.length >>> 1;
-  for (let i = top; i < tw.length; i++) {
-    const x = tw[i]!;
-    let w = (Math.imul(x, r) - Math.imul(Math.floor(x * rq), p)) | 0;
-    w = w < 0 ? w + p : w >= p ? w - p : w;
-    mt[i] = w;
-    mm[i] = Math.imul(w, mu);
+  if (!simdPowers(F, F.rootOfUnity(31 - Math.clz32(tw.length)), top, true, mt, top)) {
+    const r = F.reduce(2 ** 32);
+    const rq = r * F.invP;
+    for (let i = top; i < tw.length; i++) {
+      const x = tw[i]!;
+      const w = (Math.imul(x, r) - Math.imul(Math.floor(x * rq), p)) | 0;
+      mt[i] = w < 0 ? w + p : w >= p ? w - p : w;
+    }
   }
+  for (let i = top; i < tw.length; i++) mm[i] = Math.imul(mt[i]!, mu);
   for (let h = top >>> 1; h >= 1; h >>>= 1) {
     for (let j = 0; j < h; j++) {
       mt[h + j] = mt[2 * h + 2 * j]!;
@@ -403,10 +511,7 @@ function montTwiddles(F: PrimeField, tw: Uint32Array): { tw: Uint32Array; twmu: 
 export interface SimdArea {
   readonly heap: Uint32Array;
   readonly n: number;
-  /**
-   * Radix-4 passes on data while h ≥ 8, and the final h = 2 pass; returns the half-size of
-   * the next pass still to run in JS (1 for the radix-2 stage of odd sizes, else 0: none).
-   */
+  /** Every pass of the DIF NTT of data (see {@link nttPasses}); returns 0 (no pass left for JS). */
   passes(): number;
   /** data[i] = coefficients[i]·g^i. */
   twist(g: number): void;
@@ -443,13 +548,8 @@ export function simdArea(F: PrimeField, logN: number, tw: Uint32Array): SimdArea
     heap,
     n,
     passes(): number {
-      let h = n >>> 1;
-      for (; h >= 8; h >>>= 2) w.pass4(0, n, h, bytes, 2 * bytes, p);
-      if (h === 2) {
-        w.last4(0, n, m.tw[3]!, m.twmu[3]!, p);
-        h = 0;
-      }
-      return h;
+      nttPasses(w, 0, n, bytes, 2 * bytes, p, m.tw[3]!, m.twmu[3]!);
+      return 0;
     },
     twist(g: number): void {
       let gi = r;
@@ -589,7 +689,7 @@ export function difPassesJs(p: number, invP: number, a: Uint32Array, off: number
  */
 function ldeBlocks(
   x: NttExports, mem: WebAssembly.Memory, n: number, p: number, mu: number, coefAt: number, twAt: number, twmuAt: number,
-  constsAt: number, dataAt: number, w4: number, w4mu: number, invP: number, logN: number, twPlainAt: number, out: Uint32Array, start: number, end: number,
+  constsAt: number, dataAt: number, w4: number, w4mu: number, out: Uint32Array, start: number, end: number,
 ): void {
   const heap = new Uint32Array(mem.buffer);
   const d = dataAt >>> 2;
@@ -597,14 +697,7 @@ function ldeBlocks(
     const c = (constsAt >>> 2) + 8 * b;
     if (heap[c + 6] === 1) heap.copyWithin(d, coefAt >>> 2, (coefAt >>> 2) + n);
     else x.twist(coefAt, dataAt, n, 4 * c, heap[c + 4]!, heap[c + 5]!, mu, p);
-    let h = n >>> 1;
-    for (; h >= 8; h >>>= 2) x.pass4(dataAt, n, h, twAt, twmuAt, p);
-    if (h === 2) {
-      x.last4(dataAt, n, w4, w4mu, p);
-      h = 0;
-    }
-    // Odd sizes: the h = 4 pass and the radix-2 stage in JS (plain twiddles 0..7).
-    difPassesJs(p, invP, heap, d, logN, h, heap.subarray(twPlainAt, twPlainAt + 8));
+    nttPasses(x, dataAt, n, twAt, twmuAt, p, w4, w4mu);
     out.set(heap.subarray(d, d + n), b * n);
   }
 }
@@ -630,7 +723,7 @@ function mobiusStride(_x: NttExports, mem: WebAssembly.Memory, H: number, p: num
   }
 }
 
-const kernels = wasmKernelSet<NttExports>('ntt-simd', kernelFuncs, [ldeBlocks, mobiusChunks, mobiusStride], [difPassesJs]);
+const kernels = wasmKernelSet<NttExports>('ntt-simd', kernelFuncs, [ldeBlocks, mobiusChunks, mobiusStride], [nttPasses]);
 
 /** Below this size the commit's encoding stays on the calling thread. */
 const PARALLEL_MIN_SIZE = 1 << 16;
@@ -653,10 +746,9 @@ export function parallelLde(F: PrimeField, input: Uint32Array, logBlowup: number
   const logN = 31 - Math.clz32(n);
   const m = montTwiddles(F, tw);
   // Words: coefficients [0, n), twiddles [n, 2n), their μ multiples [2n, 3n), block
-  // constants (8 per block), plain twiddles 0..7, then one data area of n per slot.
+  // constants (8 per block), then one data area of n per slot.
   const constsAt = 3 * n;
-  const twPlainAt = constsAt + 8 * blocks;
-  const dataAt = (slot: number) => twPlainAt + 8 + slot * n;
+  const dataAt = (slot: number) => constsAt + 8 * blocks + slot * n;
   let area = parallelAreas.get(n);
   if (!area || area.blocks !== blocks || area.slots !== slots || area.tw !== m.tw) {
     parallelAreas.delete(n);
@@ -665,7 +757,6 @@ export function parallelLde(F: PrimeField, input: Uint32Array, logBlowup: number
     const heap = new Uint32Array(mem.buffer);
     heap.set(m.tw.subarray(0, n), n);
     heap.set(m.twmu.subarray(0, n), 2 * n);
-    heap.set(tw.subarray(0, 8), twPlainAt);
     area = { mem, blocks, slots, tw: m.tw };
     // At most two sizes kept (a commit's and an opening layer's).
     if (parallelAreas.size >= 2) parallelAreas.delete(parallelAreas.keys().next().value!);
@@ -708,7 +799,7 @@ export function parallelLde(F: PrimeField, input: Uint32Array, logBlowup: number
     'ldeBlocks',
     blocks,
     1,
-    (slot, s, e) => [mem, n, p, mu, 0, 4 * n, 8 * n, 4 * constsAt, 4 * dataAt(slot), m.tw[3]!, m.twmu[3]!, F.invP, logN, twPlainAt, codeword, s, e],
+    (slot, s, e) => [mem, n, p, mu, 0, 4 * n, 8 * n, 4 * constsAt, 4 * dataAt(slot), m.tw[3]!, m.twmu[3]!, codeword, s, e],
     local(ldeBlocks),
   );
   return { coeffs, codeword };

@@ -3,7 +3,7 @@ import { BabyBear, BabyBearExt4, ByteWriter, Transcript, encodePcsProof, evalMle
 import { ExtArena } from './ext-simd.js';
 import { foldBaseTableBy, foldCoeffsBaseBy, foldCoeffsExtBy, foldExtTableBy, roundPolyBaseInto, roundPolyExtInto, scaledEqTable } from './kernels.js';
 import { ldeBitReversed, mobius, mobiusLde } from './lde.js';
-import { simdRadix4Passes } from './ntt-simd.js';
+import { simdPowers, simdRadix4Passes } from './ntt-simd.js';
 import { pcsCommit, pcsOpen } from './prover.js';
 import { simdKernels } from './wasm-asm.js';
 import { xorshift32 } from './rng.js';
@@ -74,6 +74,22 @@ describe('wasm SIMD kernels', () => {
     }
   });
 
+  it('power tables (twiddles) equal repeated multiplication, plain and in Montgomery form', () => {
+    const r = F.reduce(2 ** 32);
+    for (const [g, count] of [[F.rootOfUnity(10), 512], [F.rootOfUnity(3), 4], [123456789, 1000]] as const) {
+      for (const mont of [false, true]) {
+        const out = new Uint32Array(count + 3);
+        expect(simdPowers(F, g, count, mont, out, 3)).toBe(true);
+        let x = mont ? r : 1;
+        for (let i = 0; i < count; i++) {
+          expect(out[3 + i]).toBe(x);
+          x = F.mul(x, g);
+        }
+      }
+    }
+    expect(simdPowers(F, 5, 6, false, new Uint32Array(6))).toBe(false);
+  });
+
   it('round polynomials (base and ext v) equal the JS kernels; odd pair counts are declined', () => {
     const next = rng(4);
     const arena = ExtArena.open(F, E.w, 1 << 16)!;
@@ -93,7 +109,8 @@ describe('wasm SIMD kernels', () => {
 
   it('Möbius + LDE in wasm memory equals the JS transforms (even and odd sizes)', () => {
     const next = rng(6);
-    for (const [logN, b] of [[12, 2], [13, 1], [15, 2], [16, 1]] as const) {
+    // 16 and 17: larger than the block the later passes run on; odd sizes take the radix-2 pass.
+    for (const [logN, b] of [[12, 2], [13, 1], [15, 2], [16, 1], [17, 1]] as const) {
       const values = vec(1 << logN, next);
       const copy = values.slice();
       const { coeffs, codeword } = mobiusLde(values, b);
