@@ -52,7 +52,12 @@ const I32_MUL = [0x6c];
 const I32_SUB = [0x6b];
 const I32_SHL = [0x74];
 const I32_EQZ = [0x45];
+const I32_EQ = [0x46];
 const I32_LOAD = (offset: number) => [0x28, 2, ...uleb(offset)];
+const I32_LOAD8_U = (offset: number) => [0x2d, 0, ...uleb(offset)];
+const REPLACE_LANE0 = [...simd(0x1c), 0];
+const IF = [0x04, 0x40];
+const ELSE = [0x05];
 const VLOAD = (offset: number) => [...simd(0x00), 4, ...uleb(offset)];
 const VSTORE = (offset: number) => [...simd(0x0b), 4, ...uleb(offset)];
 /** i8x16.shuffle picking i32 lanes: 0–3 from the first operand, 4–7 from the second. */
@@ -171,6 +176,13 @@ class Field {
     const { a, X, SL, SH } = this;
     a.e(get(s0), SPLAT, tee(X), get(x), EXTMUL_LO_U, set(SL), get(X), get(x), EXTMUL_HI_U, set(SH));
     a.e(get(s1), SPLAT, tee(X), get(y), EXTMUL_LO_U, get(SL), I64X2_ADD, set(SL), get(X), get(y), EXTMUL_HI_U, get(SH), I64X2_ADD, set(SH));
+    this.reduce();
+  }
+
+  /** Pushes splat(s0)·x reduced (·2^−32), for an i32 local s0 and a v128 local x. */
+  baseProd1(s0: number, x: number): void {
+    const { a, X, SL, SH } = this;
+    a.e(get(s0), SPLAT, tee(X), get(x), EXTMUL_LO_U, set(SL), get(X), get(x), EXTMUL_HI_U, set(SH));
     this.reduce();
   }
 
@@ -377,8 +389,50 @@ function buildExpandEq(): WasmFunc {
   return a.func('expandEq');
 }
 
+/**
+ * leaves(P, pSrc, pKind, Q, src, srcStepB, col0, col1, G, K, start, end): the tagged leaves
+ * of one block of a lookup tree, for start ≤ j < end:
+ * Q[j] = S_j − (col0[j]·g0 + col1[j]·g1) with S_j the ext element at src + srcStepB·j (step 0:
+ * one constant α − base; step 16: Q itself, a later pass over more columns), col0/col1 base
+ * columns (col1 = 0: one column) and g0, g1 at G in Montgomery form (so the products are
+ * exact); P[j] = (pSrc[j], 0, 0, 0) read as bytes (pKind 1: a validity mask) or u32 (pKind 2:
+ * multiplicities); pKind 0 leaves P alone.
+ */
+function buildLeaves(): WasmFunc {
+  const a = new Asm(12, 4);
+  const [P, pSrc, pKind, Q, src, srcStepB, col0, col1, G, K, start, end] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const j = 12, v0 = 13, v1 = 14, pv = 15;
+  const f = new Field(a, K);
+  const g0 = a.v(), g1 = a.v(), zero = a.v(), s = a.v(), pr = a.v();
+  a.e(get(G), VLOAD(0), set(g0), get(G), VLOAD(16), set(g1), get(start), set(j));
+  loop(
+    a,
+    j,
+    end,
+    () => {
+      a.e(get(src), get(j), get(srcStepB), I32_MUL, I32_ADD, VLOAD(0), set(s));
+      a.e(get(col0), get(j), i32c(2), I32_SHL, I32_ADD, I32_LOAD(0), set(v0));
+      a.e(get(col1), IF, get(col1), get(j), i32c(2), I32_SHL, I32_ADD, I32_LOAD(0), set(v1));
+      f.baseProd2(v0, g0, v1, g1);
+      a.e(set(pr), ELSE);
+      f.baseProd1(v0, g0);
+      a.e(set(pr), END);
+      a.e(get(Q), get(j), i32c(4), I32_SHL, I32_ADD, get(s), get(pr));
+      f.sub();
+      a.e(VSTORE(0));
+      a.e(get(pKind), IF);
+      a.e(get(pKind), i32c(1), I32_EQ, IF, get(pSrc), get(j), I32_ADD, I32_LOAD8_U(0), set(pv));
+      a.e(ELSE, get(pSrc), get(j), i32c(2), I32_SHL, I32_ADD, I32_LOAD(0), set(pv), END);
+      // zero is never written: v128 locals start as 0
+      a.e(get(P), get(j), i32c(4), I32_SHL, I32_ADD, get(zero), get(pv), REPLACE_LANE0, VSTORE(0), END);
+    },
+    () => {},
+  );
+  return a.func('leaves');
+}
+
 function kernelFuncs(): WasmFunc[] {
-  return [buildRound(), buildFold(), buildParents(false), buildParents(true), buildExpandEq()];
+  return [buildRound(), buildFold(), buildParents(false), buildParents(true), buildExpandEq(), buildLeaves()];
 }
 
 interface FractionExports {
@@ -387,6 +441,7 @@ interface FractionExports {
   parents(cp: number, cq: number, np: number, nq: number, K: number, start: number, end: number): void;
   parentsBase(cp: number, cq: number, np: number, nq: number, K: number, start: number, end: number): void;
   expandEq(v: number, n: number, R: number, K: number): void;
+  leaves(P: number, pSrc: number, pKind: number, Q: number, src: number, srcStepB: number, col0: number, col1: number, G: number, K: number, start: number, end: number): void;
 }
 
 // ---- the helper threads' kernels (self-contained: their source text is what helpers run) ----
@@ -406,7 +461,22 @@ function parentsRange(x: FractionExports, _mem: WebAssembly.Memory, base: number
   (base ? x.parentsBase : x.parents)(cp, cq, np, nq, K, start, end);
 }
 
-const kernels = wasmKernelSet<FractionExports>('fraction-simd', kernelFuncs, [roundRange, foldRange, parentsRange]);
+/**
+ * The leaf passes (descriptors of 12 words at byte address `desc`: off, len, then the
+ * leaves kernel's P … G, see {@link FractionArena.leaves}) restricted to the leaves [start, end) of the tree, in
+ * descriptor order (a block's later pass runs after its first on the same thread).
+ */
+function leavesRange(x: FractionExports, mem: WebAssembly.Memory, desc: number, count: number, start: number, end: number): void {
+  const h = new Uint32Array(mem.buffer, desc, 12 * count);
+  for (let d = 0; d < count; d++) {
+    const o = 12 * d;
+    const off = h[o]!, len = h[o + 1]!;
+    const lo = Math.max(start, off), hi = Math.min(end, off + len);
+    if (lo < hi) x.leaves(h[o + 2]!, h[o + 3]!, h[o + 4]!, h[o + 5]!, h[o + 6]!, h[o + 7]!, h[o + 8]!, h[o + 9]!, h[o + 10]!, 0, lo - off, hi - off);
+  }
+}
+
+const kernels = wasmKernelSet<FractionExports>('fraction-simd', kernelFuncs, [roundRange, foldRange, parentsRange, leavesRange]);
 
 /** Below this many pairs per thread a kernel call stays on the calling thread. */
 const MIN_RANGE = 1 << 13;
@@ -417,6 +487,37 @@ const HEADER_WORDS = 32 + 16 + 16 + 8 * MAX_SLOTS;
 const L_AT = 32;
 const R_AT = 48;
 const OUT_AT = 64;
+
+/** Words of one leaf-pass descriptor (leavesRange reads them with this literal stride). */
+const LEAF_DESC_WORDS = 12;
+
+/**
+ * One block of a lookup tree's leaves: for i < len, leaf offset + i is the fraction
+ * numerators[i] / (start − Σ_c pows[c]·columns[c][i]) (see {@link FractionArena.leaves}).
+ */
+export interface LeafBlock {
+  readonly offset: number;
+  readonly len: number;
+  /** Base-field columns of `len` entries each (at least one). */
+  readonly columns: readonly Uint32Array[];
+  /** α − (the block's constant part), an ext element. */
+  readonly start: Uint32Array;
+  /** A 0/1 validity mask (bytes) or canonical base-field numerators, `len` entries. */
+  readonly numerators: Uint8Array | Uint32Array;
+}
+
+/** Words {@link FractionArena.leaves} stages in the arena (copies of the columns and numerators, constants, descriptors). */
+export function leafStagingWords(blocks: readonly LeafBlock[]): number {
+  const round = (w: number) => (w + 3) & ~3;
+  let words = 0, arity = 0;
+  for (const b of blocks) {
+    const passes = Math.ceil(b.columns.length / 2);
+    arity = Math.max(arity, b.columns.length);
+    words += b.columns.length * round(b.len) + round(b.numerators instanceof Uint8Array ? Math.ceil(b.len / 4) : b.len) + 4;
+    words += LEAF_DESC_WORDS * passes;
+  }
+  return words + 8 * Math.ceil(arity / 2) + 16;
+}
 
 /** Arena of each memory buffer, to find the arena of a layer view. */
 const arenas = new WeakMap<ArrayBufferLike, FractionArena>();
@@ -556,6 +657,55 @@ export class FractionArena {
     this.setRows(r, R_AT);
     const args = [...src.map((t, m) => this.own(t) + 16 * base[m]!), 16 * stride, 16 * gap, ...dst.map((t) => this.own(t)), 4 * R_AT, 0];
     parallelFor(kernels.bundle(), 'foldRange', half, minRange, (_, s, e) => [this.mem, ...args, s, e], this.local(foldRange));
+  }
+
+  /**
+   * Writes the leaf blocks into the layer (lp, lq) of this arena: lp[o + i] = numerators[i]
+   * (limb 0), lq[o + i] = start − Σ_c pows[c]·columns[c][i] for o = offset, i < len; the
+   * same values as the JS fill (lookup/leaves.ts). Columns and numerators are staged in the
+   * arena (released again), then the blocks' leaf ranges are split across threads. Leaves
+   * outside every block are not touched. False (nothing written) when the arena is too small.
+   */
+  leaves(lp: Uint32Array, lq: Uint32Array, blocks: readonly LeafBlock[], pows: readonly Uint32Array[], minRange = MIN_RANGE): boolean {
+    const mark = this.mark();
+    try {
+      if (this.available() < leafStagingWords(blocks)) return false;
+      const heap = this.heap;
+      const bytes = new Uint8Array(heap.buffer);
+      const stage = (v: Uint32Array | Uint8Array): number => {
+        const t = this.tryAlloc(v instanceof Uint8Array ? Math.ceil(v.length / 4) : v.length)!;
+        if (v instanceof Uint8Array) bytes.set(v, t.byteOffset);
+        else t.set(v);
+        return t.byteOffset;
+      };
+      const arity = Math.max(...blocks.map((b) => b.columns.length));
+      // γ powers in Montgomery form, two per pass
+      const G = this.tryAlloc(8 * Math.ceil(arity / 2))!;
+      for (let c = 0; c < arity; c++) for (let l = 0; l < 4; l++) G[4 * c + l] = this.F.mul(pows[c]![l]!, this.r32);
+      const desc: number[] = [];
+      const P = this.own(lp), Q = this.own(lq);
+      for (const b of blocks) {
+        if (b.columns.length === 0) throw new RangeError('FractionArena.leaves: a block without columns');
+        const start = this.tryAlloc(4)!;
+        start.set(b.start.subarray(0, 4));
+        const num = stage(b.numerators);
+        const cols = b.columns.map(stage);
+        for (let c = 0; c < b.columns.length; c += 2) {
+          const first = c === 0;
+          desc.push(
+            b.offset, b.len, P + 16 * b.offset, first ? num : 0, first ? (b.numerators instanceof Uint8Array ? 1 : 2) : 0, Q + 16 * b.offset,
+            first ? start.byteOffset : Q + 16 * b.offset, first ? 0 : 16, cols[c]!, cols[c + 1] ?? 0, G.byteOffset + 16 * c, 0,
+          );
+        }
+      }
+      const d = this.tryAlloc(desc.length)!;
+      d.set(desc);
+      const count = desc.length / LEAF_DESC_WORDS;
+      parallelFor(kernels.bundle(), 'leavesRange', lq.length >>> 2, minRange, (_, s, e) => [this.mem, d.byteOffset, count, s, e], this.local(leavesRange));
+      return true;
+    } finally {
+      this.release(mark);
+    }
   }
 
   /** As expandEqTable: v (2n entries in this arena) holds eq(s, ·) in its first n entries and gets eq((r, s), ·). */

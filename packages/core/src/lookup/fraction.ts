@@ -68,27 +68,44 @@ export function buildFractionLayers(E: QuarticExtension, p: Uint32Array, q: Uint
  * Trees from this many leaves get their own wasm arena (layers built and proven by the SIMD
  * kernels); smaller ones stay with the JS kernels, not worth a memory of their own.
  */
-const SIMD_MIN_LEAVES = 1 << 10;
+export const SIMD_MIN_LEAVES = 1 << 10;
 
 /**
  * {@link buildFractionLayers} in a {@link FractionArena} sized for the layers and the
  * scratch of their sumchecks, or null without one (then the JS kernels build them).
  */
 function buildLayersSimd(E: QuarticExtension, p: Uint32Array, q: Uint32Array, n: number): Array<[Uint32Array, Uint32Array]> | null {
-  const arena = FractionArena.create(E.base, E.w, p.length + q.length + 8 * (2 ** n - 1) + fractionScratchWords(n));
+  return fractionLayersInArena(E, n, 0, (_, lp, lq) => {
+    lp.set(p);
+    lq.set(q);
+    return true;
+  });
+}
+
+/**
+ * The layers of a tree of 2^n leaves in a new {@link FractionArena}, the leaves written in
+ * place by `write` (which may stage up to `stagingWords` words in the arena and must release
+ * them; false: it could not, no tree). `baseP` says the leaves' numerators are base-field
+ * values (checked when not given). Null without an arena.
+ */
+export function fractionLayersInArena(
+  E: QuarticExtension,
+  n: number,
+  stagingWords: number,
+  write: (arena: FractionArena, lp: Uint32Array, lq: Uint32Array) => boolean,
+  baseP?: boolean,
+): Array<[Uint32Array, Uint32Array]> | null {
+  const leaves = 2 ** n;
+  const arena = FractionArena.create(E.base, E.w, 8 * leaves + 8 * (leaves - 1) + Math.max(fractionScratchWords(n), stagingWords));
   if (!arena) return null;
   const layers: Array<[Uint32Array, Uint32Array]> = new Array(n + 1);
-  const lp = arena.tryAlloc(p.length)!;
-  const lq = arena.tryAlloc(q.length)!;
-  lp.set(p);
-  lq.set(q);
-  layers[n] = [lp, lq];
+  for (let k = n; k >= 0; k--) layers[k] = [arena.tryAlloc(4 << k)!, arena.tryAlloc(4 << k)!];
+  const [lp, lq] = layers[n]!;
+  if (!write(arena, lp, lq)) return null;
   for (let k = n - 1; k >= 0; k--) {
     const [cp, cq] = layers[k + 1]!;
-    const np = arena.tryAlloc(4 << k)!;
-    const nq = arena.tryAlloc(4 << k)!;
-    arena.parents(cp, cq, np, nq, 1 << k, k === n - 1 && isBaseVector(cp));
-    layers[k] = [np, nq];
+    const [np, nq] = layers[k]!;
+    arena.parents(cp, cq, np, nq, 1 << k, k === n - 1 && (baseP ?? isBaseVector(cp)));
   }
   return layers;
 }

@@ -23,8 +23,8 @@ import {
   type QuarticExtension,
   type Transcript,
 } from '@zkllm/verifier';
-import { sharedU32 } from '../parallel/pool.js';
-import { buildFractionLayers, proveFractionTree, proveFractionTrees } from './fraction.js';
+import { proveFractionTree, proveFractionTrees } from './fraction.js';
+import { buildLeafLayers, gammaPowers, type LeafBlock } from './leaves.js';
 import { evalMleFast } from '../poly/mle.js';
 import { grindPow } from '../transcript/grind.js';
 
@@ -95,8 +95,8 @@ export function lookupMultiplicities(table: LookupTable, segments: readonly Look
   return m;
 }
 
-/** Leaves of the query tree and of the table tree for one table (see the verifier). */
-function lookupLeaves(
+/** The query tree and the table tree of one table (see the verifier). */
+function lookupTrees(
   E: QuarticExtension,
   table: LookupTable,
   segments: readonly LookupSegment[],
@@ -104,25 +104,18 @@ function lookupLeaves(
   multiplicities: Uint32Array,
   alpha: Ext,
   gamma: Ext,
-): { qp: Uint32Array; qq: Uint32Array; tp: Uint32Array; tq: Uint32Array } {
-  const F = E.base;
-  // Query leaves: p = 1 on real entries and 0 elsewhere; q = α − Σ γ^c S_c (zero padded).
-  const nq = 1 << layout.numVars;
-  const qp = new Uint32Array(4 * nq);
-  const qq = new Uint32Array(4 * nq);
-  fillExt(qq, alpha);
-  for (const pl of layout.placements) {
+): { qLayers: Array<[Uint32Array, Uint32Array]>; tLayers: Array<[Uint32Array, Uint32Array]> } {
+  // Query leaves: p = 1 on real entries and 0 elsewhere; q = α − Σ γ^c S_c (α past the segments).
+  const pows = gammaPowers(E, gamma, 0, table.arity);
+  const qBlocks: LeafBlock[] = layout.placements.map((pl) => {
     const seg = segments[pl.index]!;
-    const act = tensorMask(seg.shape);
-    fillTaggedLeaves(E, qq, pl.offset, 2 ** pl.logSize, seg.columns, E.zero(), alpha, gamma, 0);
-    for (let i = 0; i < act.length; i++) qp[4 * (pl.offset + i)] = act[i]!;
-  }
-
+    return { offset: pl.offset, len: 2 ** pl.logSize, columns: seg.columns, start: alpha, numerators: tensorMask(seg.shape) };
+  });
+  const qLayers = buildLeafLayers(E, layout.numVars, qBlocks, pows, alpha);
   // Table leaves: p = m_j, q = α − Σ γ^c T_c[j].
-  const tp = E.liftVec(multiplicities.map((x) => F.fromInt(x)));
-  const tq = new Uint32Array(4 * table.size);
-  fillTaggedLeaves(E, tq, 0, table.size, table.columns, E.zero(), alpha, gamma, 0);
-  return { qp, qq, tp, tq };
+  const tBlock: LeafBlock = { offset: 0, len: table.size, columns: table.columns, start: alpha, numerators: multiplicities };
+  const tLayers = buildLeafLayers(E, table.logSize, [tBlock], pows, alpha);
+  return { qLayers, tLayers };
 }
 
 function rootOf(layers: Array<[Uint32Array, Uint32Array]>): Uint32Array {
@@ -165,9 +158,7 @@ export function proveLookup(
   const layout = queryLayout(shapes.map((s) => tensorVars(s)));
   if (multiplicities.length !== table.size) throw new LookupWitnessError('multiplicity vector has the wrong length');
   const { alpha, gamma } = lookupChallenges(transcript, table, shapes);
-  const { qp, qq, tp, tq } = lookupLeaves(E, table, segments, layout, multiplicities, alpha, gamma);
-  const qLayers = buildFractionLayers(E, qp, qq);
-  const tLayers = buildFractionLayers(E, tp, tq);
+  const { qLayers, tLayers } = lookupTrees(E, table, segments, layout, multiplicities, alpha, gamma);
   // Roots are absorbed before either tree is proven (the verifier checks them first).
   transcript.absorbExt('lookup/query-root', rootOf(qLayers));
   transcript.absorbExt('lookup/table-root', rootOf(tLayers));
@@ -212,39 +203,28 @@ export function proveLookups(
   const { alpha, gamma, powNonce } = lookupsChallenges(transcript, statements, grindPow);
   const F = E.base;
 
+  const maxArity = Math.max(...groups.map((g) => g.table.arity));
+  const pows = gammaPowers(E, gamma, 1, maxArity);
+
   // Query leaves, per query tree: p = 1 on real entries; q = α − (τ_g + γ·Σ_c γ^c S_c) on a
   // segment's whole block (padding rows included: the verifier's sel·τ term covers them),
   // q = α past the last segment of the last tree.
   const queryTrees = layout.queryTrees.map((tree) => {
-    const nq = 1 << tree.numVars;
-    // Leaves live in shared memory: the fraction-tree kernels split them across threads.
-    const qp = sharedU32(4 * nq);
-    const qq = sharedU32(4 * nq);
-    if (tree.padding > 0) fillExt(qq.subarray(4 * (nq - tree.padding)), alpha);
-    for (const pl of tree.placements) {
+    const blocks: LeafBlock[] = tree.placements.map((pl) => {
       const seg = layout.segments[pl.index]!;
-      const g = groups[seg.group]!;
-      const cols = g.segments[seg.index]!.columns;
-      const act = tensorMask(seg.shape);
+      const witness = groups[seg.group]!.segments[seg.index]!;
       // The shift is a constant over the block, like the tag: τ − γ·shift.
-      const base = E.sub(E.fromBase(lookupTag(F, seg.group)), E.mulBase(gamma, F.fromInt(g.segments[seg.index]!.shift ?? 0)));
-      fillTaggedLeaves(E, qq, pl.offset, 2 ** pl.logSize, cols, base, alpha, gamma);
-      for (let i = 0; i < act.length; i++) qp[4 * (pl.offset + i)] = act[i]!;
-    }
-    return buildFractionLayers(E, qp, qq);
+      const base = E.sub(E.fromBase(lookupTag(F, seg.group)), E.mulBase(gamma, F.fromInt(witness.shift ?? 0)));
+      return { offset: pl.offset, len: 2 ** pl.logSize, columns: witness.columns, start: E.sub(alpha, base), numerators: tensorMask(seg.shape) };
+    });
+    return buildLeafLayers(E, tree.numVars, blocks, pows, alpha);
   });
   // Table leaves: p = m_g[j], q = α − (τ_g + γ·Σ_c γ^c T_{g,c}[j]); zero rows past the end.
-  const nt = 1 << layout.table.numVars;
-  const tp = sharedU32(4 * nt);
-  const tq = sharedU32(4 * nt);
-  fillExt(tq, alpha);
-  for (const pl of layout.table.placements) {
+  const tBlocks: LeafBlock[] = layout.table.placements.map((pl) => {
     const g = groups[pl.index]!;
-    const m = multiplicities[pl.index]!;
-    for (let j = 0; j < m.length; j++) tp[4 * (pl.offset + j)] = F.fromInt(m[j]!);
-    fillTaggedLeaves(E, tq, pl.offset, g.table.size, g.table.columns, E.fromBase(lookupTag(F, pl.index)), alpha, gamma);
-  }
-  const trees = [...queryTrees, buildFractionLayers(E, tp, tq)];
+    return { offset: pl.offset, len: g.table.size, columns: g.table.columns, start: E.sub(alpha, E.fromBase(lookupTag(F, pl.index))), numerators: multiplicities[pl.index]! };
+  });
+  const trees = [...queryTrees, buildLeafLayers(E, layout.table.numVars, tBlocks, pows, alpha)];
   const roots = new Uint32Array(8 * trees.length);
   trees.forEach((t, k) => roots.set(rootOf(t), 8 * k));
   transcript.absorbExt('lookups/roots', roots);
@@ -285,60 +265,4 @@ export function proveLookups(
   for (const ev of segmentEvals) transcript.absorbExt('lookups/segment-evals', ev);
   transcript.absorbExt('lookups/multiplicity-evals', multiplicityEvals);
   return { proof: { powNonce, roots, layers: proof.layers, segmentEvals, multiplicityEvals }, claims };
-}
-
-/** v ← x in every ext slot (copies doubling in size: memcpy speed). */
-function fillExt(v: Uint32Array, x: Ext): void {
-  if (v.length === 0) return;
-  v.set(x.subarray(0, 4), 0);
-  for (let filled = 4; filled < v.length; filled *= 2) v.copyWithin(filled, 0, Math.min(filled, v.length - filled));
-}
-
-/**
- * q[off + i] = α − (base + Σ_c γ^{c+firstPower}·cols_c[i]) for i < len (columns are base-field
- * tables): the batched lookup's tagged rows (firstPower 1) and a single table's rows (0).
- */
-function fillTaggedLeaves(
-  E: QuarticExtension,
-  q: Uint32Array,
-  off: number,
-  len: number,
-  cols: readonly Uint32Array[],
-  base: Ext,
-  alpha: Ext,
-  gamma: Ext,
-  firstPower: 0 | 1 = 1,
-): void {
-  const arity = cols.length;
-  const field = E.base;
-  const p = field.p;
-  const invP = field.invP;
-  // γ^{c+firstPower} once; then each leaf is α − base − Σ_c γ^{c+firstPower}·col_c[i]:
-  // base-by-ext products with the lazy remainder (quotients of the constant limbs precomputed).
-  const pows = new Uint32Array(4 * arity);
-  let pw = firstPower === 0 ? E.one() : gamma;
-  for (let c = 0; c < arity; c++) {
-    pows.set(pw, 4 * c);
-    pw = E.mul(pw, gamma);
-  }
-  const qpows = Float64Array.from(pows, (x) => x * invP);
-  const ab = E.sub(alpha, base);
-  const a0 = ab[0]!, a1 = ab[1]!, a2 = ab[2]!, a3 = ab[3]!;
-  for (let i = 0; i < len; i++) {
-    // α − base − Σ: accumulate p − (product) per limb, reduce once.
-    let s0 = a0, s1 = a1, s2 = a2, s3 = a3;
-    for (let c = 0; c < arity; c++) {
-      const v = cols[c]![i]!;
-      const o = 4 * c;
-      s0 += p - ((Math.imul(v, pows[o]!) - Math.imul(Math.floor(v * qpows[o]!), p)) | 0);
-      s1 += p - ((Math.imul(v, pows[o + 1]!) - Math.imul(Math.floor(v * qpows[o + 1]!), p)) | 0);
-      s2 += p - ((Math.imul(v, pows[o + 2]!) - Math.imul(Math.floor(v * qpows[o + 2]!), p)) | 0);
-      s3 += p - ((Math.imul(v, pows[o + 3]!) - Math.imul(Math.floor(v * qpows[o + 3]!), p)) | 0);
-    }
-    const at = 4 * (off + i);
-    q[at] = field.reduce(s0);
-    q[at + 1] = field.reduce(s1);
-    q[at + 2] = field.reduce(s2);
-    q[at + 3] = field.reduce(s3);
-  }
 }
