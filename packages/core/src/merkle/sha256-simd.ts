@@ -271,3 +271,80 @@ export function simdMerkleLevels(nodes: Uint8Array, leafBytes: Uint8Array, numLe
   return 3;
 }
 
+
+/** Nonces per batch of the proof-of-work search (a multiple of 4). */
+const POW_BATCH = 1024;
+
+let powInstance: { x: Sha4; heap: Uint8Array } | null | undefined;
+
+/**
+ * The search's instance: over the shared module when there is one (the Merkle trees of the
+ * commit have already warmed its compiled code up; a fresh module's first calls run in
+ * the baseline tier, several times slower), else the plain one.
+ */
+function powKernels(): { x: Sha4; heap: Uint8Array } | null {
+  if (powInstance !== undefined) return powInstance;
+  const bytes = 1024 + POW_BATCH * (64 + 64 + 32);
+  let mem = kernels.sharedModule() ? sharedMemory(bytes) : null;
+  let x: Sha4 | null = mem ? kernels.exportsFor(mem) : null;
+  if (!mem) {
+    const mod = kernels.module();
+    const inst = mod && instanceWithMemory(mod, bytes);
+    if (inst) {
+      mem = inst.mem;
+      x = inst.exports as unknown as Sha4;
+    }
+  }
+  if (!mem || !x) return (powInstance = null);
+  const k = new Uint32Array(mem.buffer, 0, 256);
+  for (let t = 0; t < 64; t++) k.fill(K[t]!, 4 * t, 4 * t + 4);
+  return (powInstance = { x, heap: new Uint8Array(mem.buffer) });
+}
+
+/**
+ * Smallest nonce < 2^32 whose SHA-256(tag ‖ prefix ‖ u32le(nonce)) starts with `bits` zero
+ * bits (the transcript's proof-of-work digest for prefix = its 32-byte state), searched in
+ * batches of four-way SIMD hashes; −1 without wasm SIMD or for a message longer than one
+ * block. Same smallest nonce as a sequential search: batches go in order and each batch is
+ * scanned in order.
+ */
+export function simdPowSearch(tag: number, prefix: Uint8Array, bits: number): number {
+  const len = prefix.length + 4;
+  if (!simdKernels.enabled || 1 + len + 9 > 64 || bits < 1 || bits > 32) return -1;
+  const kx = powKernels();
+  if (!kx) return -1;
+  const { x, heap } = kx;
+  // Layout: K [0, 1024), messages prefix ‖ nonce back to back [1024, +64·B), staged blocks
+  // [.., +64·B), digests [.., +32·B).
+  const srcAt = 1024;
+  const stageAt = srcAt + 64 * POW_BATCH;
+  const outAt = stageAt + 64 * POW_BATCH;
+  heap.fill(0, srcAt, outAt);
+  for (let i = 0; i < POW_BATCH; i++) heap.set(prefix, srcAt + len * i);
+  const msgBits = 8 * (1 + len);
+  const lenWord = ((msgBits & 0xff) << 24) | ((msgBits & 0xff00) << 8) | ((msgBits >>> 8) & 0xff00) | (msgBits >>> 24);
+  const fullBytes = bits >>> 3;
+  const mask = (0xff00 >>> (bits & 7)) & 0xff;
+  // About twice the expected number of tries per batch (few wasted hashes for small bits).
+  const batch = Math.min(POW_BATCH, Math.max(64, 2 << bits));
+  for (let base = 0; base < 2 ** 32; base += batch) {
+    for (let i = 0; i < batch; i++) {
+      const o = srcAt + len * i + prefix.length;
+      const nonce = base + i;
+      heap[o] = nonce & 0xff;
+      heap[o + 1] = (nonce >>> 8) & 0xff;
+      heap[o + 2] = (nonce >>> 16) & 0xff;
+      heap[o + 3] = nonce >>> 24;
+    }
+    x.stage(srcAt, stageAt, batch, len, 64, tag, lenWord);
+    x.sha4(stageAt, outAt, batch >>> 2, 1, 64, 0);
+    for (let i = 0; i < batch; i++) {
+      const d = outAt + 32 * i;
+      let ok = true;
+      for (let b = 0; b < fullBytes && ok; b++) ok = heap[d + b] === 0;
+      if (ok && mask !== 0) ok = (heap[d + fullBytes]! & mask) === 0;
+      if (ok) return base + i;
+    }
+  }
+  return -1;
+}

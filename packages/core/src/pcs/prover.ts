@@ -46,7 +46,7 @@ import {
   type PcsProof,
   type Transcript,
 } from '@zkllm/verifier';
-import { grindPow } from '../transcript/grind.js';
+import { grindPowSimd } from './grind-simd.js';
 import { MerkleTree } from '../merkle/tree.js';
 import {
   addInto,
@@ -322,7 +322,7 @@ export function pcsOpen(
       } else if (vIsBase) roundPolyBaseInto(msg, v, W, pairs);
       else roundPolyExtInto(msg, v, W, pairs);
       transcript.absorbExt(PCS_LABELS.round, msg);
-      foldNonces[i] = grindPow(transcript, foldPow);
+      foldNonces[i] = grindPowSimd(transcript, foldPow);
       const r = transcript.challengeExt(PCS_LABELS.fold);
       // The first folds write fresh ext arrays (the state's tables are kept); later ones
       // fold in place into the lower half.
@@ -380,7 +380,7 @@ export function pcsOpen(
   // Final polynomial: the monomial coefficients left after all folds (ext vector).
   const finalPoly = cIsBase ? E.liftVec(coeffs) : coeffs.slice();
   transcript.absorbExt(PCS_LABELS.final, finalPoly);
-  const powNonce = grindPow(transcript, params.powBits);
+  const powNonce = grindPowSimd(transcript, params.powBits);
 
   const logLeaves0 = s.logSizes[0]! - s.arities[0]!;
   let pos = transcript.challengeIndices(PCS_LABELS.queries, params.queries, logLeaves0);
