@@ -36,5 +36,12 @@ describe('model bench rows', () => {
     expect(ok).toMatchObject({ model: 'fixture', tokens: 8, generated: 4 });
     expect(ok.proofBytes).toBeGreaterThan(0);
     expect(ok.witness.vars).toBeGreaterThan(0);
+    // The proof's soundness figure: the union of its terms, each ≥ 100 bits at this size.
+    const sec = ok.security;
+    expect(sec.lookups).toBeGreaterThan(100);
+    expect(sec.witnessOpening).toBeGreaterThan(100);
+    expect(sec.weightOpening).toBeGreaterThan(100);
+    expect(sec.conjecturedBits).toBeGreaterThanOrEqual(100);
+    expect(sec.conjecturedBits).toBeLessThanOrEqual(Math.min(sec.lookups, sec.witnessOpening, sec.weightOpening));
   });
 });

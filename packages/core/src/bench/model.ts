@@ -13,7 +13,7 @@ import { fixtureConfig, makeFixtureWeights, writeHfModelDir, type FixtureSpec } 
 import { floatLogits } from '../model/float.js';
 import { generateQuant } from '../model/quant/forward.js';
 import { ZkModel } from '../zkmodel.js';
-import { witnessComposition, type WitnessComposition } from './witness.js';
+import { proofSecurity, witnessComposition, type WitnessComposition } from './witness.js';
 
 export interface ModelBenchRow {
   model: string;
@@ -30,6 +30,8 @@ export interface ModelBenchRow {
   breakdownBytes: Record<string, number>;
   /** The witness commitment by tensor role (bench/witness.ts). */
   witness: WitnessComposition;
+  /** Conjectured soundness of this proof in bits (generationSecurityBits, docs/SECURITY.md §3–4). */
+  security: { conjecturedBits: number; witnessOpening: number; weightOpening: number; lookups: number };
 }
 
 /**
@@ -140,6 +142,7 @@ function benchRow(
       zeroChecks: timings.stats.layerBytes['zerocheck'] ?? 0,
     },
     witness: witnessComposition(timings.stats),
+    security: proofSecurity(timings.stats),
   };
   process.stderr.write(`bench: ${name} @ ${all.length} tokens: prove ${Math.round(proveMs)} ms, verify ${Math.round(verifyMs)} ms, ${bytes.length} bytes\n`);
   return row;

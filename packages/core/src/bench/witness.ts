@@ -4,7 +4,7 @@
  * contributes. The bundle itself is padded once more to 2^vars; vars sets the PCS
  * folding term and so the conjectured security of the witness opening.
  */
-import { pcsParamsFor, pcsSecurityBits } from '@zkllm/verifier';
+import { generationSecurityBits, pcsParamsFor, pcsSecurityBits } from '@zkllm/verifier';
 import type { ProveStats } from '../generation/prover.js';
 
 export interface WitnessComposition {
@@ -52,7 +52,22 @@ export function witnessComposition(stats: ProveStats): WitnessComposition {
     vars: stats.witnessVars,
     realEntries: real,
     paddedEntries: padded,
-    conjecturedBits: Math.round(pcsSecurityBits(pcsParamsFor(stats.witnessVars), stats.witnessVars).conjecturedBits * 10) / 10,
+    conjecturedBits: tenth(pcsSecurityBits(pcsParamsFor(stats.witnessVars), stats.witnessVars, Math.max(1, stats.witnessClaims)).conjecturedBits),
     byRole: sorted,
   };
+}
+
+const tenth = (x: number) => Math.round(x * 10) / 10;
+
+/** The proof's conjectured soundness and its size-dependent terms, in bits (one decimal). */
+export function proofSecurity(stats: ProveStats): { conjecturedBits: number; witnessOpening: number; weightOpening: number; lookups: number } {
+  const s = generationSecurityBits({
+    witnessVars: stats.witnessVars,
+    witnessClaims: stats.witnessClaims,
+    weightVars: stats.weightVars,
+    weightClaims: stats.weightClaims,
+    lookupLeaves: stats.lookupLeaves,
+    lookupArity: stats.lookupArity,
+  });
+  return { conjecturedBits: tenth(s.conjecturedBits), witnessOpening: tenth(s.terms.witnessOpening), weightOpening: tenth(s.terms.weightOpening), lookups: tenth(s.terms.lookups) };
 }

@@ -18,6 +18,7 @@ import {
   encodeStatement,
   instantiateCircuit,
   queryLayout,
+  lookupsLayout,
   specToJson,
   tensorVars,
   writeHeader,
@@ -70,6 +71,12 @@ export interface ProveStats {
   witnessVars: number;
   witnessClaims: number;
   weightClaims: number;
+  /** Variables of the model's weight commitment. */
+  weightVars: number;
+  /** Leaves of the batched lookup's fraction trees (query forest + table tree): the α term's degree. */
+  lookupLeaves: number;
+  /** Largest lookup-table arity. */
+  lookupArity: number;
   /** Layer claims repeating an earlier claim's tensor and point (their values are sent twice). */
   repeatedClaims: number;
   openingBytes: { witness: number; weights: number };
@@ -182,6 +189,13 @@ function sameLookupGroups(a: readonly LookupGroup[], b: readonly LookupGroup[]):
       );
     })
   );
+}
+
+/** Leaves of the batched lookup's trees, as the verifier lays them out (lookupsLayout). */
+function lookupLeafCount(groups: ReturnType<typeof groupLookups>): number {
+  if (groups.length === 0) return 0;
+  const layout = lookupsLayout(groups.map((g) => ({ table: g.table, segmentShapes: g.requests.map((q) => q.shape), segmentShifts: g.requests.map((q) => q.shift ?? 0) })));
+  return layout.queryTrees.reduce((a, t) => a + 2 ** t.numVars, 0) + 2 ** layout.table.numVars;
 }
 
 export function proveGeneration(
@@ -353,6 +367,9 @@ export function proveGeneration(
     witnessClaims: routed.witness.length,
     repeatedClaims: ctx.claims.length - new Set(ctx.claims.map((c) => `${String(c.tensor)}@${Buffer.from(c.point.buffer, c.point.byteOffset, c.point.byteLength).toString('base64')}`)).size,
     weightClaims: routed.weights.length,
+    weightVars: committed.state.numVars,
+    lookupLeaves: lookupLeafCount(groups),
+    lookupArity: groups.reduce((m, g) => Math.max(m, g.table.arity), 0),
     openingBytes: { witness: witnessOpeningBytes, weights: weightsOpeningBytes },
     layerBytes: perKindBytes,
     lookupTables: groups.map((g) => ({
