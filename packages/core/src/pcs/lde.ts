@@ -11,7 +11,7 @@
  */
 import { BabyBear, type PrimeField } from '@zkllm/verifier';
 import { proverThreads, sharedU32 } from '../parallel/pool.js';
-import { difPassesJs, parallelLde, simdArea, simdPowers, simdRadix4Passes, type SimdArea } from './ntt-simd.js';
+import { difPassesJs, extLde, parallelLde, simdArea, simdPowers, simdRadix4Passes, type SimdArea } from './ntt-simd.js';
 
 /** Below this size the copies into wasm memory cost more than the SIMD passes save. */
 const SIMD_MIN_SIZE = 1 << 12;
@@ -208,6 +208,8 @@ export function mobiusLde(values: Uint32Array, logBlowup: number, F: PrimeField 
 export function ldeBitReversedExt(coeffs: Uint32Array, logBlowup: number, F: PrimeField = BabyBear): Uint32Array {
   const n = coeffs.length >>> 2;
   const total = n << logBlowup;
+  const direct = n >= 4 && (n & (n - 1)) === 0 ? extLde(F, coeffs, logBlowup, difTwiddles(F, 31 - Math.clz32(n)), rev) : null;
+  if (direct) return direct;
   // Shared when helpers exist: the Merkle tree over this layer is then split across them.
   const out = proverThreads() > 1 && total >= 1 << 14 ? sharedU32(4 * total) : new Uint32Array(4 * total);
   const limb = new Uint32Array(n);

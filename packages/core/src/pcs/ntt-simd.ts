@@ -381,13 +381,18 @@ function buildTwist(): number[] {
 
 /**
  * Every pass of the DIF NTT of n ≥ 16 elements at byte address data, in SIMD: radix-4
- * passes while h ≥ 8, for odd sizes the radix-2 stage h = 4, then last4 (stages 2 and 1).
- * Once a pass's butterflies span at most BLOCK elements (128 KiB: L2-resident), blocks of that size are
- * independent for all later passes, so each block runs them back to back while it is in
- * cache instead of each pass streaming the whole array through memory. Self-contained
- * (the helper threads run its source).
+ * passes while h ≥ 8, for odd sizes the radix-2 stage h = 4, then (`last`) last4 (stages 2
+ * and 1). Once a pass's butterflies span at most BLOCK elements (128 KiB: L2-resident),
+ * blocks of that size are independent for all later passes, so each block runs them back to
+ * back while it is in cache instead of each pass streaming the whole array through memory.
+ *
+ * Without `last` this is the NTT of n/4 extension elements (four limbs each, interleaved)
+ * when the twiddle tables have every entry repeated four times: a stage of half-size h on
+ * elements is the stage of half-size 4h on their words with each element's twiddle in all
+ * four lanes, and the element stages 2 and 1 are the word passes h = 8 (and 4).
+ * Self-contained (the helper threads run its source).
  */
-function nttPasses(x: NttExports, data: number, n: number, tw: number, twmu: number, p: number, w4: number, w4mu: number): void {
+function nttPasses(x: NttExports, data: number, n: number, tw: number, twmu: number, p: number, w4: number, w4mu: number, last: boolean): void {
   const BLOCK = 1 << 15;
   let h = n >>> 1;
   for (; h >= 8 && 2 * h > BLOCK; h >>>= 2) x.pass4(data, n, h, tw, twmu, p);
@@ -397,7 +402,7 @@ function nttPasses(x: NttExports, data: number, n: number, tw: number, twmu: num
     let k = h;
     for (; k >= 8; k >>>= 2) x.pass4(at, len, k, tw, twmu, p);
     if (k === 4) x.pass2(at, len, 4, tw, twmu, p);
-    x.last4(at, len, w4, w4mu, p);
+    if (last) x.last4(at, len, w4, w4mu, p);
   }
 }
 
@@ -548,7 +553,7 @@ export function simdArea(F: PrimeField, logN: number, tw: Uint32Array): SimdArea
     heap,
     n,
     passes(): number {
-      nttPasses(w, 0, n, bytes, 2 * bytes, p, m.tw[3]!, m.twmu[3]!);
+      nttPasses(w, 0, n, bytes, 2 * bytes, p, m.tw[3]!, m.twmu[3]!, true);
       return 0;
     },
     twist(g: number): void {
@@ -689,7 +694,7 @@ export function difPassesJs(p: number, invP: number, a: Uint32Array, off: number
  */
 function ldeBlocks(
   x: NttExports, mem: WebAssembly.Memory, n: number, p: number, mu: number, coefAt: number, twAt: number, twmuAt: number,
-  constsAt: number, dataAt: number, w4: number, w4mu: number, out: Uint32Array, start: number, end: number,
+  constsAt: number, dataAt: number, w4: number, w4mu: number, last: boolean, out: Uint32Array, start: number, end: number,
 ): void {
   const heap = new Uint32Array(mem.buffer);
   const d = dataAt >>> 2;
@@ -697,7 +702,7 @@ function ldeBlocks(
     const c = (constsAt >>> 2) + 8 * b;
     if (heap[c + 6] === 1) heap.copyWithin(d, coefAt >>> 2, (coefAt >>> 2) + n);
     else x.twist(coefAt, dataAt, n, 4 * c, heap[c + 4]!, heap[c + 5]!, mu, p);
-    nttPasses(x, dataAt, n, twAt, twmuAt, p, w4, w4mu);
+    nttPasses(x, dataAt, n, twAt, twmuAt, p, w4, w4mu, last);
     out.set(heap.subarray(d, d + n), b * n);
   }
 }
@@ -728,8 +733,25 @@ const kernels = wasmKernelSet<NttExports>('ntt-simd', kernelFuncs, [ldeBlocks, m
 /** Below this size the commit's encoding stays on the calling thread. */
 const PARALLEL_MIN_SIZE = 1 << 16;
 
-/** Parallel areas by size (twiddles loaded): the commit's and an opening layer's, reused. */
-const parallelAreas = new Map<number, { mem: WebAssembly.Memory; blocks: number; slots: number; tw: Uint32Array }>();
+/** Areas by kind and size (twiddles loaded), reused: the commit's and the opening layers'. */
+const parallelAreas = new Map<string, { mem: WebAssembly.Memory; blocks: number; slots: number; tw: Uint32Array }>();
+
+/** Montgomery twiddles with every entry repeated four times (the ext NTT's), per table. */
+const extTwiddleCache = new WeakMap<Uint32Array, { tw: Uint32Array; twmu: Uint32Array }>();
+
+function extTwiddles(m: { tw: Uint32Array; twmu: Uint32Array }): { tw: Uint32Array; twmu: Uint32Array } {
+  let e = extTwiddleCache.get(m.tw);
+  if (!e) {
+    const n = m.tw.length;
+    e = { tw: new Uint32Array(4 * n), twmu: new Uint32Array(4 * n) };
+    for (let i = 0; i < n; i++) {
+      e.tw.fill(m.tw[i]!, 4 * i, 4 * i + 4);
+      e.twmu.fill(m.twmu[i]!, 4 * i, 4 * i + 4);
+    }
+    extTwiddleCache.set(m.tw, e);
+  }
+  return e;
+}
 
 /**
  * LDE at rate 2^−logBlowup of `input` (as lde.ts ldeBitReversed; with `mobius`, of its
@@ -739,28 +761,53 @@ const parallelAreas = new Map<number, { mem: WebAssembly.Memory; blocks: number;
  * one-thread path: the same kernels; Möbius stages on different bits commute.
  */
 export function parallelLde(F: PrimeField, input: Uint32Array, logBlowup: number, tw: Uint32Array, rev: (x: number, bits: number) => number, mobius: boolean): { coeffs: Uint32Array; codeword: Uint32Array } | null {
-  const n = input.length;
+  const slots = Math.min(proverThreads(), 1 << logBlowup);
+  if (input.length < PARALLEL_MIN_SIZE || slots < 2) return null;
+  return ldeOnArea(F, input, logBlowup, tw, rev, mobius, false, slots);
+}
+
+/** Extension elements below which {@link extLde} declines (the per-limb path is as fast). */
+const EXT_MIN_SIZE = 1 << 6;
+
+/**
+ * Bit-reversed codeword (rate 2^−logBlowup) of an extension-field coefficient vector
+ * (4 interleaved limbs per element; `tw` the twiddles of its element count), limbs
+ * interleaved the same way: one NTT over the interleaved words (see nttPasses) instead of
+ * four limb NTTs with their gathers and scatters; the blocks are split across the pool's
+ * threads. The codeword is shared memory when there are helper threads (the Merkle tree
+ * over it is split too). Null without shared wasm SIMD memory or below EXT_MIN_SIZE elements.
+ */
+export function extLde(F: PrimeField, coeffs: Uint32Array, logBlowup: number, tw: Uint32Array, rev: (x: number, bits: number) => number): Uint32Array | null {
+  if (coeffs.length < 4 * EXT_MIN_SIZE) return null;
+  return ldeOnArea(F, coeffs, logBlowup, tw, rev, false, true, Math.min(proverThreads(), 1 << logBlowup))?.codeword ?? null;
+}
+
+function ldeOnArea(
+  F: PrimeField, input: Uint32Array, logBlowup: number, tw: Uint32Array, rev: (x: number, bits: number) => number,
+  mobius: boolean, ext: boolean, slots: number,
+): { coeffs: Uint32Array; codeword: Uint32Array } | null {
+  const n = input.length; // words (4 per element when ext)
   const blocks = 1 << logBlowup;
-  const slots = Math.min(proverThreads(), blocks);
-  if (n < PARALLEL_MIN_SIZE || slots < 2 || F.p >= 2 ** 31 || !simdKernels.enabled || !kernels.sharedModule()) return null;
-  const logN = 31 - Math.clz32(n);
-  const m = montTwiddles(F, tw);
+  if (F.p >= 2 ** 31 || !simdKernels.enabled || !kernels.sharedModule()) return null;
+  const logElems = 31 - Math.clz32(ext ? n >>> 2 : n);
+  const m = ext ? extTwiddles(montTwiddles(F, tw)) : montTwiddles(F, tw);
   // Words: coefficients [0, n), twiddles [n, 2n), their μ multiples [2n, 3n), block
   // constants (8 per block), then one data area of n per slot.
   const constsAt = 3 * n;
   const dataAt = (slot: number) => constsAt + 8 * blocks + slot * n;
-  let area = parallelAreas.get(n);
+  const key = `${ext ? 'ext' : 'base'}:${n}`;
+  let area = parallelAreas.get(key);
   if (!area || area.blocks !== blocks || area.slots !== slots || area.tw !== m.tw) {
-    parallelAreas.delete(n);
+    parallelAreas.delete(key);
     const mem = sharedMemory(4 * dataAt(slots));
     if (!mem) return null;
     const heap = new Uint32Array(mem.buffer);
     heap.set(m.tw.subarray(0, n), n);
     heap.set(m.twmu.subarray(0, n), 2 * n);
     area = { mem, blocks, slots, tw: m.tw };
-    // At most two sizes kept (a commit's and an opening layer's).
-    if (parallelAreas.size >= 2) parallelAreas.delete(parallelAreas.keys().next().value!);
-    parallelAreas.set(n, area);
+    // A few kept: the commit's and the opening layers' (the weights' and the witness's).
+    if (parallelAreas.size >= 6) parallelAreas.delete(parallelAreas.keys().next().value!);
+    parallelAreas.set(key, area);
   }
   const mem = area.mem;
   const heap = new Uint32Array(mem.buffer);
@@ -779,27 +826,29 @@ export function parallelLde(F: PrimeField, input: Uint32Array, logBlowup: number
   const coeffs = mobius ? heap.slice(0, n) : input;
   const mu = montMu(p);
   const r = F.reduce(2 ** 32);
-  const omegaN = F.rootOfUnity(logN + logBlowup);
+  const omegaN = F.rootOfUnity(logElems + logBlowup);
   for (let b = 0; b < blocks; b++) {
     const g = F.pow(omegaN, rev(b, logBlowup));
     const c = constsAt + 8 * b;
+    // The twist's lanes: g^0..g^3 stepping by g^4 (base), or each ext element's four limbs
+    // all by the same power, stepping by g (ext); Montgomery form.
     let gi = r;
     for (let k = 0; k < 4; k++) {
       heap[c + k] = gi;
-      gi = F.mul(gi, g);
+      if (!ext) gi = F.mul(gi, g);
     }
-    const step = F.mul(F.pow(g, 4), r);
+    const step = F.mul(ext ? g : F.pow(g, 4), r);
     heap[c + 4] = step;
     heap[c + 5] = Math.imul(step, mu);
     heap[c + 6] = g === 1 ? 1 : 0;
   }
-  const codeword = sharedU32(n << logBlowup);
+  const codeword = slots > 1 || !ext ? sharedU32(n << logBlowup) : new Uint32Array(n << logBlowup);
   parallelFor(
     kernels.bundle(),
     'ldeBlocks',
     blocks,
     1,
-    (slot, s, e) => [mem, n, p, mu, 0, 4 * n, 8 * n, 4 * constsAt, 4 * dataAt(slot), m.tw[3]!, m.twmu[3]!, codeword, s, e],
+    (slot, s, e) => [mem, n, p, mu, 0, 4 * n, 8 * n, 4 * constsAt, 4 * dataAt(slot), m.tw[3]!, m.twmu[3]!, !ext, codeword, s, e],
     local(ldeBlocks),
   );
   return { coeffs, codeword };

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BabyBear, BabyBearExt4, ByteWriter, Transcript, encodePcsProof, evalMleBase, type EvalClaim, type PcsParams } from '@zkllm/verifier';
 import { ExtArena } from './ext-simd.js';
 import { foldBaseTableBy, foldCoeffsBaseBy, foldCoeffsExtBy, foldExtTableBy, roundPolyBaseInto, roundPolyExtInto, scaledEqTable } from './kernels.js';
-import { ldeBitReversed, mobius, mobiusLde } from './lde.js';
+import { ldeBitReversed, ldeBitReversedExt, mobius, mobiusLde } from './lde.js';
 import { simdPowers, simdRadix4Passes } from './ntt-simd.js';
 import { pcsCommit, pcsOpen } from './prover.js';
 import { simdKernels } from './wasm-asm.js';
@@ -121,6 +121,21 @@ describe('wasm SIMD kernels', () => {
       simdKernels.enabled = true;
       expect(coeffs).toEqual(refCoeffs);
       expect(codeword).toEqual(refCodeword);
+    }
+  });
+
+  it('ext LDE (one NTT over the interleaved limbs) equals the LDE of each limb', () => {
+    const next = rng(8);
+    for (const [logN, b] of [[6, 2], [7, 1], [10, 2], [11, 2], [16, 1], [17, 2]] as const) {
+      const n = 1 << logN;
+      const coeffs = vec(4 * n, next);
+      const out = ldeBitReversedExt(coeffs, b);
+      const limb = new Uint32Array(n);
+      for (let k = 0; k < 4; k++) {
+        for (let i = 0; i < n; i++) limb[i] = coeffs[4 * i + k]!;
+        const ref = ldeBitReversed(limb, b);
+        for (let i = 0; i < ref.length; i++) if (out[4 * i + k] !== ref[i]) expect([logN, b, k, i, out[4 * i + k]]).toEqual([logN, b, k, i, ref[i]]);
+      }
     }
   });
 
