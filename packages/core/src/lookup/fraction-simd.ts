@@ -431,8 +431,36 @@ function buildLeaves(): WasmFunc {
   return a.func('leaves');
 }
 
+/**
+ * dot(col, eq, out, K, start, end): out = Σ_{start ≤ j < end} col[j]·eq[j]·2^−32 for a base
+ * column and an ext vector (canonical, 16 bytes at out).
+ */
+function buildDot(): WasmFunc {
+  const a = new Asm(6, 2);
+  const [col, eq, out, K, start, end] = [0, 1, 2, 3, 4, 5];
+  const j = 6, v = 7;
+  const f = new Field(a, K);
+  const e = a.v(), acc = a.v();
+  a.e(get(start), set(j));
+  loop(
+    a,
+    j,
+    end,
+    () => {
+      a.e(get(col), get(j), i32c(2), I32_SHL, I32_ADD, I32_LOAD(0), set(v), get(eq), get(j), i32c(4), I32_SHL, I32_ADD, VLOAD(0), set(e));
+      a.e(get(acc));
+      f.baseProd1(v, e);
+      f.add();
+      a.e(set(acc));
+    },
+    () => {},
+  );
+  a.e(get(out), get(acc), VSTORE(0));
+  return a.func('dot');
+}
+
 function kernelFuncs(): WasmFunc[] {
-  return [buildRound(), buildFold(), buildParents(false), buildParents(true), buildExpandEq(), buildLeaves()];
+  return [buildRound(), buildFold(), buildParents(false), buildParents(true), buildExpandEq(), buildLeaves(), buildDot()];
 }
 
 interface FractionExports {
@@ -441,6 +469,7 @@ interface FractionExports {
   parents(cp: number, cq: number, np: number, nq: number, K: number, start: number, end: number): void;
   parentsBase(cp: number, cq: number, np: number, nq: number, K: number, start: number, end: number): void;
   expandEq(v: number, n: number, R: number, K: number): void;
+  dot(col: number, eq: number, out: number, K: number, start: number, end: number): void;
   leaves(P: number, pSrc: number, pKind: number, Q: number, src: number, srcStepB: number, col0: number, col1: number, G: number, K: number, start: number, end: number): void;
 }
 
@@ -476,7 +505,21 @@ function leavesRange(x: FractionExports, mem: WebAssembly.Memory, desc: number, 
   }
 }
 
-const kernels = wasmKernelSet<FractionExports>('fraction-simd', kernelFuncs, [roundRange, foldRange, parentsRange, leavesRange]);
+/**
+ * The dot products (descriptors of 4 words at byte address `desc`: virtual start, length,
+ * column, eq vector) restricted to [start, end) of their concatenation; product d's part
+ * goes to out + 16·d (the caller zeroes out and adds the threads' parts).
+ */
+function dotsRange(x: FractionExports, mem: WebAssembly.Memory, desc: number, count: number, out: number, start: number, end: number): void {
+  const h = new Uint32Array(mem.buffer, desc, 4 * count);
+  for (let d = 0; d < count; d++) {
+    const at = h[4 * d]!, len = h[4 * d + 1]!;
+    const lo = Math.max(start, at), hi = Math.min(end, at + len);
+    if (lo < hi) x.dot(h[4 * d + 2]!, h[4 * d + 3]!, out + 16 * d, 0, lo - at, hi - at);
+  }
+}
+
+const kernels = wasmKernelSet<FractionExports>('fraction-simd', kernelFuncs, [roundRange, foldRange, parentsRange, leavesRange, dotsRange]);
 
 /** Below this many pairs per thread a kernel call stays on the calling thread. */
 const MIN_RANGE = 1 << 13;
@@ -703,6 +746,42 @@ export class FractionArena {
       const count = desc.length / LEAF_DESC_WORDS;
       parallelFor(kernels.bundle(), 'leavesRange', lq.length >>> 2, minRange, (_, s, e) => [this.mem, d.byteOffset, count, s, e], this.local(leavesRange));
       return true;
+    } finally {
+      this.release(mark);
+    }
+  }
+
+  /**
+   * Σ_j col[j]·eq[j] (an ext element, 4 limbs each in the result) for each (column, eq) pair:
+   * base columns and ext vectors of at least the column's length, all in this arena. All
+   * products form one range split across threads, so many short ones use both.
+   */
+  dots(pairs: ReadonlyArray<{ col: Uint32Array; eq: Uint32Array }>, minRange = MIN_RANGE): Uint32Array {
+    const count = pairs.length;
+    const result = new Uint32Array(4 * count);
+    if (count === 0) return result;
+    const mark = this.mark();
+    try {
+      const slots = Math.min(proverThreads(), MAX_SLOTS);
+      const desc = this.tryAlloc(4 * count);
+      const out = this.tryAlloc(4 * count * slots);
+      if (!desc || !out) throw new RangeError('FractionArena.dots: arena full');
+      out.fill(0);
+      let total = 0;
+      pairs.forEach(({ col, eq }, d) => {
+        if (4 * col.length > eq.length) throw new RangeError('FractionArena.dots: eq vector shorter than the column');
+        desc.set([total, col.length, this.own(col), this.own(eq)], 4 * d);
+        total += col.length;
+      });
+      const used = parallelFor(kernels.bundle(), 'dotsRange', total, minRange, (slot, s, e) => [this.mem, desc.byteOffset, count, out.byteOffset + 16 * count * slot, s, e], this.local(dotsRange));
+      const F = this.F;
+      for (let l = 0; l < 4 * count; l++) {
+        let v = 0;
+        for (let slot = 0; slot < used; slot++) v += out[4 * count * slot + l]!;
+        // the kernel's products carry 2^−32
+        result[l] = F.mul(F.reduce(v), this.r32);
+      }
+      return result;
     } finally {
       this.release(mark);
     }

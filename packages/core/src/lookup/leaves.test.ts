@@ -1,5 +1,6 @@
 import {
   BabyBearExt4 as E,
+  evalMleBase,
   ByteWriter,
   RangeKeyedTable,
   Transcript,
@@ -12,7 +13,8 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { helperJobCount, proverThreads, setProverThreads } from '../parallel/pool.js';
 import { simdKernels } from '../pcs/wasm-asm.js';
-import { fractionArenaOf } from './fraction-simd.js';
+import { FractionArena, fractionArenaOf } from './fraction-simd.js';
+import { evaluateColumns } from './column-evals.js';
 import { buildLeafLayers, gammaPowers, type LeafBlock } from './leaves.js';
 import { lookupMultiplicities, proveLookup, proveLookups, type LookupGroupWitness } from './prover.js';
 
@@ -146,5 +148,43 @@ describe('lookup tree leaves (SIMD leaf kernel and JS fill)', () => {
       (got, ref) => expect(got).toEqual(ref),
       false,
     );
+  });
+
+  it('column evaluations in an arena (eq tables and SIMD dot products) equal evalMleBase, on 1 and 2 threads', () => {
+    const next = rng(17);
+    const point = Uint32Array.from({ length: 4 * 14 }, () => (next() >>> 1) % p);
+    const cols = [0, 1, 5, 12, 12, 14].map((l) => ({ col: col(2 ** l, next), logSize: l }));
+    const want = cols.map(({ col: c, logSize }) => evalMleBase(E, c, point.subarray(0, 4 * logSize)));
+    const arena = FractionArena.create(F, E.w, 3 << 16)!;
+    expect(arena).not.toBeNull();
+    everyWay(
+      (simd) => evaluateColumns(E, simd ? arena : undefined, cols, point),
+      (got, ref) => expect(got).toEqual(ref),
+    );
+    expect(evaluateColumns(E, arena, cols, point)).toEqual(want);
+    // an arena without room falls back to the JS evaluation
+    expect(evaluateColumns(E, FractionArena.create(F, E.w, 1 << 10)!, cols, point)).toEqual(want);
+    // dot products split at odd places between two threads
+    const before = proverThreads();
+    try {
+      setProverThreads(2);
+      const mark = arena.mark();
+      const eq = arena.tryAlloc(4 * 301)!;
+      eq.set(Uint32Array.from({ length: 4 * 301 }, () => (next() >>> 1) % p));
+      const pairs = [7, 1, 301, 40].map((len) => {
+        const c = arena.tryAlloc(len)!;
+        c.set(col(len, next));
+        return { col: c, eq };
+      });
+      const dots = arena.dots(pairs, 3);
+      pairs.forEach(({ col: c }, d) => {
+        let acc = E.zero();
+        for (let i = 0; i < c.length; i++) acc = E.add(acc, E.mulBase(eq.subarray(4 * i, 4 * i + 4), c[i]!));
+        expect(dots.slice(4 * d, 4 * d + 4)).toEqual(acc);
+      });
+      arena.release(mark);
+    } finally {
+      setProverThreads(before);
+    }
   });
 });

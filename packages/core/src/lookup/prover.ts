@@ -25,7 +25,8 @@ import {
 } from '@zkllm/verifier';
 import { proveFractionTree, proveFractionTrees } from './fraction.js';
 import { buildLeafLayers, gammaPowers, type LeafBlock } from './leaves.js';
-import { evalMleFast } from '../poly/mle.js';
+import { fractionArenaOf } from './fraction-simd.js';
+import { evaluateColumns, type ColumnEval } from './column-evals.js';
 import { grindPow } from '../transcript/grind.js';
 
 /**
@@ -236,32 +237,42 @@ export function proveLookups(
     // A segment is evaluated at its own tree's leaf point. A column checked by two windows
     // (or looked up twice) sits in two segments of one size: evaluate it once per tree.
     const rq = leaves[k]!.point;
-    const memo = new Map<Uint32Array, Map<number, Uint32Array>>();
-    const evalColumn = (col: Uint32Array, pt: Uint32Array, logSize: number): Uint32Array => {
-      let bySize = memo.get(col);
-      if (!bySize) memo.set(col, (bySize = new Map()));
-      let v = bySize.get(logSize);
-      if (!v) bySize.set(logSize, (v = col.length === 1 << logSize ? evalMleFast(E, col, pt) : evalMleBase(E, col, pt)));
-      return v;
+    const jobs: ColumnEval[] = [];
+    const index = new Map<Uint32Array, Map<number, number>>();
+    const jobOf = (col: Uint32Array, logSize: number): number => {
+      let bySize = index.get(col);
+      if (!bySize) index.set(col, (bySize = new Map()));
+      let j = bySize.get(logSize);
+      if (j === undefined) {
+        bySize.set(logSize, (j = jobs.length));
+        jobs.push({ col, logSize });
+      }
+      return j;
     };
-    for (const pl of tree.placements) {
+    const at = tree.placements.map((pl) => {
+      const seg = layout.segments[pl.index]!;
+      return groups[seg.group]!.segments[seg.index]!.columns.map((col) => jobOf(col, pl.logSize));
+    });
+    const values = evaluateColumns(E, fractionArenaOf(trees[k]![0]![0]), jobs, rq);
+    tree.placements.forEach((pl, i) => {
       const seg = layout.segments[pl.index]!;
       const g = groups[seg.group]!;
       const pt = rq.slice(0, 4 * pl.logSize);
       const vals = new Uint32Array(4 * g.table.arity);
-      for (let c = 0; c < g.table.arity; c++) vals.set(evalColumn(g.segments[seg.index]!.columns[c]!, pt, pl.logSize), 4 * c);
+      at[i]!.forEach((j, c) => vals.set(values[j]!, 4 * c));
       segmentEvals[seg.group]!.set(vals, 4 * g.table.arity * seg.index);
       (claims[seg.group]!.segments as Array<{ point: Uint32Array; values: Uint32Array }>)[seg.index] = { point: pt, values: vals };
-    }
+    });
   });
   const multiplicityEvals = new Uint32Array(4 * groups.length);
-  for (const pl of layout.table.placements) {
+  const mJobs = layout.table.placements.map((pl) => ({ col: multiplicities[pl.index]!.map((x) => F.fromInt(x)), logSize: pl.logSize }));
+  const mValues = evaluateColumns(E, fractionArenaOf(trees[queryTrees.length]![0]![0]), mJobs, rt);
+  layout.table.placements.forEach((pl, i) => {
     const pt = rt.slice(0, 4 * pl.logSize);
-    const m = multiplicities[pl.index]!;
-    const v = evalMleBase(E, m.map((x) => F.fromInt(x)), pt);
+    const v = mValues[i]!;
     multiplicityEvals.set(v, 4 * pl.index);
     claims[pl.index] = { ...claims[pl.index]!, multiplicity: { point: pt, value: v } };
-  }
+  });
   for (const ev of segmentEvals) transcript.absorbExt('lookups/segment-evals', ev);
   transcript.absorbExt('lookups/multiplicity-evals', multiplicityEvals);
   return { proof: { powNonce, roots, layers: proof.layers, segmentEvals, multiplicityEvals }, claims };
