@@ -277,6 +277,48 @@ function buildRound(base: boolean): number[] {
   return code;
 }
 
+/**
+ * multiFoldBase(src, dst, count, T, size, p, mu): dst[i] = Σ_{b < size} src[size·i + b]·T[b]
+ * for i < count: base src (u32 each), ext T (size entries, Montgomery form) and dst (byte
+ * addresses). With T the tensor product of (1, r_j) over `a` challenges (size = 2^a) this is
+ * `a` successive coefficient folds at once. Two lane products per reduction (as roundBase).
+ */
+function buildMultiFoldBase(): number[] {
+  // params 0 src, 1 dst, 2 count, 3 T, 4 size, 5 p, 6 mu; i32 locals 7 sp, 8 dp, 9 dend, 10 tp, 11 tend
+  const sp = 7, dp = 8, dend = 9, tp = 10, tend = 11;
+  // v128 locals 12 P, 13 MU, 14 t, 15 SL, 16 SH, 17 X, 18 acc
+  const P = 12, MU = 13, t = 14, SL = 15, SH = 16, X = 17, acc = 18;
+  const code: number[] = [];
+  const e = (...parts: number[][]) => {
+    for (const q of parts) code.push(...q);
+  };
+  const normalise = () => e(tee(t), get(P), get(t), i32c(31), X_SHR_S, V_AND, X_ADD);
+  e(get(5), SPLAT, set(P), get(6), SPLAT, set(MU));
+  e(get(0), set(sp), get(1), set(dp), get(2), i32c(4), [0x74], get(1), I32_ADD, set(dend));
+  e(get(4), i32c(4), [0x74], get(3), I32_ADD, set(tend));
+  e([0x02, 0x40], [0x03, 0x40]);
+  e(get(dp), get(dend), I32_LT_U, [0x45], [0x0d, 1]);
+  e(i32c(0), SPLAT, set(acc), get(3), set(tp));
+  e([0x02, 0x40], [0x03, 0x40]);
+  e(get(tp), get(tend), I32_LT_U, [0x45], [0x0d, 1]);
+  e(get(sp), [0x28, 2, 0], SPLAT, tee(X), get(tp), V_LOAD, EXTMUL_LO_U, get(X), get(tp), V_LOAD, EXTMUL_HI_U, set(SH), set(SL));
+  e(get(sp), [0x28, 2, 4], SPLAT, tee(X), get(tp), VLOAD_AT(16), EXTMUL_LO_U, get(SL), I64X2_ADD, set(SL));
+  e(get(X), get(tp), VLOAD_AT(16), EXTMUL_HI_U, get(SH), I64X2_ADD, set(SH));
+  // hi32(S) − hi32(q·p), q = lo32(S)·μ
+  e(get(SL), get(SH), SHUF_HI);
+  e(get(SL), get(SH), SHUF_LO, get(MU), X_MUL, tee(t), get(P), EXTMUL_LO_U, get(t), get(P), EXTMUL_HI_U, SHUF_HI, X_SUB);
+  normalise();
+  e(get(acc), X_ADD, get(P), X_SUB);
+  normalise();
+  e(set(acc));
+  e(get(sp), i32c(8), I32_ADD, set(sp), get(tp), i32c(32), I32_ADD, set(tp));
+  e([0x0c, 0], [0x0b], [0x0b]);
+  e(get(dp), get(acc), V_STORE);
+  e(get(dp), i32c(16), I32_ADD, set(dp));
+  e([0x0c, 0], [0x0b], [0x0b]);
+  return code;
+}
+
 /** Number of v128 locals of buildRound. */
 const roundV128Locals = (base: boolean) => 14 + 2 * (base ? 1 : 4);
 
@@ -307,6 +349,7 @@ interface ExtExports {
   foldBase: (src: number, dst: number, half: number, consts: number, sub: number, p: number, mu: number) => void;
   roundExt: (v: number, W: number, half: number, out: number, p: number, mu: number) => void;
   roundBase: (v: number, W: number, half: number, out: number, p: number, mu: number) => void;
+  multiFoldBase: (src: number, dst: number, count: number, T: number, size: number, p: number, mu: number) => void;
 }
 
 interface ExtKernels extends ExtExports {
@@ -322,6 +365,7 @@ function kernelFuncs(): WasmFunc[] {
     { name: 'foldBase', params: 7, i32Locals: 5, v128Locals: 6, code: buildFoldBase() },
     { name: 'roundExt', params: 6, i32Locals: 5, v128Locals: roundV128Locals(false), code: buildRound(false) },
     { name: 'roundBase', params: 6, i32Locals: 5, v128Locals: roundV128Locals(true), code: buildRound(true) },
+    { name: 'multiFoldBase', params: 7, i32Locals: 5, v128Locals: 7, code: buildMultiFoldBase() },
   ];
 }
 
@@ -339,6 +383,11 @@ function roundRange(x: ExtExports, mem: WebAssembly.Memory, base: number, v: num
 /** fold / foldBase of the output entries [start, end); dst is the byte address of output entry 0. */
 function foldRange(x: ExtExports, _mem: WebAssembly.Memory, base: number, src: number, dst: number, constsAt: number, sub: number, p: number, mu: number, start: number, end: number): void {
   if (end > start) (base ? x.foldBase : x.fold)(src + (base ? 8 : 32) * start, dst + 16 * start, end - start, constsAt, sub, p, mu);
+}
+
+/** multiFoldBase of the output entries [start, end) (size inputs each). */
+function multiFoldRange(x: ExtExports, _mem: WebAssembly.Memory, src: number, dst: number, T: number, size: number, p: number, mu: number, start: number, end: number): void {
+  if (end > start) x.multiFoldBase(src + 4 * size * start, dst + 16 * start, end - start, T, size, p, mu);
 }
 
 /**
@@ -365,7 +414,7 @@ function eqClaims(x: ExtExports, mem: WebAssembly.Memory, list: Uint32Array, scr
   }
 }
 
-const kernels = wasmKernelSet<ExtExports>('ext-simd', kernelFuncs, [roundRange, foldRange, eqClaims]);
+const kernels = wasmKernelSet<ExtExports>('ext-simd', kernelFuncs, [roundRange, foldRange, eqClaims, multiFoldRange]);
 
 /** Below this many pairs (or eq entries) an arena kernel stays on the calling thread. */
 const PARALLEL_MIN = 1 << 13;
@@ -501,6 +550,43 @@ export class ExtArena {
     this.setConsts(r, 0);
     if (this.split(half)) this.splitFold(false, dst, src, half, coeffs);
     else this.k.fold(src.byteOffset, dst.byteOffset, half, 4 * this.consts, coeffs ? 0 : 1, this.F.p, this.mu);
+  }
+
+  /**
+   * `rs.length` coefficient folds of the base coefficients `src` (in the arena) at once:
+   * dst[i] = Σ_b src[2^a·i + b]·Π_{j: bit j of b} r_j (ext, `count` entries; a = rs.length),
+   * the same values as folding by r_0, r_1, … in turn.
+   */
+  multiFoldBase(dst: Uint32Array, src: Uint32Array, count: number, rs: readonly Uint32Array[]): void {
+    const F = this.F;
+    const size = 1 << rs.length;
+    // T = ⊗_j (1, r_j), then in Montgomery form for the kernel.
+    const T = new Uint32Array(4 * size);
+    T[0] = 1;
+    for (let j = 0; j < rs.length; j++) {
+      const r = rs[j]!;
+      const half = 1 << j;
+      for (let b = 0; b < half; b++) {
+        const o = 4 * b;
+        const x0 = T[o]!, x1 = T[o + 1]!, x2 = T[o + 2]!, x3 = T[o + 3]!;
+        const w = this.w;
+        const r0 = r[0]!, r1 = r[1]!, r2 = r[2]!, r3 = r[3]!;
+        const m = (a: number, c: number) => F.mul(a, c);
+        T[4 * (b + half)] = F.add(m(x0, r0), m(w, F.add(F.add(m(x1, r3), m(x2, r2)), m(x3, r1))));
+        T[4 * (b + half) + 1] = F.add(F.add(m(x0, r1), m(x1, r0)), m(w, F.add(m(x2, r3), m(x3, r2))));
+        T[4 * (b + half) + 2] = F.add(F.add(F.add(m(x0, r2), m(x1, r1)), m(x2, r0)), m(w, m(x3, r3)));
+        T[4 * (b + half) + 3] = F.add(F.add(F.add(m(x0, r3), m(x1, r2)), m(x2, r1)), m(x3, r0));
+      }
+    }
+    const Tm = this.alloc(4 * size);
+    for (let i = 0; i < 4 * size; i++) Tm[i] = F.mul(T[i]!, this.r2);
+    const split = this.slots > 1 && count * size >= 4 * PARALLEL_MIN && proverThreads() === this.slots;
+    if (split) {
+      parallelFor(kernels.bundle(), 'multiFoldRange', count, Math.max(1, (PARALLEL_MIN / size) | 0), (_, s, e) =>
+        [this.k.mem, src.byteOffset, dst.byteOffset, Tm.byteOffset, size, F.p, this.mu, s, e], this.local(multiFoldRange));
+    } else {
+      this.k.multiFoldBase(src.byteOffset, dst.byteOffset, count, Tm.byteOffset, size, F.p, this.mu);
+    }
   }
 
   /** A copy of `src` in the arena. */

@@ -290,16 +290,21 @@ export function pcsOpen(
   const beta = absorbPcsStatement(transcript, state.commitment, claims, params);
 
   // W = Σ_j β^j eq(z_j, ·)
-  // Wasm SIMD arena for the tables folded by fixed challenges: W (4·2^n words), the first
-  // folds of v and of the coefficients (2·2^n each, plus 2^n each to stage their base
-  // inputs), the block eq scratch (≤ 2^n: blocks have at most n − 2 variables) and a single
-  // dense claim's (2·2^n). Pages are only touched when used. null falls back to the JS
-  // kernels. Its views die with this call.
-  // With helper threads the arena is shared with them and holds their scratch too.
-  const arena = ExtArena.open(F, E.w, 13 * 2 ** n + 64, ExtArena.parallelScratchWords(n, claims.length));
+  // Wasm SIMD arena for the tables folded by fixed challenges: W (4·2^n words), v's base
+  // table staged (2^n; it later holds the base coefficients for layer 0's multi-fold) and
+  // its first fold (2·2^n), layer 0's folded coefficients (≤ 2^n), the block eq scratch
+  // (≤ 2^n: blocks have at most n − 2 variables) and a single dense claim's (2·2^n). Pages
+  // are only touched when used. null falls back to the JS kernels. Its views die with this
+  // call. With helper threads the arena is shared with them and holds their scratch too.
+  const arena = ExtArena.open(F, E.w, 11 * 2 ** n + 1024, ExtArena.parallelScratchWords(n, claims.length));
   let W: Uint32Array = batchedEq(claims, beta, n, arena);
 
   let v: Uint32Array = arena ? arena.stage(state.values) : state.values;
+  // With the arena, layer 0's base coefficients are folded once at the end of the layer
+  // (multiFoldBase: the same values as a fold per round, without the 2^n-entry ext table of
+  // the first fold), staged into the base table of v, which is dead after the first round.
+  const baseStage = arena ? v : null;
+  const layer0Rs: Uint32Array[] = [];
   let vIsBase = true;
   let coeffs: Uint32Array = state.coeffs;
   let cIsBase = true;
@@ -348,24 +353,28 @@ export function pcsOpen(
       if (arena) arena.fold(W, W, wHalf, r, false);
       else foldExtTableBy(W, W, wHalf, r);
       W = W.subarray(0, 4 * wHalf);
-      if (cIsBase) {
-        const half = coeffs.length >>> 1;
-        if (arena) {
-          const nc = arena.alloc(4 * half);
-          arena.foldBase(nc, coeffs, half, r, true);
+      if (cIsBase && baseStage) {
+        layer0Rs.push(r);
+        if (j === a - 1) {
+          baseStage.set(coeffs);
+          const count = coeffs.length >>> a;
+          const nc = arena!.alloc(4 * count);
+          arena!.multiFoldBase(nc, baseStage, count, layer0Rs);
           coeffs = nc;
-        } else {
-          const nc = new Uint32Array(4 * half);
-          foldCoeffsBaseBy(nc, coeffs, half, r);
-          coeffs = nc;
+          cIsBase = false;
         }
+      } else if (cIsBase) {
+        const half = coeffs.length >>> 1;
+        const nc = new Uint32Array(4 * half);
+        foldCoeffsBaseBy(nc, coeffs, half, r);
+        coeffs = nc;
+        cIsBase = false;
       } else {
         const half = coeffs.length >>> 3;
         if (arena) arena.fold(coeffs, coeffs, half, r, true);
         else foldCoeffsExtBy(coeffs, coeffs, half, r);
         coeffs = coeffs.subarray(0, 4 * half);
       }
-      cIsBase = false;
     }
     if (l + 1 < L) {
       // Layer l+1 = encoding of the partially bound polynomial = FRI fold of layer l.

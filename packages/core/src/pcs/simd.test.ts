@@ -33,7 +33,7 @@ describe('wasm SIMD kernels', () => {
     expect(simdRadix4Passes(F, new Uint32Array(1 << 6), 6, new Uint32Array(1 << 6))).toBeGreaterThanOrEqual(0);
   });
 
-  it('ext folds, eq levels and adds equal the JS kernels', () => {
+  it('ext folds, multi-folds, eq levels and adds equal the JS kernels', () => {
     const next = rng(3);
     const arena = ExtArena.open(F, E.w, 1 << 16)!;
     for (const half of [1, 2, 37, 1024]) {
@@ -53,6 +53,22 @@ describe('wasm SIMD kernels', () => {
         arena.foldBase(out, base, half, r, coeffs);
         expect(out).toEqual(refBase);
       }
+    }
+    for (const [a, count] of [[1, 3], [4, 5], [6, 64]] as const) {
+      // a successive coefficient folds at once = folding by r_0, …, r_{a−1} in turn
+      const src = vec(count << a, next);
+      const rs = Array.from({ length: a }, () => vec(4, next));
+      let ref = new Uint32Array(2 * src.length);
+      foldCoeffsBaseBy(ref, src, src.length >>> 1, rs[0]!);
+      ref = ref.subarray(0, 2 * src.length);
+      for (let j = 1; j < a; j++) {
+        const half = ref.length >>> 3;
+        foldCoeffsExtBy(ref, ref, half, rs[j]!);
+        ref = ref.subarray(0, 4 * half);
+      }
+      const out = arena.alloc(4 * count);
+      arena.multiFoldBase(out, arena.stage(src), count, rs);
+      expect(out).toEqual(ref);
     }
     for (const k of [0, 1, 5, 9]) {
       const z = vec(4 * k, next);
