@@ -11,7 +11,7 @@
  */
 import { BabyBear, type PrimeField } from '@zkllm/verifier';
 import { proverThreads, sharedU32 } from '../parallel/pool.js';
-import { difPassesJs, extLde, parallelLde, simdArea, simdPowers, simdRadix4Passes, type SimdArea } from './ntt-simd.js';
+import { commitLde, difPassesJs, extLde, parallelLde, simdArea, simdPowers, simdRadix4Passes, type SimdArea } from './ntt-simd.js';
 
 /** Below this size the copies into wasm memory cost more than the SIMD passes save. */
 const SIMD_MIN_SIZE = 1 << 12;
@@ -181,13 +181,16 @@ function simdLdeBlocks(F: PrimeField, area: SimdArea, logN: number, logBlowup: n
 /**
  * Möbius transform then LDE (the commit's encoding) of the evaluations `values` (not
  * modified): monomial coefficients and their bit-reversed codeword at rate 2^−logBlowup.
- * Large inputs are transformed in wasm memory, where the LDE then reads the coefficients.
+ * Large inputs are transformed in wasm memory, where the LDE then reads the coefficients
+ * (with shared wasm memory: both results are views of the one memory they were computed in).
  */
 export function mobiusLde(values: Uint32Array, logBlowup: number, F: PrimeField = BabyBear): { coeffs: Uint32Array; codeword: Uint32Array } {
   const n = values.length;
   const logN = 31 - Math.clz32(n);
   if (n < 1 || 1 << logN !== n) throw new RangeError(`LDE input length ${n} is not a power of two`);
   if (n >= SIMD_MIN_SIZE) {
+    const direct = commitLde(F, values, logBlowup, rev);
+    if (direct) return direct;
     const tw = difTwiddles(F, logN);
     const parallel = parallelLde(F, values, logBlowup, tw, rev, true);
     if (parallel) return parallel;

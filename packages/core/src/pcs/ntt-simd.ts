@@ -707,10 +707,29 @@ function ldeBlocks(
   }
 }
 
-/** The Möbius stages of stride < m on chunks [start, end) of m elements (all stages of each chunk). */
-function mobiusChunks(x: NttExports, _mem: WebAssembly.Memory, m: number, p: number, start: number, end: number): void {
+/**
+ * Codeword blocks [start, end) in place: block b (n words at outAt + 4·n·b) = the twisted
+ * coefficients (or a copy for g_b = 1; block constants as in ldeBlocks), then every NTT
+ * pass on it. Self-contained (the helper threads run its source).
+ */
+function ldeBlocksInPlace(
+  x: NttExports, mem: WebAssembly.Memory, n: number, p: number, mu: number, coefAt: number, twAt: number, twmuAt: number,
+  constsAt: number, outAt: number, w4: number, w4mu: number, start: number, end: number,
+): void {
+  const heap = new Uint32Array(mem.buffer);
+  for (let b = start; b < end; b++) {
+    const c = (constsAt >>> 2) + 8 * b;
+    const dst = outAt + 4 * n * b;
+    if (heap[c + 6] === 1) heap.copyWithin(dst >>> 2, coefAt >>> 2, (coefAt >>> 2) + n);
+    else x.twist(coefAt, dst, n, 4 * c, heap[c + 4]!, heap[c + 5]!, mu, p);
+    nttPasses(x, dst, n, twAt, twmuAt, p, w4, w4mu, true);
+  }
+}
+
+/** The Möbius stages of stride < m on chunks [start, end) of m elements at word `at` (all stages of each chunk). */
+function mobiusChunks(x: NttExports, _mem: WebAssembly.Memory, at: number, m: number, p: number, start: number, end: number): void {
   for (let s = start; s < end; s++) {
-    const c = 4 * s * m;
+    const c = 4 * (at + s * m);
     x.mobius(c, m, 0, p);
     let h = 4;
     for (; 4 * h <= m; h <<= 2) x.mobius(c, m, h, p);
@@ -718,17 +737,17 @@ function mobiusChunks(x: NttExports, _mem: WebAssembly.Memory, m: number, p: num
   }
 }
 
-/** The Möbius stage of stride H (x[j + H] −= x[j]) on the pairs q ∈ [start, end), j = q + ⌊q/H⌋·H. */
-function mobiusStride(_x: NttExports, mem: WebAssembly.Memory, H: number, p: number, start: number, end: number): void {
+/** The Möbius stage of stride H (x[j + H] −= x[j], x at word `at`) on the pairs q ∈ [start, end), j = q + ⌊q/H⌋·H. */
+function mobiusStride(_x: NttExports, mem: WebAssembly.Memory, at: number, H: number, p: number, start: number, end: number): void {
   const heap = new Uint32Array(mem.buffer);
   for (let q = start; q < end; q++) {
-    const j = q + (q & ~(H - 1));
+    const j = at + q + (q & ~(H - 1));
     const d = heap[j + H]! - heap[j]!;
     heap[j + H] = d + (p & (d >> 31));
   }
 }
 
-const kernels = wasmKernelSet<NttExports>('ntt-simd', kernelFuncs, [ldeBlocks, mobiusChunks, mobiusStride], [nttPasses]);
+const kernels = wasmKernelSet<NttExports>('ntt-simd', kernelFuncs, [ldeBlocks, ldeBlocksInPlace, mobiusChunks, mobiusStride], [nttPasses]);
 
 /** Below this size the commit's encoding stays on the calling thread. */
 const PARALLEL_MIN_SIZE = 1 << 16;
@@ -820,8 +839,8 @@ function ldeOnArea(
     let parts = 1;
     while (2 * parts <= slots) parts *= 2;
     const chunk = n / parts;
-    parallelFor(kernels.bundle(), 'mobiusChunks', parts, 1, (_, s, e) => [mem, chunk, p, s, e], local(mobiusChunks));
-    for (let H = chunk; H < n; H *= 2) parallelFor(kernels.bundle(), 'mobiusStride', n / 2, 1 << 12, (_, s, e) => [mem, H, p, s, e], local(mobiusStride));
+    parallelFor(kernels.bundle(), 'mobiusChunks', parts, 1, (_, s, e) => [mem, 0, chunk, p, s, e], local(mobiusChunks));
+    for (let H = chunk; H < n; H *= 2) parallelFor(kernels.bundle(), 'mobiusStride', n / 2, 1 << 12, (_, s, e) => [mem, 0, H, p, s, e], local(mobiusStride));
   }
   const coeffs = mobius ? heap.slice(0, n) : input;
   const mu = montMu(p);
@@ -852,4 +871,85 @@ function ldeOnArea(
     local(ldeBlocks),
   );
   return { coeffs, codeword };
+}
+
+/**
+ * The commit's encoding (as lde.ts mobiusLde): Möbius transform of `values`, then the LDE
+ * at rate 2^−logBlowup, in one fresh shared wasm memory that the results stay in: the
+ * codeword blocks are transformed in place where they are returned (no data areas, no
+ * copies out) and the coefficients are a view too; the Möbius chunks and the LDE blocks are
+ * split across the pool's threads. The twiddles are computed into the same memory by the
+ * twist kernel (no JS tables). Null without shared wasm SIMD memory (or a memory that
+ * large). Same output as the other paths.
+ */
+export function commitLde(F: PrimeField, values: Uint32Array, logBlowup: number, rev: (x: number, bits: number) => number): { coeffs: Uint32Array; codeword: Uint32Array } | null {
+  const n = values.length;
+  const logN = 31 - Math.clz32(n);
+  const blocks = 1 << logBlowup;
+  if (n < 16 || F.p >= 2 ** 31 || !simdKernels.enabled || !kernels.sharedModule()) return null;
+  const total = n * blocks;
+  // Words: codeword [0, total), coefficients [total, +n), twiddles [+n, +2n), their μ
+  // multiples [+2n, +3n), block constants (8 per block).
+  const coefAt = total;
+  const twAt = coefAt + n;
+  const twmuAt = twAt + n;
+  const constsAt = twmuAt + n;
+  const mem = sharedMemory(4 * (constsAt + 8 * blocks + 8));
+  if (!mem) return null;
+  const heap = new Uint32Array(mem.buffer);
+  const x = kernels.exportsFor(mem);
+  const local = <A extends KernelArg[]>(f: (x: NttExports, ...rest: never[]) => void) => (a: A) => (f as (x: NttExports, ...rest: KernelArg[]) => void)(x, ...a);
+  const p = F.p;
+  const mu = montMu(p);
+  const r = F.reduce(2 ** 32);
+  // Twiddles (index h + j ↔ ω_{2h}^j, Montgomery form): the top level as powers of ω_n by
+  // the twist kernel over a constant 2^32 mod p (in place), each lower level a strided copy.
+  const h = n >>> 1;
+  const w = F.rootOfUnity(logN);
+  heap.fill(r, twAt + h, twAt + n);
+  let gi = r;
+  for (let k = 0; k < 4; k++) {
+    heap[constsAt + k] = gi;
+    gi = F.mul(gi, w);
+  }
+  const step = F.mul(F.pow(w, 4), r);
+  x.twist(4 * (twAt + h), 4 * (twAt + h), h, 4 * constsAt, step, Math.imul(step, mu), mu, p);
+  for (let i = h; i < n; i++) heap[twmuAt + i] = Math.imul(heap[twAt + i]!, mu);
+  for (let hh = h >>> 1; hh >= 1; hh >>>= 1) {
+    for (let j = 0; j < hh; j++) {
+      heap[twAt + hh + j] = heap[twAt + 2 * hh + 2 * j]!;
+      heap[twmuAt + hh + j] = heap[twmuAt + 2 * hh + 2 * j]!;
+    }
+  }
+  heap.set(values, coefAt);
+  // Every Möbius stage inside chunks of n/parts, then the strides ≥ n/parts across the threads.
+  const slots = Math.min(proverThreads(), blocks);
+  let parts = 1;
+  while (2 * parts <= slots) parts *= 2;
+  const chunk = n / parts;
+  parallelFor(kernels.bundle(), 'mobiusChunks', parts, 1, (_, s, e) => [mem, coefAt, chunk, p, s, e], local(mobiusChunks));
+  for (let H = chunk; H < n; H *= 2) parallelFor(kernels.bundle(), 'mobiusStride', n / 2, 1 << 12, (_, s, e) => [mem, coefAt, H, p, s, e], local(mobiusStride));
+  const omegaN = F.rootOfUnity(logN + logBlowup);
+  for (let b = 0; b < blocks; b++) {
+    const g = F.pow(omegaN, rev(b, logBlowup));
+    const c = constsAt + 8 * b;
+    let gb = r;
+    for (let k = 0; k < 4; k++) {
+      heap[c + k] = gb;
+      gb = F.mul(gb, g);
+    }
+    const st = F.mul(F.pow(g, 4), r);
+    heap[c + 4] = st;
+    heap[c + 5] = Math.imul(st, mu);
+    heap[c + 6] = g === 1 ? 1 : 0;
+  }
+  parallelFor(
+    kernels.bundle(),
+    'ldeBlocksInPlace',
+    blocks,
+    1,
+    (_, s, e) => [mem, n, p, mu, 4 * coefAt, 4 * twAt, 4 * twmuAt, 4 * constsAt, 0, heap[twAt + 3]!, heap[twmuAt + 3]!, s, e],
+    local(ldeBlocksInPlace),
+  );
+  return { coeffs: heap.subarray(coefAt, coefAt + n), codeword: heap.subarray(0, total) };
 }
