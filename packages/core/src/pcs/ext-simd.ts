@@ -450,7 +450,6 @@ export class ExtArena {
   private readonly k: ExtKernels;
   /** Threads whose kernels share this arena (1: no helpers). */
   private readonly slots: number;
-  private foldScratch: Uint32Array | null = null;
   private readonly F: PrimeField;
   private readonly w: number;
   private readonly mu: number;
@@ -491,13 +490,12 @@ export class ExtArena {
 
   /**
    * Extra words an opening of 2^n entries with `claims` claims needs for splitting its
-   * kernels across threads: the in-place fold's scratch, per-thread eq scratch, and the
-   * claims' product constants.
+   * kernels across threads: per-thread eq scratch and the claims' product constants.
    */
   static parallelScratchWords(n: number, claims: number): number {
     const threads = proverThreads();
     if (threads < 2 || n < 14) return 0;
-    return 2 * 2 ** n + threads * 2 ** (n - 1) + claims * (4 + 16 * n) + 64;
+    return threads * 2 ** (n - 1) + claims * (4 + 16 * n) + 64;
   }
 
   /** A zeroed table of `words` u32 in wasm memory (fresh memory is zero; space is never reused). */
@@ -528,21 +526,25 @@ export class ExtArena {
   }
 
   /**
-   * fold / foldBase split across threads. In place (dst = src) the threads after the first
-   * write to a scratch copied back afterwards: thread 0 only overwrites entries it has read,
-   * but a later thread's outputs would land on inputs of an earlier one.
+   * fold / foldBase split across threads. In place (dst = src) thread t writes its outputs
+   * at the start of its own inputs, copied down afterwards (in thread order, so no copy
+   * overwrites a block still to be copied): a thread after the first would otherwise write
+   * over inputs of an earlier one, and within its own inputs output k lands on input
+   * entry 2·start + k ≤ 2·start + 2k, which it has already read.
    */
   private splitFold(base: boolean, dst: Uint32Array, src: Uint32Array, half: number, coeffs: boolean): void {
     const inPlace = src.byteOffset === dst.byteOffset;
-    if (inPlace && (!this.foldScratch || this.foldScratch.length < 4 * half)) this.foldScratch = this.alloc(4 * half);
-    const scratch = this.foldScratch;
-    let copyFrom = half;
+    const ranges: [number, number][] = [];
     parallelFor(kernels.bundle(), 'foldRange', half, PARALLEL_MIN, (slot, s, e) => {
-      if (slot === 1) copyFrom = s;
-      const out = inPlace && slot > 0 ? scratch!.byteOffset : dst.byteOffset;
+      ranges[slot] = [s, e];
+      // foldRange writes output entry i at out + 16·i
+      const out = inPlace && slot > 0 ? src.byteOffset + 16 * s : dst.byteOffset;
       return [this.k.mem, base ? 1 : 0, src.byteOffset, out, 4 * this.consts, coeffs ? 0 : 1, this.F.p, this.mu, s, e];
     }, this.local(foldRange));
-    if (inPlace && copyFrom < half) dst.set(scratch!.subarray(4 * copyFrom, 4 * half), 4 * copyFrom);
+    if (inPlace) for (let t = 1; t < ranges.length; t++) {
+      const [s, e] = ranges[t]!;
+      if (e > s) dst.copyWithin(4 * s, 8 * s, 8 * s + 4 * (e - s));
+    }
   }
 
   /** dst[i] = src[2i] + r·(src[2i+1] − src[2i]) (or c[2i] + r·c[2i+1] when coeffs), ext, half entries out. */

@@ -290,13 +290,14 @@ export function pcsOpen(
   const beta = absorbPcsStatement(transcript, state.commitment, claims, params);
 
   // W = Σ_j β^j eq(z_j, ·)
-  // Wasm SIMD arena for the tables folded by fixed challenges: W (4·2^n words), v's base
-  // table staged (2^n; it later holds the base coefficients for layer 0's multi-fold) and
-  // its first fold (2·2^n), layer 0's folded coefficients (≤ 2^n), the block eq scratch
-  // (≤ 2^n: blocks have at most n − 2 variables) and a single dense claim's (2·2^n). Pages
-  // are only touched when used. null falls back to the JS kernels. Its views die with this
-  // call. With helper threads the arena is shared with them and holds their scratch too.
-  const arena = ExtArena.open(F, E.w, 11 * 2 ** n + 1024, ExtArena.parallelScratchWords(n, claims.length));
+  // Wasm SIMD arena for the tables folded by fixed challenges: W (4·2^n words; its upper
+  // half takes v's first fold), v's base table staged (2^n; it later holds the base
+  // coefficients for layer 0's multi-fold), layer 0's folded coefficients (≤ 2^n), the block
+  // eq scratch (≤ 2^n: blocks have at most n − 2 variables) and a single dense claim's
+  // (2·2^n). Pages are only touched when used. null falls back to the JS kernels. Its views
+  // die with this call. With helper threads the arena is shared with them and holds their
+  // scratch too.
+  const arena = ExtArena.open(F, E.w, 9 * 2 ** n + 1024, ExtArena.parallelScratchWords(n, claims.length));
   let W: Uint32Array = batchedEq(claims, beta, n, arena);
 
   let v: Uint32Array = arena ? arena.stage(state.values) : state.values;
@@ -329,12 +330,18 @@ export function pcsOpen(
       transcript.absorbExt(PCS_LABELS.round, msg);
       foldNonces[i] = grindPowSimd(transcript, foldPow);
       const r = transcript.challengeExt(PCS_LABELS.fold);
-      // The first folds write fresh ext arrays (the state's tables are kept); later ones
-      // fold in place into the lower half.
+      // W folds in place into its lower half. v's first fold writes a fresh ext table (the
+      // state's base table is kept): in the arena, into W's upper half, dead from now on;
+      // later folds are in place into the lower half.
+      const wHalf = W.length >>> 3;
+      if (arena) arena.fold(W, W, wHalf, r, false);
+      else foldExtTableBy(W, W, wHalf, r);
+      const wUpper = W.subarray(4 * wHalf, 8 * wHalf);
+      W = W.subarray(0, 4 * wHalf);
       if (vIsBase) {
         const half = v.length >>> 1;
         if (arena) {
-          const nv = arena.alloc(4 * half);
+          const nv = 4 * half === wUpper.length ? wUpper : arena.alloc(4 * half);
           arena.foldBase(nv, v, half, r, false);
           v = nv;
         } else {
@@ -349,10 +356,6 @@ export function pcsOpen(
         v = v.subarray(0, 4 * half);
       }
       vIsBase = false;
-      const wHalf = W.length >>> 3;
-      if (arena) arena.fold(W, W, wHalf, r, false);
-      else foldExtTableBy(W, W, wHalf, r);
-      W = W.subarray(0, 4 * wHalf);
       if (cIsBase && baseStage) {
         layer0Rs.push(r);
         if (j === a - 1) {
