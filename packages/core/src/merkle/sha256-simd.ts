@@ -220,21 +220,25 @@ const kernels = wasmKernelSet<Sha4>(
 /** Messages per staging round (bounds the staging area; a multiple of 4). */
 const CHUNK = 1024;
 
+/** From this size on a tree keeps its nodes in the memory they were hashed in (staging is ≤ 2 MB). */
+const VIEW_MIN_BYTES = 1 << 22;
+
 /** Below this many leaves per thread a tree is hashed on the calling thread alone. */
 const MIN_PARALLEL_LEAVES = 1 << 12;
 
 /**
- * Fills `nodes` (heap-ordered, 32 bytes per node, node 1 the root) for the leaves
- * tag_leaf ‖ leafBytes[k·len ..+len): leaves and every level with at least four nodes by
- * four-way SIMD hashing; returns the number of the highest node still to hash (the caller
- * finishes levels of fewer than four nodes), or −1 when SIMD is unavailable or numLeaves < 4.
+ * The heap-ordered nodes (32 bytes per node, node 1 the root; for large trees a view of
+ * the wasm memory they were hashed in, so no fresh copy) for the leaves tag_leaf ‖ leafBytes[k·len ..+len):
+ * leaves and every level with at least four nodes by four-way SIMD hashing; nodes 1 .. 3
+ * are left for the caller (levels of fewer than four nodes). Null when SIMD is unavailable
+ * or numLeaves < 4.
  *
  * Large trees are split into one subtree per thread (a power of two of them; leaf data must
  * then be in shared memory, else it is hashed on this thread); the calling thread hashes
  * the levels above the subtrees. The nodes do not depend on the split.
  */
-export function simdMerkleLevels(nodes: Uint8Array, leafBytes: Uint8Array, numLeaves: number, len: number, leafTag: number, nodeTag: number): number {
-  if (numLeaves < 4 || !simdKernels.enabled) return -1;
+export function simdMerkleLevels(leafBytes: Uint8Array, numLeaves: number, len: number, leafTag: number, nodeTag: number): Uint8Array | null {
+  if (numLeaves < 4 || !simdKernels.enabled) return null;
   let parts = 1;
   if (leafBytes.buffer instanceof SharedArrayBuffer && kernels.sharedModule()) {
     while (2 * parts <= proverThreads() && numLeaves / (2 * parts) >= MIN_PARALLEL_LEAVES) parts *= 2;
@@ -253,7 +257,7 @@ export function simdMerkleLevels(nodes: Uint8Array, leafBytes: Uint8Array, numLe
     parts = 1;
     const mod = kernels.module();
     const inst = mod && instanceWithMemory(mod, total);
-    if (!inst) return -1;
+    if (!inst) return null;
     mem = inst.mem;
     x = inst.exports as unknown as Sha4;
   }
@@ -266,9 +270,10 @@ export function simdMerkleLevels(nodes: Uint8Array, leafBytes: Uint8Array, numLe
   // Subtrees (every level whose slice per part still has ≥ 4 nodes), then the levels above.
   parallelFor(kernels.bundle(), 'merkleLevels', parts, 1, (slot, s, e) => args(slot, numLeaves, 4 * parts, parts, s, e), local);
   if (parts > 1) local(args(0, 2 * parts, 4, 1, 0, 1));
-  // Nodes 4 .. 2·numLeaves−1 are hashed; nodes 1 .. 3 are for the caller.
-  nodes.set(new Uint8Array(m.buffer, 128, nodeBytes - 128), 128);
-  return 3;
+  // Nodes 4 .. 2·numLeaves−1 are hashed; nodes 1 .. 3 are for the caller. Small trees
+  // get a copy (their memory would be mostly staging area).
+  const view = new Uint8Array(m.buffer, 0, nodeBytes);
+  return nodeBytes >= VIEW_MIN_BYTES ? view : view.slice();
 }
 
 

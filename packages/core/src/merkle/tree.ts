@@ -50,28 +50,30 @@ export class MerkleTree {
     const numLeaves = data.length / leafLimbs;
     if (numLeaves < 1 || (numLeaves & (numLeaves - 1)) !== 0) throw new MerkleError(`${numLeaves} leaves is not a power of two`);
     const depth = 31 - Math.clz32(numLeaves);
-    const nodes = new Uint8Array(2 * numLeaves * DIGEST_BYTES);
+    const leafBytes = 4 * leafLimbs;
+    // Four-way SIMD SHA-256 hashes the leaves and every level of ≥ 4 nodes when available;
+    // node:crypto does the rest (top = the highest node index still to hash).
+    const simdNodes = LITTLE_ENDIAN
+      ? simdMerkleLevels(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), numLeaves, leafBytes, MERKLE_LEAF_TAG, MERKLE_NODE_TAG)
+      : null;
+    const nodes = simdNodes ?? new Uint8Array(2 * numLeaves * DIGEST_BYTES);
     // Buffer views (no copies): native copy() into the scratch and write() of the latin1
     // digests avoid a subarray object and a digest Buffer per hash.
     const out = Buffer.from(nodes.buffer, nodes.byteOffset, nodes.byteLength);
-    const leafBytes = 4 * leafLimbs;
-    const scratch = Buffer.alloc(1 + leafBytes);
-    scratch[0] = MERKLE_LEAF_TAG;
-    // Four-way SIMD SHA-256 hashes the leaves and every level of ≥ 4 nodes when available;
-    // node:crypto does the rest (top = the highest node index still to hash).
-    const simdTop = LITTLE_ENDIAN
-      ? simdMerkleLevels(nodes, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), numLeaves, leafBytes, MERKLE_LEAF_TAG, MERKLE_NODE_TAG)
-      : -1;
-    const top = simdTop >= 0 ? simdTop : numLeaves - 1;
-    if (simdTop >= 0) {
+    const top = simdNodes ? 3 : numLeaves - 1;
+    if (simdNodes) {
       // leaves done
     } else if (LITTLE_ENDIAN) {
+      const scratch = Buffer.alloc(1 + leafBytes);
+      scratch[0] = MERKLE_LEAF_TAG;
       const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
       for (let k = 0; k < numLeaves; k++) {
         bytes.copy(scratch, 1, k * leafBytes, (k + 1) * leafBytes);
         out.write(sha256Latin1(scratch), (numLeaves + k) * DIGEST_BYTES, DIGEST_BYTES, 'latin1');
       }
     } else {
+      const scratch = Buffer.alloc(1 + leafBytes);
+      scratch[0] = MERKLE_LEAF_TAG;
       for (let k = 0; k < numLeaves; k++) {
         for (let i = 0; i < leafLimbs; i++) scratch.writeUInt32LE(data[k * leafLimbs + i]!, 1 + 4 * i);
         out.write(sha256Latin1(scratch), (numLeaves + k) * DIGEST_BYTES, DIGEST_BYTES, 'latin1');
