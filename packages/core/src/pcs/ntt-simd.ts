@@ -170,6 +170,44 @@ function buildPass2(): number[] {
   return code;
 }
 
+/**
+ * evens(src, dst, count): dst[j] = src[2j] for j < count (count a multiple of 4; u32 at byte
+ * addresses, dst not overlapping src). Builds each lower twiddle level from the one above
+ * (ω_h^j = ω_{2h}^{2j}).
+ * mulConst(src, dst, count, c): dst[i] = src[i]·c mod 2^32 (the twiddles' μ multiples).
+ */
+function buildEvens(): number[] {
+  // params 0 src, 1 dst, 2 count; i32 locals 3 s, 4 d, 5 end
+  const s = 3, d = 4, end = 5;
+  const code: number[] = [];
+  const e = (...parts: number[][]) => {
+    for (const q of parts) code.push(...q);
+  };
+  e(get(0), set(s), get(1), set(d), get(2), i32c(2), [0x74], get(1), I32_ADD, set(end));
+  e([0x02, 0x40], [0x03, 0x40]);
+  e(get(d), get(end), I32_LT_U, [0x45], [0x0d, 1]);
+  e(get(d), get(s), V_LOAD, get(s), [...simd(0x00), 4, 16], shuf32([0, 2, 4, 6]), V_STORE);
+  e(get(s), i32c(32), I32_ADD, set(s), get(d), i32c(16), I32_ADD, set(d));
+  e([0x0c, 0], [0x0b], [0x0b]);
+  return code;
+}
+
+function buildMulConst(): number[] {
+  // params 0 src, 1 dst, 2 count, 3 c; i32 locals 4 k, 5 end; v128 local 6 C
+  const k = 4, end = 5, C = 6;
+  const code: number[] = [];
+  const e = (...parts: number[][]) => {
+    for (const q of parts) code.push(...q);
+  };
+  e(get(3), SPLAT, set(C), i32c(0), set(k), get(2), i32c(2), [0x74], set(end));
+  e([0x02, 0x40], [0x03, 0x40]);
+  e(get(k), get(end), I32_LT_U, [0x45], [0x0d, 1]);
+  e(get(1), get(k), I32_ADD, get(0), get(k), I32_ADD, V_LOAD, get(C), X_MUL, V_STORE);
+  e(get(k), i32c(16), I32_ADD, set(k));
+  e([0x0c, 0], [0x0b], [0x0b]);
+  return code;
+}
+
 function kernelFuncs(): WasmFunc[] {
   return [
     { name: 'pass4', params: 6, i32Locals: 9, v128Locals: 10, code: buildPass4() },
@@ -177,6 +215,8 @@ function kernelFuncs(): WasmFunc[] {
     { name: 'last4', params: 5, i32Locals: 2, v128Locals: 14, code: buildLast4() },
     { name: 'mobius', params: 4, i32Locals: 5, v128Locals: 8, code: buildMobius() },
     { name: 'pass2', params: 6, i32Locals: 6, v128Locals: 4, code: buildPass2() },
+    { name: 'evens', params: 3, i32Locals: 3, v128Locals: 0, code: buildEvens() },
+    { name: 'mulConst', params: 4, i32Locals: 2, v128Locals: 1, code: buildMulConst() },
   ];
 }
 
@@ -414,6 +454,8 @@ interface NttExports {
   last4: (data: number, n: number, w4: number, w4mu: number, p: number) => void;
   mobius: (c: number, n: number, h: number, p: number) => void;
   pass2: (data: number, n: number, h: number, tw: number, twmu: number, p: number) => void;
+  evens: (src: number, dst: number, count: number) => void;
+  mulConst: (src: number, dst: number, count: number, c: number) => void;
 }
 
 interface SimdNtt extends NttExports {
@@ -914,13 +956,12 @@ export function commitLde(F: PrimeField, values: Uint32Array, logBlowup: number,
   }
   const step = F.mul(F.pow(w, 4), r);
   x.twist(4 * (twAt + h), 4 * (twAt + h), h, 4 * constsAt, step, Math.imul(step, mu), mu, p);
-  for (let i = h; i < n; i++) heap[twmuAt + i] = Math.imul(heap[twAt + i]!, mu);
   for (let hh = h >>> 1; hh >= 1; hh >>>= 1) {
-    for (let j = 0; j < hh; j++) {
-      heap[twAt + hh + j] = heap[twAt + 2 * hh + 2 * j]!;
-      heap[twmuAt + hh + j] = heap[twmuAt + 2 * hh + 2 * j]!;
-    }
+    if (hh >= 4) x.evens(4 * (twAt + 2 * hh), 4 * (twAt + hh), hh);
+    else for (let j = 0; j < hh; j++) heap[twAt + hh + j] = heap[twAt + 2 * hh + 2 * j]!;
   }
+  x.mulConst(4 * (twAt + 4), 4 * (twmuAt + 4), n - 4, mu);
+  for (let i = 1; i < 4; i++) heap[twmuAt + i] = Math.imul(heap[twAt + i]!, mu);
   heap.set(values, coefAt);
   // Every Möbius stage inside chunks of n/parts, then the strides ≥ n/parts across the threads.
   const slots = Math.min(proverThreads(), blocks);
