@@ -1,7 +1,10 @@
 /**
  * `npm run bench`: prints one JSON document on stdout (progress goes to stderr).
  *
- *   node packages/core/dist/bench/main.js [--only field,sumcheck,pcs,model] [--pcs-sizes 16,18,20,22] [--quick] [--synthetic]
+ *   node packages/core/dist/bench/main.js [--only field,sumcheck,pcs,model] [--pcs-sizes 16,18,20,22] [--quick] [--synthetic] [--runs N]
+ *
+ * Generation-proof rows prove the same statement --runs times (default 4): `proveFirstMs` is
+ * the first (a cold start for the process's first row), `proveMs` the median of the others.
  *
  * Sections are measured in one process so ratios between them are meaningful; timings
  * are wall-clock on this machine. Peak RSS is the process high-water mark
@@ -20,11 +23,16 @@ function parseList(v: string | undefined, name: string): number[] | undefined {
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), { only: 'string', 'pcs-sizes': 'string', quick: 'boolean', json: 'boolean', synthetic: 'boolean' });
+  const flags = parseFlags(process.argv.slice(2), { only: 'string', 'pcs-sizes': 'string', quick: 'boolean', json: 'boolean', synthetic: 'boolean', runs: 'string' });
   const only = flags.only?.split(',');
   const known = sections.map((s) => s.name);
   for (const o of only ?? []) if (!known.includes(o)) throw new UsageError(`unknown section '${o}' (known: ${known.join(', ')})`);
-  const opts = { quick: flags.quick === true, pcsSizes: parseList(flags['pcs-sizes'], 'pcs-sizes'), synthetic: flags.synthetic === true };
+  let runs: number | undefined;
+  if (flags.runs !== undefined) {
+    runs = Number(flags.runs);
+    if (!Number.isInteger(runs) || runs < 1 || runs > 20) throw new UsageError('--runs takes an integer 1..20');
+  }
+  const opts = { quick: flags.quick === true, pcsSizes: parseList(flags['pcs-sizes'], 'pcs-sizes'), synthetic: flags.synthetic === true, ...(runs === undefined ? {} : { runs }) };
   const result: Record<string, unknown> = {
     machine: { node: process.version, cpus: (await import('node:os')).cpus().length, platform: process.platform },
     // The prover's kernels split across this many threads (ZKLLM_THREADS); the float

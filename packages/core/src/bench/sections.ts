@@ -10,6 +10,8 @@ export interface BenchOptions {
   pcsSizes: number[] | undefined;
   /** Also benchmark a stories15M-shaped synthetic model (slow). */
   synthetic: boolean;
+  /** Proofs per generation-proof row (first + repeats; default 4, 1 with quick). */
+  runs?: number;
 }
 
 export interface BenchSection {
@@ -24,7 +26,7 @@ export const sections: BenchSection[] = [
   // PCS commit/open/verify and proof size per committed vector size.
   { name: 'pcs', run: (o) => benchPcs(o.pcsSizes ?? (o.quick ? [12, 14] : [16, 18, 20, 22])) },
   // Generation proofs: commit/prove/verify/bytes/RSS and the ratio to float inference.
-  { name: 'model', run: (o) => benchModels({ quick: o.quick, synthetic: o.synthetic }) },
+  { name: 'model', run: (o) => benchModels({ quick: o.quick, synthetic: o.synthetic, ...(o.runs === undefined ? {} : { runs: o.runs }) }) },
   // FHE-wrapped generation vs the plaintext quantized path (latency, bytes, proofs).
   { name: 'fhe', run: (o) => benchFhe({ quick: o.quick }) },
 ];
