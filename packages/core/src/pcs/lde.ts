@@ -11,7 +11,7 @@
  */
 import { BabyBear, type PrimeField } from '@zkllm/verifier';
 import { proverThreads, sharedU32 } from '../parallel/pool.js';
-import { commitLde, difPassesJs, extLde, parallelLde, simdArea, simdPowers, simdRadix4Passes, type SimdArea } from './ntt-simd.js';
+import { commitLde, difPassesJs, extLde, simdArea, simdPowers, simdRadix4Passes, type SimdArea } from './ntt-simd.js';
 
 /** Below this size the copies into wasm memory cost more than the SIMD passes save. */
 const SIMD_MIN_SIZE = 1 << 12;
@@ -192,8 +192,6 @@ export function mobiusLde(values: Uint32Array, logBlowup: number, F: PrimeField 
     const direct = commitLde(F, values, logBlowup, rev);
     if (direct) return direct;
     const tw = difTwiddles(F, logN);
-    const parallel = parallelLde(F, values, logBlowup, tw, rev, true);
-    if (parallel) return parallel;
     const area = simdArea(F, logN, tw);
     if (area) {
       area.heap.set(values, 3 * n);
@@ -211,17 +209,15 @@ export function mobiusLde(values: Uint32Array, logBlowup: number, F: PrimeField 
 export function ldeBitReversedExt(coeffs: Uint32Array, logBlowup: number, F: PrimeField = BabyBear): Uint32Array {
   const n = coeffs.length >>> 2;
   const total = n << logBlowup;
-  const direct = n >= 4 && (n & (n - 1)) === 0 ? extLde(F, coeffs, logBlowup, difTwiddles(F, 31 - Math.clz32(n)), rev) : null;
+  const direct = extLde(F, coeffs, logBlowup, rev);
   if (direct) return direct;
   // Shared when helpers exist: the Merkle tree over this layer is then split across them.
   const out = proverThreads() > 1 && total >= 1 << 14 ? sharedU32(4 * total) : new Uint32Array(4 * total);
   const limb = new Uint32Array(n);
   const enc = new Uint32Array(total);
-  const tw = n >= SIMD_MIN_SIZE ? difTwiddles(F, 31 - Math.clz32(n)) : null;
   for (let k = 0; k < 4; k++) {
     for (let i = 0; i < n; i++) limb[i] = coeffs[4 * i + k]!;
-    const parallel = tw && parallelLde(F, limb, logBlowup, tw, rev, false);
-    const e = parallel ? parallel.codeword : ldeBitReversed(limb, logBlowup, enc, F);
+    const e = ldeBitReversed(limb, logBlowup, enc, F);
     for (let i = 0; i < total; i++) out[4 * i + k] = e[i]!;
   }
   return out;

@@ -192,6 +192,23 @@ function buildEvens(): number[] {
   return code;
 }
 
+/** evensVec(src, dst, count): v128 j of dst = v128 2j of src for j < count (the ext twiddle levels). */
+function buildEvensVec(): number[] {
+  // params 0 src, 1 dst, 2 count; i32 locals 3 s, 4 d, 5 end
+  const s = 3, d = 4, end = 5;
+  const code: number[] = [];
+  const e = (...parts: number[][]) => {
+    for (const q of parts) code.push(...q);
+  };
+  e(get(0), set(s), get(1), set(d), get(2), i32c(4), [0x74], get(1), I32_ADD, set(end));
+  e([0x02, 0x40], [0x03, 0x40]);
+  e(get(d), get(end), I32_LT_U, [0x45], [0x0d, 1]);
+  e(get(d), get(s), V_LOAD, V_STORE);
+  e(get(s), i32c(32), I32_ADD, set(s), get(d), i32c(16), I32_ADD, set(d));
+  e([0x0c, 0], [0x0b], [0x0b]);
+  return code;
+}
+
 function buildMulConst(): number[] {
   // params 0 src, 1 dst, 2 count, 3 c; i32 locals 4 k, 5 end; v128 local 6 C
   const k = 4, end = 5, C = 6;
@@ -217,6 +234,7 @@ function kernelFuncs(): WasmFunc[] {
     { name: 'pass2', params: 6, i32Locals: 6, v128Locals: 4, code: buildPass2() },
     { name: 'evens', params: 3, i32Locals: 3, v128Locals: 0, code: buildEvens() },
     { name: 'mulConst', params: 4, i32Locals: 2, v128Locals: 1, code: buildMulConst() },
+    { name: 'evensVec', params: 3, i32Locals: 3, v128Locals: 0, code: buildEvensVec() },
   ];
 }
 
@@ -456,6 +474,7 @@ interface NttExports {
   pass2: (data: number, n: number, h: number, tw: number, twmu: number, p: number) => void;
   evens: (src: number, dst: number, count: number) => void;
   mulConst: (src: number, dst: number, count: number, c: number) => void;
+  evensVec: (src: number, dst: number, count: number) => void;
 }
 
 interface SimdNtt extends NttExports {
@@ -791,128 +810,86 @@ function mobiusStride(_x: NttExports, mem: WebAssembly.Memory, at: number, H: nu
 
 const kernels = wasmKernelSet<NttExports>('ntt-simd', kernelFuncs, [ldeBlocks, ldeBlocksInPlace, mobiusChunks, mobiusStride], [nttPasses]);
 
-/** Below this size the commit's encoding stays on the calling thread. */
-const PARALLEL_MIN_SIZE = 1 << 16;
-
-/** Areas by kind and size (twiddles loaded), reused: the commit's and the opening layers'. */
-const parallelAreas = new Map<string, { mem: WebAssembly.Memory; blocks: number; slots: number; tw: Uint32Array }>();
-
-/** Montgomery twiddles with every entry repeated four times (the ext NTT's), per table. */
-const extTwiddleCache = new WeakMap<Uint32Array, { tw: Uint32Array; twmu: Uint32Array }>();
-
-function extTwiddles(m: { tw: Uint32Array; twmu: Uint32Array }): { tw: Uint32Array; twmu: Uint32Array } {
-  let e = extTwiddleCache.get(m.tw);
-  if (!e) {
-    const n = m.tw.length;
-    e = { tw: new Uint32Array(4 * n), twmu: new Uint32Array(4 * n) };
-    for (let i = 0; i < n; i++) {
-      e.tw.fill(m.tw[i]!, 4 * i, 4 * i + 4);
-      e.twmu.fill(m.twmu[i]!, 4 * i, 4 * i + 4);
-    }
-    extTwiddleCache.set(m.tw, e);
-  }
-  return e;
-}
-
-/**
- * LDE at rate 2^−logBlowup of `input` (as lde.ts ldeBitReversed; with `mobius`, of its
- * Möbius transform, as mobiusLde) with the Möbius chunks and the LDE blocks split across the
- * pool's threads, in a shared wasm memory; the codeword is in shared memory (the Merkle tree
- * over it is split too). Null when it would run on one thread anyway. Same output as the
- * one-thread path: the same kernels; Möbius stages on different bits commute.
- */
-export function parallelLde(F: PrimeField, input: Uint32Array, logBlowup: number, tw: Uint32Array, rev: (x: number, bits: number) => number, mobius: boolean): { coeffs: Uint32Array; codeword: Uint32Array } | null {
-  const slots = Math.min(proverThreads(), 1 << logBlowup);
-  if (input.length < PARALLEL_MIN_SIZE || slots < 2) return null;
-  return ldeOnArea(F, input, logBlowup, tw, rev, mobius, false, slots);
-}
+/** Ext LDE areas by size (twiddles in place), reused: the opening layers' of each size. */
+const extAreas = new Map<number, { mem: WebAssembly.Memory; blocks: number; slots: number }>();
 
 /** Extension elements below which {@link extLde} declines (the per-limb path is as fast). */
 const EXT_MIN_SIZE = 1 << 6;
 
 /**
  * Bit-reversed codeword (rate 2^−logBlowup) of an extension-field coefficient vector
- * (4 interleaved limbs per element; `tw` the twiddles of its element count), limbs
- * interleaved the same way: one NTT over the interleaved words (see nttPasses) instead of
- * four limb NTTs with their gathers and scatters; the blocks are split across the pool's
- * threads. The codeword is shared memory when there are helper threads (the Merkle tree
- * over it is split too). Null without shared wasm SIMD memory or below EXT_MIN_SIZE elements.
+ * (4 interleaved limbs per element), limbs interleaved the same way: one NTT over the
+ * interleaved words (see nttPasses) instead of four limb NTTs with their gathers and
+ * scatters; the blocks are split across the pool's threads. The codeword is shared memory
+ * when there are helper threads (the Merkle tree over it is split too). Null without shared
+ * wasm SIMD memory or below EXT_MIN_SIZE elements.
  */
-export function extLde(F: PrimeField, coeffs: Uint32Array, logBlowup: number, tw: Uint32Array, rev: (x: number, bits: number) => number): Uint32Array | null {
-  if (coeffs.length < 4 * EXT_MIN_SIZE) return null;
-  return ldeOnArea(F, coeffs, logBlowup, tw, rev, false, true, Math.min(proverThreads(), 1 << logBlowup))?.codeword ?? null;
-}
-
-function ldeOnArea(
-  F: PrimeField, input: Uint32Array, logBlowup: number, tw: Uint32Array, rev: (x: number, bits: number) => number,
-  mobius: boolean, ext: boolean, slots: number,
-): { coeffs: Uint32Array; codeword: Uint32Array } | null {
-  const n = input.length; // words (4 per element when ext)
+export function extLde(F: PrimeField, coeffs: Uint32Array, logBlowup: number, rev: (x: number, bits: number) => number): Uint32Array | null {
+  const n = coeffs.length; // words, 4 per element
+  const elems = n >>> 2;
   const blocks = 1 << logBlowup;
-  if (F.p >= 2 ** 31 || !simdKernels.enabled || !kernels.sharedModule()) return null;
-  const logElems = 31 - Math.clz32(ext ? n >>> 2 : n);
-  const m = ext ? extTwiddles(montTwiddles(F, tw)) : montTwiddles(F, tw);
+  if (elems < EXT_MIN_SIZE || (elems & (elems - 1)) !== 0 || F.p >= 2 ** 31 || !simdKernels.enabled || !kernels.sharedModule()) return null;
+  const slots = Math.min(proverThreads(), blocks);
+  const logElems = 31 - Math.clz32(elems);
+  const p = F.p;
+  const mu = montMu(p);
+  const r = F.reduce(2 ** 32);
   // Words: coefficients [0, n), twiddles [n, 2n), their μ multiples [2n, 3n), block
   // constants (8 per block), then one data area of n per slot.
+  const twAt = n;
+  const twmuAt = 2 * n;
   const constsAt = 3 * n;
   const dataAt = (slot: number) => constsAt + 8 * blocks + slot * n;
-  const key = `${ext ? 'ext' : 'base'}:${n}`;
-  let area = parallelAreas.get(key);
-  if (!area || area.blocks !== blocks || area.slots !== slots || area.tw !== m.tw) {
-    parallelAreas.delete(key);
+  let area = extAreas.get(n);
+  if (!area || area.blocks !== blocks || area.slots !== slots) {
+    extAreas.delete(n);
     const mem = sharedMemory(4 * dataAt(slots));
     if (!mem) return null;
     const heap = new Uint32Array(mem.buffer);
-    heap.set(m.tw.subarray(0, n), n);
-    heap.set(m.twmu.subarray(0, n), 2 * n);
-    area = { mem, blocks, slots, tw: m.tw };
-    // A few kept: the commit's and the opening layers' (the weights' and the witness's).
-    if (parallelAreas.size >= 6) parallelAreas.delete(parallelAreas.keys().next().value!);
-    parallelAreas.set(key, area);
+    const x = kernels.exportsFor(mem);
+    // Twiddles of the element NTT, each in all four lanes (index h + j ↔ ω_{2h}^j at words
+    // 4(h + j) ..+4, Montgomery form): the top level by the twist kernel (every lane the
+    // same power, stepping by ω) over a constant 2^32 mod p, each lower level every other
+    // vector of the one above.
+    const h = elems >>> 1;
+    const w = F.rootOfUnity(logElems);
+    heap.fill(r, twAt + 4 * h, twAt + n);
+    heap.fill(r, constsAt, constsAt + 4);
+    const step = F.mul(w, r);
+    x.twist(4 * (twAt + 4 * h), 4 * (twAt + 4 * h), 4 * h, 4 * constsAt, step, Math.imul(step, mu), mu, p);
+    for (let hh = h >>> 1; hh >= 1; hh >>>= 1) x.evensVec(4 * (twAt + 8 * hh), 4 * (twAt + 4 * hh), hh);
+    x.mulConst(4 * (twAt + 4), 4 * (twmuAt + 4), n - 4, mu);
+    area = { mem, blocks, slots };
+    // A few sizes kept (the witness's and the weights' opening layers).
+    if (extAreas.size >= 6) extAreas.delete(extAreas.keys().next().value!);
+    extAreas.set(n, area);
   }
   const mem = area.mem;
   const heap = new Uint32Array(mem.buffer);
   const x = kernels.exportsFor(mem);
   const local = <A extends KernelArg[]>(f: (x: NttExports, ...rest: never[]) => void) => (a: A) => (f as (x: NttExports, ...rest: KernelArg[]) => void)(x, ...a);
-  const p = F.p;
-  heap.set(input, 0);
-  if (mobius) {
-    // Every stage inside chunks of n/parts, then the strides ≥ n/parts across the threads.
-    let parts = 1;
-    while (2 * parts <= slots) parts *= 2;
-    const chunk = n / parts;
-    parallelFor(kernels.bundle(), 'mobiusChunks', parts, 1, (_, s, e) => [mem, 0, chunk, p, s, e], local(mobiusChunks));
-    for (let H = chunk; H < n; H *= 2) parallelFor(kernels.bundle(), 'mobiusStride', n / 2, 1 << 12, (_, s, e) => [mem, 0, H, p, s, e], local(mobiusStride));
-  }
-  const coeffs = mobius ? heap.slice(0, n) : input;
-  const mu = montMu(p);
-  const r = F.reduce(2 ** 32);
+  heap.set(coeffs, 0);
   const omegaN = F.rootOfUnity(logElems + logBlowup);
   for (let b = 0; b < blocks; b++) {
     const g = F.pow(omegaN, rev(b, logBlowup));
     const c = constsAt + 8 * b;
-    // The twist's lanes: g^0..g^3 stepping by g^4 (base), or each ext element's four limbs
-    // all by the same power, stepping by g (ext); Montgomery form.
-    let gi = r;
-    for (let k = 0; k < 4; k++) {
-      heap[c + k] = gi;
-      if (!ext) gi = F.mul(gi, g);
-    }
-    const step = F.mul(ext ? g : F.pow(g, 4), r);
-    heap[c + 4] = step;
-    heap[c + 5] = Math.imul(step, mu);
+    // The twist's lanes: each element's four limbs by the same power, stepping by g.
+    heap.fill(r, c, c + 4);
+    const st = F.mul(g, r);
+    heap[c + 4] = st;
+    heap[c + 5] = Math.imul(st, mu);
     heap[c + 6] = g === 1 ? 1 : 0;
   }
-  const codeword = slots > 1 || !ext ? sharedU32(n << logBlowup) : new Uint32Array(n << logBlowup);
+  const codeword = slots > 1 ? sharedU32(n << logBlowup) : new Uint32Array(n << logBlowup);
   parallelFor(
     kernels.bundle(),
     'ldeBlocks',
     blocks,
     1,
-    (slot, s, e) => [mem, n, p, mu, 0, 4 * n, 8 * n, 4 * constsAt, 4 * dataAt(slot), m.tw[3]!, m.twmu[3]!, !ext, codeword, s, e],
+    (slot, s, e) => [mem, n, p, mu, 0, 4 * twAt, 4 * twmuAt, 4 * constsAt, 4 * dataAt(slot), 0, 0, false, codeword, s, e],
     local(ldeBlocks),
   );
-  return { coeffs, codeword };
+  return codeword;
 }
 
 /**
