@@ -18,6 +18,7 @@ import { loadModel, type LoadedModel, type LoadOptions } from './model/load.js';
 import { generateGreedy } from './model/quant/forward.js';
 import { renderChat, type ChatMessage } from './chat/template.js';
 import type { QuantizedModel } from './model/quant/quantize.js';
+import { settleDetachProtector } from './parallel/detach.js';
 
 export interface GenerateOptions {
   /** Largest number of generated tokens (default 32; capped by the context window). */
@@ -80,6 +81,7 @@ export class ZkModel {
 
   /** Loads a Hugging Face directory or llama2.c checkpoint (default: the bundled model). */
   static load(path?: string, opts: ZkModelLoadOptions = {}): ZkModel {
+    settleDetachProtector();
     const dir = path ?? bundledModelDir();
     if (dir === undefined) throw new Error('no model path given and no bundled model found');
     const { cache, ...load } = opts;

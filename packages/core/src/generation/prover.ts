@@ -47,6 +47,7 @@ import { pcsCommit, pcsOpen } from '../pcs/index.js';
 import type { CommittedModel } from './commit.js';
 import type { ProverRegistry } from './registry.js';
 import { traceSpecs } from './template.js';
+import { settleDetachProtector } from '../parallel/detach.js';
 
 export class ProveError extends Error {
   override name = 'ProveError';
@@ -205,6 +206,7 @@ export function proveGeneration(
   input: GenerationProofInput,
   onProgress?: (stage: string, done: number, total: number) => void,
 ): { bytes: Uint8Array; statement: GenerationStatement; timings: ProveTimings } {
+  settleDetachProtector();
   const params = committed.file.params as { circuit?: Json } | null;
   if (!params || params.circuit === undefined) throw new ProveError('the model commitment has no circuit template');
   // The head runs on the R statement rows only (a `rows` op); with R = 0 there is

@@ -20,7 +20,7 @@ import {
 import type { TraceOp } from '../model/quant/trace.js';
 import type { IntTensorData } from './bundle.js';
 import type { ProverContext } from './context.js';
-import { proveRoundsSumcheck } from '../sumcheck/rounds.js';
+import { proveEqRoundsSumcheck, proveRoundsSumcheck } from '../sumcheck/rounds.js';
 import { traceTensorRef } from './matmul.js';
 import { evalLastAxis, evalLeading } from '../poly/mle.js';
 import { eqTableFast } from '../poly/eq.js';
@@ -71,10 +71,11 @@ export function proveMul(ctx: ProverContext, spec: MulSpec): void {
   const E = ctx.E;
   const r = ctx.randomPoint(spec.out.shape, `mul/${spec.out.id}`);
   ctx.claim(spec.out, r);
-  const { point: s } = proveRoundsSumcheck(
+  const { point: s } = proveEqRoundsSumcheck(
     ctx,
     tensorVars(spec.out.shape),
     3,
+    r,
     () => [
       { kind: 'ext', data: eqTableFast(E, r) },
       { kind: 'base', data: ctx.table(spec.a) },

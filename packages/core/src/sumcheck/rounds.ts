@@ -7,6 +7,7 @@
  */
 import { evalMleBase, evalMleExt, evalSumcheckTerms, type ByteWriter, type Ext, type QuarticExtension, type SumcheckTerm, type Transcript } from '@zkllm/verifier';
 import { proveSumcheckRounds, type MleTable } from './prover.js';
+import { proveEqSumcheckRounds } from './zerocheck.js';
 import { evalMleFast } from '../poly/mle.js';
 import { eqTableFast } from '../poly/eq.js';
 
@@ -80,6 +81,27 @@ export function proveRoundsSumcheck(
     return { point, finalEvals: new Uint32Array(4 * count) };
   }
   const out = proveSumcheckRounds({ numVars, tables: typeof tables === 'function' ? tables() : tables, terms, degree }, ctx.transcript, { ext: ctx.E });
+  for (const m of out.roundMessages) ctx.writer.exts(m);
+  return { point: out.point, finalEvals: out.finalEvals };
+}
+
+/**
+ * {@link proveRoundsSumcheck} for a zero-check statement: `tables()[0]` must be eq(r, ·) and
+ * every term must carry factor 0 exactly once. Same messages, point and final values (the
+ * eq-aware prover of zerocheck.ts, which falls back to the generic one for any other shape);
+ * it shares its kernel with the requant zero-checks instead of compiling one more product
+ * kernel per process.
+ */
+export function proveEqRoundsSumcheck(
+  ctx: SumcheckSink,
+  numVars: number,
+  degree: number,
+  r: Uint32Array,
+  tables: () => readonly MleTable[],
+  terms: readonly SumcheckTerm[],
+): { point: Uint32Array; finalEvals: Uint32Array } {
+  if (ctx.dryRun) return proveRoundsSumcheck(ctx, numVars, degree, tables, terms);
+  const out = proveEqSumcheckRounds({ numVars, tables: tables(), terms, degree }, r, ctx.transcript, { ext: ctx.E });
   for (const m of out.roundMessages) ctx.writer.exts(m);
   return { point: out.point, finalEvals: out.finalEvals };
 }
