@@ -46,15 +46,16 @@ import {
 import { parallelFor, proverThreads, sharedU32, type KernelArg } from '../parallel/pool.js';
 
 /**
- * pass4(data, n, h, tw, twmu): one radix-4 DIF pass (stages h and h/2) over n elements at
- * byte address data; tw/twmu are byte addresses of the Montgomery twiddles and their μ
- * multiples (index h + j ↔ ω_{2h}^j, as in lde.ts). Requires h/2 to be a multiple of 4.
+ * pass4(data, n, h, tw, mu, p): one radix-4 DIF pass (stages h and h/2) over n elements at
+ * byte address data; tw is the byte address of the Montgomery twiddles (index h + j ↔
+ * ω_{2h}^j, as in lde.ts), mu = p^−1 mod 2^32 (q = (x·w)·μ: the same q as a table of w·μ,
+ * without its memory). Requires h/2 to be a multiple of 4.
  */
 function buildPass4(): number[] {
-  // params: 0 data, 1 n, 2 h, 3 tw, 4 twmu, 5 p; then 9 i32 and 10 v128 locals
+  // params: 0 data, 1 n, 2 h, 3 tw, 4 mu, 5 p; then 9 i32 and 12 v128 locals
   const L = {
     end: 6, hb: 7, h2b: 8, s: 9, jb: 10, a: 11, ta: 12, tb: 13, tc: 14,
-    P: 15, x0: 16, x1: 17, x2: 18, x3: 19, s02: 20, s13: 21, y2: 22, y3: 23, t: 24,
+    P: 15, x0: 16, x1: 17, x2: 18, x3: 19, s02: 20, s13: 21, y2: 22, y3: 23, t: 24, MU: 25, w: 26,
   };
   const code: number[] = [];
   const e = (...parts: number[][]) => {
@@ -64,17 +65,18 @@ function buildPass4(): number[] {
   const addNorm = () => e(X_ADD, get(L.P), X_SUB, tee(L.t), get(L.P), get(L.t), i32c(31), X_SHR_S, V_AND, X_ADD);
   const subNorm = () => e(X_SUB, tee(L.t), get(L.P), get(L.t), i32c(31), X_SHR_S, V_AND, X_ADD);
   // Montgomery product of the vector in local `x` by the twiddles at byte address in local `addr`.
-  const mont = (x: number, twAddr: number, muAddr: number) => {
+  const mont = (x: number, twAddr: number) => {
     // hi(x·w)
-    e(get(x), get(twAddr), V_LOAD, EXTMUL_LO_U, get(x), get(twAddr), V_LOAD, EXTMUL_HI_U, SHUF_HI);
-    // q = x·wμ; hi(q·p)
-    e(get(x), get(muAddr), V_LOAD, X_MUL, tee(L.t), get(L.P), EXTMUL_LO_U, get(L.t), get(L.P), EXTMUL_HI_U, SHUF_HI);
+    e(get(twAddr), V_LOAD, set(L.w));
+    e(get(x), get(L.w), EXTMUL_LO_U, get(x), get(L.w), EXTMUL_HI_U, SHUF_HI);
+    // q = (x·w)·μ; hi(q·p)
+    e(get(x), get(L.w), X_MUL, get(L.MU), X_MUL, tee(L.t), get(L.P), EXTMUL_LO_U, get(L.t), get(L.P), EXTMUL_HI_U, SHUF_HI);
     subNorm();
   };
   e(get(0), get(1), i32c(2), [0x74] /* shl */, I32_ADD, set(L.end));
   e(get(2), i32c(2), [0x74], set(L.hb));
   e(get(L.hb), i32c(1), I32_SHR_U, set(L.h2b));
-  e(get(5), SPLAT, set(L.P));
+  e(get(5), SPLAT, set(L.P), get(4), SPLAT, set(L.MU));
   e(get(0), set(L.s));
   e([0x02, 0x40], [0x03, 0x40]); // block loop (over blocks)
   e(get(L.s), get(L.end), I32_LT_U, [0x45] /* eqz */, [0x0d, 1] /* br_if 1 */);
@@ -93,29 +95,26 @@ function buildPass4(): number[] {
   // twiddle addresses: w1 at hb + jb, w3 at hb + h2b + jb, w2 at h2b + jb
   e(get(L.hb), get(L.jb), I32_ADD, set(L.tc));
   e(get(3), get(L.tc), I32_ADD, set(L.ta));
-  e(get(4), get(L.tc), I32_ADD, set(L.tb));
-  mont(L.x0, L.ta, L.tb);
+  mont(L.x0, L.ta);
   e(set(L.y2));
   e(get(L.ta), get(L.h2b), I32_ADD, set(L.ta));
-  e(get(L.tb), get(L.h2b), I32_ADD, set(L.tb));
-  mont(L.x1, L.ta, L.tb);
+  mont(L.x1, L.ta);
   e(set(L.y3));
   e(get(L.h2b), get(L.jb), I32_ADD, set(L.tc));
   e(get(3), get(L.tc), I32_ADD, set(L.ta));
-  e(get(4), get(L.tc), I32_ADD, set(L.tb));
   // a0 = s02 + s13
   e(get(L.a), get(L.s02), get(L.s13)); addNorm(); e(V_STORE);
   // a1 = (s02 − s13)·w2
   e(get(L.s02), get(L.s13)); subNorm(); e(set(L.x2));
   e(get(L.a), get(L.h2b), I32_ADD);
-  mont(L.x2, L.ta, L.tb);
+  mont(L.x2, L.ta);
   e(V_STORE);
   // a2 = y2 + y3
   e(get(L.a), get(L.hb), I32_ADD, get(L.y2), get(L.y3)); addNorm(); e(V_STORE);
   // a3 = (y2 − y3)·w2
   e(get(L.y2), get(L.y3)); subNorm(); e(set(L.x3));
   e(get(L.a), get(L.hb), I32_ADD, get(L.h2b), I32_ADD);
-  mont(L.x3, L.ta, L.tb);
+  mont(L.x3, L.ta);
   e(V_STORE);
   e(get(L.jb), i32c(16), I32_ADD, set(L.jb));
   e([0x0c, 0], [0x0b], [0x0b]); // br 0; end loop; end block
@@ -125,15 +124,15 @@ function buildPass4(): number[] {
 }
 
 /**
- * pass2(data, n, h, tw, twmu, p): one radix-2 DIF stage of half-size h over n elements at
+ * pass2(data, n, h, tw, mu, p): one radix-2 DIF stage of half-size h over n elements at
  * byte address data (x, y = a[j], a[j + h]: a[j] = x + y, a[j + h] = (x − y)·ω_{2h}^j),
  * twiddles as in pass4. Requires h to be a multiple of 4. Odd sizes use it for the stage of
  * h = 4, which the radix-4 passes (h ≥ 8) and last4 (stages 2 and 1) leave over.
  */
 function buildPass2(): number[] {
-  // params: 0 data, 1 n, 2 h, 3 tw, 4 twmu, 5 p; i32 locals 6 end, 7 hb, 8 s, 9 jb, 10 a, 11 ta;
-  // v128 locals 12 P, 13 x, 14 y, 15 t
-  const end = 6, hb = 7, s = 8, jb = 9, a = 10, ta = 11, P = 12, x = 13, y = 14, t = 15;
+  // params: 0 data, 1 n, 2 h, 3 tw, 4 mu, 5 p; i32 locals 6 end, 7 hb, 8 s, 9 jb, 10 a, 11 ta;
+  // v128 locals 12 P, 13 x, 14 y, 15 t, 16 MU
+  const end = 6, hb = 7, s = 8, jb = 9, a = 10, ta = 11, P = 12, x = 13, y = 14, t = 15, MU = 16;
   const code: number[] = [];
   const e = (...parts: number[][]) => {
     for (const q of parts) code.push(...q);
@@ -141,7 +140,7 @@ function buildPass2(): number[] {
   const normalise = () => e(tee(t), get(P), get(t), i32c(31), X_SHR_S, V_AND, X_ADD);
   e(get(0), get(1), i32c(2), [0x74], I32_ADD, set(end));
   e(get(2), i32c(2), [0x74], set(hb));
-  e(get(5), SPLAT, set(P));
+  e(get(5), SPLAT, set(P), get(4), SPLAT, set(MU));
   e(get(0), set(s));
   e([0x02, 0x40], [0x03, 0x40]);
   e(get(s), get(end), I32_LT_U, [0x45], [0x0d, 1]);
@@ -158,9 +157,10 @@ function buildPass2(): number[] {
   normalise();
   e(set(x));
   e(get(a), get(hb), I32_ADD);
-  // hi(x·w) − hi(q·p), q = x·wμ
-  e(get(x), get(3), get(ta), I32_ADD, V_LOAD, EXTMUL_LO_U, get(x), get(3), get(ta), I32_ADD, V_LOAD, EXTMUL_HI_U, SHUF_HI);
-  e(get(x), get(4), get(ta), I32_ADD, V_LOAD, X_MUL, tee(t), get(P), EXTMUL_LO_U, get(t), get(P), EXTMUL_HI_U, SHUF_HI, X_SUB);
+  // hi(x·w) − hi(q·p), q = (x·w)·μ (y holds w)
+  e(get(3), get(ta), I32_ADD, V_LOAD, set(y));
+  e(get(x), get(y), EXTMUL_LO_U, get(x), get(y), EXTMUL_HI_U, SHUF_HI);
+  e(get(x), get(y), X_MUL, get(MU), X_MUL, tee(t), get(P), EXTMUL_LO_U, get(t), get(P), EXTMUL_HI_U, SHUF_HI, X_SUB);
   normalise();
   e(V_STORE);
   e(get(jb), i32c(16), I32_ADD, set(jb));
@@ -174,7 +174,6 @@ function buildPass2(): number[] {
  * evens(src, dst, count): dst[j] = src[2j] for j < count (count a multiple of 4; u32 at byte
  * addresses, dst not overlapping src). Builds each lower twiddle level from the one above
  * (ω_h^j = ω_{2h}^{2j}).
- * mulConst(src, dst, count, c): dst[i] = src[i]·c mod 2^32 (the twiddles' μ multiples).
  */
 function buildEvens(): number[] {
   // params 0 src, 1 dst, 2 count; i32 locals 3 s, 4 d, 5 end
@@ -209,31 +208,14 @@ function buildEvensVec(): number[] {
   return code;
 }
 
-function buildMulConst(): number[] {
-  // params 0 src, 1 dst, 2 count, 3 c; i32 locals 4 k, 5 end; v128 local 6 C
-  const k = 4, end = 5, C = 6;
-  const code: number[] = [];
-  const e = (...parts: number[][]) => {
-    for (const q of parts) code.push(...q);
-  };
-  e(get(3), SPLAT, set(C), i32c(0), set(k), get(2), i32c(2), [0x74], set(end));
-  e([0x02, 0x40], [0x03, 0x40]);
-  e(get(k), get(end), I32_LT_U, [0x45], [0x0d, 1]);
-  e(get(1), get(k), I32_ADD, get(0), get(k), I32_ADD, V_LOAD, get(C), X_MUL, V_STORE);
-  e(get(k), i32c(16), I32_ADD, set(k));
-  e([0x0c, 0], [0x0b], [0x0b]);
-  return code;
-}
-
 function kernelFuncs(): WasmFunc[] {
   return [
-    { name: 'pass4', params: 6, i32Locals: 9, v128Locals: 10, code: buildPass4() },
+    { name: 'pass4', params: 6, i32Locals: 9, v128Locals: 12, code: buildPass4() },
     { name: 'twist', params: 8, i32Locals: 2, v128Locals: 7, code: buildTwist() },
     { name: 'last4', params: 5, i32Locals: 2, v128Locals: 14, code: buildLast4() },
     { name: 'mobius', params: 4, i32Locals: 5, v128Locals: 8, code: buildMobius() },
-    { name: 'pass2', params: 6, i32Locals: 6, v128Locals: 4, code: buildPass2() },
+    { name: 'pass2', params: 6, i32Locals: 6, v128Locals: 5, code: buildPass2() },
     { name: 'evens', params: 3, i32Locals: 3, v128Locals: 0, code: buildEvens() },
-    { name: 'mulConst', params: 4, i32Locals: 2, v128Locals: 1, code: buildMulConst() },
     { name: 'evensVec', params: 3, i32Locals: 3, v128Locals: 0, code: buildEvensVec() },
   ];
 }
@@ -450,16 +432,16 @@ function buildTwist(): number[] {
  * four lanes, and the element stages 2 and 1 are the word passes h = 8 (and 4).
  * Self-contained (the helper threads run its source).
  */
-function nttPasses(x: NttExports, data: number, n: number, tw: number, twmu: number, p: number, w4: number, w4mu: number, last: boolean): void {
+function nttPasses(x: NttExports, data: number, n: number, tw: number, mu: number, p: number, w4: number, w4mu: number, last: boolean): void {
   const BLOCK = 1 << 15;
   let h = n >>> 1;
-  for (; h >= 8 && 2 * h > BLOCK; h >>>= 2) x.pass4(data, n, h, tw, twmu, p);
+  for (; h >= 8 && 2 * h > BLOCK; h >>>= 2) x.pass4(data, n, h, tw, mu, p);
   const len = Math.min(n, BLOCK);
   for (let b = 0; b < n; b += len) {
     const at = data + 4 * b;
     let k = h;
-    for (; k >= 8; k >>>= 2) x.pass4(at, len, k, tw, twmu, p);
-    if (k === 4) x.pass2(at, len, 4, tw, twmu, p);
+    for (; k >= 8; k >>>= 2) x.pass4(at, len, k, tw, mu, p);
+    if (k === 4) x.pass2(at, len, 4, tw, mu, p);
     if (last) x.last4(at, len, w4, w4mu, p);
   }
 }
@@ -467,13 +449,12 @@ function nttPasses(x: NttExports, data: number, n: number, tw: number, twmu: num
 // ---- runtime ----
 
 interface NttExports {
-  pass4: (data: number, n: number, h: number, tw: number, twmu: number, p: number) => void;
+  pass4: (data: number, n: number, h: number, tw: number, mu: number, p: number) => void;
   twist: (src: number, dst: number, n: number, init: number, step: number, stepmu: number, mu: number, p: number) => void;
   last4: (data: number, n: number, w4: number, w4mu: number, p: number) => void;
   mobius: (c: number, n: number, h: number, p: number) => void;
-  pass2: (data: number, n: number, h: number, tw: number, twmu: number, p: number) => void;
+  pass2: (data: number, n: number, h: number, tw: number, mu: number, p: number) => void;
   evens: (src: number, dst: number, count: number) => void;
-  mulConst: (src: number, dst: number, count: number, c: number) => void;
   evensVec: (src: number, dst: number, count: number) => void;
 }
 
@@ -534,16 +515,14 @@ export function simdPowers(F: PrimeField, g: number, count: number, montgomery: 
   return true;
 }
 
-/** Montgomery twiddles w·2^32 mod p and their μ multiples, per (field, table). */
-const montCache = new WeakMap<Uint32Array, { tw: Uint32Array; twmu: Uint32Array }>();
+/** Montgomery twiddles w·2^32 mod p, per (field, table). */
+const montCache = new WeakMap<Uint32Array, Uint32Array>();
 
-function montTwiddles(F: PrimeField, tw: Uint32Array): { tw: Uint32Array; twmu: Uint32Array } {
-  let m = montCache.get(tw);
-  if (m) return m;
+function montTwiddles(F: PrimeField, tw: Uint32Array): Uint32Array {
+  let mt = montCache.get(tw);
+  if (mt) return mt;
   const p = F.p;
-  const mu = montMu(p);
-  const mt = new Uint32Array(tw.length);
-  const mm = new Uint32Array(tw.length);
+  mt = new Uint32Array(tw.length);
   // The top level (ω^j·2^32 for ω of order tw.length) as Montgomery powers; the lower
   // levels are strided copies of it, as in the plain table (tw[h + j] = tw[2h + 2j]).
   const top = tw.length >>> 1;
@@ -556,22 +535,15 @@ function montTwiddles(F: PrimeField, tw: Uint32Array): { tw: Uint32Array; twmu: 
       mt[i] = w < 0 ? w + p : w >= p ? w - p : w;
     }
   }
-  for (let i = top; i < tw.length; i++) mm[i] = Math.imul(mt[i]!, mu);
-  for (let h = top >>> 1; h >= 1; h >>>= 1) {
-    for (let j = 0; j < h; j++) {
-      mt[h + j] = mt[2 * h + 2 * j]!;
-      mm[h + j] = mm[2 * h + 2 * j]!;
-    }
-  }
-  m = { tw: mt, twmu: mm };
-  montCache.set(tw, m);
-  return m;
+  for (let h = top >>> 1; h >= 1; h >>>= 1) for (let j = 0; j < h; j++) mt[h + j] = mt[2 * h + 2 * j]!;
+  montCache.set(tw, mt);
+  return mt;
 }
 
 /**
  * Wasm working area for NTTs of size n = 2^logN, or null when wasm SIMD is unavailable or
  * the size is too small for the vector passes. Word layout of `heap` (a view of wasm memory,
- * valid until the next `simdArea` call): data [0, n), twiddles [n, 3n), coefficients
+ * valid until the next `simdArea` call): data [0, n), twiddles [n, 2n) (then n unused words), coefficients
  * [3n, 4n), four scratch words at 4n.
  */
 export interface SimdArea {
@@ -602,10 +574,9 @@ export function simdArea(F: PrimeField, logN: number, tw: Uint32Array): SimdArea
   }
   const heap = new Uint32Array(w.mem.buffer);
   // Several NTTs of one size run in a row: copy the twiddles only when they change.
-  if (loaded.tw !== m.tw || loaded.n !== n || loaded.buffer !== w.mem.buffer) {
-    heap.set(m.tw.subarray(0, n), n);
-    heap.set(m.twmu.subarray(0, n), 2 * n);
-    loaded = { tw: m.tw, n, buffer: w.mem.buffer };
+  if (loaded.tw !== m || loaded.n !== n || loaded.buffer !== w.mem.buffer) {
+    heap.set(m.subarray(0, n), n);
+    loaded = { tw: m, n, buffer: w.mem.buffer };
   }
   const p = F.p;
   const mu = montMu(p);
@@ -614,7 +585,7 @@ export function simdArea(F: PrimeField, logN: number, tw: Uint32Array): SimdArea
     heap,
     n,
     passes(): number {
-      nttPasses(w, 0, n, bytes, 2 * bytes, p, m.tw[3]!, m.twmu[3]!, true);
+      nttPasses(w, 0, n, bytes, mu, p, m[3]!, Math.imul(m[3]!, mu), true);
       return 0;
     },
     twist(g: number): void {
@@ -754,7 +725,7 @@ export function difPassesJs(p: number, invP: number, a: Uint32Array, off: number
  * source text is the helper threads' kernel.
  */
 function ldeBlocks(
-  x: NttExports, mem: WebAssembly.Memory, n: number, p: number, mu: number, coefAt: number, twAt: number, twmuAt: number,
+  x: NttExports, mem: WebAssembly.Memory, n: number, p: number, mu: number, coefAt: number, twAt: number,
   constsAt: number, dataAt: number, w4: number, w4mu: number, last: boolean, out: Uint32Array, start: number, end: number,
 ): void {
   const heap = new Uint32Array(mem.buffer);
@@ -763,7 +734,7 @@ function ldeBlocks(
     const c = (constsAt >>> 2) + 8 * b;
     if (heap[c + 6] === 1) heap.copyWithin(d, coefAt >>> 2, (coefAt >>> 2) + n);
     else x.twist(coefAt, dataAt, n, 4 * c, heap[c + 4]!, heap[c + 5]!, mu, p);
-    nttPasses(x, dataAt, n, twAt, twmuAt, p, w4, w4mu, last);
+    nttPasses(x, dataAt, n, twAt, mu, p, w4, w4mu, last);
     out.set(heap.subarray(d, d + n), b * n);
   }
 }
@@ -774,7 +745,7 @@ function ldeBlocks(
  * pass on it. Self-contained (the helper threads run its source).
  */
 function ldeBlocksInPlace(
-  x: NttExports, mem: WebAssembly.Memory, n: number, p: number, mu: number, coefAt: number, twAt: number, twmuAt: number,
+  x: NttExports, mem: WebAssembly.Memory, n: number, p: number, mu: number, coefAt: number, twAt: number,
   constsAt: number, outAt: number, w4: number, w4mu: number, start: number, end: number,
 ): void {
   const heap = new Uint32Array(mem.buffer);
@@ -783,7 +754,7 @@ function ldeBlocksInPlace(
     const dst = outAt + 4 * n * b;
     if (heap[c + 6] === 1) heap.copyWithin(dst >>> 2, coefAt >>> 2, (coefAt >>> 2) + n);
     else x.twist(coefAt, dst, n, 4 * c, heap[c + 4]!, heap[c + 5]!, mu, p);
-    nttPasses(x, dst, n, twAt, twmuAt, p, w4, w4mu, true);
+    nttPasses(x, dst, n, twAt, mu, p, w4, w4mu, true);
   }
 }
 
@@ -834,11 +805,10 @@ export function extLde(F: PrimeField, coeffs: Uint32Array, logBlowup: number, re
   const p = F.p;
   const mu = montMu(p);
   const r = F.reduce(2 ** 32);
-  // Words: coefficients [0, n), twiddles [n, 2n), their μ multiples [2n, 3n), block
-  // constants (8 per block), then one data area of n per slot.
+  // Words: coefficients [0, n), twiddles [n, 2n), block constants (8 per block), then one
+  // data area of n per slot.
   const twAt = n;
-  const twmuAt = 2 * n;
-  const constsAt = 3 * n;
+  const constsAt = 2 * n;
   const dataAt = (slot: number) => constsAt + 8 * blocks + slot * n;
   let area = extAreas.get(n);
   if (!area || area.blocks !== blocks || area.slots !== slots) {
@@ -858,7 +828,6 @@ export function extLde(F: PrimeField, coeffs: Uint32Array, logBlowup: number, re
     const step = F.mul(w, r);
     x.twist(4 * (twAt + 4 * h), 4 * (twAt + 4 * h), 4 * h, 4 * constsAt, step, Math.imul(step, mu), mu, p);
     for (let hh = h >>> 1; hh >= 1; hh >>>= 1) x.evensVec(4 * (twAt + 8 * hh), 4 * (twAt + 4 * hh), hh);
-    x.mulConst(4 * (twAt + 4), 4 * (twmuAt + 4), n - 4, mu);
     area = { mem, blocks, slots };
     // A few sizes kept (the witness's and the weights' opening layers).
     if (extAreas.size >= 6) extAreas.delete(extAreas.keys().next().value!);
@@ -886,7 +855,7 @@ export function extLde(F: PrimeField, coeffs: Uint32Array, logBlowup: number, re
     'ldeBlocks',
     blocks,
     1,
-    (slot, s, e) => [mem, n, p, mu, 0, 4 * twAt, 4 * twmuAt, 4 * constsAt, 4 * dataAt(slot), 0, 0, false, codeword, s, e],
+    (slot, s, e) => [mem, n, p, mu, 0, 4 * twAt, 4 * constsAt, 4 * dataAt(slot), 0, 0, false, codeword, s, e],
     local(ldeBlocks),
   );
   return codeword;
@@ -907,12 +876,11 @@ export function commitLde(F: PrimeField, values: Uint32Array, logBlowup: number,
   const blocks = 1 << logBlowup;
   if (n < 16 || F.p >= 2 ** 31 || !simdKernels.enabled || !kernels.sharedModule()) return null;
   const total = n * blocks;
-  // Words: codeword [0, total), coefficients [total, +n), twiddles [+n, +2n), their μ
-  // multiples [+2n, +3n), block constants (8 per block).
+  // Words: codeword [0, total), coefficients [total, +n), twiddles [+n, +2n), block
+  // constants (8 per block).
   const coefAt = total;
   const twAt = coefAt + n;
-  const twmuAt = twAt + n;
-  const constsAt = twmuAt + n;
+  const constsAt = twAt + n;
   const mem = sharedMemory(4 * (constsAt + 8 * blocks + 8));
   if (!mem) return null;
   const heap = new Uint32Array(mem.buffer);
@@ -937,8 +905,6 @@ export function commitLde(F: PrimeField, values: Uint32Array, logBlowup: number,
     if (hh >= 4) x.evens(4 * (twAt + 2 * hh), 4 * (twAt + hh), hh);
     else for (let j = 0; j < hh; j++) heap[twAt + hh + j] = heap[twAt + 2 * hh + 2 * j]!;
   }
-  x.mulConst(4 * (twAt + 4), 4 * (twmuAt + 4), n - 4, mu);
-  for (let i = 1; i < 4; i++) heap[twmuAt + i] = Math.imul(heap[twAt + i]!, mu);
   heap.set(values, coefAt);
   // Every Möbius stage inside chunks of n/parts, then the strides ≥ n/parts across the threads.
   const slots = Math.min(proverThreads(), blocks);
@@ -966,7 +932,7 @@ export function commitLde(F: PrimeField, values: Uint32Array, logBlowup: number,
     'ldeBlocksInPlace',
     blocks,
     1,
-    (_, s, e) => [mem, n, p, mu, 4 * coefAt, 4 * twAt, 4 * twmuAt, 4 * constsAt, 0, heap[twAt + 3]!, heap[twmuAt + 3]!, s, e],
+    (_, s, e) => [mem, n, p, mu, 4 * coefAt, 4 * twAt, 4 * constsAt, 0, heap[twAt + 3]!, Math.imul(heap[twAt + 3]!, mu), s, e],
     local(ldeBlocksInPlace),
   );
   return { coeffs: heap.subarray(coefAt, coefAt + n), codeword: heap.subarray(0, total) };
