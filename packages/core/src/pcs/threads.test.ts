@@ -88,7 +88,7 @@ describe('PCS prover on several threads', () => {
     verifyOpening(commitment, claims, decodePcsProof(r, n, P), new Transcript('threads-test', E), P);
   });
 
-  it('arena kernels (in-place and fresh folds, round sums, block eq claims) split across threads equal one thread', () => {
+  it('arena kernels (in-place and fresh folds, multi-folds, round sums, block eq claims) split across threads equal one thread', () => {
     const half = 1 << 15;
     const run = () => {
       const next = xorshift32(13);
@@ -108,6 +108,10 @@ describe('PCS prover on several threads', () => {
       arena.fold(ve, ve, half, r, true);
       arena.fold(W, W, half, r, false);
       out.push(fresh.slice(), ve.slice(0, 4 * half), W.slice(0, 4 * half));
+      // Layer 0's coefficient multi-fold (6 challenges at once).
+      const multi = arena.alloc(4 * (half >>> 5));
+      arena.multiFoldBase(multi, vb, half >>> 5, Array.from({ length: 6 }, () => vec(4, next)));
+      out.push(multi.slice());
       // Block claims: overlapping and disjoint destinations, sizes 2^0 .. 2^13.
       const T = arena.alloc(4 << 16);
       const claims = [13, 12, 12, 0, 9, 13, 5, 11, 12, 1, 13, 10].map((k, j) => {
