@@ -233,6 +233,9 @@ function denseVars(z: Uint32Array): number {
  */
 function batchedEq(claims: readonly EvalClaim[], beta: Uint32Array, n: number, arena: ExtArena | null): Uint32Array {
   const W = arena ? arena.alloc(4 << n) : new Uint32Array(4 << n);
+  // Claims add into W (read, then write) from several threads, and the first round reads
+  // all of it: fault its pages in by plain stores first.
+  arena?.prefault(W);
   const dense: EvalClaim[] = [];
   const denseScales: Uint32Array[] = [];
   const blockVars = claims.map((c) => denseVars(c.point));
