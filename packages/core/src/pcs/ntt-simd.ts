@@ -620,7 +620,7 @@ export function simdRadix4Passes(F: PrimeField, a: Uint32Array, logN: number, tw
   return h;
 }
 
-// ---- the commit's LDE on several threads ----
+// ---- the commit's and the opening layers' LDEs on several threads ----
 
 /**
  * The DIF passes of lde.ts difNtt from half-size h down (h = 2^(logN−1−2k)), in JS: the
@@ -719,10 +719,10 @@ export function difPassesJs(p: number, invP: number, a: Uint32Array, off: number
 
 /**
  * LDE blocks [start, end) (see lde.ts: block b = DIF NTT of the coefficients twisted by
- * g_b): twist into this caller's data area, the SIMD passes (plus the radix-2 stage of odd
- * sizes, the JS passes), copy to out[b·n ..]. Per block, 8 words at `constsAt`: the twist's
- * four initial lanes, step, step·μ, and 1 when g_b = 1 (plain copy). Self-contained: its
- * source text is the helper threads' kernel.
+ * g_b): twist into this caller's data area, every NTT pass (nttPasses; `last` false for an
+ * ext vector's interleaved limbs), copy to out[b·n ..]. Per block, 8 words at `constsAt`: the
+ * twist's four initial lanes, step, step·μ, and 1 when g_b = 1 (plain copy). Self-contained:
+ * its source text is the helper threads' kernel.
  */
 function ldeBlocks(
   x: NttExports, mem: WebAssembly.Memory, n: number, p: number, mu: number, coefAt: number, twAt: number,
