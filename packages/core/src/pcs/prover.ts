@@ -300,7 +300,9 @@ export function pcsOpen(
   // (2·2^n). Pages are only touched when used. null falls back to the JS kernels. Its views
   // die with this call. With helper threads the arena is shared with them and holds their
   // scratch too.
-  const arena = ExtArena.open(F, E.w, 9 * 2 ** n + 1024, ExtArena.parallelScratchWords(n, claims.length));
+  const arena = ExtArena.open(F, E.w, 9 * 2 ** n + 1024 + (n >= 16 ? ExtArena.primeWords() : 0), ExtArena.parallelScratchWords(n, claims.length));
+  // Large openings: get the kernels out of the baseline tier before the first rounds.
+  if (n >= 16) arena?.prime();
   let W: Uint32Array = batchedEq(claims, beta, n, arena);
 
   let v: Uint32Array = arena ? arena.stage(state.values) : state.values;
