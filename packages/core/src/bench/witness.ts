@@ -4,7 +4,7 @@
  * contributes. The bundle itself is padded once more to 2^vars; vars sets the PCS
  * folding term and so the conjectured security of the witness opening.
  */
-import { generationSecurityBits, pcsParamsFor, pcsSecurityBits } from '@zkllm/verifier';
+import { generationSecurityBits } from '@zkllm/verifier';
 import type { ProveStats } from '../generation/prover.js';
 
 export interface WitnessComposition {
@@ -52,7 +52,7 @@ export function witnessComposition(stats: ProveStats): WitnessComposition {
     vars: stats.witnessVars,
     realEntries: real,
     paddedEntries: padded,
-    conjecturedBits: tenth(pcsSecurityBits(pcsParamsFor(stats.witnessVars), stats.witnessVars, Math.max(1, stats.witnessClaims)).conjecturedBits),
+    conjecturedBits: proofSecurity(stats).witnessOpening,
     byRole: sorted,
   };
 }

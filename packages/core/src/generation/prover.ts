@@ -37,6 +37,9 @@ import {
   lookupTensorClaims,
   multiplicityId,
   routeClaims,
+  splitWitnessClaims,
+  witnessChunkVarsOf,
+  witnessChunks,
 } from '@zkllm/verifier';
 import type { QuantizedModel } from '../model/index.js';
 import { packBundle, type IntTensorData } from '../layers/bundle.js';
@@ -268,21 +271,23 @@ export function proveGeneration(
   groups.forEach((g, i) => tensors.set(multiplicityId(g.table), { shape: [g.table.size], data: multiplicities[i]! }));
   const witnessRefs = deriveWitnessRefs(dryCtx.claims, groups);
   const wLayout = bundleLayout(witnessRefs);
-  const wParams = pcsParamsFor(wLayout.numVars);
-  // Said before packing, in the terms a caller can act on (fewer tokens, a smaller model).
-  if (wLayout.numVars + wParams.logBlowup > F.twoAdicity) {
-    throw new ProveError(
-      `the witness of this proof pads to 2^${wLayout.numVars} field elements (${input.promptTokens.length + input.outputTokens.length} tokens); ` +
-        `one commitment holds at most 2^${F.twoAdicity - wParams.logBlowup} at rate 2^-${wParams.logBlowup} over BabyBear (2-adicity ${F.twoAdicity})`,
-    );
+  // Witnesses above one commitment's size are committed in chunks (protocol.ts). Said
+  // before packing, in the terms a caller can act on (fewer tokens, a smaller model).
+  let chunking: { chunkVars: number; count: number };
+  try {
+    chunking = witnessChunks(wLayout.numVars, witnessChunkVarsOf(params));
+  } catch (e) {
+    throw new ProveError(`${(e as Error).message} (${input.promptTokens.length + input.outputTokens.length} tokens)`);
   }
+  const { chunkVars } = chunking;
+  const wParams = pcsParamsFor(chunkVars);
   const padded = new Map<string, { shape: readonly number[]; table: Uint32Array }>();
   for (const [id, shape] of refs) {
     const table = dryTables.get(id);
     if (table && !id.startsWith('w:')) padded.set(id, { shape, table });
   }
   const { vector, tables } = packBundle(F, wLayout, tensors, padded);
-  const wCommit = pcsCommit(vector, wParams);
+  const wCommits = Array.from({ length: chunking.count }, (_, k) => pcsCommit(vector.subarray(k * 2 ** chunkVars, (k + 1) * 2 ** chunkVars), wParams));
   const t2 = performance.now();
 
   const statement: GenerationStatement = {
@@ -299,8 +304,10 @@ export function proveGeneration(
   w.bytes(stBytes.finish());
   const transcript = new Transcript(GENERATION_DOMAIN, E);
   transcript.absorbBytes('statement', stBytes.finish());
-  w.bytes(wCommit.commitment.root);
-  transcript.absorbDigest('witness-root', wCommit.commitment.root);
+  w.u8(chunking.count);
+  for (const c of wCommits) w.bytes(c.commitment.root);
+  transcript.absorbU32('witness-chunks', chunking.count);
+  for (const c of wCommits) transcript.absorbDigest('witness-root', c.commitment.root);
 
   // ---- layer arguments, in trace order
   const all = new Map<string, Uint32Array>(tables);
@@ -360,7 +367,8 @@ export function proveGeneration(
     encodePcsProof(w, pcsOpen(state, claims, transcript, pcsParamsFor(state.numVars)));
     return w.length - at;
   };
-  const witnessOpeningBytes = open(wCommit.state, routed.witness);
+  const chunkClaims = splitWitnessClaims(routed.witness, wLayout.numVars, chunkVars);
+  const witnessOpeningBytes = chunkClaims.reduce((sum, claims, k) => sum + open(wCommits[k]!.state, claims), 0);
   const weightsOpeningBytes = open(committed.state, routed.weights);
   const t5 = performance.now();
   const stats: ProveStats = {

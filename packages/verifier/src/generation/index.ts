@@ -27,7 +27,12 @@ export { CompactArrayError, MAX_COMPACT_I32, decodeCompactI32, encodeCompactI32 
 export { CircuitError, circuitValues, instantiateCircuit, specToJson, type CircuitInputs, type CircuitOp } from './circuit.js';
 export {
   GENERATION_DOMAIN,
+  MAX_WITNESS_CHUNKS,
+  MAX_WITNESS_CHUNK_VARS,
   deriveWitnessRefs,
+  splitWitnessClaims,
+  witnessChunkVarsOf,
+  witnessChunks,
   groupLookups,
   lookupTensorClaims,
   multiplicityId,

@@ -9,6 +9,7 @@ import type { LookupTable } from '../lookup/table.js';
 import type { LookupClaims } from '../lookup/verifier.js';
 import type { EvalClaim } from '../pcs/verifier.js';
 import type { TensorClaim } from '../poly/tensor.js';
+import { BabyBear } from '../field/babybear.js';
 
 export const GENERATION_DOMAIN = 'zkllm/generation/v1';
 
@@ -114,4 +115,65 @@ export function routeClaims(
     parts[part].push(c);
   }
   return { witness: bundleClaims(witness, parts.witness), weights: bundleClaims(wLayout, parts.weights) };
+}
+
+/**
+ * Largest witness chunk: 2^26 values, the most one commitment holds (rate 1/2 over BabyBear,
+ * whose 2-adicity is 27; pcsParamsFor). A witness bundle of 2^n values with n above the
+ * chunk size is committed as 2^(n − chunkVars) consecutive chunks of 2^chunkVars values,
+ * each its own PCS commitment and opening.
+ */
+export const MAX_WITNESS_CHUNK_VARS = BabyBear.twoAdicity - 1;
+/** Chunks per proof at most (a 2^28-value witness at the largest chunk size). */
+export const MAX_WITNESS_CHUNKS = 4;
+
+/**
+ * The chunk size a model commitment fixes: `params.witnessChunkVars` when present (an
+ * integer in [1, MAX_WITNESS_CHUNK_VARS]; tests use small chunks to exercise chunking on
+ * small models), else MAX_WITNESS_CHUNK_VARS. Part of the committed params, so a prover
+ * cannot choose it.
+ */
+export function witnessChunkVarsOf(params: unknown): number {
+  const v = params !== null && typeof params === 'object' ? (params as { witnessChunkVars?: unknown }).witnessChunkVars : undefined;
+  if (v === undefined) return MAX_WITNESS_CHUNK_VARS;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_WITNESS_CHUNK_VARS) {
+    throw new LayerError(`witnessChunkVars must be an integer in [1, ${MAX_WITNESS_CHUNK_VARS}], got ${String(v)}`);
+  }
+  return v;
+}
+
+/** How a 2^numVars witness is chunked; throws when it needs more than MAX_WITNESS_CHUNKS chunks. */
+export function witnessChunks(numVars: number, maxChunkVars: number): { chunkVars: number; count: number } {
+  const chunkVars = Math.min(numVars, maxChunkVars);
+  const extra = numVars - chunkVars;
+  if (2 ** extra > MAX_WITNESS_CHUNKS) {
+    throw new LayerError(
+      `the witness pads to 2^${numVars} field elements: more than ${MAX_WITNESS_CHUNKS} chunks of 2^${chunkVars} (one commitment holds at most 2^${MAX_WITNESS_CHUNK_VARS} over BabyBear)`,
+    );
+  }
+  return { chunkVars, count: 2 ** extra };
+}
+
+/**
+ * Splits opening claims on the whole 2^numVars bundle into claims per chunk: a claim's
+ * coordinates above chunkVars must be 0/1 (a tensor never straddles chunks: blocks are
+ * aligned and no larger than a chunk, so bundleClaims sets them from the block offset);
+ * they name the chunk, the rest is the point inside it.
+ */
+export function splitWitnessClaims(claims: readonly EvalClaim[], numVars: number, chunkVars: number): EvalClaim[][] {
+  const out: EvalClaim[][] = Array.from({ length: 2 ** (numVars - chunkVars) }, () => []);
+  for (const c of claims) {
+    if (c.point.length !== 4 * numVars) throw new LayerError('witness claim has the wrong dimension');
+    let chunk = 0;
+    for (let k = numVars - 1; k >= chunkVars; k--) {
+      const o = 4 * k;
+      const b = c.point[o]!;
+      if ((b !== 0 && b !== 1) || c.point[o + 1] !== 0 || c.point[o + 2] !== 0 || c.point[o + 3] !== 0) {
+        throw new LayerError('a witness claim spans two chunks (tensor larger than a chunk)');
+      }
+      chunk = 2 * chunk + b;
+    }
+    out[chunk]!.push({ point: c.point.slice(0, 4 * chunkVars), value: c.value });
+  }
+  return out;
 }

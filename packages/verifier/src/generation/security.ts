@@ -8,9 +8,10 @@
 import { BabyBear } from '../field/babybear.js';
 import { LOOKUP_POW_BITS } from '../lookup/verifier.js';
 import { combineBits, pcsParamsFor, pcsSecurityBits } from '../pcs/config.js';
+import { MAX_WITNESS_CHUNK_VARS } from './protocol.js';
 
 export interface GenerationProofSizes {
-  /** Variables of the witness commitment. */
+  /** Variables of the witness bundle (committed in chunks of at most 2^MAX_WITNESS_CHUNK_VARS values). */
   witnessVars: number;
   /** Claims batched into the witness opening. */
   witnessClaims: number;
@@ -37,7 +38,10 @@ export interface GenerationSecurity {
 
 export function generationSecurityBits(s: GenerationProofSizes): GenerationSecurity {
   const extBits = 4 * Math.log2(BabyBear.p);
-  const witnessOpening = pcsSecurityBits(pcsParamsFor(s.witnessVars), s.witnessVars, Math.max(1, s.witnessClaims)).conjecturedBits;
+  // One opening per chunk, each with at most all the claims: a union over the chunks.
+  const chunkVars = Math.min(s.witnessVars, MAX_WITNESS_CHUNK_VARS);
+  const chunks = 2 ** (s.witnessVars - chunkVars);
+  const witnessOpening = pcsSecurityBits(pcsParamsFor(chunkVars), chunkVars, Math.max(1, s.witnessClaims)).conjecturedBits - Math.log2(chunks);
   const weightOpening = pcsSecurityBits(pcsParamsFor(s.weightVars), s.weightVars, Math.max(1, s.weightClaims)).conjecturedBits;
   const lookups =
     s.lookupLeaves > 0

@@ -47,7 +47,11 @@ import {
   deriveWitnessRefs,
   groupLookups,
   lookupTensorClaims,
+  MAX_WITNESS_CHUNKS,
   routeClaims,
+  splitWitnessClaims,
+  witnessChunkVarsOf,
+  witnessChunks,
 } from './protocol.js';
 import { VERIFIERS } from './registry.js';
 import { decodeStatement, encodeStatement, type GenerationStatement } from './statement.js';
@@ -93,8 +97,14 @@ export function checkGenerationProof(bytes: Uint8Array, commitment: ModelCommitm
   });
   const transcript = new Transcript(GENERATION_DOMAIN, E);
   transcript.absorbBytes('statement', stBytes);
-  const witnessRoot = r.digest('witness root');
-  transcript.absorbDigest('witness-root', witnessRoot);
+  // The witness commitment: chunk count, then one root per chunk (protocol.ts witnessChunks;
+  // the count is checked against the derived layout at the end).
+  const nChunks = r.u8('witness chunk count');
+  if (nChunks < 1 || nChunks > MAX_WITNESS_CHUNKS) throw new ProofFormatError(`witness chunk count ${nChunks} outside [1, ${MAX_WITNESS_CHUNKS}]`);
+  const witnessRoots: Uint8Array[] = [];
+  for (let k = 0; k < nChunks; k++) witnessRoots.push(r.digest('witness root'));
+  transcript.absorbU32('witness-chunks', nChunks);
+  for (const root of witnessRoots) transcript.absorbDigest('witness-root', root);
 
   const ctx = new VerifierContext(E, transcript, r);
   for (const op of ops) {
@@ -128,12 +138,18 @@ export function checkGenerationProof(bytes: Uint8Array, commitment: ModelCommitm
   lookupClaims.push(...lookupTensorClaims(groups, allClaims));
 
   let routed;
-  let witness: PcsCommitment;
+  let chunkClaims: EvalClaim[][];
+  let chunkVars: number;
   try {
     const all = [...ctx.claims, ...lookupClaims];
     const wLayout = bundleLayout(deriveWitnessRefs(all, groups));
-    witness = { root: witnessRoot, numVars: wLayout.numVars };
+    const chunking = witnessChunks(wLayout.numVars, witnessChunkVarsOf(commitment.params));
+    if (chunking.count !== nChunks) {
+      throw new GenerationError(`the proof commits the witness in ${nChunks} chunk(s); its layout (2^${wLayout.numVars} values) needs ${chunking.count}`);
+    }
+    chunkVars = chunking.chunkVars;
     routed = routeClaims(all, wLayout, commitment.layout);
+    chunkClaims = splitWitnessClaims(routed.witness, wLayout.numVars, chunkVars);
   } catch (e) {
     throw new GenerationError((e as Error).message);
   }
@@ -147,7 +163,9 @@ export function checkGenerationProof(bytes: Uint8Array, commitment: ModelCommitm
       throw new GenerationError(`${what} opening: ${(e as Error).message}`);
     }
   };
-  open('witness', witness, routed.witness);
+  chunkClaims.forEach((claims, k) =>
+    open(nChunks === 1 ? 'witness' : `witness chunk ${k}`, { root: witnessRoots[k]!, numVars: chunkVars }, claims),
+  );
   open('weights', commitment.weights, routed.weights);
   r.finish('generation proof');
   return statement;
