@@ -1,6 +1,7 @@
 /**
- * Proof-of-work grinding for the prover (the PCS's query and folding grinding, the batched
- * lookup's grinding before α). The verifier side is `Transcript.checkPow`.
+ * Proof-of-work grinding with node:crypto (the batched lookup's grinding before α, and the
+ * PCS's fallback when its SIMD search, pcs/grind-simd.ts, is unavailable). The verifier
+ * side is `Transcript.checkPow`.
  */
 import * as nodeCrypto from 'node:crypto';
 import type { Transcript } from '@zkllm/verifier';

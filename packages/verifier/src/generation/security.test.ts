@@ -22,6 +22,14 @@ describe('generationSecurityBits', () => {
       expect(s.conjecturedBits, `witness 2^${n}`).toBeGreaterThanOrEqual(100);
     }
   });
+  it('a chunked witness (2^27, 2^28) is the union of its 2^26 chunk openings, still ≥ 100 bits', () => {
+    const chunk = pcsSecurityBits(pcsParamsFor(26), 26, 4096).conjecturedBits;
+    for (const [n, chunks] of [[27, 2], [28, 4]] as const) {
+      const s = generationSecurityBits({ witnessVars: n, witnessClaims: 4096, weightVars: 26, weightClaims: 512, lookupLeaves: 2 ** n, lookupArity: 3 });
+      expect(s.terms.witnessOpening).toBeCloseTo(chunk - Math.log2(chunks), 9);
+      expect(s.conjecturedBits).toBeGreaterThanOrEqual(100);
+    }
+  });
   it('without lookups the lookup term drops out', () => {
     const s = generationSecurityBits({ witnessVars: 10, witnessClaims: 1, weightVars: 12, weightClaims: 1, lookupLeaves: 0, lookupArity: 0 });
     expect(s.terms.lookups).toBe(Infinity);
