@@ -78,6 +78,12 @@ export function checkGenerationProof(bytes: Uint8Array, commitment: ModelCommitm
   if (!equalBytes(statement.modelDigest, commitment.digest)) throw new GenerationError('proof is for a different model commitment');
   const params = commitment.params as unknown as PublicParams;
   if (!params || typeof params !== 'object' || !Array.isArray(params.circuit)) throw new GenerationError('commitment has no circuit template');
+  let maxChunkVars: number;
+  try {
+    maxChunkVars = witnessChunkVarsOf(params);
+  } catch (e) {
+    throw new GenerationError(`commitment params: ${(e as Error).message}`);
+  }
   const eos = typeof params.eosTokenId === 'number' ? params.eosTokenId : undefined;
   const out = statement.outputTokens;
   if (statement.stop === 'eos') {
@@ -143,7 +149,7 @@ export function checkGenerationProof(bytes: Uint8Array, commitment: ModelCommitm
   try {
     const all = [...ctx.claims, ...lookupClaims];
     const wLayout = bundleLayout(deriveWitnessRefs(all, groups));
-    const chunking = witnessChunks(wLayout.numVars, witnessChunkVarsOf(commitment.params));
+    const chunking = witnessChunks(wLayout.numVars, maxChunkVars);
     if (chunking.count !== nChunks) {
       throw new GenerationError(`the proof commits the witness in ${nChunks} chunk(s); its layout (2^${wLayout.numVars} values) needs ${chunking.count}`);
     }
