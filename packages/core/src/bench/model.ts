@@ -14,7 +14,7 @@ import { fixtureConfig, makeFixtureWeights, writeHfModelDir, type FixtureSpec } 
 import { floatLogits } from '../model/float.js';
 import { generateQuant } from '../model/quant/forward.js';
 import { ZkModel } from '../zkmodel.js';
-import { proofSecurity, witnessComposition, type WitnessComposition } from './witness.js';
+import { proofSecurity, witnessComposition, type ProofSecurity, type WitnessComposition } from './witness.js';
 
 export interface ModelBenchRow {
   model: string;
@@ -48,7 +48,7 @@ export interface ModelBenchRow {
   /** The witness commitment by tensor role (bench/witness.ts). */
   witness: WitnessComposition;
   /** Conjectured soundness of this proof in bits (generationSecurityBits, docs/SECURITY.md §3–4). */
-  security: { conjecturedBits: number; witnessOpening: number; weightOpening: number; lookups: number };
+  security: ProofSecurity;
 }
 
 /**

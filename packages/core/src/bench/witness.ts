@@ -59,8 +59,15 @@ export function witnessComposition(stats: ProveStats): WitnessComposition {
 
 const tenth = (x: number) => Math.round(x * 10) / 10;
 
-/** The proof's conjectured soundness and its size-dependent terms, in bits (one decimal). */
-export function proofSecurity(stats: ProveStats): { conjecturedBits: number; witnessOpening: number; weightOpening: number; lookups: number } {
+/** A proof's conjectured soundness and its size-dependent terms, in bits (one decimal). */
+export interface ProofSecurity {
+  conjecturedBits: number;
+  witnessOpening: number;
+  weightOpening: number;
+  lookups: number;
+}
+
+export function proofSecurity(stats: ProveStats): ProofSecurity {
   const s = generationSecurityBits({
     witnessVars: stats.witnessVars,
     witnessClaims: stats.witnessClaims,

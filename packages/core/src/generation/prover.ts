@@ -18,7 +18,7 @@ import {
   encodeStatement,
   instantiateCircuit,
   queryLayout,
-  lookupsLayout,
+  lookupTreeDepths,
   specToJson,
   tensorVars,
   writeHeader,
@@ -34,6 +34,7 @@ import {
   GENERATION_DOMAIN,
   deriveWitnessRefs,
   groupLookups,
+  lookupStatements,
   lookupTensorClaims,
   multiplicityId,
   routeClaims,
@@ -195,11 +196,9 @@ function sameLookupGroups(a: readonly LookupGroup[], b: readonly LookupGroup[]):
   );
 }
 
-/** Leaves of the batched lookup's trees, as the verifier lays them out (lookupsLayout). */
-function lookupLeafCount(groups: ReturnType<typeof groupLookups>): number {
-  if (groups.length === 0) return 0;
-  const layout = lookupsLayout(groups.map((g) => ({ table: g.table, segmentShapes: g.requests.map((q) => q.shape), segmentShifts: g.requests.map((q) => q.shift ?? 0) })));
-  return layout.queryTrees.reduce((a, t) => a + 2 ** t.numVars, 0) + 2 ** layout.table.numVars;
+/** Leaves of the batched lookup's trees (query forest and table tree), as the verifier lays them out. */
+function lookupLeafCount(groups: readonly LookupGroup[]): number {
+  return groups.length === 0 ? 0 : lookupTreeDepths(lookupStatements(groups)).reduce((a, d) => a + 2 ** d, 0);
 }
 
 export function proveGeneration(

@@ -34,6 +34,7 @@ export {
   witnessChunkVarsOf,
   witnessChunks,
   groupLookups,
+  lookupStatements,
   lookupTensorClaims,
   multiplicityId,
   routeClaims,

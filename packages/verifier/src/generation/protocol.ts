@@ -6,7 +6,7 @@
 import { bundleClaims, bundleLayout, type BundleLayout } from '../layers/bundle.js';
 import { LayerError, type LookupRequest, type TensorRef } from '../layers/context.js';
 import type { LookupTable } from '../lookup/table.js';
-import type { LookupClaims } from '../lookup/verifier.js';
+import type { LookupClaims, LookupGroupStatement } from '../lookup/verifier.js';
 import type { EvalClaim } from '../pcs/verifier.js';
 import type { TensorClaim } from '../poly/tensor.js';
 import { BabyBear } from '../field/babybear.js';
@@ -57,6 +57,11 @@ export function groupLookups(lookups: readonly LookupRequest[]): LookupGroup[] {
     }
   }
   return [...byId.values()].sort((a, b) => (a.table.id < b.table.id ? -1 : a.table.id > b.table.id ? 1 : 0));
+}
+
+/** What the batched lookup argument is told about each group: table, segment shapes and shifts. */
+export function lookupStatements(groups: readonly LookupGroup[]): LookupGroupStatement[] {
+  return groups.map((g) => ({ table: g.table, segmentShapes: g.requests.map((q) => q.shape), segmentShifts: g.requests.map((q) => q.shift ?? 0) }));
 }
 
 function sameTable(a: LookupTable, b: LookupTable): boolean {

@@ -46,6 +46,7 @@ import {
   GENERATION_DOMAIN,
   deriveWitnessRefs,
   groupLookups,
+  lookupStatements,
   lookupTensorClaims,
   MAX_WITNESS_CHUNKS,
   routeClaims,
@@ -133,7 +134,7 @@ export function checkGenerationProof(bytes: Uint8Array, commitment: ModelCommitm
 
   const groups = groupLookups(ctx.lookups);
   const lookupClaims: TensorClaim[] = [];
-  const statements = groups.map((g) => ({ table: g.table, segmentShapes: g.requests.map((q) => q.shape), segmentShifts: g.requests.map((q) => q.shift ?? 0) }));
+  const statements = lookupStatements(groups);
   const lookupProof = decodeLookupsProof(r, F, statements);
   let allClaims;
   try {
