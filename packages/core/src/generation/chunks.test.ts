@@ -30,6 +30,7 @@ describe('witness chunking rules', () => {
     expect(Array.from(parts[1]![0]!.point)).toEqual(Array.from(pt(5, 6)));
     expect(Array.from(parts[2]![0]!.point)).toEqual(Array.from(pt(8, 9)));
     expect(() => splitWitnessClaims([{ point: pt(1, 2, 5, 0), value: v }], 4, 2)).toThrow(/spans two chunks/);
+    expect(() => splitWitnessClaims([{ point: pt(1, 2, 1), value: v }], 4, 2)).toThrow(/wrong dimension/);
   });
 });
 
@@ -78,6 +79,12 @@ describe('a generation proof with its witness in several chunks (LLaMA fixture, 
       b[at] = c;
       expect(verifyGenerationProof(b, commitment).valid).toBe(false);
     }
+  });
+  it('rejects a consistent proof whose chunk count is not the one the commitment fixes', () => {
+    // A prover that reads another chunk size than the commitment it names (2 chunks instead of 4).
+    const file = { ...committed.file, params: { ...(committed.file.params as Record<string, Json>), witnessChunkVars: n - 1 } as Json };
+    const liar = proveGeneration(model, { ...committed, file }, PROVERS, input);
+    expect(verifyGenerationProof(liar.bytes, commitment).reason).toMatch(/commits the witness in 2 chunk\(s\); its layout .* needs 4/);
   });
   it('a commitment with an invalid chunk size is refused up front by the verifier and the prover', () => {
     const bad = commitModel(model, { ...(provableParams(model) as unknown as Record<string, Json>), witnessChunkVars: 0 } as Json);
