@@ -65,31 +65,33 @@ export function lookupMultiplicities(table: LookupTable, segments: readonly Look
   // Range-keyed tables (keys lo, lo+1, …: every range table) index by arithmetic; others by a map.
   const lo = key.length > 0 ? F.toSigned(key[0]!) : 0;
   let consecutive = true;
-  for (let j = 0; j < key.length && consecutive; j++) consecutive = key[j] === F.fromInt(lo + j);
+  for (let j = 0, v = key[0] ?? 0; j < key.length && consecutive; j++, v = v + 1 === F.p ? 0 : v + 1) consecutive = key[j] === v;
   const index = new Map<number, number>();
   if (!consecutive) for (let j = 0; j < key.length; j++) if (!index.has(key[j]!)) index.set(key[j]!, j);
   const size = key.length;
   const m = new Uint32Array(table.size);
-  const p = F.p;
+  const fail = (s: number, i: number, shift: number, value: number): never => {
+    throw new LookupWitnessError(`table ${table.id}: value ${value} (segment ${s}, entry ${i}, shift ${shift}) is not in the table`);
+  };
   segments.forEach((seg, s) => {
     const k = seg.columns[0]!;
     const act = tensorMask(seg.shape);
     const shift = seg.shift ?? 0;
-    const arity = seg.columns.length;
-    // Range-keyed: row = (key − shift − lo) mod p, a row iff below the table size (one
-    // subtraction per entry instead of two field conversions; 2M+ queries per proof).
-    const base = F.fromInt(shift + lo);
+    if (consecutive && seg.columns.length === 1) {
+      const bad = countRangeKeyed(m, k, act, F.fromInt(shift + lo), F.p);
+      if (bad >= 0) fail(s, bad, shift, k[bad]!);
+      return;
+    }
     const shiftF = F.fromInt(shift);
     for (let i = 0; i < k.length; i++) {
       if (act[i] === 0) continue;
       let j: number | undefined;
       if (consecutive) {
-        const d = k[i]! - base;
-        const row = d < 0 ? d + p : d;
-        j = row < size ? row : undefined;
+        const d = F.toSigned(F.sub(k[i]!, shiftF)) - lo;
+        j = d >= 0 && d < size ? d : undefined;
       } else j = index.get(F.sub(k[i]!, shiftF));
-      if (j === undefined) throw new LookupWitnessError(`table ${table.id}: value ${k[i]} (segment ${s}, entry ${i}, shift ${shift}) is not in the table`);
-      for (let c = 1; c < arity; c++) {
+      if (j === undefined) return fail(s, i, shift, k[i]!);
+      for (let c = 1; c < seg.columns.length; c++) {
         if (seg.columns[c]![i] !== table.columns[c]![j]) {
           throw new LookupWitnessError(
             `table ${table.id}: entry ${i} of segment ${s} has column ${c} = ${seg.columns[c]![i]}, table says ${table.columns[c]![j]}`,
@@ -100,6 +102,23 @@ export function lookupMultiplicities(table: LookupTable, segments: readonly Look
     }
   });
   return m;
+}
+
+/**
+ * Counts the active keys of a range-keyed single-column table (row = key − base mod p);
+ * returns the first entry that is no row, or −1. Its own small function so it stays
+ * monomorphic: every range check of a proof (2M+ queries) goes through it.
+ */
+function countRangeKeyed(m: Uint32Array, k: Uint32Array, act: Uint8Array, base: number, p: number): number {
+  const size = m.length;
+  for (let i = 0; i < k.length; i++) {
+    if (act[i] === 0) continue;
+    const d = k[i]! - base;
+    const row = d < 0 ? d + p : d;
+    if (row >= size) return i;
+    m[row]!++;
+  }
+  return -1;
 }
 
 /** The query tree and the table tree of one table (see the verifier). */
