@@ -153,6 +153,7 @@ function benchRow(
     openings: timings.openingsMs,
   };
   for (const [k, v] of Object.entries(timings.perKind)) breakdownMs[`layer:${k}`] = v;
+  for (const [k, v] of Object.entries(timings.steps)) breakdownMs[`step:${k}`] = v;
   for (const k of Object.keys(breakdownMs)) breakdownMs[k] = Math.round(breakdownMs[k]!);
   const row: ModelBenchRow = {
     model: name,

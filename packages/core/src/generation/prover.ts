@@ -65,6 +65,11 @@ export interface ProveTimings {
   openingsMs: number;
   /** Time per op kind inside the layer phase. */
   perKind: Record<string, number>;
+  /**
+   * The trace and witness-commit phases step by step (traced pass, circuit check,
+   * auxiliary witnesses, padding, dry run, multiplicities, packing, commitment).
+   */
+  steps: Record<string, number>;
   /** Proof bytes per section. */
   bytes: { header: number; layers: number; lookups: number; openings: number };
   /** Shapes behind the byte counts (for benchmarks and regressions). */
@@ -215,12 +220,20 @@ export function proveGeneration(
   // nothing to select and nothing the statement would say about the model.
   if (input.outputTokens.length === 0) throw new ProveError('a generation proof needs at least one output token');
   const t0 = performance.now();
+  const steps: Record<string, number> = {};
+  let lap = t0;
+  const step = (name: string): void => {
+    const now = performance.now();
+    steps[name] = now - lap;
+    lap = now;
+  };
   const inputs: CircuitInputs = {
     tokens: [...input.promptTokens, ...input.outputTokens],
     promptLength: input.promptTokens.length,
     generated: input.outputTokens.length,
   };
   const { ops, env, trace } = traceSpecs(model, registry, inputs);
+  step('trace');
   // The trace must be exactly the committed circuit: same ops, same shapes, same params.
   const expected = instantiateCircuit(params.circuit, inputs);
   if (expected.length !== ops.length) throw new ProveError('trace does not match the committed circuit (op count)');
@@ -230,6 +243,7 @@ export function proveGeneration(
       throw new ProveError(`trace op ${i} (${op.name}) does not match the committed circuit`);
     }
   });
+  step('circuit');
   // ---- phase 1: every tensor the specs mention (except weights) plus auxiliary witnesses
   const tensors = collectTraceTensors(trace);
   const refs = new Map<string, readonly number[]>();
@@ -240,6 +254,7 @@ export function proveGeneration(
       refs.set(id, t.shape);
     }
   });
+  step('witness');
   const dryTables = new Map<string, Uint32Array>();
   for (const [id, shape] of refs) {
     if (id.startsWith('w:')) continue;
@@ -248,6 +263,7 @@ export function proveGeneration(
     dryTables.set(id, padTensor(F, t.data, shape));
   }
   for (const [id, tab] of committed.tables) dryTables.set(id, tab);
+  step('pad');
   const t1 = performance.now();
 
   // Lookups are fixed by the circuit: a dry run of the layer arguments (throwaway
@@ -256,6 +272,7 @@ export function proveGeneration(
   // give the witness layout, exactly as the verifier derives it.
   const dryCtx = dryRunLayers(ops, registry, dryTables);
   const groups = groupLookups(dryCtx.lookups);
+  step('dryRun');
   const segmentsOf = (g: (typeof groups)[number], tabs: ReadonlyMap<string, Uint32Array>): LookupSegment[] =>
     g.requests.map((req) => ({
       shape: req.shape,
@@ -268,6 +285,7 @@ export function proveGeneration(
     }));
   const multiplicities = groups.map((g) => lookupMultiplicities(g.table, segmentsOf(g, dryTables)));
   groups.forEach((g, i) => tensors.set(multiplicityId(g.table), { shape: [g.table.size], data: multiplicities[i]! }));
+  step('multiplicities');
   const witnessRefs = deriveWitnessRefs(dryCtx.claims, groups);
   const wLayout = bundleLayout(witnessRefs);
   // Witnesses above one commitment's size are committed in chunks (protocol.ts). Said
@@ -286,7 +304,9 @@ export function proveGeneration(
     if (table && !id.startsWith('w:')) padded.set(id, { shape, table });
   }
   const { vector, tables } = packBundle(F, wLayout, tensors, padded);
+  step('pack');
   const wCommits = Array.from({ length: chunking.count }, (_, k) => pcsCommit(vector.subarray(k * 2 ** chunkVars, (k + 1) * 2 ** chunkVars), wParams));
+  step('commit');
   const t2 = performance.now();
 
   const statement: GenerationStatement = {
@@ -399,6 +419,7 @@ export function proveGeneration(
       lookupsMs: t4 - t3,
       openingsMs: t5 - t4,
       perKind,
+      steps,
       bytes: { header: b0, layers: b1 - b0, lookups: b2 - b1, openings: w.length - b2 },
       stats,
     },
