@@ -562,6 +562,49 @@ export function leafStagingWords(blocks: readonly LeafBlock[]): number {
   return words + 8 * Math.ceil(arity / 2) + 16;
 }
 
+/**
+ * Arenas of the last batched lookup, handed out again by {@link FractionArena.create}: a
+ * fresh memory costs its first touch (the OS zeroes every page, ~0.4 ms per MB here: a
+ * third of a warm 32-token lookup phase went to it), a reused one does not. Only the last
+ * batch's arenas are kept (each recycling replaces the pool), and an idle process drops
+ * them after {@link RECYCLE_IDLE_MS}.
+ */
+const recycled: FractionArena[] = [];
+const RECYCLE_IDLE_MS = 10_000;
+let idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+function takeRecycled(p: number, w: number, words: number): FractionArena | null {
+  let best = -1;
+  recycled.forEach((a, i) => {
+    if (a.fits(p, w, words) && (best < 0 || a.heap.length < recycled[best]!.heap.length)) best = i;
+  });
+  return best < 0 ? null : FractionArena.reuse(recycled.splice(best, 1)[0]!);
+}
+
+/**
+ * Gives `arenas` back for reuse once nothing reads their views any more (the caller's trees
+ * are dead); arenas recycled before and not reused since are dropped.
+ */
+export function recycleFractionArenas(arenas: Iterable<FractionArena>): void {
+  recycled.length = 0;
+  for (const a of new Set(arenas)) recycled.push(a);
+  if (idleTimer !== undefined) clearTimeout(idleTimer);
+  idleTimer = setTimeout(dropRecycledArenas, RECYCLE_IDLE_MS);
+  idleTimer.unref?.();
+}
+
+/** How many arenas wait for reuse (tests). */
+export function recycledFractionArenas(): number {
+  return recycled.length;
+}
+
+/** Forgets every recycled arena (their memory goes with the next collection). */
+export function dropRecycledArenas(): void {
+  recycled.length = 0;
+  if (idleTimer !== undefined) clearTimeout(idleTimer);
+  idleTimer = undefined;
+}
+
 /** Arena of each memory buffer, to find the arena of a layer view. */
 const arenas = new WeakMap<ArrayBufferLike, FractionArena>();
 
@@ -614,6 +657,8 @@ export class FractionArena {
    */
   static create(F: PrimeField, w: number, words: number): FractionArena | null {
     if (!simdKernels.enabled || F.p >= 2 ** 31 || !kernels.sharedModule()) return null;
+    const reused = takeRecycled(F.p, w, HEADER_WORDS + words);
+    if (reused) return reused;
     const mem = sharedMemory(4 * (HEADER_WORDS + words));
     return mem ? new FractionArena(mem, F, w) : null;
   }
@@ -628,6 +673,22 @@ export class FractionArena {
     const v = this.heap.subarray(this.top, this.top + words);
     this.top += need;
     return v;
+  }
+
+  /** Empties the arena for a new owner (the constants block stays: same field). */
+  private reset(): void {
+    this.top = HEADER_WORDS;
+  }
+
+  /** Whether this arena serves the field p with x^4 = w and has room for `words` (header included) without wasting more than as much again. */
+  fits(p: number, w: number, words: number): boolean {
+    return this.F.p === p && this.w === w && this.heap.length >= words && this.heap.length <= 2 * words + (1 << 16);
+  }
+
+  /** {@link reset} for the recycling pool. */
+  static reuse(arena: FractionArena): FractionArena {
+    arena.reset();
+    return arena;
   }
 
   /** Free words left. */

@@ -13,7 +13,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { helperJobCount, proverThreads, setProverThreads } from '../parallel/pool.js';
 import { simdKernels } from '../pcs/wasm-asm.js';
-import { FractionArena, fractionArenaOf } from './fraction-simd.js';
+import { FractionArena, dropRecycledArenas, fractionArenaOf, recycledFractionArenas } from './fraction-simd.js';
 import { evaluateColumns } from './column-evals.js';
 import { buildLeafLayers, gammaPowers, type LeafBlock } from './leaves.js';
 import { lookupMultiplicities, proveLookup, proveLookups, type LookupGroupWitness } from './prover.js';
@@ -148,6 +148,34 @@ describe('lookup tree leaves (SIMD leaf kernel and JS fill)', () => {
       (got, ref) => expect(got).toEqual(ref),
       false,
     );
+  });
+
+  it('a batch proven in the recycled (dirty) arenas of another batch gives the same bytes as in fresh ones', () => {
+    const next = rng(31);
+    const range = rangeTable(F, -8, 4);
+    const batch = (): { groups: LookupGroupWitness[]; ms: Uint32Array[] } => {
+      const v = Array.from({ length: 6000 }, () => -8 + ((next() >>> 16) % 16)); // high bits: the low ones of an LCG cycle
+      const groups = [{ table: range, segments: [{ shape: [6000], columns: [padTensor(F, v, [6000])] }] }];
+      return { groups, ms: groups.map((g) => lookupMultiplicities(g.table, g.segments)) };
+    };
+    const [a, b] = [batch(), batch()];
+    const tr = () => new Transcript('lookup-recycle-test/v1', E);
+    const bytes = (x: { groups: LookupGroupWitness[]; ms: Uint32Array[] }) => {
+      const w = new ByteWriter();
+      encodeLookupsProof(w, proveLookups(E, x.groups, x.ms, tr()).proof);
+      return Buffer.from(w.finish());
+    };
+    dropRecycledArenas();
+    const freshB = bytes(b);
+    dropRecycledArenas();
+    const freshA = bytes(a);
+    // a's query tree (2^13 leaves) and table tree (2^4: JS) → one arena waits
+    expect(recycledFractionArenas()).toBe(1);
+    expect(bytes(b).equals(freshB)).toBe(true);
+    expect(bytes(a).equals(freshA)).toBe(true);
+    expect(freshA.equals(freshB)).toBe(false);
+    dropRecycledArenas();
+    expect(recycledFractionArenas()).toBe(0);
   });
 
   it('column evaluations in an arena (eq tables and SIMD dot products) equal evalMleBase, on 1 and 2 threads', () => {

@@ -25,7 +25,7 @@ import {
 } from '@zkllm/verifier';
 import { proveFractionTree, proveFractionTrees } from './fraction.js';
 import { buildLeafLayers, gammaPowers, type LeafBlock } from './leaves.js';
-import { fractionArenaOf } from './fraction-simd.js';
+import { fractionArenaOf, recycleFractionArenas, type FractionArena } from './fraction-simd.js';
 import { evaluateColumns, type ColumnEval } from './column-evals.js';
 import { grindPow } from '../transcript/grind.js';
 
@@ -300,5 +300,7 @@ export function proveLookups(
   });
   for (const ev of segmentEvals) transcript.absorbExt('lookups/segment-evals', ev);
   transcript.absorbExt('lookups/multiplicity-evals', multiplicityEvals);
+  // Nothing returned is a view of a tree: the next batch may reuse their memory.
+  recycleFractionArenas(trees.map((t) => fractionArenaOf(t[0]![0])).filter((a): a is FractionArena => a !== undefined));
   return { proof: { powNonce, roots, layers: proof.layers, segmentEvals, multiplicityEvals }, claims };
 }
