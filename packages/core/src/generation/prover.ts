@@ -52,6 +52,7 @@ import type { CommittedModel } from './commit.js';
 import type { ProverRegistry } from './registry.js';
 import { traceSpecs } from './template.js';
 import { settleDetachProtector } from '../parallel/detach.js';
+import { nodeSha256 } from '../transcript/sha256.js';
 
 export class ProveError extends Error {
   override name = 'ProveError';
@@ -321,7 +322,7 @@ export function proveGeneration(
   const stBytes = new ByteWriter();
   encodeStatement(stBytes, statement);
   w.bytes(stBytes.finish());
-  const transcript = new Transcript(GENERATION_DOMAIN, E);
+  const transcript = new Transcript(GENERATION_DOMAIN, E, { sha256: nodeSha256 });
   transcript.absorbBytes('statement', stBytes.finish());
   w.u8(chunking.count);
   for (const c of wCommits) w.bytes(c.commitment.root);

@@ -1,1 +1,1 @@
-export { Transcript, TranscriptError } from './transcript.js';
+export { Transcript, TranscriptError, type Sha256, type TranscriptOptions } from './transcript.js';

@@ -26,38 +26,83 @@ function u32le(n: number): Uint8Array {
   return b;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+/**
+ * Frames of a few hundred bytes are hashed thousands of times per proof: each is written
+ * into one buffer and hashed in one call (a streaming hasher fed seven small parts spent
+ * more time in its per-update bookkeeping than in the compression).
+ */
+function frame(tag: number, state: Uint8Array, label: Uint8Array, payload: number): { buf: Uint8Array; view: DataView; at: number } {
+  const buf = new Uint8Array(1 + state.length + 4 + label.length + payload);
+  const view = new DataView(buf.buffer);
+  buf[0] = tag;
+  buf.set(state, 1);
+  view.setUint32(1 + state.length, label.length, true);
+  buf.set(label, 5 + state.length);
+  return { buf, view, at: 5 + state.length + label.length };
+}
+
 export class TranscriptError extends Error {
   override name = 'TranscriptError';
+}
+
+/** A SHA-256 implementation: the 32-byte digest of `data`. */
+export type Sha256 = (data: Uint8Array) => Uint8Array;
+
+export interface TranscriptOptions {
+  /**
+   * Another implementation of SHA-256 (the same function), e.g. node:crypto's in a prover:
+   * a proof hashes ~10^4 short frames, where a native call costs a quarter of a JS one.
+   * Default: @noble/hashes.
+   */
+  readonly sha256?: Sha256;
 }
 
 export class Transcript {
   private state: Uint8Array;
   private readonly E: QuarticExtension;
+  private readonly hash: Sha256;
 
   /** `domain` names the protocol and its version; it is the first absorbed message. */
-  constructor(domain: string, ext: QuarticExtension) {
+  constructor(domain: string, ext: QuarticExtension, options: TranscriptOptions = {}) {
     this.E = ext;
+    this.hash = options.sha256 ?? sha256;
     this.state = new Uint8Array(32);
     this.absorbBytes('domain', enc.encode(domain));
   }
 
   private hashParts(parts: Uint8Array[]): Uint8Array {
-    const h = sha256.create();
-    for (const p of parts) h.update(p);
-    return h.digest();
+    let n = 0;
+    for (const p of parts) n += p.length;
+    const buf = new Uint8Array(n);
+    n = 0;
+    for (const p of parts) {
+      buf.set(p, n);
+      n += p.length;
+    }
+    return this.digestOf(buf);
+  }
+
+  /** The hash of one frame, checked for its length (a wrong injected function must not pass silently). */
+  private digestOf(buf: Uint8Array): Uint8Array {
+    const d = this.hash(buf);
+    if (d.length !== 32) throw new TranscriptError(`sha256 returned ${d.length} bytes`);
+    return d;
   }
 
   absorbBytes(label: string, data: Uint8Array): void {
-    const l = enc.encode(label);
-    this.state = this.hashParts([
-      Uint8Array.of(TAG_ABSORB),
-      this.state,
-      u32le(l.length),
-      l,
-      u32le(Math.floor(data.length / 2 ** 32)),
-      u32le(data.length),
-      data,
-    ]);
+    const { buf, at } = this.absorbFrame(label, data.length);
+    buf.set(data, at);
+    this.state = this.digestOf(buf);
+  }
+
+  /** TAG_ABSORB ‖ state ‖ len(label) ‖ label ‖ len(data) as two u32 ‖ (data: `length` bytes at `at`). */
+  private absorbFrame(label: string, length: number): { buf: Uint8Array; view: DataView; at: number } {
+    const f = frame(TAG_ABSORB, this.state, enc.encode(label), 8 + length);
+    f.view.setUint32(f.at, Math.floor(length / 2 ** 32), true);
+    f.view.setUint32(f.at + 4, length >>> 0, true);
+    return { buf: f.buf, view: f.view, at: f.at + 8 };
   }
 
   absorbU32(label: string, n: number): void {
@@ -67,10 +112,10 @@ export class Transcript {
 
   /** Absorbs a vector of base-field elements (4 bytes LE each). */
   absorbFields(label: string, v: Uint32Array): void {
-    const bytes = new Uint8Array(v.length * 4);
-    const dv = new DataView(bytes.buffer);
-    for (let i = 0; i < v.length; i++) dv.setUint32(4 * i, v[i]!, true);
-    this.absorbBytes(label, bytes);
+    const { buf, view, at } = this.absorbFrame(label, 4 * v.length);
+    if (LITTLE_ENDIAN) buf.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), at);
+    else for (let i = 0; i < v.length; i++) view.setUint32(at + 4 * i, v[i]!, true);
+    this.state = this.digestOf(buf);
   }
 
   absorbField(label: string, x: number): void {
@@ -89,8 +134,7 @@ export class Transcript {
 
   /** Ratchets the state with `label` and returns a generator of 32-byte output blocks. */
   private squeezeStream(label: string): () => Uint8Array {
-    const l = enc.encode(label);
-    this.state = this.hashParts([Uint8Array.of(TAG_SQUEEZE), this.state, u32le(l.length), l]);
+    this.state = this.digestOf(frame(TAG_SQUEEZE, this.state, enc.encode(label), 0).buf);
     const seed = this.state;
     let counter = 0;
     return () => this.hashParts([Uint8Array.of(TAG_STREAM), seed, u32le(counter++)]);
