@@ -34,12 +34,14 @@ import {
   type SumcheckTerm,
   type Transcript,
 } from '@zkllm/verifier';
-import { parallelFor, proverThreads, sharedF64, toShared, toSharedAll, type KernelBundle } from '../parallel/pool.js';
+import { parallelFor, proverThreads, sharedF64, sharedU32, toShared, toSharedAll, type KernelBundle } from '../parallel/pool.js';
 import { eqTableFast } from '../poly/eq.js';
 import {
   checkTables,
   compileTerms,
   combineTermSums,
+  foldBase,
+  foldExt,
   foldTables,
   proveSumcheckRounds,
   statementDegree,
@@ -54,6 +56,11 @@ import {
 // module binding there (under the test runner's transform) that a helper cannot resolve.
 
 const REDUCE_MASK = 0xfffff;
+
+// The folds of prover.ts under local names (an imported name would be rewritten as above);
+// the bundle defines these names from the folds' own source text.
+const foldBaseRange = foldBase;
+const foldExtRange = foldExt;
 
 /** Canonical residue of an integer-valued double |x| < 2^52. */
 function red(x: number, p: number, invP: number): number {
@@ -74,6 +81,9 @@ function reduceAcc(acc: Float64Array, p: number, invP: number): void {
  * one 16. Base tables hold their plain values in limb 0 of `vals`.
  */
 function evalZeroCheck(
+  src: readonly Uint32Array[],
+  srcBase: Uint8Array,
+  fold: Uint32Array,
   tabs: readonly Uint32Array[],
   isBase: Uint8Array,
   use: Uint8Array,
@@ -106,6 +116,16 @@ function evalZeroCheck(
     const dep = nodeDepth[n]!;
     parent[n] = dep === 1 ? -1 : last[dep - 1]!;
     last[dep] = n;
+  }
+  // The fold stage (when `fold` holds a challenge c): pairs start … end − 1 of this round
+  // are entries 2·start … 2·end − 1 of the tables bound at c, i.e. src entries 4·start …
+  // 4·end − 1; they are written to tabs first (a range of its own per thread).
+  if (fold.length === 4) {
+    for (let k = 0; k < nT; k++) {
+      const s = src[k]!;
+      if (srcBase[k] === 1) foldBaseRange(s.subarray(4 * start, 4 * end), tabs[k]!.subarray(8 * start, 8 * end), 2 * (end - start), fold, p, invP);
+      else foldExtRange(s.subarray(16 * start, 16 * end), tabs[k]!.subarray(8 * start, 8 * end), 2 * (end - start), fold, p, invP, w);
+    }
   }
   for (let i = start; i < end; i++) {
     const w0 = weights[4 * i]!, w1 = weights[4 * i + 1]!, w2 = weights[4 * i + 2]!, w3 = weights[4 * i + 3]!;
@@ -316,7 +336,7 @@ function evalZeroCheck(
 
 /**
  * Runs `kernel` on a tiny statement that takes every branch (base and ext tables as first
- * and later factors, with and without t = 1). The first real call (round 0) sees base
+ * and later factors, with and without t = 1 and the fold stage). The first real call (round 0) sees base
  * factors only; without this, the optimised code would have no feedback for the ext paths
  * and be thrown away at round 1, costing tens of milliseconds in slow tiers per process.
  */
@@ -330,6 +350,12 @@ function primeZeroCheck(kernel: typeof evalZeroCheck): void {
   const tabs = [Uint32Array.from({ length: 2 * pairs }, next), Uint32Array.from({ length: 8 * pairs }, next)];
   const isB = Uint8Array.of(1, 0);
   const use = Uint8Array.of(3, 3);
+  // The fold stage: a base and an ext source of twice the size into ext tables.
+  const src = [Uint32Array.from({ length: 4 * pairs }, next), Uint32Array.from({ length: 16 * pairs }, next)];
+  const dst = [new Uint32Array(8 * pairs), new Uint32Array(8 * pairs)];
+  const allExt = Uint8Array.of(0, 0);
+  const c = Uint32Array.from({ length: 4 }, next);
+  const none = new Uint32Array(0);
   // Trie: 0 → 0·1 → 0·1·0, and 1 → 1·0; terms at every node.
   const factor = Int32Array.of(0, 1, 0, 1, 0);
   const depth = Int32Array.of(1, 2, 3, 1, 2);
@@ -337,8 +363,9 @@ function primeZeroCheck(kernel: typeof evalZeroCheck): void {
   const weights = Uint32Array.from({ length: 4 * pairs }, next);
   const acc = new Float64Array(5 * 16);
   // Feedback vectors are allocated only after a few calls: call it more than that.
-  for (let rep = 0; rep < 12; rep++) {
-    kernel(tabs, isB, use, factor, depth, term, 0, weights, 0, pairs, 4, rep % 2 === 0, acc, p, 1 / p, 11);
+  for (let rep = 0; rep < 16; rep++) {
+    if (rep % 4 < 2) kernel(src, isB, none, tabs, isB, use, factor, depth, term, 0, weights, 0, pairs, 4, rep % 2 === 0, acc, p, 1 / p, 11);
+    else kernel(src, isB, c, dst, allExt, use, factor, depth, term, 0, weights, 0, pairs, 4, rep % 2 === 0, acc, p, 1 / p, 11);
   }
 }
 
@@ -349,13 +376,13 @@ function primeZeroCheck(kernel: typeof evalZeroCheck): void {
  * threads, zero-check time at 32 / 64 / 128 tokens): 2^23 0.48 / 0.80 / 1.76 s, 2^21 0.41 /
  * 0.67 / 1.44 s, 2^19 0.38–0.41 / 0.59–0.67 / 1.09–1.24 s, 2^17 0.51 / 0.72 / 1.13 s.
  */
-const ZERO_CHECK_MIN_WORK = 1 << 19;
+const ZERO_CHECK_MIN_WORK = 1 << 16;
 
 let zeroCheckBundle: KernelBundle | undefined;
 function zeroCheckKernels(): KernelBundle {
   zeroCheckBundle ??= {
-    id: 'sumcheck-zerocheck/v3',
-    source: `const REDUCE_MASK = ${REDUCE_MASK};\n${[red, reduceAcc, evalZeroCheck, primeZeroCheck].map(String).join('\n')}\nprimeZeroCheck(evalZeroCheck);\nreturn { evalZeroCheck };`,
+    id: 'sumcheck-zerocheck/v4',
+    source: `const REDUCE_MASK = ${REDUCE_MASK};\n${[red, reduceAcc, foldBase, foldExt, evalZeroCheck, primeZeroCheck].map(String).join('\n')}\nconst foldBaseRange = foldBase, foldExtRange = foldExt;\nprimeZeroCheck(evalZeroCheck);\nreturn { evalZeroCheck };`,
   };
   return zeroCheckBundle;
 }
@@ -378,16 +405,21 @@ function stripEq(terms: readonly SumcheckTerm[]): SumcheckTerm[] | null {
   return out;
 }
 
-/** Sums of adjacent ext entries (binds the lowest variable of an eq table away). */
-function pairSums(t: Uint32Array, p: number): Uint32Array {
+/** Sums of adjacent ext entries into `next` (binds the lowest variable of an eq table away). */
+function pairSumsInto(t: Uint32Array, next: Uint32Array, p: number): void {
   const half = t.length >>> 3;
-  const next = new Uint32Array(4 * half);
   for (let i = 0; i < half; i++) {
     for (let l = 0; l < 4; l++) {
       const s = t[8 * i + l]! + t[8 * i + 4 + l]! - p;
       next[4 * i + l] = s + (p & (s >> 31));
     }
   }
+}
+
+/** Sums of adjacent ext entries (binds the lowest variable of an eq table away). */
+function pairSums(t: Uint32Array, p: number): Uint32Array {
+  const next = new Uint32Array(t.length >>> 1);
+  pairSumsInto(t, next, p);
   return next;
 }
 
@@ -483,56 +515,95 @@ function runZeroCheck(
   const evals = new Uint32Array(4 * (d + 1));
 
   let cur: Uint32Array[] = tables.map((t) => t.data);
-  let owned = false;
-  let weights = weights0;
   let size = 2 ** n;
+  const threads = proverThreads();
+  const nNodes = Math.max(1, ct.nodeFactor.length);
+  const minRange = Math.max(16, Math.ceil(minWork / (nNodes * nPts)));
+  // Whether any round goes to the helpers (round 0 is the largest): then every array a
+  // kernel reads lives in shared memory from the start, so no round copies anything.
+  const parallel = threads > 1 && size >>> 1 >= 2 * minRange;
+  const share = <T extends Uint8Array | Int32Array | Uint32Array>(a: T): T => (parallel ? toShared(a) : a);
+  const alloc = (len: number): Uint32Array => (parallel ? sharedU32(len) : new Uint32Array(len));
+  if (parallel) cur = toSharedAll(cur);
+  const isB0 = share(isBase);
+  const allExt = share(new Uint8Array(nTab));
+  const us = share(use);
+  const nf = share(ct.nodeFactor), nd = share(ct.nodeDepth), nt = share(ct.nodeTerm);
+  const len = acc.length;
+  const slots = parallel ? sharedF64(len * threads) : acc;
+  const challenge = alloc(4);
+  const noFold = alloc(0);
+  // Rounds j ≥ 1 fold the previous round's tables (bound at the last challenge) into one of
+  // two buffers, alternately (a range's fold must not overwrite entries another thread
+  // still reads): round j's tables have 2^(n−j) entries, so odd rounds fit in A, even ones in B.
+  let bufA: Uint32Array[] = [];
+  let bufB: Uint32Array[] = [];
+  if (n > 1) {
+    const la = 4 * (size >>> 1), lb = 4 * (size >>> 2);
+    const pool = alloc(nTab * (la + lb));
+    bufA = Array.from({ length: nTab }, (_, k) => pool.subarray(k * la, (k + 1) * la));
+    bufB = Array.from({ length: nTab }, (_, k) => pool.subarray(nTab * la + k * lb, nTab * la + (k + 1) * lb));
+  }
+  // Every round's weights eq(r_{>j}, ·) (2^(n−1−j) entries), each the pair sums of the one before.
+  let weights = parallel ? toShared(weights0) : weights0;
+  const weightPool = alloc(Math.max(0, 4 * ((size >>> 1) - 1)));
+  let weightAt = 0;
 
-  /** q ← Σ_terms c · (weighted sums) at the evaluated points. */
   if (!primed) {
     primeZeroCheck(evalZeroCheck);
     primed = true;
   }
-  const evaluate = (withOne: boolean): void => {
-    acc.fill(0);
-    const kernel = evalZeroCheck;
+  /**
+   * q ← Σ_terms c · (weighted sums) at the evaluated points; with `c`, first binds the lowest
+   * variable of every table to c (the generic prover's fold), in the same pass.
+   */
+  const evaluate = (withOne: boolean, c?: Ext): void => {
+    let src: Uint32Array[] = [];
+    let srcBase = isB0;
+    let tabs = cur;
+    let tabsBase = isB0;
+    let fold = noFold;
+    if (c) {
+      size >>>= 1;
+      src = cur;
+      srcBase = size === 2 ** (n - 1) ? isB0 : allExt;
+      const buf = (n - Math.log2(size)) % 2 === 1 ? bufA : bufB;
+      tabs = buf.map((t) => t.subarray(0, 4 * size));
+      tabsBase = allExt;
+      challenge.set(c);
+      fold = challenge;
+      const nw = weightPool.subarray(weightAt, weightAt + 2 * size);
+      pairSumsInto(weights, nw, p);
+      weightAt += 2 * size;
+      weights = nw;
+    }
     const half = size >>> 1;
-    const minRange = Math.max(16, Math.ceil(minWork / (Math.max(1, ct.nodeFactor.length) * nPts)));
-    if (proverThreads() > 1 && half >= 2 * minRange) {
-      cur = toSharedAll(cur);
-      weights = toShared(weights);
-      const isB = toShared(isBase), us = toShared(use);
-      const nf = toShared(ct.nodeFactor), nd = toShared(ct.nodeDepth), nt = toShared(ct.nodeTerm);
-      const len = acc.length;
-      const slots = sharedF64(len * proverThreads());
-      const ws = weights;
+    const ws = weights;
+    acc.fill(0);
+    if (parallel && half >= 2 * minRange) {
+      slots.fill(0);
       const used = parallelFor(
         zeroCheckKernels(),
         'evalZeroCheck',
         half,
         minRange,
-        (slot, a, b) => [cur, isB, us, nf, nd, nt, ct.constTerm, ws, a, b, d, withOne, slots.subarray(slot * len, (slot + 1) * len), p, invP, w],
-        (x) => kernel(...(x as Parameters<typeof evalZeroCheck>)),
+        (slot, a, b) => [src, srcBase, fold, tabs, tabsBase, us, nf, nd, nt, ct.constTerm, ws, a, b, d, withOne, slots.subarray(slot * len, (slot + 1) * len), p, invP, w],
+        (x) => evalZeroCheck(...(x as Parameters<typeof evalZeroCheck>)),
       );
       for (let slot = 0; slot < used; slot++) for (let i = 0; i < len; i++) acc[i] += slots[slot * len + i]!;
     } else {
-      kernel(cur, isBase, use, ct.nodeFactor, ct.nodeDepth, ct.nodeTerm, ct.constTerm, weights, 0, half, d, withOne, acc, p, invP, w);
+      evalZeroCheck(src, srcBase, fold, tabs, tabsBase, us, nf, nd, nt, ct.constTerm, ws, 0, half, d, withOne, acc, p, invP, w);
     }
+    cur = tabs;
     q.fill(0);
     combineTermSums(E, acc, ct.coeffs, ct.count, stride, withOne && d < 2 ? 1 : d - 1, withOne, q);
   };
 
-  /** Binds the lowest variable of every table to c (the generic prover's fold). */
-  const foldAll = (c: Ext): void => {
+  /** Binds the lowest variable of every table to c (after the last round). */
+  const foldLast = (c: Ext): void => {
     const half = size >>> 1;
-    cur = foldTables(cur, isBase, owned, half, c, p, invP, w);
-    isBase.fill(0);
-    owned = true;
+    cur = foldTables(cur, size === 2 ** n ? isBase : allExt, false, half, c, p, invP, w);
     size = half;
-  };
-
-  /** Next round's weights eq(r_{>j+1}, ·): pair sums of this round's. */
-  const shrinkWeights = (): void => {
-    weights = pairSums(weights, p);
   };
 
   const claimGiven = input.claim !== undefined;
@@ -543,10 +614,6 @@ function runZeroCheck(
   let prefix: Ext = E.one();
   const tmp = new Uint32Array(4);
   for (let j = 0; j < n; j++) {
-    if (j > 0) {
-      foldAll(point.subarray(4 * (j - 1), 4 * j));
-      shrinkWeights();
-    }
     const rj = r.subarray(4 * j, 4 * j + 4);
     const oneMinus = E.sub(E.one(), rj);
     const prefixZero = E.isZero(prefix);
@@ -555,8 +622,10 @@ function runZeroCheck(
     if (prefixZero) {
       // Every later s_j is the zero polynomial (the generic prover's folded eq table is 0).
       evals.fill(0);
+      // The tables are still bound: their values at the point are the claims' values.
+      if (j > 0) foldLast(point.subarray(4 * (j - 1), 4 * j));
     } else {
-      evaluate(withOne);
+      evaluate(withOne, j > 0 ? point.subarray(4 * (j - 1), 4 * j) : undefined);
       if (j === 0 && !claimGiven) {
         // claim = s(0) + s(1) = (1 − r_0)·q(0) + r_0·q(1).
         claim = E.add(E.mul(oneMinus, q.subarray(0, 4)), E.mul(rj, q.subarray(4, 8)));
@@ -591,7 +660,7 @@ function runZeroCheck(
     // eq(r_j, c) = r_j·c + (1 − r_j)(1 − c).
     prefix = E.mul(prefix, E.add(E.mul(rj, c), E.mul(oneMinus, E.sub(E.one(), c))));
   }
-  foldAll(point.subarray(4 * (n - 1)));
+  foldLast(point.subarray(4 * (n - 1)));
   // The last claim is eq(r, point)·P(point), P over the folded tables (L included).
   const folded = new Uint32Array(4 * nTab);
   cur.forEach((t, j) => folded.set(t.subarray(0, 4), 4 * j));
