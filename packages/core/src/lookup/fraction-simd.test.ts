@@ -74,6 +74,37 @@ describe('fraction-tree SIMD kernels', () => {
           const st = tabs.map((t) => staged(a, t));
           a.roundSums(st[0]!, st[1]!, st[2]!, st[3]!, o1, stride, gap, half, staged(a, eq), lam, out, minRange);
           expect(out).toEqual(Uint32Array.from(acc));
+          if (stride === 4) {
+            // round 0 with the parent layer of the interleaved children: the value at 0 read from it
+            const np = a.tryAlloc(8 * half)!, nq = a.tryAlloc(8 * half)!;
+            a.parents(st[0]!, st[2]!, np, nq, 2 * half, false, minRange);
+            const viaParents = new Uint32Array(8);
+            a.roundSums(st[0]!, st[1]!, st[2]!, st[3]!, o1, stride, gap, half, staged(a, eq), lam, viaParents, minRange, [np, nq]);
+            expect(viaParents).toEqual(out);
+          }
+        }
+      }
+    });
+  });
+
+  it('a fused fold and round (foldRound) equals fold then roundSums: round-0 interleaved sources and plain ones', () => {
+    const next = rng(13);
+    bothSplits((minRange) => {
+      for (const half of [1, 2, 3, 7, 64, 301]) {
+        const a = arena(600 * half + 256);
+        const r = vec(4, next), lam = vec(4, next);
+        for (const [bases, stride, gap] of [[[0, 1, 0, 1], 4, 2], [[0, 0, 0, 0], 2, 1]] as const) {
+          const src = bases.map(() => staged(a, vec(8 * stride * half, next)));
+          const eq = staged(a, vec(4 * half, next));
+          const want = src.map(() => a.tryAlloc(8 * half)!);
+          a.fold(src, bases, stride, gap, want, 2 * half, r, minRange);
+          const sums = new Uint32Array(8);
+          a.roundSums(want[0]!, want[1]!, want[2]!, want[3]!, 0, 2, 1, half, eq, lam, sums, minRange);
+          const got = src.map(() => a.tryAlloc(8 * half)!);
+          const fused = new Uint32Array(8);
+          a.foldRound(src, bases, stride, gap, got, half, r, eq, lam, fused, minRange);
+          expect(got).toEqual(want);
+          expect(fused).toEqual(sums);
         }
       }
     });

@@ -215,22 +215,35 @@ function loop(a: Asm, j: number, end: number, body: () => void, step: () => void
   a.e(BR(0), END, END);
 }
 
-/**
- * roundSums(P0, P1, Q0, Q1, strideB, gapB, eq, K, L, out, start, end): as fractionRoundSums
- * with byte addresses (P1/Q1 including their offset), strides in bytes, λ's Montgomery rows
- * at L; out gets the two sums, each term scaled by 2^−64 (canonical, 32 bytes).
- */
-function buildRound(): WasmFunc {
-  const a = new Asm(12, 4);
-  const [P0, P1, Q0, Q1, strideB, gapB, eq, K, L, out, start, end] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-  const j = 12, off = 13, hiOff = 14, ep = 15;
-  const f = new Field(a, K);
+/** The v128 locals of one round's pair terms (see {@link roundTerms}). */
+interface RoundLocals {
+  readonly lam: readonly number[];
+  /** lo and hi of P₀, P₁, Q₀, Q₁: va, vA, vb, vB, vc, vC, vd, vD. */
+  readonly v: readonly number[];
+  readonly r1: readonly number[];
+  readonly s: number;
+  readonly u: number;
+  readonly fv: number;
+  readonly hv: number;
+  readonly accS: number;
+  readonly accT: number;
+}
+
+function roundLocals(a: Asm): RoundLocals {
   const lam = [a.v(), a.v(), a.v(), a.v()];
-  const [va, vA, vb, vB, vc, vC, vd, vD] = Array.from({ length: 8 }, () => a.v());
+  const v = Array.from({ length: 8 }, () => a.v());
   const r1 = [a.v(), a.v(), a.v()];
-  const s = a.v(), u = a.v(), fv = a.v(), hv = a.v(), accS = a.v(), accT = a.v();
-  lam.forEach((l, i) => a.e(get(L), VLOAD(16 * i), set(l)));
-  a.e(get(start), set(j), get(strideB), get(start), I32_MUL, set(off), get(eq), get(start), i32c(4), I32_SHL, I32_ADD, set(ep));
+  return { lam, v, r1, s: a.v(), u: a.v(), fv: a.v(), hv: a.v(), accS: a.v(), accT: a.v() };
+}
+
+/**
+ * One pair's terms, with lo/hi of the four tables in the locals v: accS += eq·F(lo),
+ * accT += eq·F(hi − lo) for e = eq at the i32 local ep (v's hi slots get hi − lo). F(lo)·2^−32
+ * is computed, or pushed by `valueAt0` (then it must carry no 2^−32: see roundSumsParent).
+ */
+function roundTerms(a: Asm, f: Field, l: RoundLocals, ep: number, valueAt0?: () => void): void {
+  const { lam, r1, s, u, fv, hv, accS, accT } = l;
+  const [va, vA, vb, vB, vc, vC, vd, vD] = l.v as [number, number, number, number, number, number, number, number];
   // F(a, b, c, d)·2^−32 = (a·d + c·(b + λ·d))·2^−32 into dst
   const F = (xa: number, xb: number, xc: number, xd: number, dst: number) => {
     const rd = [xd, ...r1];
@@ -248,6 +261,58 @@ function buildRound(): WasmFunc {
     f.add();
     a.e(set(dst));
   };
+  for (const [lo, hi] of [[va, vA], [vb, vB], [vc, vC], [vd, vD]] as const) {
+    a.e(get(hi), get(lo));
+    f.sub();
+    a.e(set(hi));
+  }
+  if (valueAt0) {
+    valueAt0();
+    a.e(set(fv));
+  } else F(va, vb, vc, vd, fv);
+  F(vA, vB, vC, vD, hv);
+  // e = eq[j]: its rows reuse va's slot and r1
+  a.e(get(ep), VLOAD(0), set(va));
+  const re = [va, ...r1];
+  f.rowsOf(va, re);
+  f.prod(fv, re);
+  a.e(get(accS));
+  f.add();
+  a.e(set(accS));
+  f.prod(hv, re);
+  a.e(get(accT));
+  f.add();
+  a.e(set(accT));
+}
+
+/**
+ * roundSums(P0, P1, Q0, Q1, strideB, gapB, eq, K, L, out, start, end): as fractionRoundSums
+ * with byte addresses (P1/Q1 including their offset), strides in bytes, λ's Montgomery rows
+ * at L; out gets the two sums, each term scaled by 2^−64 (canonical, 32 bytes).
+ *
+ * roundSumsParent(…, Pp, Qp): the same in a layer's first round, where the value at 0 needs
+ * no products of children: F(lo) of pair j is P₀Q₁ + P₁Q₀ + λQ₀Q₁ of the siblings of parent
+ * 2j, i.e. Pp[2j] + λ·Qp[2j] with (Pp, Qp) the parent layer (already built). Its sum
+ * (out[0..16)) is scaled by 2^−32 only; the leading coefficient's as before.
+ */
+function buildRound(parent: boolean): WasmFunc {
+  const params = parent ? 14 : 12;
+  const a = new Asm(params, 5);
+  const [P0, P1, Q0, Q1, strideB, gapB, eq, K, L, out, start, end, Pp, Qp] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
+  const j = params, off = params + 1, hiOff = params + 2, ep = params + 3, pp = params + 4;
+  const f = new Field(a, K);
+  const l = roundLocals(a);
+  const [va, vA, vb, vB, vc, vC, vd, vD] = l.v as [number, number, number, number, number, number, number, number];
+  l.lam.forEach((x, i) => a.e(get(L), VLOAD(16 * i), set(x)));
+  a.e(get(start), set(j), get(strideB), get(start), I32_MUL, set(off), get(eq), get(start), i32c(4), I32_SHL, I32_ADD, set(ep));
+  if (parent) a.e(get(start), i32c(5), I32_SHL, set(pp));
+  // λ's rows are in Montgomery form: λ·Qp is exact, and so is Pp + λ·Qp
+  const fromParent = () => {
+    a.e(get(Qp), get(pp), I32_ADD, VLOAD(0), set(l.u));
+    f.prod(l.u, l.lam);
+    a.e(get(Pp), get(pp), I32_ADD, VLOAD(0));
+    f.add();
+  };
   loop(
     a,
     j,
@@ -257,30 +322,63 @@ function buildRound(): WasmFunc {
       for (const [base, lo, hi] of [[P0, va, vA], [P1, vb, vB], [Q0, vc, vC], [Q1, vd, vD]] as const) {
         a.e(get(base), get(off), I32_ADD, VLOAD(0), set(lo), get(base), get(hiOff), I32_ADD, VLOAD(0), set(hi));
       }
-      for (const [lo, hi] of [[va, vA], [vb, vB], [vc, vC], [vd, vD]] as const) {
-        a.e(get(hi), get(lo));
-        f.sub();
-        a.e(set(hi));
-      }
-      F(va, vb, vc, vd, fv);
-      F(vA, vB, vC, vD, hv);
-      // e = eq[j]: its rows reuse va's slot and r1
-      a.e(get(ep), VLOAD(0), set(va));
-      const re = [va, ...r1];
-      f.rowsOf(va, re);
-      f.prod(fv, re);
-      a.e(get(accS));
-      f.add();
-      a.e(set(accS));
-      f.prod(hv, re);
-      a.e(get(accT));
-      f.add();
-      a.e(set(accT));
+      roundTerms(a, f, l, ep, parent ? fromParent : undefined);
     },
-    () => a.e(get(off), get(strideB), I32_ADD, set(off), get(ep), i32c(16), I32_ADD, set(ep)),
+    () => {
+      a.e(get(off), get(strideB), I32_ADD, set(off), get(ep), i32c(16), I32_ADD, set(ep));
+      if (parent) a.e(get(pp), i32c(32), I32_ADD, set(pp));
+    },
   );
-  a.e(get(out), get(accS), VSTORE(0), get(out), get(accT), VSTORE(16));
-  return a.func('roundSums');
+  a.e(get(out), get(l.accS), VSTORE(0), get(out), get(l.accT), VSTORE(16));
+  return a.func(parent ? 'roundSumsParent' : 'roundSums');
+}
+
+/**
+ * foldRound(S0, S1, S2, S3, strideB, gapB, D0, D1, D2, D3, R, eq, L, K, out, start, end): a
+ * round's fold and the next round's sums in one pass. For pairs start ≤ j < end of the next
+ * round, entries 2j and 2j+1 of each table are folded as in {@link buildFold} (written to
+ * D_m, 16 bytes each, plain layout) and then summed as roundSums does with the next round's
+ * eq (stride 2, gap 1 over the folded tables): out as roundSums'.
+ */
+function buildFoldRound(): WasmFunc {
+  const a = new Asm(17, 6);
+  const S = [0, 1, 2, 3], [strideB, gapB] = [4, 5], D = [6, 7, 8, 9], [R, eq, L, K, out, start, end] = [10, 11, 12, 13, 14, 15, 16];
+  const j = 17, off = 18, o = 19, ep = 20, step = 21, at = 22;
+  const f = new Field(a, K);
+  const l = roundLocals(a);
+  const rows = [a.v(), a.v(), a.v(), a.v()];
+  const d = a.v();
+  l.lam.forEach((x, i) => a.e(get(L), VLOAD(16 * i), set(x)));
+  rows.forEach((x, i) => a.e(get(R), VLOAD(16 * i), set(x)));
+  // two folded entries per pair: the sources advance two strides, the destinations 32 bytes
+  a.e(get(strideB), i32c(1), I32_SHL, set(step));
+  a.e(get(start), set(j), get(step), get(start), I32_MUL, set(off), get(start), i32c(5), I32_SHL, set(o), get(eq), get(start), i32c(4), I32_SHL, I32_ADD, set(ep));
+  loop(
+    a,
+    j,
+    end,
+    () => {
+      for (let m = 0; m < 4; m++) {
+        for (let e = 0; e < 2; e++) {
+          const x = l.v[2 * m + e]!;
+          a.e(get(S[m]!), get(off), I32_ADD);
+          if (e === 1) a.e(get(strideB), I32_ADD);
+          a.e(tee(at), VLOAD(0), set(x), get(at), get(gapB), I32_ADD, VLOAD(0), get(x));
+          f.sub();
+          a.e(set(d), get(D[m]!), get(o), I32_ADD);
+          if (e === 1) a.e(i32c(16), I32_ADD);
+          f.prod(d, rows);
+          a.e(get(x));
+          f.add();
+          a.e(tee(x), VSTORE(0));
+        }
+      }
+      roundTerms(a, f, l, ep);
+    },
+    () => a.e(get(off), get(step), I32_ADD, set(off), get(o), i32c(32), I32_ADD, set(o), get(ep), i32c(16), I32_ADD, set(ep)),
+  );
+  a.e(get(out), get(l.accS), VSTORE(0), get(out), get(l.accT), VSTORE(16));
+  return a.func('foldRound');
 }
 
 /**
@@ -460,11 +558,16 @@ function buildDot(): WasmFunc {
 }
 
 function kernelFuncs(): WasmFunc[] {
-  return [buildRound(), buildFold(), buildParents(false), buildParents(true), buildExpandEq(), buildLeaves(), buildDot()];
+  return [buildRound(false), buildRound(true), buildFoldRound(), buildFold(), buildParents(false), buildParents(true), buildExpandEq(), buildLeaves(), buildDot()];
 }
 
 interface FractionExports {
   roundSums(P0: number, P1: number, Q0: number, Q1: number, strideB: number, gapB: number, eq: number, K: number, L: number, out: number, start: number, end: number): void;
+  roundSumsParent(P0: number, P1: number, Q0: number, Q1: number, strideB: number, gapB: number, eq: number, K: number, L: number, out: number, start: number, end: number, Pp: number, Qp: number): void;
+  foldRound(
+    s0: number, s1: number, s2: number, s3: number, strideB: number, gapB: number, d0: number, d1: number, d2: number, d3: number,
+    R: number, eq: number, L: number, K: number, out: number, start: number, end: number,
+  ): void;
   fold(s0: number, s1: number, s2: number, s3: number, strideB: number, gapB: number, d0: number, d1: number, d2: number, d3: number, R: number, K: number, start: number, end: number): void;
   parents(cp: number, cq: number, np: number, nq: number, K: number, start: number, end: number): void;
   parentsBase(cp: number, cq: number, np: number, nq: number, K: number, start: number, end: number): void;
@@ -477,6 +580,20 @@ interface FractionExports {
 
 function roundRange(x: FractionExports, _mem: WebAssembly.Memory, P0: number, P1: number, Q0: number, Q1: number, strideB: number, gapB: number, eq: number, K: number, L: number, out: number, start: number, end: number): void {
   x.roundSums(P0, P1, Q0, Q1, strideB, gapB, eq, K, L, out, start, end);
+}
+
+function roundParentRange(
+  x: FractionExports, _mem: WebAssembly.Memory, P0: number, P1: number, Q0: number, Q1: number, strideB: number, gapB: number,
+  eq: number, K: number, L: number, out: number, Pp: number, Qp: number, start: number, end: number,
+): void {
+  x.roundSumsParent(P0, P1, Q0, Q1, strideB, gapB, eq, K, L, out, start, end, Pp, Qp);
+}
+
+function foldRoundRange(
+  x: FractionExports, _mem: WebAssembly.Memory, s0: number, s1: number, s2: number, s3: number, strideB: number, gapB: number,
+  d0: number, d1: number, d2: number, d3: number, R: number, eq: number, L: number, K: number, out: number, start: number, end: number,
+): void {
+  x.foldRound(s0, s1, s2, s3, strideB, gapB, d0, d1, d2, d3, R, eq, L, K, out, start, end);
 }
 
 function foldRange(
@@ -519,7 +636,7 @@ function dotsRange(x: FractionExports, mem: WebAssembly.Memory, desc: number, co
   }
 }
 
-const kernels = wasmKernelSet<FractionExports>('fraction-simd', kernelFuncs, [roundRange, foldRange, parentsRange, leavesRange, dotsRange]);
+const kernels = wasmKernelSet<FractionExports>('fraction-simd', kernelFuncs, [roundRange, roundParentRange, foldRoundRange, foldRange, parentsRange, leavesRange, dotsRange]);
 
 /** Below this many pairs per thread a kernel call stays on the calling thread. */
 const MIN_RANGE = 1 << 13;
@@ -734,16 +851,51 @@ export class FractionArena {
 
   /**
    * As fractionRoundSums over pairs [0, half), tables in this arena: out[0..8) gets the two
-   * sums as canonical field elements (the kernel's 2^−64 removed).
+   * sums as canonical field elements (the kernel's scaling removed). With `parents` (the
+   * parent layer of round 0's interleaved children, in this arena) the value at 0 comes
+   * from it instead of products of the children.
    */
   roundSums(
     P0: Uint32Array, P1: Uint32Array, Q0: Uint32Array, Q1: Uint32Array,
     o1: number, stride: number, gap: number, half: number, eq: Uint32Array, lam: Uint32Array, out: Uint32Array, minRange = MIN_RANGE,
+    parents?: readonly [Uint32Array, Uint32Array],
   ): void {
     this.setRows(lam, L_AT);
     const outAt = 4 * OUT_AT;
     const base = [this.own(P0), this.own(P1) + 16 * o1, this.own(Q0), this.own(Q1) + 16 * o1, 16 * stride, 16 * gap, this.own(eq), 0, 4 * L_AT];
-    const used = parallelFor(kernels.bundle(), 'roundRange', half, Math.max(minRange, Math.ceil(half / MAX_SLOTS)), (slot, s, e) => [this.mem, ...base, outAt + 32 * slot, s, e], this.local(roundRange));
+    const range = Math.max(minRange, Math.ceil(half / MAX_SLOTS));
+    let used: number;
+    if (parents) {
+      if (stride !== 4 || gap !== 2 || o1 !== 1 || parents[0].length < 8 * half || parents[1].length < 8 * half) throw new RangeError('FractionArena.roundSums: parents need round 0 of a layer');
+      const pq = [this.own(parents[0]), this.own(parents[1])];
+      used = parallelFor(kernels.bundle(), 'roundParentRange', half, range, (slot, s, e) => [this.mem, ...base, outAt + 32 * slot, ...pq, s, e], this.local(roundParentRange));
+    } else used = parallelFor(kernels.bundle(), 'roundRange', half, range, (slot, s, e) => [this.mem, ...base, outAt + 32 * slot, s, e], this.local(roundRange));
+    const F = this.F;
+    for (let l = 0; l < 8; l++) {
+      let v = 0;
+      for (let slot = 0; slot < used; slot++) v += this.heap[OUT_AT + 8 * slot + l]!;
+      out[l] = F.mul(F.reduce(v), parents && l < 4 ? this.r32 : this.c64);
+    }
+  }
+
+  /**
+   * {@link fold} of four tables with r (into dst, 2·half entries each) and then
+   * {@link roundSums} over the folded tables (plain layout) with the next round's eq, in one
+   * pass: out[0..8) as roundSums'.
+   */
+  foldRound(
+    src: readonly Uint32Array[], base: readonly number[], stride: number, gap: number, dst: readonly Uint32Array[], half: number, r: Uint32Array,
+    eq: Uint32Array, lam: Uint32Array, out: Uint32Array, minRange = MIN_RANGE,
+  ): void {
+    if (src.length !== 4 || base.length !== 4 || dst.length !== 4) throw new RangeError('FractionArena.foldRound: four tables');
+    for (const t of dst) if (t.length < 8 * half) throw new RangeError('FractionArena.foldRound: destination too short');
+    if (eq.length < 4 * half) throw new RangeError('FractionArena.foldRound: eq table too short');
+    this.setRows(r, R_AT);
+    this.setRows(lam, L_AT);
+    const outAt = 4 * OUT_AT;
+    const args = [...src.map((t, m) => this.own(t) + 16 * base[m]!), 16 * stride, 16 * gap, ...dst.map((t) => this.own(t)), 4 * R_AT, this.own(eq), 4 * L_AT, 0];
+    const range = Math.max(minRange, Math.ceil(half / MAX_SLOTS));
+    const used = parallelFor(kernels.bundle(), 'foldRoundRange', half, range, (slot, s, e) => [this.mem, ...args, outAt + 32 * slot, s, e], this.local(foldRoundRange));
     const F = this.F;
     for (let l = 0; l < 8; l++) {
       let v = 0;

@@ -190,6 +190,7 @@ function fastLayer(
   lambda: Ext,
   claim: Ext,
   transcript: Transcript,
+  parents?: ReadonlyArray<[Uint32Array, Uint32Array]>,
 ): LayerResult {
   const F = E.base;
   const p = F.p, invP = F.invP, w = E.w;
@@ -272,7 +273,9 @@ function fastLayer(
     const b = a && arena.tryAlloc(4 * Math.max(4, 2 * half0));
     if (!teqs || !b) return null;
     const views = (block: Uint32Array, len: number) => [0, 1, 2, 3].map((m) => block.subarray(m * len, (m + 1) * len));
-    return { arena, eqs: teqs, scratch: [views(a!, 4 * half0), views(b, Math.max(4, 2 * half0))] };
+    const up = parents?.[j];
+    const inArena = up && fractionArenaOf(up[0]) === arena && fractionArenaOf(up[1]) === arena;
+    return { arena, eqs: teqs, scratch: [views(a!, 4 * half0), views(b, Math.max(4, 2 * half0))], parents: inArena ? up : undefined };
   });
   try {
     return fastRounds(E, k, point, children, lambda, claim, transcript, eqs, simd);
@@ -287,6 +290,8 @@ interface SimdTree {
   readonly eqs: Uint32Array[];
   /** Two sets of four fold buffers (rounds alternate between them). */
   readonly scratch: Uint32Array[][];
+  /** The layer the children build (round 0 reads its value at 0 there), when in the same arena. */
+  readonly parents: readonly [Uint32Array, Uint32Array] | undefined;
 }
 
 /** The rounds of {@link fastLayer}, given the eq tables of every round. */
@@ -315,7 +320,10 @@ function fastRounds(
   const acc = sharedF64(8 * proverThreads());
   const lam = toShared(lambda);
   const scratch: Uint32Array[][][] = [];
-  const sums = new Uint32Array(8);
+  let sums = new Uint32Array(8);
+  const fresh = sums;
+  // SIMD trees fold each round and sum the next in one pass: their sums arrive a round early.
+  const ahead = simd.map((st) => (st ? new Uint32Array(8) : null));
   const roundMessages: Uint32Array[] = [];
   const rho = new Uint32Array(4 * k);
   let pre: Ext = E.one();
@@ -328,7 +336,9 @@ function fastRounds(
     for (let j = 0; j < T; j++) {
       const [P0, P1, Q0, Q1] = tabs[j]!;
       const st = simd[j];
-      if (st) st.arena.roundSums(P0!, P1!, Q0!, Q1!, o1, stride, gap, half, st.eqs[i]!, lam, sums);
+      sums = fresh;
+      if (st && i > 0) sums = ahead[j]!;
+      else if (st) st.arena.roundSums(P0!, P1!, Q0!, Q1!, o1, stride, gap, half, st.eqs[i]!, lam, sums, undefined, st.parents);
       else {
         const used = parallelFor(
           FRACTION_KERNELS,
@@ -392,9 +402,12 @@ function fastRounds(
       const buffers = scratch[j]![i & 1]!;
       const st = simd[j];
       if (st) {
-        // All four tables in one pass (round 0: one read of each interleaved child).
+        // All four tables in one pass (round 0: one read of each interleaved child), and
+        // the next round's sums from the folded values while they are at hand.
         const dst = buffers.map((b) => b.subarray(0, 4 * half));
-        st.arena.fold(t, stride === 4 ? [0, 1, 0, 1] : [0, 0, 0, 0], stride, gap, dst, half, c);
+        const bases = stride === 4 ? [0, 1, 0, 1] : [0, 0, 0, 0];
+        if (i + 1 < k) st.arena.foldRound(t, bases, stride, gap, dst, half >>> 1, c, st.eqs[i + 1]!, lam, ahead[j]!);
+        else st.arena.fold(t, bases, stride, gap, dst, half, c);
         for (let m = 0; m < 4; m++) t[m] = dst[m]!;
         continue;
       }
@@ -450,7 +463,8 @@ export function proveFractionTrees(
     const lambda = transcript.challengeExt('fraction/lambda');
     const claim = fractionBatchClaim(E, lambda, active.map((i) => ({ a: a[i]!, b: b[i]! })));
     const children = active.map((i) => trees[i]![k + 1]!);
-    const res = kernel === 'generic' || hasZero(point) ? genericLayer(E, k, point, children, lambda, claim, transcript) : fastLayer(E, k, point, children, lambda, claim, transcript);
+    const parents = active.map((i) => trees[i]![k]!);
+    const res = kernel === 'generic' || hasZero(point) ? genericLayer(E, k, point, children, lambda, claim, transcript) : fastLayer(E, k, point, children, lambda, claim, transcript, parents);
     const ev = res.evals;
     transcript.absorbExt('fraction/evals', ev);
     out.push({ roundMessages: res.roundMessages, evals: ev });
