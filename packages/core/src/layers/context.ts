@@ -90,6 +90,33 @@ export class ProverContext extends BaseContext implements LayerContext {
     return new ProverContext(E, new OriginTranscript(E), new ByteWriter(), tensors);
   }
 
+  /** Values of tables at one point that a sumcheck bound anyway (see {@link withBoundValues}). */
+  private bound: { point: Uint32Array; values: ReadonlyMap<Uint32Array, Ext> } | undefined;
+
+  /**
+   * Runs `body` with the values at `point` of the tables in `values` (keyed by the committed
+   * table arrays themselves) known: claims on those tables at that point take them instead of
+   * evaluating the table's MLE again. A sumcheck's folded tables are exactly those values.
+   */
+  withBoundValues<T>(point: Uint32Array, values: ReadonlyMap<Uint32Array, Ext>, body: () => T): T {
+    const before = this.bound;
+    this.bound = { point, values };
+    try {
+      return body();
+    } finally {
+      this.bound = before;
+    }
+  }
+
+  private boundValue(table: Uint32Array, point: Uint32Array): Ext | undefined {
+    const b = this.bound;
+    if (!b || b.point.length !== point.length) return undefined;
+    const v = b.values.get(table);
+    if (!v) return undefined;
+    for (let i = 0; i < point.length; i++) if (b.point[i] !== point[i]) return undefined;
+    return v.slice();
+  }
+
   table(t: TensorRef): Uint32Array {
     const data = this.tensors.get(t.id);
     if (!data) throw new LayerError(`prover has no committed tensor ${t.id}`);
@@ -101,7 +128,7 @@ export class ProverContext extends BaseContext implements LayerContext {
     const table = this.table(t);
     if (this.dryRun) return this.record(t, point, dryClaimValue(table, point));
     // Claims on large weights (the LM head) dominate otherwise: evalMleFast is ~10× faster.
-    const value = evalMleFast(this.E, table, point);
+    const value = this.boundValue(table, point) ?? evalMleFast(this.E, table, point);
     this.writer.exts(value);
     return this.record(t, point, value);
   }

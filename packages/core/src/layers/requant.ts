@@ -165,7 +165,23 @@ export function lastAxisTable(shape: readonly number[], cols: Uint32Array): Uint
   return out;
 }
 
-/** Runs the zero-check rounds (claim 0 unless unchecked) and writes them; returns point and final claim. */
+/** Table array → its value at the point, for the tables a zero-check's rounds bound. */
+function boundValues(tables: readonly MleTable[], evals: readonly (Uint32Array | undefined)[]): Map<Uint32Array, Uint32Array> {
+  const out = new Map<Uint32Array, Uint32Array>();
+  tables.forEach((t, k) => {
+    const v = evals[k];
+    if (v && t.kind === 'base') out.set(t.data, v);
+  });
+  return out;
+}
+
+/**
+ * Runs the zero-check rounds (claim 0 unless unchecked) and writes them; returns point, final
+ * claim and the values at the point of the committed tables the rounds bound (for
+ * {@link ProverContext.withBoundValues}). With `eq` (the relation's table `eq.name` is
+ * eqTableFast(E, eq.r)), the eq-aware prover sends the same rounds (terms without the eq
+ * factor, like RoPE's w·x, too).
+ */
 export function proveZeroCheckRounds(
   ctx: ProverContext,
   what: string,
@@ -173,24 +189,38 @@ export function proveZeroCheckRounds(
   rel: RelationBuilder,
   table: (name: string) => MleTable,
   options: LayerProveOptions = {},
-): { point: Uint32Array; finalClaim: Uint32Array } {
+  eq?: { name: string; r: Uint32Array },
+): { point: Uint32Array; finalClaim: Uint32Array; bound: ReadonlyMap<Uint32Array, Uint32Array> } {
   const tables = rel.tables.map(table);
   if (ctx.dryRun) {
     const dry = dryRunRounds(ctx.E, ctx.transcript, numVars, tables, rel.terms);
-    return { point: dry.point, finalClaim: dry.finalClaim };
+    return { point: dry.point, finalClaim: dry.finalClaim, bound: new Map() };
   }
+  const claim = options.unchecked ? undefined : ctx.E.zero();
   let out;
+  let bound: Map<Uint32Array, Uint32Array>;
   try {
-    out = proveSumcheckRounds(
-      { numVars, tables, terms: rel.terms, claim: options.unchecked ? undefined : ctx.E.zero(), degree: rel.degree },
-      ctx.transcript,
-      { ext: ctx.E },
-    );
+    const at = eq ? rel.tables.indexOf(eq.name) : -1;
+    if (eq && at >= 0) {
+      // The eq table first (the eq-aware prover's layout): the same statement, reordered.
+      const order = [at, ...tables.map((_, k) => k).filter((k) => k !== at)];
+      const slot = new Int32Array(tables.length);
+      order.forEach((k, j) => (slot[k] = j));
+      const moved = order.map((k) => tables[k]!);
+      const terms = rel.terms.map((t) => ({ coeff: t.coeff, factors: t.factors.map((k) => slot[k]!) }));
+      const zc = proveEqSumcheckRounds({ numVars, tables: moved, terms, claim, degree: rel.degree }, eq.r, ctx.transcript, { ext: ctx.E, trustedEq: true });
+      out = zc;
+      bound = boundValues(moved, zc.boundEvals);
+    } else {
+      out = proveSumcheckRounds({ numVars, tables, terms: rel.terms, claim, degree: rel.degree }, ctx.transcript, { ext: ctx.E });
+      const fe = out.finalEvals;
+      bound = boundValues(tables, tables.map((_, k) => fe.subarray(4 * k, 4 * k + 4)));
+    }
   } catch (e) {
     throw new LayerError(`${what}: the witnesses do not satisfy the relation (${(e as Error).message})`);
   }
   for (const msg of out.roundMessages) ctx.writer.exts(msg);
-  return { point: out.point, finalClaim: out.finalClaim };
+  return { point: out.point, finalClaim: out.finalClaim, bound };
 }
 
 /**
@@ -252,12 +282,14 @@ export function proveZeroCheckBatches(ctx: ProverContext): void {
         { numVars: group[0]!.numVars, tables, terms, claim: unchecked ? undefined : ctx.E.zero(), degree },
         r,
         ctx.transcript,
-        { ext: ctx.E },
+        { ext: ctx.E, trustedEq: true },
       );
     } catch (e) {
       throw new LayerError(`${zeroCheckBatchName(group)}: the witnesses do not satisfy the relations (${(e as Error).message})`);
     }
     for (const msg of out.roundMessages) ctx.writer.exts(msg);
-    finishZeroCheckBatch(ctx, group, mu, r, out.point, out.finalClaim);
+    const { point, finalClaim } = out;
+    // The claims on the tables the rounds folded take the folded values.
+    ctx.withBoundValues(point, boundValues(tables, out.boundEvals), () => finishZeroCheckBatch(ctx, group, mu, r, point, finalClaim));
   }
 }

@@ -136,7 +136,7 @@ export function proveRope(ctx: ProverContext, spec: RopeLayerSpec, options: Laye
     ['y', spec.out.id],
   ]);
   for (const [k, id] of Object.entries(plan.ids)) if (id !== undefined) committed.set(k, id);
-  const { point, finalClaim } = proveZeroCheckRounds(
+  const { point, finalClaim, bound } = proveZeroCheckRounds(
     ctx,
     `rope ${spec.out.id}`,
     tensorVars(shape),
@@ -149,6 +149,9 @@ export function proveRope(ctx: ProverContext, spec: RopeLayerSpec, options: Laye
       return { kind: 'base', data: ctx.table({ id, shape }) };
     },
     options,
+    // eq(r, ·) is the relation's eq table: the eq-aware prover takes the terms with it, the
+    // generic kernel w·x alongside (same rounds as the generic prover on the whole relation).
+    { name: 'eq', r },
   );
-  finishRope(ctx, spec, plan, rel, r, point, finalClaim);
+  ctx.withBoundValues(point, bound, () => finishRope(ctx, spec, plan, rel, r, point, finalClaim));
 }

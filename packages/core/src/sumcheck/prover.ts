@@ -1977,7 +1977,7 @@ export function compileTerms(terms: readonly SumcheckTerm[], isBase: Uint8Array,
  * {@link compileTerms}). Adds per-merged-term sums over the pairs start ≤ i < end into acc
  * (layout [term][t][limb], 4(d+1) per term).
  */
-function evalGeneric(
+export function evalGeneric(
   tabs: readonly Uint32Array[],
   isBase: Uint8Array,
   nodeFactor: Int32Array,

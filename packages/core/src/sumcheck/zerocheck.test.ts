@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BabyBearExt4, SumcheckError, Transcript, eqTable, verifySumcheckRounds, type Ext, type SumcheckTerm } from '@zkllm/verifier';
 import { helperJobCount, proverThreads, setProverThreads } from '../parallel/pool.js';
-import { proveSumcheckRounds, type MleTable, type SumcheckInput, type SumcheckRoundsOutput } from './prover.js';
+import { proveSumcheckRounds, sumOverHypercube, type MleTable, type SumcheckInput, type SumcheckRoundsOutput } from './prover.js';
 import { proveEqSumcheckRounds } from './zerocheck.js';
 
 const E = BabyBearExt4;
@@ -202,6 +202,52 @@ describe('eq-aware zero-check prover', () => {
     }
   });
 
+  it('terms without the eq factor (RoPE\'s w·x) are summed alongside, with or without a claim: identical (1 and 2 threads)', () => {
+    for (const threads of [1, 2]) {
+      withThreads(threads, () => {
+        const next = rng(313 + threads);
+        for (let trial = 0; trial < 16; trial++) {
+          const n = 1 + (trial % 12);
+          const members = [requantLike(n, next, trial % 2 === 0, true), randomMember(n, next, 2)];
+          const r = randomPoint(n, next);
+          if (trial % 5 === 4) r.set(E.zero(), 0);
+          const { tables, terms } = batch(n, members, r, randExt(next));
+          // Plain terms over any tables but eq: products of up to 3 factors (one of degree 4), a constant.
+          const plain: SumcheckTerm[] = Array.from({ length: 1 + (next() % 3) }, (_, j) => ({
+            coeff: randExt(next),
+            factors: Array.from({ length: j === 2 ? 0 : 1 + (next() % 3) }, () => 1 + (next() % (tables.length - 1))),
+          }));
+          const all = [...terms, ...plain];
+          const given = trial % 2 === 1;
+          const input: SumcheckInput = { numVars: n, tables, terms: all, degree: 4, ...(given ? { claim: sumOverHypercube(tables, all, E) } : {}) };
+          const { eq, gen, after } = both(input, r);
+          expectSame(eq, gen);
+          expect(after[1]).toEqual(after[0]);
+        }
+      });
+    }
+  });
+
+  it('boundEvals are the final values of the folded tables; trustedEq skips the eq check with the same result', () => {
+    const next = rng(21);
+    const n = 7;
+    const r = randomPoint(n, next);
+    const { tables, terms } = batch(n, [requantLike(n, next, true, true), randomMember(n, next, 3)], r, randExt(next));
+    const input = { numVars: n, tables, terms, degree: 4 };
+    const a = proveEqSumcheckRounds(input, r, new Transcript(DOMAIN, E), { ext: E });
+    const b = proveEqSumcheckRounds(input, r, new Transcript(DOMAIN, E), { ext: E, trustedEq: true });
+    expectSame(a, b);
+    let bound = 0;
+    a.boundEvals.forEach((v, k) => {
+      if (v === undefined) return;
+      bound++;
+      expect(v).toEqual(a.finalEvals.subarray(4 * k, 4 * k + 4));
+    });
+    // eq and the tables of nonlinear terms (s, b, m of the requant member, at least).
+    expect(bound).toBeGreaterThanOrEqual(4);
+    expect(a.boundEvals.length).toBe(tables.length);
+  });
+
   it('a given claim that is wrong makes it throw, as the generic prover does', () => {
     const next = rng(9);
     const n = 6;
@@ -218,8 +264,8 @@ describe('eq-aware zero-check prover', () => {
     const r = randomPoint(n, next);
     const { tables, terms } = batch(n, [requantLike(n, next, false, true)], r, randExt(next));
     const cases: { input: SumcheckInput; r: Uint32Array }[] = [
-      // A term without the eq factor.
-      { input: { numVars: n, tables, terms: [...terms, { coeff: E.one(), factors: [1] }] }, r },
+      // No term with the eq factor.
+      { input: { numVars: n, tables, terms: [{ coeff: E.one(), factors: [1, 2] }] }, r },
       // The eq factor twice.
       { input: { numVars: n, tables, terms: [...terms, { coeff: E.one(), factors: [0, 0] }] }, r },
       // tables[0] is not eq(r, ·) for the given r.

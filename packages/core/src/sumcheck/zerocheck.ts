@@ -40,6 +40,7 @@ import {
   checkTables,
   compileTerms,
   combineTermSums,
+  evalGeneric,
   foldBase,
   foldExt,
   foldTables,
@@ -79,12 +80,17 @@ function reduceAcc(acc: Float64Array, p: number, invP: number): void {
  * later factor of some term (plain values needed), bit 1 = a first factor (weighted values).
  * Node values are ext (weighted from the root on); a base factor costs 4 products, an ext
  * one 16. Base tables hold their plain values in limb 0 of `vals`.
+ * Table k starts at tabPool[tabOff[k]] (srcPool, srcOff: the previous round's, read when
+ * folding): two arrays to pass to a helper instead of one view per table (cloning hundreds
+ * of views per message cost more than small rounds).
  */
 function evalZeroCheck(
-  src: readonly Uint32Array[],
+  srcPool: Uint32Array,
+  srcOff: Int32Array,
   srcBase: Uint8Array,
   fold: Uint32Array,
-  tabs: readonly Uint32Array[],
+  tabPool: Uint32Array,
+  tabOff: Int32Array,
   isBase: Uint8Array,
   use: Uint8Array,
   nodeFactor: Int32Array,
@@ -101,7 +107,11 @@ function evalZeroCheck(
   invP: number,
   w: number,
 ): void {
-  const nT = tabs.length;
+  const nT = tabOff.length;
+  const tabs: Uint32Array[] = [];
+  const src: Uint32Array[] = [];
+  for (let k = 0; k < nT; k++) tabs.push(tabPool.subarray(tabOff[k]!));
+  if (fold.length === 4) for (let k = 0; k < nT; k++) src.push(srcPool.subarray(srcOff[k]!));
   const nNodes = nodeFactor.length;
   const nPts = d < 2 ? 2 : d;
   const tMax = withOne && d < 2 ? 1 : d - 1;
@@ -347,12 +357,16 @@ function primeZeroCheck(kernel: typeof evalZeroCheck): void {
   let seed = 12345;
   const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % p;
   const pairs = 4;
-  const tabs = [Uint32Array.from({ length: 2 * pairs }, next), Uint32Array.from({ length: 8 * pairs }, next)];
+  // A base table (2·pairs entries) then an ext one (8·pairs).
+  const tabs = Uint32Array.from({ length: 10 * pairs }, next);
+  const tabOff = Int32Array.of(0, 2 * pairs);
   const isB = Uint8Array.of(1, 0);
   const use = Uint8Array.of(3, 3);
   // The fold stage: a base and an ext source of twice the size into ext tables.
-  const src = [Uint32Array.from({ length: 4 * pairs }, next), Uint32Array.from({ length: 16 * pairs }, next)];
-  const dst = [new Uint32Array(8 * pairs), new Uint32Array(8 * pairs)];
+  const src = Uint32Array.from({ length: 20 * pairs }, next);
+  const srcOff = Int32Array.of(0, 4 * pairs);
+  const dst = new Uint32Array(16 * pairs);
+  const dstOff = Int32Array.of(0, 8 * pairs);
   const allExt = Uint8Array.of(0, 0);
   const c = Uint32Array.from({ length: 4 }, next);
   const none = new Uint32Array(0);
@@ -364,8 +378,8 @@ function primeZeroCheck(kernel: typeof evalZeroCheck): void {
   const acc = new Float64Array(5 * 16);
   // Feedback vectors are allocated only after a few calls: call it more than that.
   for (let rep = 0; rep < 16; rep++) {
-    if (rep % 4 < 2) kernel(src, isB, none, tabs, isB, use, factor, depth, term, 0, weights, 0, pairs, 4, rep % 2 === 0, acc, p, 1 / p, 11);
-    else kernel(src, isB, c, dst, allExt, use, factor, depth, term, 0, weights, 0, pairs, 4, rep % 2 === 0, acc, p, 1 / p, 11);
+    if (rep % 4 < 2) kernel(src, srcOff, isB, none, tabs, tabOff, isB, use, factor, depth, term, 0, weights, 0, pairs, 4, rep % 2 === 0, acc, p, 1 / p, 11);
+    else kernel(src, srcOff, isB, c, dst, dstOff, allExt, use, factor, depth, term, 0, weights, 0, pairs, 4, rep % 2 === 0, acc, p, 1 / p, 11);
   }
 }
 
@@ -389,9 +403,14 @@ function zeroCheckKernels(): KernelBundle {
 
 let primed = false;
 
-/** The terms of P: each term's factors without its one eq factor (index 0), shifted down by one; null if a term's eq count is not 1. */
-function stripEq(terms: readonly SumcheckTerm[]): SumcheckTerm[] | null {
-  const out: SumcheckTerm[] = [];
+/**
+ * The terms split by their eq factor (index 0), factors shifted down by one: those with it
+ * exactly once (the terms of P) and those without it (`plain`: RoPE's w·x); null if a term
+ * has it more than once or no term has it.
+ */
+function splitEq(terms: readonly SumcheckTerm[]): { eqTerms: SumcheckTerm[]; plain: SumcheckTerm[] } | null {
+  const eqTerms: SumcheckTerm[] = [];
+  const plain: SumcheckTerm[] = [];
   for (const t of terms) {
     let eqs = 0;
     const rest: number[] = [];
@@ -399,10 +418,10 @@ function stripEq(terms: readonly SumcheckTerm[]): SumcheckTerm[] | null {
       if (k === 0) eqs++;
       else rest.push(k - 1);
     }
-    if (eqs !== 1) return null;
-    out.push({ coeff: t.coeff, factors: rest });
+    if (eqs > 1) return null;
+    (eqs === 1 ? eqTerms : plain).push({ coeff: t.coeff, factors: rest });
   }
-  return out;
+  return eqTerms.length > 0 ? { eqTerms, plain } : null;
 }
 
 /** Sums of adjacent ext entries into `next` (binds the lowest variable of an eq table away). */
@@ -435,12 +454,34 @@ export interface ZeroCheckProverOptions extends SumcheckProverOptions {
    * (default {@link ZERO_CHECK_MIN_WORK}; tests lower it to run the helper threads).
    */
   readonly minWorkPerThread?: number;
+  /**
+   * `tables[0]` is known to be eq(r, ·) (the caller built it with eqTableFast from the same
+   * r): skips rebuilding it to check.
+   */
+  readonly trustedEq?: boolean;
+}
+
+/** {@link SumcheckRoundsOutput} plus the values the rounds bound without extra work. */
+export interface ZeroCheckRoundsOutput extends SumcheckRoundsOutput {
+  /**
+   * f_k(point) for the tables the rounds folded (indexed as `input.tables`, eq included),
+   * undefined for those only linear terms read: `finalEvals` computes those (one inner
+   * product each).
+   */
+  readonly boundEvals: readonly (Ext | undefined)[];
+}
+
+/** The generic prover's output as a {@link ZeroCheckRoundsOutput} (every value bound). */
+function generic(input: SumcheckInput, transcript: Transcript, options: ZeroCheckProverOptions): ZeroCheckRoundsOutput {
+  const out = proveSumcheckRounds(input, transcript, options);
+  return { ...out, boundEvals: input.tables.map((_, k) => out.finalEvals.slice(4 * k, 4 * k + 4)) };
 }
 
 /**
  * Proves the sumcheck of `input` exactly as {@link proveSumcheckRounds} does (same
  * transcript, messages, point, final values), for a zero-check statement: `tables[0]` is
- * eq(r, ·) and every term has the factor 0 exactly once. Statements of another shape, and
+ * eq(r, ·) and every term has the factor 0 at most once (terms without it, like RoPE's w·x,
+ * are evaluated by the generic kernel alongside). Statements of another shape, and
  * `kernel: 'generic'`, go through the generic prover. `finalEvals` is computed when first
  * read (the tables used only in linear terms need one inner product each).
  */
@@ -449,33 +490,34 @@ export function proveEqSumcheckRounds(
   r: Uint32Array,
   transcript: Transcript,
   options: ZeroCheckProverOptions = {},
-): SumcheckRoundsOutput {
+): ZeroCheckRoundsOutput {
   const E = options.ext ?? BabyBearExt4;
   checkTables(input);
   const d = statementDegree(input, E);
   const n = input.numVars;
   const eqTab = input.tables[0];
-  const pTerms = stripEq(input.terms);
-  if (options.kernel === 'generic' || n === 0 || !pTerms || !eqTab || eqTab.kind !== 'ext' || r.length !== 4 * n) {
-    return proveSumcheckRounds(input, transcript, options);
+  const split = splitEq(input.terms);
+  if (options.kernel === 'generic' || n === 0 || !split || !eqTab || eqTab.kind !== 'ext' || r.length !== 4 * n) {
+    return generic(input, transcript, options);
   }
   // The factorisation describes the statement only if the given table is eq(r, ·).
-  if (!sameLimbs(eqTableFast(E, r), eqTab.data)) return proveSumcheckRounds(input, transcript, options);
+  if (!options.trustedEq && !sameLimbs(eqTableFast(E, r), eqTab.data)) return generic(input, transcript, options);
   // Round 0's weights eq(r_{≥1}, ·): the pair sums of eq(r, ·) (eq(r_0, 0) + eq(r_0, 1) = 1).
   const weights0 = pairSums(eqTab.data, E.base.p);
-  return runZeroCheck(E, input, pTerms, weights0, r, d, transcript, options.minWorkPerThread ?? ZERO_CHECK_MIN_WORK);
+  return runZeroCheck(E, input, split.eqTerms, split.plain, weights0, r, d, transcript, options.minWorkPerThread ?? ZERO_CHECK_MIN_WORK);
 }
 
 function runZeroCheck(
   E: QuarticExtension,
   input: SumcheckInput,
   pTerms: readonly SumcheckTerm[],
+  plainTerms: readonly SumcheckTerm[],
   weights0: Uint32Array,
   r: Uint32Array,
   d: number,
   transcript: Transcript,
   minWork: number,
-): SumcheckRoundsOutput {
+): ZeroCheckRoundsOutput {
   const n = input.numVars;
   const F = E.base;
   const p = F.p, invP = F.invP, w = E.w;
@@ -485,6 +527,8 @@ function runZeroCheck(
   // products with eq(point, ·) at the end.
   const nonlinear = new Uint8Array(allTables.length);
   for (const t of pTerms) if (t.factors.length !== 1) for (const k of t.factors) nonlinear[k] = 1;
+  // The plain terms' tables are folded too (the generic kernel reads them every round).
+  for (const t of plainTerms) for (const k of t.factors) nonlinear[k] = 1;
   const linearOnly = (k: number) => nonlinear[k] === 0;
   const lTerms = pTerms.filter((t) => t.factors.length === 1 && linearOnly(t.factors[0]!));
   const active: number[] = [];
@@ -514,7 +558,22 @@ function runZeroCheck(
   const q = new Uint32Array(4 * (d + 1));
   const evals = new Uint32Array(4 * (d + 1));
 
-  let cur: Uint32Array[] = tables.map((t) => t.data);
+  // The plain terms over their own tables (a subset of the slots), for the generic kernel.
+  const plainSlots = [...new Set(plainTerms.flatMap((t) => t.factors.map((k) => slotOf[k]!)))];
+  const plainBase0 = Uint8Array.from(plainSlots, (k) => isBase[k]!);
+  const plainExt = new Uint8Array(plainSlots.length);
+  const ctPlain =
+    plainTerms.length > 0
+      ? compileTerms(
+          plainTerms.map((t) => ({ coeff: t.coeff, factors: t.factors.map((k) => plainSlots.indexOf(slotOf[k]!)) })),
+          plainBase0,
+          E,
+        )
+      : undefined;
+  const plainStride = 4 * (d + 1);
+  const accPlain = new Float64Array(ctPlain ? plainStride * ctPlain.count : 0);
+  const plainEvals = new Uint32Array(4 * (d + 1));
+
   let size = 2 ** n;
   const threads = proverThreads();
   const nNodes = Math.max(1, ct.nodeFactor.length);
@@ -524,7 +583,16 @@ function runZeroCheck(
   const parallel = threads > 1 && size >>> 1 >= 2 * minRange;
   const share = <T extends Uint8Array | Int32Array | Uint32Array>(a: T): T => (parallel ? toShared(a) : a);
   const alloc = (len: number): Uint32Array => (parallel ? sharedU32(len) : new Uint32Array(len));
-  if (parallel) cur = toSharedAll(cur);
+  const offsets = (at: (k: number) => number): Int32Array => share<Int32Array>(Int32Array.from({ length: nTab }, (_, k) => at(k)));
+  // Round 0's tables, copied into one pool.
+  const off0 = new Int32Array(nTab);
+  let total = 0;
+  tables.forEach((t, k) => {
+    off0[k] = total;
+    total += t.data.length;
+  });
+  const pool0 = alloc(total);
+  tables.forEach((t, k) => pool0.set(t.data, off0[k]!));
   const isB0 = share(isBase);
   const allExt = share(new Uint8Array(nTab));
   const us = share(use);
@@ -536,14 +604,12 @@ function runZeroCheck(
   // Rounds j ≥ 1 fold the previous round's tables (bound at the last challenge) into one of
   // two buffers, alternately (a range's fold must not overwrite entries another thread
   // still reads): round j's tables have 2^(n−j) entries, so odd rounds fit in A, even ones in B.
-  let bufA: Uint32Array[] = [];
-  let bufB: Uint32Array[] = [];
-  if (n > 1) {
-    const la = 4 * (size >>> 1), lb = 4 * (size >>> 2);
-    const pool = alloc(nTab * (la + lb));
-    bufA = Array.from({ length: nTab }, (_, k) => pool.subarray(k * la, (k + 1) * la));
-    bufB = Array.from({ length: nTab }, (_, k) => pool.subarray(nTab * la + k * lb, nTab * la + (k + 1) * lb));
-  }
+  const la = 4 * (size >>> 1), lb = 4 * (size >>> 2);
+  const foldPool = alloc(n > 1 ? nTab * (la + lb) : 0);
+  const offA = offsets((k) => k * la), offB = offsets((k) => nTab * la + k * lb);
+  let curPool: Uint32Array = pool0, curOff: Int32Array = share(off0);
+  const views = (pool: Uint32Array, off: Int32Array, length: number): Uint32Array[] => Array.from(off, (o) => pool.subarray(o, o + length));
+  let cur: Uint32Array[] = tables.map((t, k) => pool0.subarray(off0[k]!, off0[k]! + t.data.length));
   // Every round's weights eq(r_{>j}, ·) (2^(n−1−j) entries), each the pair sums of the one before.
   let weights = parallel ? toShared(weights0) : weights0;
   const weightPool = alloc(Math.max(0, 4 * ((size >>> 1) - 1)));
@@ -558,17 +624,16 @@ function runZeroCheck(
    * variable of every table to c (the generic prover's fold), in the same pass.
    */
   const evaluate = (withOne: boolean, c?: Ext): void => {
-    let src: Uint32Array[] = [];
+    let srcPool = curPool, srcOff = curOff;
     let srcBase = isB0;
-    let tabs = cur;
+    let tabPool = curPool, tabOff = curOff;
     let tabsBase = isB0;
     let fold = noFold;
     if (c) {
       size >>>= 1;
-      src = cur;
       srcBase = size === 2 ** (n - 1) ? isB0 : allExt;
-      const buf = (n - Math.log2(size)) % 2 === 1 ? bufA : bufB;
-      tabs = buf.map((t) => t.subarray(0, 4 * size));
+      tabPool = foldPool;
+      tabOff = (n - Math.log2(size)) % 2 === 1 ? offA : offB;
       tabsBase = allExt;
       challenge.set(c);
       fold = challenge;
@@ -576,6 +641,8 @@ function runZeroCheck(
       pairSumsInto(weights, nw, p);
       weightAt += 2 * size;
       weights = nw;
+    } else {
+      srcPool = noFold;
     }
     const half = size >>> 1;
     const ws = weights;
@@ -587,16 +654,28 @@ function runZeroCheck(
         'evalZeroCheck',
         half,
         minRange,
-        (slot, a, b) => [src, srcBase, fold, tabs, tabsBase, us, nf, nd, nt, ct.constTerm, ws, a, b, d, withOne, slots.subarray(slot * len, (slot + 1) * len), p, invP, w],
+        (slot, a, b) => [srcPool, srcOff, srcBase, fold, tabPool, tabOff, tabsBase, us, nf, nd, nt, ct.constTerm, ws, a, b, d, withOne, slots.subarray(slot * len, (slot + 1) * len), p, invP, w],
         (x) => evalZeroCheck(...(x as Parameters<typeof evalZeroCheck>)),
       );
       for (let slot = 0; slot < used; slot++) for (let i = 0; i < len; i++) acc[i] += slots[slot * len + i]!;
     } else {
-      evalZeroCheck(src, srcBase, fold, tabs, tabsBase, us, nf, nd, nt, ct.constTerm, ws, 0, half, d, withOne, acc, p, invP, w);
+      evalZeroCheck(srcPool, srcOff, srcBase, fold, tabPool, tabOff, tabsBase, us, nf, nd, nt, ct.constTerm, ws, 0, half, d, withOne, acc, p, invP, w);
     }
-    cur = tabs;
+    if (c) {
+      curPool = tabPool;
+      curOff = tabOff;
+      cur = views(tabPool, tabOff, 4 * size);
+    }
     q.fill(0);
     combineTermSums(E, acc, ct.coeffs, ct.count, stride, withOne && d < 2 ? 1 : d - 1, withOne, q);
+    if (ctPlain) {
+      // The plain terms' s(0..d), t = 1 included (the claim holds their sum too).
+      accPlain.fill(0);
+      const pt = plainSlots.map((k) => cur[k]!);
+      evalGeneric(pt, c ? plainExt : plainBase0, ctPlain.nodeFactor, ctPlain.nodeDepth, ctPlain.nodeTerm, ctPlain.constTerm, 0, half, d, true, accPlain, p, invP, w);
+      plainEvals.fill(0);
+      combineTermSums(E, accPlain, ctPlain.coeffs, ctPlain.count, plainStride, d, true, plainEvals);
+    }
   };
 
   /** Binds the lowest variable of every table to c (after the last round). */
@@ -617,9 +696,10 @@ function runZeroCheck(
     const rj = r.subarray(4 * j, 4 * j + 4);
     const oneMinus = E.sub(E.one(), rj);
     const prefixZero = E.isZero(prefix);
-    // q(1) is evaluated when the claim cannot give it: round 0 without a claim, or r_j = 0.
-    const withOne = (j === 0 && !claimGiven) || E.isZero(rj);
-    if (prefixZero) {
+    // q(1) is evaluated when the claim cannot give it: round 0 without a claim, r_j = 0, or
+    // (with plain terms, whose part of s_j does not vanish) a zero prefix.
+    const withOne = (j === 0 && !claimGiven) || E.isZero(rj) || prefixZero;
+    if (prefixZero && !ctPlain) {
       // Every later s_j is the zero polynomial (the generic prover's folded eq table is 0).
       evals.fill(0);
       // The tables are still bound: their values at the point are the claims' values.
@@ -627,13 +707,15 @@ function runZeroCheck(
     } else {
       evaluate(withOne, j > 0 ? point.subarray(4 * (j - 1), 4 * j) : undefined);
       if (j === 0 && !claimGiven) {
-        // claim = s(0) + s(1) = (1 − r_0)·q(0) + r_0·q(1).
+        // claim = s(0) + s(1) = (1 − r_0)·q(0) + r_0·q(1) (+ the plain terms' s(0) + s(1)).
         claim = E.add(E.mul(oneMinus, q.subarray(0, 4)), E.mul(rj, q.subarray(4, 8)));
+        if (ctPlain) claim = E.add(claim, E.add(plainEvals.subarray(0, 4), plainEvals.subarray(4, 8)));
         running = claim;
       }
       if (!withOne && d >= 2) {
-        // running = prefix·((1 − r_j)·q(0) + r_j·q(1)).
-        const t = E.sub(E.mul(running, E.inv(prefix)), E.mul(oneMinus, q.subarray(0, 4)));
+        // running = prefix·((1 − r_j)·q(0) + r_j·q(1)) (+ the plain terms' s(0) + s(1)).
+        const eqRunning = ctPlain ? E.sub(running, E.add(plainEvals.subarray(0, 4), plainEvals.subarray(4, 8))) : running;
+        const t = E.sub(E.mul(eqRunning, E.inv(prefix)), E.mul(oneMinus, q.subarray(0, 4)));
         q.set(E.mul(t, E.inv(rj)), 4);
       }
       extrapolateLast(E, q, d);
@@ -645,6 +727,7 @@ function runZeroCheck(
         E.mulAt(evals, 4 * t, tmp, 0, q, 4 * t);
         E.addAt(lin, 0, lin, 0, slope, 0);
       }
+      if (ctPlain) for (let t = 0; t <= d; t++) E.addAt(evals, 4 * t, evals, 4 * t, plainEvals, 4 * t);
     }
     if (j === 0) absorbSumcheckHeader(transcript, n, d, claim);
     const msg = new Uint32Array(4 * d);
@@ -664,7 +747,11 @@ function runZeroCheck(
   // The last claim is eq(r, point)·P(point), P over the folded tables (L included).
   const folded = new Uint32Array(4 * nTab);
   cur.forEach((t, j) => folded.set(t.subarray(0, 4), 4 * j));
-  const finalClaim = E.mul(prefix, evalSumcheckTerms(E, terms, folded));
+  let finalClaim = E.mul(prefix, evalSumcheckTerms(E, terms, folded));
+  if (ctPlain) {
+    const remapped = plainTerms.map((t) => ({ coeff: t.coeff, factors: t.factors.map((k) => slotOf[k]!) }));
+    finalClaim = E.add(finalClaim, evalSumcheckTerms(E, remapped, folded));
+  }
   if (!E.equals(finalClaim, running)) {
     throw new SumcheckError('prover: the claimed sum does not match the tables');
   }
@@ -684,12 +771,15 @@ function runZeroCheck(
     }
     return finalEvals;
   };
+  const boundEvals: (Ext | undefined)[] = [prefix.slice(), ...allTables.map(() => undefined)];
+  active.forEach((k, j) => (boundEvals[k + 1] = folded.slice(4 * j, 4 * j + 4)));
   return {
     roundMessages,
     point,
     get finalEvals() {
       return evalsAt();
     },
+    boundEvals,
     claim,
     finalClaim,
   };
