@@ -47,7 +47,7 @@ import { packBundle, type IntTensorData } from '../layers/bundle.js';
 import { ProverContext } from '../layers/context.js';
 import { proveZeroCheckBatches } from '../layers/requant.js';
 import { lookupMultiplicities, proveLookups, type LookupSegment } from '../lookup/index.js';
-import { pcsCommit, pcsOpen } from '../pcs/index.js';
+import { pcsCommit, pcsOpen, pcsRelease } from '../pcs/index.js';
 import type { CommittedModel } from './commit.js';
 import type { ProverRegistry } from './registry.js';
 import { traceSpecs } from './template.js';
@@ -390,6 +390,8 @@ export function proveGeneration(
   const chunkClaims = splitWitnessClaims(routed.witness, wLayout.numVars, chunkVars);
   const witnessOpeningBytes = chunkClaims.reduce((sum, claims, k) => sum + open(wCommits[k]!.state, claims), 0);
   const weightsOpeningBytes = open(committed.state, routed.weights);
+  // The witness commitments are done with: their memory serves the next proof's.
+  for (const c of wCommits) pcsRelease(c.state);
   const t5 = performance.now();
   const stats: ProveStats = {
     witnessTensors: witnessRefs.length,

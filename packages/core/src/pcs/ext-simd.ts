@@ -32,6 +32,8 @@ import {
   instanceWithMemory,
   montMu,
   set,
+  recycleMemory,
+  recycledMemory,
   sharedMemory,
   simd,
   simdKernels,
@@ -488,10 +490,14 @@ export class ExtArena {
   private readonly r2: number;
   private heap: Uint32Array;
   private top = 0;
+  /** Words the caller asked for: alloc refuses beyond them (a recycled memory may be larger). */
+  private readonly limit: number;
+  /** Words [0, dirty) hold a previous opening's data (a recycled memory): alloc zeroes them. */
+  private dirty: number;
   /** Word offset of the 32-word constant / result block. */
   private readonly consts: number;
 
-  private constructor(k: ExtKernels, F: PrimeField, w: number, slots: number) {
+  private constructor(k: ExtKernels, F: PrimeField, w: number, slots: number, limit: number, dirty: number) {
     this.k = k;
     this.slots = slots;
     this.F = F;
@@ -499,25 +505,44 @@ export class ExtArena {
     this.mu = montMu(F.p);
     this.r2 = F.reduce(2 ** 32);
     this.heap = new Uint32Array(k.mem.buffer);
+    this.limit = Math.min(limit, this.heap.length);
+    this.dirty = Math.min(dirty, this.heap.length);
     this.consts = 0;
     // Then one 32-word result block per thread (the round sums of a split round).
     this.top = 32 + 32 * slots;
+    this.heap.fill(0, 0, Math.min(this.top, this.dirty));
   }
 
   /**
    * An arena for tables totalling at most `words` u32, or null without wasm SIMD. With
    * `parallelWords` > 0 and helper threads, the memory is shared and large kernels are split
    * across the threads; the arena then also holds `parallelWords` more words (their scratch:
-   * see {@link parallelScratchWords}).
+   * see {@link parallelScratchWords}). A shared arena may come from {@link release}d ones.
    */
   static open(F: PrimeField, w: number, words: number, parallelWords = 0): ExtArena | null {
     if (F.p >= 2 ** 31 || !simdKernels.enabled) return null;
     const threads = parallelWords > 0 ? proverThreads() : 1;
     // Shared (with the helpers' scratch) when it can be; else as on one thread.
-    const shared = threads > 1 ? instantiate(4 * (words + parallelWords + 32 + 32 * threads), true) : null;
-    if (shared) return new ExtArena(shared, F, w, threads);
+    if (threads > 1 && kernels.sharedModule()) {
+      const total = words + parallelWords + 32 + 32 * threads;
+      const spare = recycledMemory(4 * total);
+      if (spare) return new ExtArena({ mem: spare.mem, ...kernels.exportsFor(spare.mem) }, F, w, threads, total, Math.ceil(spare.dirty / 4));
+      const shared = instantiate(4 * total, true);
+      if (shared) return new ExtArena(shared, F, w, threads, total, 0);
+    }
     const k = instantiate(4 * (words + 64), false);
-    return k ? new ExtArena(k, F, w, 1) : null;
+    return k ? new ExtArena(k, F, w, 1, words + 64, 0) : null;
+  }
+
+  /**
+   * Ends the arena (its views must be dead: an opening's tables never leave pcsOpen); a
+   * shared memory goes to the next opening (pcs/wasm-asm.ts recycleMemory: ~200 MB of first
+   * touches per 32-token witness opening saved), which zeroes what it allocates of it.
+   */
+  release(): void {
+    if (this.slots > 1) recycleMemory(this.k.mem, 4 * Math.max(this.top, this.dirty));
+    this.heap = new Uint32Array(0);
+    this.top = 0;
   }
 
   /**
@@ -534,8 +559,16 @@ export class ExtArena {
   alloc(words: number): Uint32Array {
     const off = this.top;
     this.top += (words + 3) & ~3;
-    if (this.top > this.heap.length) throw new RangeError('ExtArena: out of space');
+    if (this.top > this.limit) throw new RangeError('ExtArena: out of space');
+    if (off < this.dirty) this.zero(off, Math.min(off + words, this.dirty));
     return this.heap.subarray(off, off + words);
+  }
+
+  /** Zeroes words [from, to) of a recycled memory, split across the threads when large. */
+  private zero(from: number, to: number): void {
+    if (this.split((to - from) >>> 4)) {
+      parallelFor(kernels.bundle(), 'zeroRange', to - from, 1 << 16, (_, s, e) => [this.k.mem, from, s, e], this.local(zeroRange));
+    } else this.heap.fill(0, from, to);
   }
 
   private setConsts(r: Uint32Array, ro: number, at = this.consts): void {
@@ -634,7 +667,7 @@ export class ExtArena {
    * in the baseline tier. Uses 2^15 words of the arena per thread.
    */
   prime(): void {
-    if (primed.has(this.slots) || this.top + (this.slots << 15) > this.heap.length) return;
+    if (primed.has(this.slots) || this.top + (this.slots << 15) > this.limit) return;
     primed.add(this.slots);
     const at = this.alloc(this.slots << 15).byteOffset >>> 2;
     if (this.slots > 1) {
@@ -653,6 +686,8 @@ export class ExtArena {
    * No-op (the kernels fault pages in themselves) without helper threads.
    */
   prefault(t: Uint32Array): void {
+    // A recycled memory's pages are in already (and alloc zeroed them).
+    if ((t.byteOffset >>> 2) + t.length <= this.dirty) return;
     if (!this.split(t.length >>> 4)) return;
     parallelFor(kernels.bundle(), 'zeroRange', t.length, 1 << 16, (_, s, e) => [this.k.mem, t.byteOffset >>> 2, s, e], this.local(zeroRange));
   }

@@ -4,5 +4,5 @@
  * claims in one opening. Verify with `verifyOpening` from `@zkllm/verifier`, which also
  * documents the protocol; parameters and security: `pcsSecurityBits`, docs/SECURITY.md.
  */
-export { pcsCommit, pcsOpen, type PcsCommitResult, type PcsProverState } from './prover.js';
+export { pcsCommit, pcsOpen, pcsRelease, type PcsCommitResult, type PcsProverState } from './prover.js';
 export { benchPcs, type PcsBenchRow } from './bench.js';

@@ -36,6 +36,7 @@ import {
   moduleBytes,
   montMu,
   set,
+  recycledMemory,
   sharedMemory,
   simd,
   simdKernels,
@@ -881,9 +882,17 @@ export function commitLde(F: PrimeField, values: Uint32Array, logBlowup: number,
   const coefAt = total;
   const twAt = coefAt + n;
   const constsAt = twAt + n;
-  const mem = sharedMemory(4 * (constsAt + 8 * blocks + 8));
+  // Every word below constsAt is written before it is read, so a recycled memory serves
+  // (pcs/wasm-asm.ts recycleMemory); the constants block is zeroed.
+  const bytes = 4 * (constsAt + 8 * blocks + 8);
+  const spare = recycledMemory(bytes);
+  const mem = spare?.mem ?? sharedMemory(bytes);
   if (!mem) return null;
   const heap = new Uint32Array(mem.buffer);
+  if (spare) {
+    heap[twAt] = 0; // the twiddle table's unused entry 0
+    heap.fill(0, constsAt, Math.min(heap.length, Math.ceil(spare.dirty / 4)));
+  }
   const x = kernels.exportsFor(mem);
   const local = <A extends KernelArg[]>(f: (x: NttExports, ...rest: never[]) => void) => (a: A) => (f as (x: NttExports, ...rest: KernelArg[]) => void)(x, ...a);
   const p = F.p;

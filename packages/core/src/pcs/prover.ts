@@ -60,6 +60,7 @@ import {
 } from './kernels.js';
 import { ExtArena, type EqBlockClaim } from './ext-simd.js';
 import { ldeBitReversedExt, mobiusLde } from './lde.js';
+import { recycleBuffer } from './wasm-asm.js';
 
 const F = BabyBear;
 const E = BabyBearExt4;
@@ -112,6 +113,23 @@ function sameParams(a: PcsParams, b: PcsParams): boolean {
     foldPowBitsOf(a) === foldPowBitsOf(b) &&
     a.finalLogSize === b.finalLogSize
   );
+}
+
+/** States given up by {@link pcsRelease}: their memory may already serve other work. */
+const released = new WeakSet<PcsProverState>();
+
+/**
+ * Gives a commitment's working memory (the codeword and coefficients, when they live in a
+ * shared wasm memory) back for reuse by later commitments and openings: a fresh memory
+ * costs its first touch (~0.4 ms per MB; ~100 MB per 32-token witness). For a state that
+ * will not be opened again (a proof's witness commitment once its openings are written);
+ * pcsOpen refuses it afterwards. The state's own arrays must not be read after this either.
+ */
+export function pcsRelease(state: PcsProverState): void {
+  if (released.has(state)) return;
+  released.add(state);
+  // coeffs and codeword are views of one memory when commitLde made them.
+  recycleBuffer(state.codeword);
 }
 
 /**
@@ -285,6 +303,7 @@ export function pcsOpen(
   transcript: Transcript,
   params: PcsParams = state.params,
 ): PcsProof {
+  if (released.has(state)) throw new PcsError('pcsOpen: the commitment state was released (pcsRelease)');
   if (!sameParams(params, state.params)) throw new PcsError('pcsOpen: parameters differ from those used to commit');
   checkPcsStatement(state.commitment, claims, params);
   const s = state.schedule;
@@ -413,5 +432,7 @@ export function pcsOpen(
     openings.push({ values, siblings: trees[l]!.openMulti(unique) });
     pos = leafOf;
   }
+  // Every view of the arena is dead (the proof holds copies): its memory serves the next opening.
+  arena?.release();
   return { roundPolys, foldNonces, layerRoots, finalPoly, powNonce, openings };
 }

@@ -3,7 +3,8 @@ import { BabyBear, BabyBearExt4, ByteReader, ByteWriter, Transcript, decodePcsPr
 import { helperJobCount, proverThreads, setProverThreads } from '../parallel/pool.js';
 import { ExtArena } from './ext-simd.js';
 import { ldeBitReversedExt, mobiusLde } from './lde.js';
-import { pcsCommit, pcsOpen } from './prover.js';
+import { pcsCommit, pcsOpen, pcsRelease } from './prover.js';
+import { dropRecycledMemories, recycledMemoryCount } from './wasm-asm.js';
 import { xorshift32 } from './rng.js';
 
 const F = BabyBear;
@@ -126,5 +127,49 @@ describe('PCS prover on several threads', () => {
       expect(x.length).toBe(y.length);
       x.forEach((a, i) => expect(same(a, y[i]!)).toBe(true));
     });
+  });
+
+  it('recycled memories: commitments and openings in memory left dirty by others equal fresh ones; a released state cannot be opened', () => {
+    const P: PcsParams = { logBlowup: 2, logFoldArity: 4, queries: 12, powBits: 4, finalLogSize: 4 };
+    const statement = (seed: number, n: number) => {
+      const next = xorshift32(seed);
+      const values = vec(1 << n, next);
+      const claims: EvalClaim[] = [];
+      for (let j = 0; j < 5; j++) {
+        const point = vec(4 * n, next);
+        const k = j < 4 ? 10 + j : n;
+        for (let i = k; i < n; i++) point.set([(j + i) & 1, 0, 0, 0], 4 * i);
+        claims.push({ point, value: evalMleBase(E, values, point) });
+      }
+      return { values, claims };
+    };
+    const prove = (st: ReturnType<typeof statement>) => {
+      const { commitment, state } = pcsCommit(st.values, P);
+      const w = new ByteWriter();
+      encodePcsProof(w, pcsOpen(state, st.claims, new Transcript('recycle-test', E), P));
+      pcsRelease(state);
+      expect(() => pcsOpen(state, st.claims, new Transcript('recycle-test', E), P)).toThrow(/released/);
+      return { root: commitment.root, proof: w.finish() };
+    };
+    setProverThreads(2);
+    const a = statement(21, 17);
+    const b = statement(22, 16);
+    const c = statement(23, 17);
+    dropRecycledMemories();
+    const fresh = [b, c].map((st) => {
+      dropRecycledMemories();
+      return prove(st);
+    });
+    dropRecycledMemories();
+    prove(a);
+    // a's commitment memory and opening arena wait for reuse, full of a's data.
+    expect(recycledMemoryCount()).toBeGreaterThanOrEqual(2);
+    const again = [b, c].map(prove);
+    again.forEach((x, i) => {
+      expect(same(x.root, fresh[i]!.root)).toBe(true);
+      expect(same(x.proof, fresh[i]!.proof)).toBe(true);
+    });
+    dropRecycledMemories();
+    expect(recycledMemoryCount()).toBe(0);
   });
 });

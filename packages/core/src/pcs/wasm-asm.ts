@@ -210,10 +210,76 @@ export function sharedMemory(bytes: number): WebAssembly.Memory | null {
   const pages = Math.max(1, Math.ceil(bytes / 65536));
   if (pages > MAX_PAGES) return null;
   try {
-    return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    const mem = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    memoryOf.set(mem.buffer, mem);
+    return mem;
   } catch {
     return null;
   }
+}
+
+/** The memory behind each shared memory's buffer, so {@link recycleBuffer} can find it from a view. */
+const memoryOf = new WeakMap<ArrayBufferLike, WebAssembly.Memory>();
+
+/**
+ * Shared memories given back by work that is done with them (see {@link recycleMemory}),
+ * with how many of their bytes were used. A fresh memory costs the OS zeroing each page on
+ * first touch (~0.4 ms per MB here; a 32-token proof first-touches ~300 MB in its PCS
+ * alone), a recycled one only what its next user zeroes itself. Bounded: at most
+ * {@link SPARE_COUNT} memories of at most {@link SPARE_MAX_BYTES} each (proofs that need
+ * larger ones run for minutes, where first touches cost little and held memory much),
+ * all dropped after {@link SPARE_IDLE_MS} without use.
+ */
+const spares: { mem: WebAssembly.Memory; dirty: number }[] = [];
+const SPARE_MAX_BYTES = 512 * 2 ** 20;
+const SPARE_COUNT = 6;
+const SPARE_IDLE_MS = 10_000;
+let spareTimer: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * A recycled shared memory of at least `bytes` and at most about twice that, and how many
+ * of its leading bytes hold old data (the caller must not assume them zero), or null.
+ */
+export function recycledMemory(bytes: number): { mem: WebAssembly.Memory; dirty: number } | null {
+  let best = -1;
+  spares.forEach((s, i) => {
+    const size = s.mem.buffer.byteLength;
+    if (size >= bytes && size <= 2 * bytes + 65536 && (best < 0 || size < spares[best]!.mem.buffer.byteLength)) best = i;
+  });
+  return best < 0 ? null : spares.splice(best, 1)[0]!;
+}
+
+/**
+ * Gives a shared memory back for reuse. The caller guarantees that nothing reads or writes
+ * it any more (every view of it is dead). `dirty`: how many leading bytes were used.
+ */
+export function recycleMemory(mem: WebAssembly.Memory, dirty: number = mem.buffer.byteLength): void {
+  if (mem.buffer.byteLength > SPARE_MAX_BYTES || spares.some((s) => s.mem === mem)) return;
+  spares.push({ mem, dirty: Math.min(dirty, mem.buffer.byteLength) });
+  if (spares.length > SPARE_COUNT) spares.shift();
+  if (spareTimer !== undefined) clearTimeout(spareTimer);
+  spareTimer = setTimeout(dropRecycledMemories, SPARE_IDLE_MS);
+  spareTimer.unref?.();
+}
+
+/** {@link recycleMemory} for the memory behind a view made by {@link sharedMemory}; false if there is none. */
+export function recycleBuffer(view: ArrayBufferView): boolean {
+  const mem = memoryOf.get(view.buffer);
+  if (!mem) return false;
+  recycleMemory(mem);
+  return true;
+}
+
+/** Forgets every memory kept for reuse (they go with the next collection). */
+export function dropRecycledMemories(): void {
+  spares.length = 0;
+  if (spareTimer !== undefined) clearTimeout(spareTimer);
+  spareTimer = undefined;
+}
+
+/** How many memories wait for reuse (tests). */
+export function recycledMemoryCount(): number {
+  return spares.length;
 }
 
 /**
