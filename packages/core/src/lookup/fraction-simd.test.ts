@@ -4,7 +4,7 @@ import { helperJobCount, proverThreads, setProverThreads } from '../parallel/poo
 import { simdKernels } from '../pcs/wasm-asm.js';
 import { buildFractionLayers, proveFractionTrees } from './fraction.js';
 import { expandEqTable, foldFractionTable, fractionParents, fractionParentsBaseP, fractionRoundSums } from './fraction-kernel.js';
-import { FractionArena, fractionArenaOf } from './fraction-simd.js';
+import { FractionArena, fractionArenaOf, runSumCalls } from './fraction-simd.js';
 
 const F = E.base;
 const p = F.p;
@@ -108,6 +108,42 @@ describe('fraction-tree SIMD kernels', () => {
         }
       }
     });
+  });
+
+  it('small sum calls of several arenas run side by side (one per thread) with the same results as alone', () => {
+    const next = rng(19);
+    const before = proverThreads();
+    try {
+      const half = 2048; // MIN_SIDE_BY_SIDE
+      const r = vec(4, next), lam = vec(4, next);
+      const setups = [0, 1, 2].map(() => {
+        const a = arena(200 * half + 256);
+        const src = [0, 1, 2, 3].map(() => staged(a, vec(16 * half, next)));
+        const eq = staged(a, vec(4 * half, next));
+        const dst = () => [0, 1, 2, 3].map(() => a.tryAlloc(8 * half)!);
+        return { a, src, eq, dst };
+      });
+      const run = (threads: number) => {
+        setProverThreads(threads);
+        const outs = setups.map(() => new Uint32Array(8));
+        const dsts = setups.map((x) => x.dst());
+        const jobs = helperJobCount();
+        runSumCalls(setups.map((x, i) => x.a.foldRoundCall(x.src, [0, 0, 0, 0], 2, 1, dsts[i]!, half, r, x.eq, lam, outs[i]!)));
+        const firsts = setups.map(() => new Uint32Array(8));
+        runSumCalls(setups.map((x, i) => x.a.roundSumsCall(x.src[0]!, x.src[1]!, x.src[2]!, x.src[3]!, 0, 2, 1, half, x.eq, lam, firsts[i]!)));
+        return { outs, dsts, firsts, helped: helperJobCount() - jobs };
+      };
+      const one = run(1);
+      const two = run(2);
+      expect(one.helped).toBe(0);
+      // three arenas on two threads: a pair together, the third alone, for each of the two kernels
+      expect(two.helped).toBe(2);
+      expect(two.outs).toEqual(one.outs);
+      expect(two.dsts).toEqual(one.dsts);
+      expect(two.firsts).toEqual(one.firsts);
+    } finally {
+      setProverThreads(before);
+    }
   });
 
   it('folds equal foldFractionTable, parents equal fractionParents(BaseP), eq expansion equals expandEqTable', () => {

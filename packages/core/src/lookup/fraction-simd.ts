@@ -640,6 +640,11 @@ const kernels = wasmKernelSet<FractionExports>('fraction-simd', kernelFuncs, [ro
 
 /** Below this many pairs per thread a kernel call stays on the calling thread. */
 const MIN_RANGE = 1 << 13;
+/**
+ * Fewest pairs of a call run side by side with another arena's (below, a dispatch to a helper
+ * costs about as much as the work it takes off the calling thread).
+ */
+const MIN_SIDE_BY_SIDE = 1 << 11;
 /** Round-sum result blocks (8 words each), one per possible thread. */
 const MAX_SLOTS = 64;
 /** Words before the tables: constants, λ rows, r rows, result blocks. */
@@ -677,6 +682,58 @@ export function leafStagingWords(blocks: readonly LeafBlock[]): number {
     words += LEAF_DESC_WORDS * passes;
   }
   return words + 8 * Math.ceil(arity / 2) + 16;
+}
+
+/**
+ * One round-sum kernel call over pairs [0, half) of an arena's tables, prepared (see
+ * {@link FractionArena.roundSumsCall}) so that {@link runSumCalls} can run it alone or side by
+ * side with other arenas' calls.
+ */
+export interface SumCall {
+  readonly arena: FractionArena;
+  /** The helper bundle's function. */
+  readonly name: string;
+  readonly half: number;
+  /** Fewest pairs per thread when the call is split. */
+  readonly range: number;
+  /** Writes the call's constants (λ, r rows) into its arena's header. */
+  readonly setup: () => void;
+  readonly argsFor: (slot: number, start: number, end: number) => KernelArg[];
+  readonly local: (args: KernelArg[]) => void;
+  /** Reads the sums of `used` slots into the caller's output. */
+  readonly finish: (used: number) => void;
+}
+
+/**
+ * Runs the calls. Calls too small to split across threads, on distinct arenas and of one
+ * kernel, run side by side: one per thread, each over all its pairs (the trees of a layer have
+ * equal sizes, so the threads get equal work). Small rounds of several trees then use every
+ * core, with one dispatch per group instead of one per tree.
+ */
+export function runSumCalls(calls: readonly SumCall[]): void {
+  const threads = proverThreads();
+  const alone = (c: SumCall) => {
+    c.setup();
+    c.finish(parallelFor(kernels.bundle(), c.name, c.half, c.range, c.argsFor, c.local));
+  };
+  const small = calls.filter((c) => Math.floor(c.half / c.range) < 2 && c.half >= MIN_SIDE_BY_SIDE);
+  const together = threads >= 2 && small.length >= 2 && new Set(small.map((c) => c.arena)).size === small.length && new Set(small.map((c) => c.name)).size === 1;
+  if (!together) {
+    calls.forEach(alone);
+    return;
+  }
+  calls.filter((c) => !small.includes(c)).forEach(alone);
+  for (let at = 0; at < small.length; at += threads) {
+    const group = small.slice(at, at + threads);
+    if (group.length === 1) {
+      alone(group[0]!);
+      continue;
+    }
+    for (const c of group) c.setup();
+    // slot s runs group[s] whole (its own memory, its own header: slot 0's result block)
+    parallelFor(kernels.bundle(), group[0]!.name, group.length, 1, (slot) => group[slot]!.argsFor(0, 0, group[slot]!.half), group[0]!.local);
+    for (const c of group) c.finish(1);
+  }
 }
 
 /**
@@ -860,21 +917,35 @@ export class FractionArena {
     o1: number, stride: number, gap: number, half: number, eq: Uint32Array, lam: Uint32Array, out: Uint32Array, minRange = MIN_RANGE,
     parents?: readonly [Uint32Array, Uint32Array],
   ): void {
-    this.setRows(lam, L_AT);
+    runSumCalls([this.roundSumsCall(P0, P1, Q0, Q1, o1, stride, gap, half, eq, lam, out, minRange, parents)]);
+  }
+
+  /** {@link roundSums} as a call for {@link runSumCalls}. */
+  roundSumsCall(
+    P0: Uint32Array, P1: Uint32Array, Q0: Uint32Array, Q1: Uint32Array,
+    o1: number, stride: number, gap: number, half: number, eq: Uint32Array, lam: Uint32Array, out: Uint32Array, minRange = MIN_RANGE,
+    parents?: readonly [Uint32Array, Uint32Array],
+  ): SumCall {
     const outAt = 4 * OUT_AT;
     const base = [this.own(P0), this.own(P1) + 16 * o1, this.own(Q0), this.own(Q1) + 16 * o1, 16 * stride, 16 * gap, this.own(eq), 0, 4 * L_AT];
     const range = Math.max(minRange, Math.ceil(half / MAX_SLOTS));
-    let used: number;
+    const setup = () => this.setRows(lam, L_AT);
+    const finish = (used: number) => this.sumsOut(used, out, parents ? this.r32 : this.c64);
     if (parents) {
       if (stride !== 4 || gap !== 2 || o1 !== 1 || parents[0].length < 8 * half || parents[1].length < 8 * half) throw new RangeError('FractionArena.roundSums: parents need round 0 of a layer');
       const pq = [this.own(parents[0]), this.own(parents[1])];
-      used = parallelFor(kernels.bundle(), 'roundParentRange', half, range, (slot, s, e) => [this.mem, ...base, outAt + 32 * slot, ...pq, s, e], this.local(roundParentRange));
-    } else used = parallelFor(kernels.bundle(), 'roundRange', half, range, (slot, s, e) => [this.mem, ...base, outAt + 32 * slot, s, e], this.local(roundRange));
+      return { arena: this, name: 'roundParentRange', half, range, setup, finish, local: this.local(roundParentRange), argsFor: (slot, s, e) => [this.mem, ...base, outAt + 32 * slot, ...pq, s, e] };
+    }
+    return { arena: this, name: 'roundRange', half, range, setup, finish, local: this.local(roundRange), argsFor: (slot, s, e) => [this.mem, ...base, outAt + 32 * slot, s, e] };
+  }
+
+  /** out[0..4) = the slots' first sums times `scale0`, out[4..8) the second sums times 2^64 (the kernels' 2^−64 removed). */
+  private sumsOut(used: number, out: Uint32Array, scale0: number): void {
     const F = this.F;
     for (let l = 0; l < 8; l++) {
       let v = 0;
       for (let slot = 0; slot < used; slot++) v += this.heap[OUT_AT + 8 * slot + l]!;
-      out[l] = F.mul(F.reduce(v), parents && l < 4 ? this.r32 : this.c64);
+      out[l] = F.mul(F.reduce(v), l < 4 ? scale0 : this.c64);
     }
   }
 
@@ -887,21 +958,32 @@ export class FractionArena {
     src: readonly Uint32Array[], base: readonly number[], stride: number, gap: number, dst: readonly Uint32Array[], half: number, r: Uint32Array,
     eq: Uint32Array, lam: Uint32Array, out: Uint32Array, minRange = MIN_RANGE,
   ): void {
+    runSumCalls([this.foldRoundCall(src, base, stride, gap, dst, half, r, eq, lam, out, minRange)]);
+  }
+
+  /** {@link foldRound} as a call for {@link runSumCalls}. */
+  foldRoundCall(
+    src: readonly Uint32Array[], base: readonly number[], stride: number, gap: number, dst: readonly Uint32Array[], half: number, r: Uint32Array,
+    eq: Uint32Array, lam: Uint32Array, out: Uint32Array, minRange = MIN_RANGE,
+  ): SumCall {
     if (src.length !== 4 || base.length !== 4 || dst.length !== 4) throw new RangeError('FractionArena.foldRound: four tables');
     for (const t of dst) if (t.length < 8 * half) throw new RangeError('FractionArena.foldRound: destination too short');
     if (eq.length < 4 * half) throw new RangeError('FractionArena.foldRound: eq table too short');
-    this.setRows(r, R_AT);
-    this.setRows(lam, L_AT);
     const outAt = 4 * OUT_AT;
     const args = [...src.map((t, m) => this.own(t) + 16 * base[m]!), 16 * stride, 16 * gap, ...dst.map((t) => this.own(t)), 4 * R_AT, this.own(eq), 4 * L_AT, 0];
-    const range = Math.max(minRange, Math.ceil(half / MAX_SLOTS));
-    const used = parallelFor(kernels.bundle(), 'foldRoundRange', half, range, (slot, s, e) => [this.mem, ...args, outAt + 32 * slot, s, e], this.local(foldRoundRange));
-    const F = this.F;
-    for (let l = 0; l < 8; l++) {
-      let v = 0;
-      for (let slot = 0; slot < used; slot++) v += this.heap[OUT_AT + 8 * slot + l]!;
-      out[l] = F.mul(F.reduce(v), this.c64);
-    }
+    return {
+      arena: this,
+      name: 'foldRoundRange',
+      half,
+      range: Math.max(minRange, Math.ceil(half / MAX_SLOTS)),
+      setup: () => {
+        this.setRows(r, R_AT);
+        this.setRows(lam, L_AT);
+      },
+      finish: (used) => this.sumsOut(used, out, this.c64),
+      local: this.local(foldRoundRange),
+      argsFor: (slot, s, e) => [this.mem, ...args, outAt + 32 * slot, s, e],
+    };
   }
 
   /**

@@ -25,7 +25,7 @@ import { proveSumcheckRounds, type MleTable } from '../sumcheck/index.js';
 import { parallelFor, proverThreads, sharedF64, sharedU32, sharedU32Views, toShared } from '../parallel/pool.js';
 import { FRACTION_KERNELS } from './fraction-kernel-source.js';
 import { expandEqTable, foldFractionTable, fractionParents, fractionParentsBaseP, fractionRoundSums } from './fraction-kernel.js';
-import { FractionArena, fractionArenaOf, fractionScratchWords } from './fraction-simd.js';
+import { FractionArena, fractionArenaOf, fractionScratchWords, runSumCalls, type SumCall } from './fraction-simd.js';
 import { simdKernels } from '../pcs/wasm-asm.js';
 
 /** True when every ext element of v has zero limbs 1–3 (a base-field vector). */
@@ -333,12 +333,20 @@ function fastRounds(
     const half = 1 << (k - 1 - i);
     H0.fill(0);
     HL.fill(0);
+    if (i === 0) {
+      // Round 0 of every SIMD tree at once (small ones side by side on the threads).
+      const calls: SumCall[] = [];
+      simd.forEach((st, j) => {
+        const [P0, P1, Q0, Q1] = tabs[j]!;
+        if (st) calls.push(st.arena.roundSumsCall(P0!, P1!, Q0!, Q1!, o1, stride, gap, half, st.eqs[0]!, lam, ahead[j]!, undefined, st.parents));
+      });
+      runSumCalls(calls);
+    }
     for (let j = 0; j < T; j++) {
       const [P0, P1, Q0, Q1] = tabs[j]!;
       const st = simd[j];
       sums = fresh;
-      if (st && i > 0) sums = ahead[j]!;
-      else if (st) st.arena.roundSums(P0!, P1!, Q0!, Q1!, o1, stride, gap, half, st.eqs[i]!, lam, sums, undefined, st.parents);
+      if (st) sums = ahead[j]!;
       else {
         const used = parallelFor(
           FRACTION_KERNELS,
@@ -397,6 +405,7 @@ function fastRounds(
     // round. Round 0 reads the interleaved children: P₀/Q₀ are the even siblings (offset 0),
     // P₁/Q₁ the odd ones (offset 1).
     if (i === 0) for (let j = 0; j < T; j++) scratch.push(simd[j]?.scratch ?? [sharedU32Views(4, 4 * half), sharedU32Views(4, Math.max(4, 2 * half))]);
+    const folds: SumCall[] = [];
     for (let j = 0; j < T; j++) {
       const t = tabs[j]!;
       const buffers = scratch[j]![i & 1]!;
@@ -406,7 +415,7 @@ function fastRounds(
         // the next round's sums from the folded values while they are at hand.
         const dst = buffers.map((b) => b.subarray(0, 4 * half));
         const bases = stride === 4 ? [0, 1, 0, 1] : [0, 0, 0, 0];
-        if (i + 1 < k) st.arena.foldRound(t, bases, stride, gap, dst, half >>> 1, c, st.eqs[i + 1]!, lam, ahead[j]!);
+        if (i + 1 < k) folds.push(st.arena.foldRoundCall(t, bases, stride, gap, dst, half >>> 1, c, st.eqs[i + 1]!, lam, ahead[j]!));
         else st.arena.fold(t, bases, stride, gap, dst, half, c);
         for (let m = 0; m < 4; m++) t[m] = dst[m]!;
         continue;
@@ -421,6 +430,7 @@ function fastRounds(
         t[m] = dst;
       }
     }
+    runSumCalls(folds);
     o1 = 0;
     stride = 2;
     gap = 1;
