@@ -220,7 +220,8 @@ export function proveQk(ctx: ProverContext, spec: QkSpec): void {
     },
     attentionTerms.triple(E),
   );
-  ctx.claim(spec.q, tensorPoint([rhoT, sc2.point]));
+  // The contracted tables' final values are the tensors' MLEs at the joined points.
+  ctx.claimFolded(spec.q, tensorPoint([rhoT, sc2.point]), finalAt(sc2.finalEvals, 1));
   ctx.exts(attentionLabels.qkKeyGather(spec.out.id), 1, finalAt(sc2.finalEvals, 2));
 
   const g = proveLayerRounds(
@@ -232,7 +233,7 @@ export function proveQk(ctx: ProverContext, spec: QkSpec): void {
     ],
     attentionTerms.gather(E),
   );
-  ctx.claim(spec.k, tensorPoint([rhoJ, g.point]));
+  ctx.claimFolded(spec.k, tensorPoint([rhoJ, g.point]), finalAt(g.finalEvals, 1));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -294,7 +295,7 @@ export function provePv(ctx: ProverContext, spec: PvSpec): void {
   );
   const tauJ = sc.point.subarray(0, 4 * nt);
   const tauH = sc.point.subarray(4 * nt);
-  ctx.claim(spec.p, tensorPoint([tauH, rt, tauJ]));
+  ctx.claimFolded(spec.p, tensorPoint([tauH, rt, tauJ]), finalAt(sc.finalEvals, 0));
   ctx.exts(attentionLabels.pvValueGather(spec.out.id), 1, finalAt(sc.finalEvals, 1));
 
   // y = Σ_{c'} V(c')·v(τ_j, c'),  V(c') = Σ_{c<C, κ(c)=c'} eq(τ_h, h(c))·eq(r_c, c).
@@ -318,5 +319,5 @@ export function provePv(ctx: ProverContext, spec: PvSpec): void {
     ],
     attentionTerms.gather(E),
   );
-  ctx.claim(spec.v, tensorPoint([tauJ, gv.point]));
+  ctx.claimFolded(spec.v, tensorPoint([tauJ, gv.point]), finalAt(gv.finalEvals, 1));
 }

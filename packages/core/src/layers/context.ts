@@ -133,6 +133,20 @@ export class ProverContext extends BaseContext implements LayerContext {
     return this.record(t, point, value);
   }
 
+  /**
+   * {@link claim} with the value already known: `value` must be the tensor's MLE at `point`,
+   * as a sumcheck's final value of the tensor's table (or of its partial evaluation at the
+   * point's other coordinates) is. The same value claim() would compute, without evaluating
+   * the table again. A dry run ignores `value` (its sumchecks compute none).
+   */
+  claimFolded(t: TensorRef, point: Uint32Array, value: Ext): Ext {
+    const table = this.table(t);
+    if (this.dryRun) return this.record(t, point, dryClaimValue(table, point));
+    const v = value.slice(0, 4);
+    this.writer.exts(v);
+    return this.record(t, point, v);
+  }
+
   exts(label: string, count: number, values?: Uint32Array): Uint32Array {
     if (!values || values.length !== 4 * count) throw new LayerError(`prover must send ${count} ext elements for ${label}`);
     if (!this.dryRun) this.writer.exts(values);

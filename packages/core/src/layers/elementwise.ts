@@ -71,7 +71,7 @@ export function proveMul(ctx: ProverContext, spec: MulSpec): void {
   const E = ctx.E;
   const r = ctx.randomPoint(spec.out.shape, `mul/${spec.out.id}`);
   ctx.claim(spec.out, r);
-  const { point: s } = proveEqRoundsSumcheck(
+  const { point: s, finalEvals: ab } = proveEqRoundsSumcheck(
     ctx,
     tensorVars(spec.out.shape),
     3,
@@ -83,8 +83,8 @@ export function proveMul(ctx: ProverContext, spec: MulSpec): void {
     ],
     [{ coeff: E.one(), factors: [0, 1, 2] }],
   );
-  ctx.claim(spec.a, s);
-  ctx.claim(spec.b, s);
+  ctx.claimFolded(spec.a, s, ab.subarray(4, 8));
+  ctx.claimFolded(spec.b, s, ab.subarray(8, 12));
 }
 
 export function proveCenter(ctx: ProverContext, spec: CenterSpec): void {
@@ -107,7 +107,7 @@ export function proveCenter(ctx: ProverContext, spec: CenterSpec): void {
     }
     return c;
   };
-  const { point: s } = proveRoundsSumcheck(
+  const { point: s, finalEvals: fc } = proveRoundsSumcheck(
     ctx,
     nVars,
     2,
@@ -117,7 +117,7 @@ export function proveCenter(ctx: ProverContext, spec: CenterSpec): void {
     ],
     [{ coeff: E.one(), factors: [0, 1] }],
   );
-  ctx.claim(spec.input, joinPoint(s, rL));
+  ctx.claimFolded(spec.input, joinPoint(s, rL), fc.subarray(4, 8));
 }
 
 export function proveSumsq(ctx: ProverContext, spec: SumsqSpec): void {
@@ -139,7 +139,7 @@ export function proveSumsq(ctx: ProverContext, spec: SumsqSpec): void {
     }
     return g;
   };
-  const { point: s } = proveRoundsSumcheck(
+  const { point: s, finalEvals: fs } = proveRoundsSumcheck(
     ctx,
     tensorVars(spec.input.shape),
     3,
@@ -149,7 +149,7 @@ export function proveSumsq(ctx: ProverContext, spec: SumsqSpec): void {
     ],
     [{ coeff: E.one(), factors: [0, 1, 1] }],
   );
-  ctx.claim(spec.input, s);
+  ctx.claimFolded(spec.input, s, fs.subarray(4, 8));
 }
 
 export function proveRowmul(ctx: ProverContext, spec: RowmulSpec): void {

@@ -69,7 +69,7 @@ export function proveMatmul(ctx: ProverContext, spec: MatmulSpec): void {
   const rL = r.subarray(4 * oVars);
   ctx.claim(spec.out, r);
   if (spec.bias) ctx.claim(spec.bias, rO);
-  const { point: s } = proveRoundsSumcheck(
+  const { point: s, finalEvals } = proveRoundsSumcheck(
     ctx,
     iVars,
     3,
@@ -80,6 +80,7 @@ export function proveMatmul(ctx: ProverContext, spec: MatmulSpec): void {
     ],
     [{ coeff: E.one(), factors: [0, 1, 2] }],
   );
-  ctx.claim(spec.weight, joinPoint(s, rO));
-  ctx.claim(spec.input, joinPoint(s, rL));
+  // The partial evaluations' final values are the tensors' MLEs at the joined points.
+  ctx.claimFolded(spec.weight, joinPoint(s, rO), finalEvals.subarray(4, 8));
+  ctx.claimFolded(spec.input, joinPoint(s, rL), finalEvals.subarray(8, 12));
 }

@@ -180,7 +180,13 @@ export function proveSoftmax(ctx: ProverContext, spec: SoftmaxSpec): void {
     ];
   };
   const sc = proveLayerRounds(ctx, tensorVars(shape), tables, softmaxSumcheckTerms(E, dims.K, beta));
-  refs.forEach((t, i) => ctx.claim(t, i === 0 ? sc.point.subarray(4 * nt) : sc.point));
+  // The product tables (from index 3 on) were folded to the point: their final values are the claims'.
+  const folded = new Map(softmaxProductIndices(dims.K).map((i, j) => [i, sc.finalEvals.subarray(4 * (3 + j), 4 * (4 + j))]));
+  refs.forEach((t, i) => {
+    const v = folded.get(i);
+    if (v) ctx.claimFolded(t, sc.point, v);
+    else ctx.claim(t, i === 0 ? sc.point.subarray(4 * nt) : sc.point);
+  });
 
   const ids = softmaxWitnessIds(spec.out.id, dims.K);
   const rowShape = [dims.H, dims.T];
