@@ -705,10 +705,11 @@ export interface SumCall {
 }
 
 /**
- * Runs the calls. Calls too small to split across threads, on distinct arenas and of one
- * kernel, run side by side: one per thread, each over all its pairs (the trees of a layer have
- * equal sizes, so the threads get equal work). Small rounds of several trees then use every
- * core, with one dispatch per group instead of one per tree.
+ * Runs the calls. Calls on distinct arenas and of one kernel run side by side: one per thread,
+ * each over all its pairs (the trees of a layer have equal sizes, so the threads get equal
+ * work). Rounds too small to split then still use every core, and big ones need one dispatch
+ * per group instead of one per tree (each costs a helper wake-up). A call left over is split
+ * across the threads as usual.
  */
 export function runSumCalls(calls: readonly SumCall[]): void {
   const threads = proverThreads();
@@ -716,7 +717,7 @@ export function runSumCalls(calls: readonly SumCall[]): void {
     c.setup();
     c.finish(parallelFor(kernels.bundle(), c.name, c.half, c.range, c.argsFor, c.local));
   };
-  const small = calls.filter((c) => Math.floor(c.half / c.range) < 2 && c.half >= MIN_SIDE_BY_SIDE);
+  const small = calls.filter((c) => c.half >= MIN_SIDE_BY_SIDE);
   const together = threads >= 2 && small.length >= 2 && new Set(small.map((c) => c.arena)).size === small.length && new Set(small.map((c) => c.name)).size === 1;
   if (!together) {
     calls.forEach(alone);
@@ -902,8 +903,22 @@ export class FractionArena {
    * children cp, cq (2·size entries), all in this arena.
    */
   parents(cp: Uint32Array, cq: Uint32Array, np: Uint32Array, nq: Uint32Array, size: number, baseP: boolean, minRange = MIN_RANGE): void {
+    runSumCalls([this.parentsCall(cp, cq, np, nq, size, baseP, minRange)]);
+  }
+
+  /** {@link parents} as a call for {@link runSumCalls} (no sums). */
+  parentsCall(cp: Uint32Array, cq: Uint32Array, np: Uint32Array, nq: Uint32Array, size: number, baseP: boolean, minRange = MIN_RANGE): SumCall {
     const args = [this.own(cp), this.own(cq), this.own(np), this.own(nq), 0];
-    parallelFor(kernels.bundle(), 'parentsRange', size, minRange, (_, s, e) => [this.mem, baseP ? 1 : 0, ...args, s, e], this.local(parentsRange));
+    return {
+      arena: this,
+      name: 'parentsRange',
+      half: size,
+      range: minRange,
+      setup: () => {},
+      finish: () => {},
+      local: this.local(parentsRange),
+      argsFor: (_, s, e) => [this.mem, baseP ? 1 : 0, ...args, s, e],
+    };
   }
 
   /**

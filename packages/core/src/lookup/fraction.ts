@@ -95,6 +95,27 @@ export function fractionLayersInArena(
   write: (arena: FractionArena, lp: Uint32Array, lq: Uint32Array) => boolean,
   baseP?: boolean,
 ): Array<[Uint32Array, Uint32Array]> | null {
+  const tree = fractionLeavesInArena(E, n, stagingWords, write, baseP);
+  if (!tree) return null;
+  buildParentLayers([tree]);
+  return tree.layers;
+}
+
+/** A tree in its arena whose leaves are written and whose upper layers are still to build. */
+export interface ArenaTree {
+  readonly arena: FractionArena;
+  readonly layers: Array<[Uint32Array, Uint32Array]>;
+  readonly baseP: boolean;
+}
+
+/** {@link fractionLayersInArena} up to the leaves: the upper layers are allocated, not built (see {@link buildParentLayers}). */
+export function fractionLeavesInArena(
+  E: QuarticExtension,
+  n: number,
+  stagingWords: number,
+  write: (arena: FractionArena, lp: Uint32Array, lq: Uint32Array) => boolean,
+  baseP?: boolean,
+): ArenaTree | null {
   const leaves = 2 ** n;
   const arena = FractionArena.create(E.base, E.w, 8 * leaves + 8 * (leaves - 1) + Math.max(fractionScratchWords(n), stagingWords));
   if (!arena) return null;
@@ -102,12 +123,27 @@ export function fractionLayersInArena(
   for (let k = n; k >= 0; k--) layers[k] = [arena.tryAlloc(4 << k)!, arena.tryAlloc(4 << k)!];
   const [lp, lq] = layers[n]!;
   if (!write(arena, lp, lq)) return null;
-  for (let k = n - 1; k >= 0; k--) {
-    const [cp, cq] = layers[k + 1]!;
-    const [np, nq] = layers[k]!;
-    arena.parents(cp, cq, np, nq, 1 << k, k === n - 1 && (baseP ?? isBaseVector(cp)));
+  return { arena, layers, baseP: n > 0 && (baseP ?? isBaseVector(lp)) };
+}
+
+/**
+ * Builds the upper layers of trees from their leaves, level by level over all trees at once:
+ * the equal-sized layers of different trees (arenas) run side by side on the threads.
+ */
+export function buildParentLayers(trees: readonly ArenaTree[]): void {
+  const depth = (t: ArenaTree) => t.layers.length - 1;
+  const top = Math.max(0, ...trees.map(depth));
+  for (let k = top - 1; k >= 0; k--) {
+    const calls: SumCall[] = [];
+    for (const t of trees) {
+      const n = depth(t);
+      if (n <= k) continue;
+      const [cp, cq] = t.layers[k + 1]!;
+      const [np, nq] = t.layers[k]!;
+      calls.push(t.arena.parentsCall(cp, cq, np, nq, 1 << k, k === n - 1 && t.baseP));
+    }
+    runSumCalls(calls);
   }
-  return layers;
 }
 
 function deinterleave(v: Uint32Array, size: number): [Uint32Array, Uint32Array] {

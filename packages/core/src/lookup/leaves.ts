@@ -7,7 +7,7 @@
  */
 import type { Ext, PrimeField, QuarticExtension } from '@zkllm/verifier';
 import { sharedU32 } from '../parallel/pool.js';
-import { SIMD_MIN_LEAVES, buildFractionLayers, fractionLayersInArena } from './fraction.js';
+import { SIMD_MIN_LEAVES, buildFractionLayers, buildParentLayers, fractionLeavesInArena, type ArenaTree } from './fraction.js';
 import { leafStagingWords, type LeafBlock } from './fraction-simd.js';
 
 export type { LeafBlock } from './fraction-simd.js';
@@ -35,38 +35,59 @@ export function buildLeafLayers(
   pows: readonly Uint32Array[],
   alpha: Ext,
 ): Array<[Uint32Array, Uint32Array]> {
-  const n = 2 ** numVars;
+  return buildLeafLayersBatch(E, [{ numVars, blocks }], pows, alpha)[0]!;
+}
+
+/**
+ * {@link buildLeafLayers} of several trees: the leaves of each, then the upper layers of the
+ * arena trees level by level over all of them (equal-sized layers side by side on the threads).
+ */
+export function buildLeafLayersBatch(
+  E: QuarticExtension,
+  trees: ReadonlyArray<{ readonly numVars: number; readonly blocks: readonly LeafBlock[] }>,
+  pows: readonly Uint32Array[],
+  alpha: Ext,
+): Array<Array<[Uint32Array, Uint32Array]>> {
   const F = E.base;
-  const gaps = uncovered(n, blocks);
-  if (n >= SIMD_MIN_LEAVES && blocks.length > 0 && blocks.every((b) => b.columns.length > 0)) {
-    const canonical = blocks.map((b) => ({ ...b, numerators: canonicalNumerators(F, b.numerators) }));
-    const layers = fractionLayersInArena(
-      E,
-      numVars,
-      leafStagingWords(canonical),
-      (arena, lp, lq) => {
-        if (!arena.leaves(lp, lq, canonical, pows)) return false;
-        for (const [a, b] of gaps) {
-          lp.fill(0, 4 * a, 4 * b);
-          fillExt(lq.subarray(4 * a, 4 * b), alpha);
-        }
-        return true;
-      },
-      true,
-    );
-    if (layers) return layers;
-  }
-  // Shared memory: the fraction-tree kernels split the layers across threads.
-  const p = sharedU32(4 * n);
-  const q = sharedU32(4 * n);
-  for (const [a, b] of gaps) fillExt(q.subarray(4 * a, 4 * b), alpha);
-  for (const b of blocks) {
-    fillTaggedLeaves(F, q, b.offset, b.len, b.columns, b.start, pows);
-    const num = b.numerators;
-    if (num instanceof Uint8Array) for (let i = 0; i < b.len; i++) p[4 * (b.offset + i)] = num[i]!;
-    else for (let i = 0; i < b.len; i++) p[4 * (b.offset + i)] = F.fromInt(num[i]!);
-  }
-  return buildFractionLayers(E, p, q);
+  const inArena: ArenaTree[] = [];
+  const out = trees.map(({ numVars, blocks }) => {
+    const n = 2 ** numVars;
+    const gaps = uncovered(n, blocks);
+    if (n >= SIMD_MIN_LEAVES && blocks.length > 0 && blocks.every((b) => b.columns.length > 0)) {
+      const canonical = blocks.map((b) => ({ ...b, numerators: canonicalNumerators(F, b.numerators) }));
+      const tree = fractionLeavesInArena(
+        E,
+        numVars,
+        leafStagingWords(canonical),
+        (arena, lp, lq) => {
+          if (!arena.leaves(lp, lq, canonical, pows)) return false;
+          for (const [a, b] of gaps) {
+            lp.fill(0, 4 * a, 4 * b);
+            fillExt(lq.subarray(4 * a, 4 * b), alpha);
+          }
+          return true;
+        },
+        true,
+      );
+      if (tree) {
+        inArena.push(tree);
+        return tree.layers;
+      }
+    }
+    // Shared memory: the fraction-tree kernels split the layers across threads.
+    const p = sharedU32(4 * n);
+    const q = sharedU32(4 * n);
+    for (const [a, b] of gaps) fillExt(q.subarray(4 * a, 4 * b), alpha);
+    for (const b of blocks) {
+      fillTaggedLeaves(F, q, b.offset, b.len, b.columns, b.start, pows);
+      const num = b.numerators;
+      if (num instanceof Uint8Array) for (let i = 0; i < b.len; i++) p[4 * (b.offset + i)] = num[i]!;
+      else for (let i = 0; i < b.len; i++) p[4 * (b.offset + i)] = F.fromInt(num[i]!);
+    }
+    return buildFractionLayers(E, p, q);
+  });
+  buildParentLayers(inArena);
+  return out;
 }
 
 /** Numerators as canonical field elements (counts are already, unless one reaches p). */

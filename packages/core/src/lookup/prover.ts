@@ -24,7 +24,7 @@ import {
   type Transcript,
 } from '@zkllm/verifier';
 import { proveFractionTree, proveFractionTrees } from './fraction.js';
-import { buildLeafLayers, gammaPowers, type LeafBlock } from './leaves.js';
+import { buildLeafLayers, buildLeafLayersBatch, gammaPowers, type LeafBlock } from './leaves.js';
 import { fractionArenaOf, recycleFractionArenas, type FractionArena } from './fraction-simd.js';
 import { evaluateColumns, type ColumnEval } from './column-evals.js';
 import { grindPow } from '../transcript/grind.js';
@@ -144,6 +144,12 @@ function lookupTrees(
   return { qLayers, tLayers };
 }
 
+/** Counts as field elements: the array itself unless one reaches p (counts are read-only here). */
+function canonicalCounts(F: QuarticExtension['base'], m: Uint32Array): Uint32Array {
+  for (let i = 0; i < m.length; i++) if (m[i]! >= F.p) return m.map((x) => F.fromInt(x));
+  return m;
+}
+
 function rootOf(layers: Array<[Uint32Array, Uint32Array]>): Uint32Array {
   const root = new Uint32Array(8);
   root.set(layers[0]![0].subarray(0, 4));
@@ -235,7 +241,7 @@ export function proveLookups(
   // Query leaves, per query tree: p = 1 on real entries; q = α − (τ_g + γ·Σ_c γ^c S_c) on a
   // segment's whole block (padding rows included: the verifier's sel·τ term covers them),
   // q = α past the last segment of the last tree.
-  const queryTrees = layout.queryTrees.map((tree) => {
+  const querySpecs = layout.queryTrees.map((tree) => {
     const blocks: LeafBlock[] = tree.placements.map((pl) => {
       const seg = layout.segments[pl.index]!;
       const witness = groups[seg.group]!.segments[seg.index]!;
@@ -243,19 +249,20 @@ export function proveLookups(
       const base = E.sub(E.fromBase(lookupTag(F, seg.group)), E.mulBase(gamma, F.fromInt(witness.shift ?? 0)));
       return { offset: pl.offset, len: 2 ** pl.logSize, columns: witness.columns, start: E.sub(alpha, base), numerators: tensorMask(seg.shape) };
     });
-    return buildLeafLayers(E, tree.numVars, blocks, pows, alpha);
+    return { numVars: tree.numVars, blocks };
   });
   // Table leaves: p = m_g[j], q = α − (τ_g + γ·Σ_c γ^c T_{g,c}[j]); zero rows past the end.
   const tBlocks: LeafBlock[] = layout.table.placements.map((pl) => {
     const g = groups[pl.index]!;
     return { offset: pl.offset, len: g.table.size, columns: g.table.columns, start: E.sub(alpha, E.fromBase(lookupTag(F, pl.index))), numerators: multiplicities[pl.index]! };
   });
-  const trees = [...queryTrees, buildLeafLayers(E, layout.table.numVars, tBlocks, pows, alpha)];
+  // All trees at once: their equal-sized layers are built side by side.
+  const trees = buildLeafLayersBatch(E, [...querySpecs, { numVars: layout.table.numVars, blocks: tBlocks }], pows, alpha);
   const roots = new Uint32Array(8 * trees.length);
   trees.forEach((t, k) => roots.set(rootOf(t), 8 * k));
   transcript.absorbExt('lookups/roots', roots);
   const { proof, leaves } = proveFractionTrees(E, trees, transcript);
-  const rt = leaves[queryTrees.length]!.point;
+  const rt = leaves[querySpecs.length]!.point;
   const claims: LookupClaims[] = groups.map((g) => ({ multiplicity: { point: new Uint32Array(0), value: E.zero() }, segments: new Array(g.segments.length) }));
   const segmentEvals = groups.map((g) => new Uint32Array(4 * g.table.arity * g.segments.length));
   layout.queryTrees.forEach((tree, k) => {
@@ -290,8 +297,8 @@ export function proveLookups(
     });
   });
   const multiplicityEvals = new Uint32Array(4 * groups.length);
-  const mJobs = layout.table.placements.map((pl) => ({ col: multiplicities[pl.index]!.map((x) => F.fromInt(x)), logSize: pl.logSize }));
-  const mValues = evaluateColumns(E, fractionArenaOf(trees[queryTrees.length]![0]![0]), mJobs, rt);
+  const mJobs = layout.table.placements.map((pl) => ({ col: canonicalCounts(F, multiplicities[pl.index]!), logSize: pl.logSize }));
+  const mValues = evaluateColumns(E, fractionArenaOf(trees[querySpecs.length]![0]![0]), mJobs, rt);
   layout.table.placements.forEach((pl, i) => {
     const pt = rt.slice(0, 4 * pl.logSize);
     const v = mValues[i]!;
