@@ -570,7 +570,11 @@ function runZeroCheck(
           E,
         )
       : undefined;
-  const plainStride = 4 * (d + 1);
+  // The plain terms' part of s_j has their own degree (w·x: 2), often below d: it is
+  // evaluated at 0..plainDeg and extended to 0..d by interpolation.
+  const plainDeg = Math.max(1, ...plainTerms.map((t) => t.factors.length));
+  const plainStride = 4 * (plainDeg + 1);
+  const plainAt = Array.from({ length: d + 1 }, (_, t) => Uint32Array.of(t, 0, 0, 0));
   const accPlain = new Float64Array(ctPlain ? plainStride * ctPlain.count : 0);
   const plainEvals = new Uint32Array(4 * (d + 1));
 
@@ -672,9 +676,11 @@ function runZeroCheck(
       // The plain terms' s(0..d), t = 1 included (the claim holds their sum too).
       accPlain.fill(0);
       const pt = plainSlots.map((k) => cur[k]!);
-      evalGeneric(pt, c ? plainExt : plainBase0, ctPlain.nodeFactor, ctPlain.nodeDepth, ctPlain.nodeTerm, ctPlain.constTerm, 0, half, d, true, accPlain, p, invP, w);
+      evalGeneric(pt, c ? plainExt : plainBase0, ctPlain.nodeFactor, ctPlain.nodeDepth, ctPlain.nodeTerm, ctPlain.constTerm, 0, half, plainDeg, true, accPlain, p, invP, w);
       plainEvals.fill(0);
-      combineTermSums(E, accPlain, ctPlain.coeffs, ctPlain.count, plainStride, d, true, plainEvals);
+      combineTermSums(E, accPlain, ctPlain.coeffs, ctPlain.count, plainStride, plainDeg, true, plainEvals);
+      const known = plainEvals.slice(0, 4 * (plainDeg + 1));
+      for (let t = plainDeg + 1; t <= d; t++) plainEvals.set(interpolateAt(E, known, plainAt[t]!), 4 * t);
     }
   };
 
