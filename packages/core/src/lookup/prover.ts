@@ -241,13 +241,21 @@ export function proveLookups(
   // Query leaves, per query tree: p = 1 on real entries; q = α − (τ_g + γ·Σ_c γ^c S_c) on a
   // segment's whole block (padding rows included: the verifier's sel·τ term covers them),
   // q = α past the last segment of the last tree.
+  // Many segments share a shape (one per layer and token window): one mask each (read-only).
+  const masks = new Map<string, Uint8Array>();
+  const maskOf = (shape: readonly number[]): Uint8Array => {
+    const key = shape.join(',');
+    let m = masks.get(key);
+    if (!m) masks.set(key, (m = tensorMask(shape)));
+    return m;
+  };
   const querySpecs = layout.queryTrees.map((tree) => {
     const blocks: LeafBlock[] = tree.placements.map((pl) => {
       const seg = layout.segments[pl.index]!;
       const witness = groups[seg.group]!.segments[seg.index]!;
       // The shift is a constant over the block, like the tag: τ − γ·shift.
       const base = E.sub(E.fromBase(lookupTag(F, seg.group)), E.mulBase(gamma, F.fromInt(witness.shift ?? 0)));
-      return { offset: pl.offset, len: 2 ** pl.logSize, columns: witness.columns, start: E.sub(alpha, base), numerators: tensorMask(seg.shape) };
+      return { offset: pl.offset, len: 2 ** pl.logSize, columns: witness.columns, start: E.sub(alpha, base), numerators: maskOf(seg.shape) };
     });
     return { numVars: tree.numVars, blocks };
   });
