@@ -196,6 +196,18 @@ describe('partial-evaluation kernels', () => {
     check([6, 5], -(2 ** 29), 2 ** 29);
     check([1, 1], 5, 5);
   });
+  it('evalMleFast at repeated and alternating points (its eq halves are reused) and on field-size values agrees with the MLE', () => {
+    for (const n of [1, 2, 7, 10]) {
+      const points = [0, 1].map(() => Uint32Array.from({ length: 4 * n }, () => rng.next() % F.p));
+      const tabs = [
+        Uint32Array.from({ length: 2 ** n }, () => F.fromInt(rng.int(-2047, 2047))),
+        Uint32Array.from({ length: 2 ** n }, () => rng.next() % F.p),
+      ];
+      for (const i of [0, 0, 1, 0, 1, 1]) {
+        for (const tab of tabs) expect(Array.from(evalMleFast(E, tab, points[i]!))).toEqual(Array.from(evalMleBase(E, tab, points[i]!)));
+      }
+    }
+  });
   it('fall back to the padded extent when the padding is not zero', () => {
     const tab = padTensor(F, [1, 2, 3, 4, 5, 6], [2, 3]);
     tab[3] = 9; // padding column of row 0

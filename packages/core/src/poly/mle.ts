@@ -281,16 +281,55 @@ export function evalLastAxis(E: QuarticExtension, tab: Uint32Array, shape: reado
 }
 
 /**
+ * Σ_x a[x]·b[x] over ext vectors of `count` entries (canonical limbs): lazily reduced limb
+ * products (each in (−2^11, p + 2^11)) summed exactly in doubles, reduced once. For the
+ * short vectors of {@link evalMleFast} (√N ≤ 2^15 entries: the sums stay below 2^49).
+ */
+function innerProductExt(a: Uint32Array, b: Uint32Array, count: number, p: number, invP: number, w: number): Uint32Array {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let t1 = 0, t2 = 0, t3 = 0; // the w-multiplied parts, by limb
+  for (let x = 0; x < count; x++) {
+    const o = 4 * x;
+    const y0 = a[o]!, y1 = a[o + 1]!, y2 = a[o + 2]!, y3 = a[o + 3]!;
+    const z0 = b[o]!, z1 = b[o + 1]!, z2 = b[o + 2]!, z3 = b[o + 3]!;
+    const q0 = y0 * invP, q1 = y1 * invP, q2 = y2 * invP, q3 = y3 * invP;
+    s0 += (Math.imul(y0, z0) - Math.imul(Math.floor(q0 * z0), p)) | 0;
+    t1 += ((Math.imul(y1, z3) - Math.imul(Math.floor(q1 * z3), p)) | 0) + ((Math.imul(y2, z2) - Math.imul(Math.floor(q2 * z2), p)) | 0) + ((Math.imul(y3, z1) - Math.imul(Math.floor(q3 * z1), p)) | 0);
+    s1 += ((Math.imul(y0, z1) - Math.imul(Math.floor(q0 * z1), p)) | 0) + ((Math.imul(y1, z0) - Math.imul(Math.floor(q1 * z0), p)) | 0);
+    t2 += ((Math.imul(y2, z3) - Math.imul(Math.floor(q2 * z3), p)) | 0) + ((Math.imul(y3, z2) - Math.imul(Math.floor(q3 * z2), p)) | 0);
+    s2 += ((Math.imul(y0, z2) - Math.imul(Math.floor(q0 * z2), p)) | 0) + ((Math.imul(y1, z1) - Math.imul(Math.floor(q1 * z1), p)) | 0) + ((Math.imul(y2, z0) - Math.imul(Math.floor(q2 * z0), p)) | 0);
+    t3 += (Math.imul(y3, z3) - Math.imul(Math.floor(q3 * z3), p)) | 0;
+    s3 += ((Math.imul(y0, z3) - Math.imul(Math.floor(q0 * z3), p)) | 0) + ((Math.imul(y1, z2) - Math.imul(Math.floor(q1 * z2), p)) | 0) + ((Math.imul(y2, z1) - Math.imul(Math.floor(q2 * z1), p)) | 0) + ((Math.imul(y3, z0) - Math.imul(Math.floor(q3 * z0), p)) | 0);
+  }
+  // X^4 = w: limb l gets w·(the products landing at l + 4).
+  return Uint32Array.of(red(s0 + w * red(t1, p, invP), p, invP), red(s1 + w * red(t2, p, invP), p, invP), red(s2 + w * red(t3, p, invP), p, invP), red(s3, p, invP));
+}
+
+/** The last point's two eq halves (claims of one argument share their point). */
+let eqMemo: { E: QuarticExtension; point: Uint32Array; k: number; high: Uint32Array; low: Uint32Array } | undefined;
+
+function samePoint(a: Uint32Array, b: Uint32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
  * The MLE of a base table at an ext point, as {@link partialEvalHigh} over the upper half
  * of the variables followed by an inner product with eq(low half): for tables of small
  * signed integers (weights, activations) about 10× faster than folding variable by variable
- * (evalMleBase) and with √N extra memory instead of N/2 ext elements. Same value.
+ * (evalMleBase) and with √N extra memory instead of N/2 ext elements. Same value. The eq
+ * halves are kept for the next call at the same point.
  */
 export function evalMleFast(E: QuarticExtension, tab: Uint32Array, point: Uint32Array): Uint32Array {
   const n = point.length >>> 2;
   if (tab.length !== 2 ** n) throw new RangeError(`evalMleFast: table has ${tab.length} entries, point has ${n} variables`);
   const k = n >>> 1;
   const C = 2 ** k;
-  const high = partialEvalHigh(E, tab, C, tab.length / C, C, eqTableFast(E, point.subarray(4 * k)));
-  return E.innerProduct(high, eqTableFast(E, point.subarray(0, 4 * k)));
+  if (!eqMemo || eqMemo.E !== E || eqMemo.k !== k || !samePoint(eqMemo.point, point)) {
+    eqMemo = { E, point: point.slice(), k, high: eqTableFast(E, point.subarray(4 * k)), low: eqTableFast(E, point.subarray(0, 4 * k)) };
+  }
+  const high = partialEvalHigh(E, tab, C, tab.length / C, C, eqMemo.high);
+  if (E.w >= 1 << 16) return E.innerProduct(high, eqMemo.low);
+  return innerProductExt(high, eqMemo.low, C, E.base.p, E.base.invP, E.w);
 }
