@@ -114,7 +114,7 @@ describe('fraction-tree SIMD kernels', () => {
     const next = rng(19);
     const before = proverThreads();
     try {
-      const half = 2048; // MIN_SIDE_BY_SIDE
+      const half = 4096; // 2 · MIN_SIDE_BY_SIDE
       const r = vec(4, next), lam = vec(4, next);
       const setups = [0, 1, 2].map(() => {
         const a = arena(200 * half + 256);
@@ -136,8 +136,9 @@ describe('fraction-tree SIMD kernels', () => {
       const one = run(1);
       const two = run(2);
       expect(one.helped).toBe(0);
-      // three arenas on two threads: a pair together, the third alone, for each of the two kernels
-      expect(two.helped).toBe(2);
+      // three arenas on two threads, for each of the two kernels: a pair side by side (one helper
+      // job), the third split in two (below the usual split threshold: one more)
+      expect(two.helped).toBe(4);
       expect(two.outs).toEqual(one.outs);
       expect(two.dsts).toEqual(one.dsts);
       expect(two.firsts).toEqual(one.firsts);

@@ -709,13 +709,13 @@ export interface SumCall {
  * each over all its pairs (the trees of a layer have equal sizes, so the threads get equal
  * work). Rounds too small to split then still use every core, and big ones need one dispatch
  * per group instead of one per tree (each costs a helper wake-up). A call left over is split
- * across the threads as usual.
+ * across the threads down to {@link MIN_SIDE_BY_SIDE} pairs per thread.
  */
 export function runSumCalls(calls: readonly SumCall[]): void {
   const threads = proverThreads();
-  const alone = (c: SumCall) => {
+  const alone = (c: SumCall, range = c.range) => {
     c.setup();
-    c.finish(parallelFor(kernels.bundle(), c.name, c.half, c.range, c.argsFor, c.local));
+    c.finish(parallelFor(kernels.bundle(), c.name, c.half, range, c.argsFor, c.local));
   };
   const small = calls.filter((c) => c.half >= MIN_SIDE_BY_SIDE);
   const together = threads >= 2 && small.length >= 2 && new Set(small.map((c) => c.arena)).size === small.length && new Set(small.map((c) => c.name)).size === 1;
@@ -727,7 +727,8 @@ export function runSumCalls(calls: readonly SumCall[]): void {
   for (let at = 0; at < small.length; at += threads) {
     const group = small.slice(at, at + threads);
     if (group.length === 1) {
-      alone(group[0]!);
+      // the odd one out: split finer than alone, or the other threads would idle through it
+      alone(group[0]!, Math.min(group[0]!.range, MIN_SIDE_BY_SIDE));
       continue;
     }
     for (const c of group) c.setup();
