@@ -86,9 +86,10 @@ export function proveRoundsSumcheck(
 }
 
 /**
- * {@link proveRoundsSumcheck} for a zero-check statement: `tables()[0]` must be eq(r, ·) and
- * every term must carry factor 0 exactly once. Same messages, point and final values (the
- * eq-aware prover of zerocheck.ts, which falls back to the generic one for any other shape);
+ * {@link proveRoundsSumcheck} for a zero-check statement: `tables()[0]` must be eq(r, ·) as
+ * eqTableFast(E, r) builds it (trusted, not rebuilt to check) and every term must carry factor
+ * 0 at most once. Same messages, point and final values (the eq-aware prover of
+ * zerocheck.ts, which falls back to the generic one for any other shape);
  * it shares its kernel with the requant zero-checks instead of compiling one more product
  * kernel per process.
  */
@@ -101,7 +102,7 @@ export function proveEqRoundsSumcheck(
   terms: readonly SumcheckTerm[],
 ): { point: Uint32Array; finalEvals: Uint32Array } {
   if (ctx.dryRun) return proveRoundsSumcheck(ctx, numVars, degree, tables, terms);
-  const out = proveEqSumcheckRounds({ numVars, tables: tables(), terms, degree }, r, ctx.transcript, { ext: ctx.E });
+  const out = proveEqSumcheckRounds({ numVars, tables: tables(), terms, degree }, r, ctx.transcript, { ext: ctx.E, trustedEq: true });
   for (const m of out.roundMessages) ctx.writer.exts(m);
   return { point: out.point, finalEvals: out.finalEvals };
 }
