@@ -641,8 +641,8 @@ const kernels = wasmKernelSet<FractionExports>('fraction-simd', kernelFuncs, [ro
 /** Below this many pairs per thread a kernel call stays on the calling thread. */
 const MIN_RANGE = 1 << 13;
 /**
- * Fewest pairs of a call run side by side with another arena's (below, a dispatch to a helper
- * costs about as much as the work it takes off the calling thread).
+ * Fewest pairs of a round-sum call run side by side with another arena's (below, a dispatch
+ * to a helper costs about as much as the work it takes off the calling thread).
  */
 const MIN_SIDE_BY_SIDE = 1 << 11;
 /** Round-sum result blocks (8 words each), one per possible thread. */
@@ -696,6 +696,8 @@ export interface SumCall {
   readonly half: number;
   /** Fewest pairs per thread when the call is split. */
   readonly range: number;
+  /** Fewest pairs for running side by side with other calls (the work must outweigh a dispatch). */
+  readonly sideBySide: number;
   /** Writes the call's constants (λ, r rows) into its arena's header. */
   readonly setup: () => void;
   readonly argsFor: (slot: number, start: number, end: number) => KernelArg[];
@@ -709,7 +711,7 @@ export interface SumCall {
  * each over all its pairs (the trees of a layer have equal sizes, so the threads get equal
  * work). Rounds too small to split then still use every core, and big ones need one dispatch
  * per group instead of one per tree (each costs a helper wake-up). A call left over is split
- * across the threads down to {@link MIN_SIDE_BY_SIDE} pairs per thread.
+ * across the threads down to its side-by-side size per thread.
  */
 export function runSumCalls(calls: readonly SumCall[]): void {
   const threads = proverThreads();
@@ -717,7 +719,7 @@ export function runSumCalls(calls: readonly SumCall[]): void {
     c.setup();
     c.finish(parallelFor(kernels.bundle(), c.name, c.half, range, c.argsFor, c.local));
   };
-  const small = calls.filter((c) => c.half >= MIN_SIDE_BY_SIDE);
+  const small = calls.filter((c) => c.half >= c.sideBySide);
   const together = threads >= 2 && small.length >= 2 && new Set(small.map((c) => c.arena)).size === small.length && new Set(small.map((c) => c.name)).size === 1;
   if (!together) {
     calls.forEach(alone);
@@ -728,7 +730,7 @@ export function runSumCalls(calls: readonly SumCall[]): void {
     const group = small.slice(at, at + threads);
     if (group.length === 1) {
       // the odd one out: split finer than alone, or the other threads would idle through it
-      alone(group[0]!, Math.min(group[0]!.range, MIN_SIDE_BY_SIDE));
+      alone(group[0]!, Math.min(group[0]!.range, group[0]!.sideBySide));
       continue;
     }
     for (const c of group) c.setup();
@@ -915,6 +917,8 @@ export class FractionArena {
       name: 'parentsRange',
       half: size,
       range: minRange,
+      // a parent costs a fifth of a fused round's pair
+      sideBySide: 4 * MIN_SIDE_BY_SIDE,
       setup: () => {},
       finish: () => {},
       local: this.local(parentsRange),
@@ -950,9 +954,9 @@ export class FractionArena {
     if (parents) {
       if (stride !== 4 || gap !== 2 || o1 !== 1 || parents[0].length < 8 * half || parents[1].length < 8 * half) throw new RangeError('FractionArena.roundSums: parents need round 0 of a layer');
       const pq = [this.own(parents[0]), this.own(parents[1])];
-      return { arena: this, name: 'roundParentRange', half, range, setup, finish, local: this.local(roundParentRange), argsFor: (slot, s, e) => [this.mem, ...base, outAt + 32 * slot, ...pq, s, e] };
+      return { arena: this, name: 'roundParentRange', half, range, sideBySide: MIN_SIDE_BY_SIDE, setup, finish, local: this.local(roundParentRange), argsFor: (slot, s, e) => [this.mem, ...base, outAt + 32 * slot, ...pq, s, e] };
     }
-    return { arena: this, name: 'roundRange', half, range, setup, finish, local: this.local(roundRange), argsFor: (slot, s, e) => [this.mem, ...base, outAt + 32 * slot, s, e] };
+    return { arena: this, name: 'roundRange', half, range, sideBySide: MIN_SIDE_BY_SIDE, setup, finish, local: this.local(roundRange), argsFor: (slot, s, e) => [this.mem, ...base, outAt + 32 * slot, s, e] };
   }
 
   /** out[0..4) = the slots' first sums times `scale0`, out[4..8) the second sums times 2^64 (the kernels' 2^−64 removed). */
@@ -992,6 +996,7 @@ export class FractionArena {
       name: 'foldRoundRange',
       half,
       range: Math.max(minRange, Math.ceil(half / MAX_SLOTS)),
+      sideBySide: MIN_SIDE_BY_SIDE,
       setup: () => {
         this.setRows(r, R_AT);
         this.setRows(lam, L_AT);
