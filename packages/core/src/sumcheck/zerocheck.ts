@@ -607,11 +607,14 @@ function runZeroCheck(
   const noFold = alloc(0);
   // Rounds j ≥ 1 fold the previous round's tables (bound at the last challenge) into one of
   // two buffers, alternately (a range's fold must not overwrite entries another thread
-  // still reads): round j's tables have 2^(n−j) entries, so odd rounds fit in A, even ones in B.
-  const la = 4 * (size >>> 1), lb = 4 * (size >>> 2);
-  const foldPool = alloc(n > 1 ? nTab * (la + lb) : 0);
-  const offA = offsets((k) => k * la), offB = offsets((k) => nTab * la + k * lb);
-  let curPool: Uint32Array = pool0, curOff: Int32Array = share(off0);
+  // still reads): odd rounds into A (round 1's tables have 2^(n−1) ext entries), even ones
+  // back into round 0's copy (a base table's 2^n limbs hold the 2^(n−2) ext entries of
+  // round 2 and later, an ext table's more), which round 1 has finished reading.
+  const la = 4 * (size >>> 1);
+  const foldPool = alloc(n > 1 ? nTab * la : 0);
+  const offA = offsets((k) => k * la);
+  const offB = share(off0);
+  let curPool: Uint32Array = pool0, curOff: Int32Array = offB;
   const views = (pool: Uint32Array, off: Int32Array, length: number): Uint32Array[] => Array.from(off, (o) => pool.subarray(o, o + length));
   let cur: Uint32Array[] = tables.map((t, k) => pool0.subarray(off0[k]!, off0[k]! + t.data.length));
   // Every round's weights eq(r_{>j}, ·) (2^(n−1−j) entries), each the pair sums of the one before.
@@ -636,8 +639,9 @@ function runZeroCheck(
     if (c) {
       size >>>= 1;
       srcBase = size === 2 ** (n - 1) ? isB0 : allExt;
-      tabPool = foldPool;
-      tabOff = (n - Math.log2(size)) % 2 === 1 ? offA : offB;
+      const odd = (n - Math.log2(size)) % 2 === 1;
+      tabPool = odd ? foldPool : pool0;
+      tabOff = odd ? offA : offB;
       tabsBase = allExt;
       challenge.set(c);
       fold = challenge;
