@@ -20,6 +20,13 @@
  * two products per first-factor table and pair, then additions), so a linear term costs no
  * product per point, and a term of k factors k − 1 products per point, where the generic
  * kernel pays k (the eq factor included) at one more point.
+ *
+ * Terms without the eq factor (RoPE's w·x) are summed alongside by the generic kernel over
+ * their own tables (folded with the rest): their part of s_j is added to every value, and
+ * subtracted from the running claim before q_j(1) is derived.
+ *
+ * Rounds j ≥ 1 fold the previous round's tables inside the evaluation kernel, range by
+ * range, into buffers in shared memory, so a round split across threads copies nothing.
  */
 import {
   BabyBearExt4,
