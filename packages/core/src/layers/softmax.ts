@@ -134,21 +134,35 @@ export function witnessSoftmax(op: SoftmaxOp, tables: ReadonlyMap<string, QuantL
   return w;
 }
 
-/** Σ_i coeffs[i]·tables[i] as an ext table (zero coefficients skipped). */
+/**
+ * Σ_i coeffs[i]·tables[i] as an ext table (zero coefficients skipped): lazily reduced limb
+ * products (each in (−2^11, p + 2^11)) summed exactly in doubles, reduced once at the end
+ * (a handful of tables: far below the 2^21 terms a double holds exactly).
+ */
 function linearCombination(E: QuarticExtension, tables: readonly Uint32Array[], coeffs: readonly Ext[]): Uint32Array {
   const n = tables[0]!.length;
-  const out = new Uint32Array(4 * n);
-  const tmp = new Uint32Array(4);
+  const p = E.base.p, invP = E.base.invP;
+  const acc = new Float64Array(4 * n);
   tables.forEach((t, i) => {
     const c = coeffs[i]!;
     if (E.isZero(c)) return;
+    const c0 = c[0]!, c1 = c[1]!, c2 = c[2]!, c3 = c[3]!;
+    const q0 = c0 * invP, q1 = c1 * invP, q2 = c2 * invP, q3 = c3 * invP;
     for (let x = 0; x < n; x++) {
       const v = t[x]!;
       if (v === 0) continue;
-      E.mulBaseAt(tmp, 0, c, 0, v);
-      E.addAt(out, 4 * x, out, 4 * x, tmp, 0);
+      const o = 4 * x;
+      acc[o] += (Math.imul(c0, v) - Math.imul(Math.floor(q0 * v), p)) | 0;
+      acc[o + 1] += (Math.imul(c1, v) - Math.imul(Math.floor(q1 * v), p)) | 0;
+      acc[o + 2] += (Math.imul(c2, v) - Math.imul(Math.floor(q2 * v), p)) | 0;
+      acc[o + 3] += (Math.imul(c3, v) - Math.imul(Math.floor(q3 * v), p)) | 0;
     }
   });
+  const out = new Uint32Array(4 * n);
+  for (let i = 0; i < out.length; i++) {
+    const r = acc[i]! - Math.floor(acc[i]! * invP) * p;
+    out[i] = r < 0 ? r + p : r >= p ? r - p : r;
+  }
   return out;
 }
 
