@@ -63,7 +63,7 @@ describe('fraction-tree SIMD kernels', () => {
       for (const half of [1, 2, 3, 7, 64, 301]) {
         for (const [o1, stride, gap] of [[1, 4, 2], [0, 2, 1]] as const) {
           const len = 4 * stride * half;
-          const a = arena(6 * len + 4 * half + 64);
+          const a = arena(12 * len + 4 * half + 64);
           const P = vec(len, next), Q = vec(len, next), P1 = vec(len, next), Q1 = vec(len, next);
           const eq = vec(4 * half, next), lam = vec(4, next);
           // round 0 reads one interleaved table for P0/P1 (and Q0/Q1)
@@ -81,6 +81,17 @@ describe('fraction-tree SIMD kernels', () => {
             const viaParents = new Uint32Array(8);
             a.roundSums(st[0]!, st[1]!, st[2]!, st[3]!, o1, stride, gap, half, staged(a, eq), lam, viaParents, minRange, [np, nq]);
             expect(viaParents).toEqual(out);
+            // and with base-field numerators (leaves): the base kernel, the generic one and JS agree
+            const bp = staged(a, P.map((x, i) => (i % 4 === 0 ? x : 0)));
+            a.parents(bp, st[2]!, np, nq, 2 * half, true, minRange);
+            const plain = new Uint32Array(8), viaBase = new Uint32Array(8);
+            const e = staged(a, eq);
+            a.roundSums(bp, bp, st[2]!, st[2]!, o1, stride, gap, half, e, lam, plain, minRange);
+            a.roundSums(bp, bp, st[2]!, st[2]!, o1, stride, gap, half, e, lam, viaBase, minRange, [np, nq], true);
+            const jsAcc = new Float64Array(8);
+            fractionRoundSums(bp, bp, st[2]!, st[2]!, 0, o1, stride, gap, e, lam, jsAcc, p, F.invP, E.w, 0, half);
+            expect(plain).toEqual(Uint32Array.from(jsAcc));
+            expect(viaBase).toEqual(plain);
           }
         }
       }
@@ -91,7 +102,7 @@ describe('fraction-tree SIMD kernels', () => {
     const next = rng(13);
     bothSplits((minRange) => {
       for (const half of [1, 2, 3, 7, 64, 301]) {
-        const a = arena(600 * half + 256);
+        const a = arena(1200 * half + 256);
         const r = vec(4, next), lam = vec(4, next);
         for (const [bases, stride, gap] of [[[0, 1, 0, 1], 4, 2], [[0, 0, 0, 0], 2, 1]] as const) {
           const src = bases.map(() => staged(a, vec(8 * stride * half, next)));
@@ -105,6 +116,19 @@ describe('fraction-tree SIMD kernels', () => {
           a.foldRound(src, bases, stride, gap, got, half, r, eq, lam, fused, minRange);
           expect(got).toEqual(want);
           expect(fused).toEqual(sums);
+          if (stride === 4) {
+            // base-field numerators (the P sources of a leaf layer): the base kernel agrees
+            const bsrc = src.map((t, m) => (m < 2 ? staged(a, t.map((x, i) => (i % 4 === 0 ? x : 0))) : t));
+            const bwant = src.map(() => a.tryAlloc(8 * half)!);
+            a.fold(bsrc, bases, stride, gap, bwant, 2 * half, r, minRange);
+            const bsums = new Uint32Array(8);
+            a.roundSums(bwant[0]!, bwant[1]!, bwant[2]!, bwant[3]!, 0, 2, 1, half, eq, lam, bsums, minRange);
+            const bgot = src.map(() => a.tryAlloc(8 * half)!);
+            const bfused = new Uint32Array(8);
+            a.foldRound(bsrc, bases, stride, gap, bgot, half, r, eq, lam, bfused, minRange, true);
+            expect(bgot).toEqual(bwant);
+            expect(bfused).toEqual(bsums);
+          }
         }
       }
     });

@@ -56,6 +56,7 @@ const I32_EQ = [0x46];
 const I32_LOAD = (offset: number) => [0x28, 2, ...uleb(offset)];
 const I32_LOAD8_U = (offset: number) => [0x2d, 0, ...uleb(offset)];
 const REPLACE_LANE0 = [...simd(0x1c), 0];
+const EXTRACT_LANE0 = [...simd(0x1b), 0];
 const IF = [0x04, 0x40];
 const ELSE = [0x05];
 const VLOAD = (offset: number) => [...simd(0x00), 4, ...uleb(offset)];
@@ -241,18 +242,23 @@ function roundLocals(a: Asm): RoundLocals {
  * accT += eq·F(hi − lo) for e = eq at the i32 local ep (v's hi slots get hi − lo). F(lo)·2^−32
  * is computed, or pushed by `valueAt0` (then it must carry no 2^−32: see roundSumsParent).
  */
-function roundTerms(a: Asm, f: Field, l: RoundLocals, ep: number, valueAt0?: () => void): void {
+function roundTerms(a: Asm, f: Field, l: RoundLocals, ep: number, valueAt0?: () => void, baseA?: number): void {
   const { lam, r1, s, u, fv, hv, accS, accT } = l;
   const [va, vA, vb, vB, vc, vC, vd, vD] = l.v as [number, number, number, number, number, number, number, number];
-  // F(a, b, c, d)·2^−32 = (a·d + c·(b + λ·d))·2^−32 into dst
-  const F = (xa: number, xb: number, xc: number, xd: number, dst: number) => {
+  // F(a, b, c, d)·2^−32 = (a·d + c·(b + λ·d))·2^−32 into dst; with `base` (an i32 local), a
+  // has zero limbs 1–3 and a·d is one base-by-ext product (no rows of d)
+  const F = (xa: number, xb: number, xc: number, xd: number, dst: number, base?: number) => {
     const rd = [xd, ...r1];
-    f.rowsOf(xd, rd);
+    if (base === undefined) f.rowsOf(xd, rd);
     f.prod(xd, lam);
     a.e(get(xb));
     f.add();
     a.e(set(s));
-    f.prod(xa, rd);
+    if (base === undefined) f.prod(xa, rd);
+    else {
+      a.e(get(xa), EXTRACT_LANE0, set(base));
+      f.baseProd1(base, xd);
+    }
     a.e(set(u));
     const rs = [s, ...r1];
     f.rowsOf(s, rs);
@@ -269,8 +275,8 @@ function roundTerms(a: Asm, f: Field, l: RoundLocals, ep: number, valueAt0?: () 
   if (valueAt0) {
     valueAt0();
     a.e(set(fv));
-  } else F(va, vb, vc, vd, fv);
-  F(vA, vB, vC, vD, hv);
+  } else F(va, vb, vc, vd, fv, baseA);
+  F(vA, vB, vC, vD, hv, baseA);
   // e = eq[j]: its rows reuse va's slot and r1
   a.e(get(ep), VLOAD(0), set(va));
   const re = [va, ...r1];
@@ -294,12 +300,14 @@ function roundTerms(a: Asm, f: Field, l: RoundLocals, ep: number, valueAt0?: () 
  * no products of children: F(lo) of pair j is P₀Q₁ + P₁Q₀ + λQ₀Q₁ of the siblings of parent
  * 2j, i.e. Pp[2j] + λ·Qp[2j] with (Pp, Qp) the parent layer (already built). Its sum
  * (out[0..16)) is scaled by 2^−32 only; the leading coefficient's as before.
+ * roundSumsParentBase: the same for children whose numerators P have zero limbs 1–3 (a
+ * tree's leaves): the P factors are base-by-ext products.
  */
-function buildRound(parent: boolean): WasmFunc {
+function buildRound(parent: boolean, baseP = false): WasmFunc {
   const params = parent ? 14 : 12;
-  const a = new Asm(params, 5);
+  const a = new Asm(params, 6);
   const [P0, P1, Q0, Q1, strideB, gapB, eq, K, L, out, start, end, Pp, Qp] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
-  const j = params, off = params + 1, hiOff = params + 2, ep = params + 3, pp = params + 4;
+  const j = params, off = params + 1, hiOff = params + 2, ep = params + 3, pp = params + 4, lane = params + 5;
   const f = new Field(a, K);
   const l = roundLocals(a);
   const [va, vA, vb, vB, vc, vC, vd, vD] = l.v as [number, number, number, number, number, number, number, number];
@@ -322,7 +330,7 @@ function buildRound(parent: boolean): WasmFunc {
       for (const [base, lo, hi] of [[P0, va, vA], [P1, vb, vB], [Q0, vc, vC], [Q1, vd, vD]] as const) {
         a.e(get(base), get(off), I32_ADD, VLOAD(0), set(lo), get(base), get(hiOff), I32_ADD, VLOAD(0), set(hi));
       }
-      roundTerms(a, f, l, ep, parent ? fromParent : undefined);
+      roundTerms(a, f, l, ep, parent ? fromParent : undefined, baseP ? lane : undefined);
     },
     () => {
       a.e(get(off), get(strideB), I32_ADD, set(off), get(ep), i32c(16), I32_ADD, set(ep));
@@ -330,7 +338,7 @@ function buildRound(parent: boolean): WasmFunc {
     },
   );
   a.e(get(out), get(l.accS), VSTORE(0), get(out), get(l.accT), VSTORE(16));
-  return a.func(parent ? 'roundSumsParent' : 'roundSums');
+  return a.func(parent ? (baseP ? 'roundSumsParentBase' : 'roundSumsParent') : 'roundSums');
 }
 
 /**
@@ -338,12 +346,13 @@ function buildRound(parent: boolean): WasmFunc {
  * round's fold and the next round's sums in one pass. For pairs start ≤ j < end of the next
  * round, entries 2j and 2j+1 of each table are folded as in {@link buildFold} (written to
  * D_m, 16 bytes each, plain layout) and then summed as roundSums does with the next round's
- * eq (stride 2, gap 1 over the folded tables): out as roundSums'.
+ * eq (stride 2, gap 1 over the folded tables): out as roundSums'. foldRoundBase: S0 and S1
+ * (the P tables) have zero limbs 1–3.
  */
-function buildFoldRound(): WasmFunc {
-  const a = new Asm(17, 6);
+function buildFoldRound(baseP = false): WasmFunc {
+  const a = new Asm(17, 7);
   const S = [0, 1, 2, 3], [strideB, gapB] = [4, 5], D = [6, 7, 8, 9], [R, eq, L, K, out, start, end] = [10, 11, 12, 13, 14, 15, 16];
-  const j = 17, off = 18, o = 19, ep = 20, step = 21, at = 22;
+  const j = 17, off = 18, o = 19, ep = 20, step = 21, at = 22, lane = 23;
   const f = new Field(a, K);
   const l = roundLocals(a);
   const rows = [a.v(), a.v(), a.v(), a.v()];
@@ -365,9 +374,13 @@ function buildFoldRound(): WasmFunc {
           if (e === 1) a.e(get(strideB), I32_ADD);
           a.e(tee(at), VLOAD(0), set(x), get(at), get(gapB), I32_ADD, VLOAD(0), get(x));
           f.sub();
-          a.e(set(d), get(D[m]!), get(o), I32_ADD);
+          a.e(set(d));
+          if (baseP && m < 2) a.e(get(d), EXTRACT_LANE0, set(lane));
+          a.e(get(D[m]!), get(o), I32_ADD);
           if (e === 1) a.e(i32c(16), I32_ADD);
-          f.prod(d, rows);
+          // a base difference (P of a tree's leaves) times r: r's row 0 is r·2^32, limb by limb
+          if (baseP && m < 2) f.baseProd1(lane, rows[0]!);
+          else f.prod(d, rows);
           a.e(get(x));
           f.add();
           a.e(tee(x), VSTORE(0));
@@ -378,7 +391,7 @@ function buildFoldRound(): WasmFunc {
     () => a.e(get(off), get(step), I32_ADD, set(off), get(o), i32c(32), I32_ADD, set(o), get(ep), i32c(16), I32_ADD, set(ep)),
   );
   a.e(get(out), get(l.accS), VSTORE(0), get(out), get(l.accT), VSTORE(16));
-  return a.func('foldRound');
+  return a.func(baseP ? 'foldRoundBase' : 'foldRound');
 }
 
 /**
@@ -558,13 +571,18 @@ function buildDot(): WasmFunc {
 }
 
 function kernelFuncs(): WasmFunc[] {
-  return [buildRound(false), buildRound(true), buildFoldRound(), buildFold(), buildParents(false), buildParents(true), buildExpandEq(), buildLeaves(), buildDot()];
+  return [buildRound(false), buildRound(true), buildRound(true, true), buildFoldRound(), buildFoldRound(true), buildFold(), buildParents(false), buildParents(true), buildExpandEq(), buildLeaves(), buildDot()];
 }
 
 interface FractionExports {
   roundSums(P0: number, P1: number, Q0: number, Q1: number, strideB: number, gapB: number, eq: number, K: number, L: number, out: number, start: number, end: number): void;
   roundSumsParent(P0: number, P1: number, Q0: number, Q1: number, strideB: number, gapB: number, eq: number, K: number, L: number, out: number, start: number, end: number, Pp: number, Qp: number): void;
+  roundSumsParentBase(P0: number, P1: number, Q0: number, Q1: number, strideB: number, gapB: number, eq: number, K: number, L: number, out: number, start: number, end: number, Pp: number, Qp: number): void;
   foldRound(
+    s0: number, s1: number, s2: number, s3: number, strideB: number, gapB: number, d0: number, d1: number, d2: number, d3: number,
+    R: number, eq: number, L: number, K: number, out: number, start: number, end: number,
+  ): void;
+  foldRoundBase(
     s0: number, s1: number, s2: number, s3: number, strideB: number, gapB: number, d0: number, d1: number, d2: number, d3: number,
     R: number, eq: number, L: number, K: number, out: number, start: number, end: number,
   ): void;
@@ -583,17 +601,17 @@ function roundRange(x: FractionExports, _mem: WebAssembly.Memory, P0: number, P1
 }
 
 function roundParentRange(
-  x: FractionExports, _mem: WebAssembly.Memory, P0: number, P1: number, Q0: number, Q1: number, strideB: number, gapB: number,
+  x: FractionExports, _mem: WebAssembly.Memory, base: number, P0: number, P1: number, Q0: number, Q1: number, strideB: number, gapB: number,
   eq: number, K: number, L: number, out: number, Pp: number, Qp: number, start: number, end: number,
 ): void {
-  x.roundSumsParent(P0, P1, Q0, Q1, strideB, gapB, eq, K, L, out, start, end, Pp, Qp);
+  (base ? x.roundSumsParentBase : x.roundSumsParent)(P0, P1, Q0, Q1, strideB, gapB, eq, K, L, out, start, end, Pp, Qp);
 }
 
 function foldRoundRange(
-  x: FractionExports, _mem: WebAssembly.Memory, s0: number, s1: number, s2: number, s3: number, strideB: number, gapB: number,
+  x: FractionExports, _mem: WebAssembly.Memory, base: number, s0: number, s1: number, s2: number, s3: number, strideB: number, gapB: number,
   d0: number, d1: number, d2: number, d3: number, R: number, eq: number, L: number, K: number, out: number, start: number, end: number,
 ): void {
-  x.foldRound(s0, s1, s2, s3, strideB, gapB, d0, d1, d2, d3, R, eq, L, K, out, start, end);
+  (base ? x.foldRoundBase : x.foldRound)(s0, s1, s2, s3, strideB, gapB, d0, d1, d2, d3, R, eq, L, K, out, start, end);
 }
 
 function foldRange(
@@ -930,22 +948,24 @@ export class FractionArena {
    * As fractionRoundSums over pairs [0, half), tables in this arena: out[0..8) gets the two
    * sums as canonical field elements (the kernel's scaling removed). With `parents` (the
    * parent layer of round 0's interleaved children, in this arena) the value at 0 comes
-   * from it instead of products of the children.
+   * from it instead of products of the children; `baseP` (with parents only): the children's
+   * numerators have zero limbs 1–3 (a tree's leaves), which the kernel exploits.
    */
   roundSums(
     P0: Uint32Array, P1: Uint32Array, Q0: Uint32Array, Q1: Uint32Array,
     o1: number, stride: number, gap: number, half: number, eq: Uint32Array, lam: Uint32Array, out: Uint32Array, minRange = MIN_RANGE,
-    parents?: readonly [Uint32Array, Uint32Array],
+    parents?: readonly [Uint32Array, Uint32Array], baseP = false,
   ): void {
-    runSumCalls([this.roundSumsCall(P0, P1, Q0, Q1, o1, stride, gap, half, eq, lam, out, minRange, parents)]);
+    runSumCalls([this.roundSumsCall(P0, P1, Q0, Q1, o1, stride, gap, half, eq, lam, out, minRange, parents, baseP)]);
   }
 
   /** {@link roundSums} as a call for {@link runSumCalls}. */
   roundSumsCall(
     P0: Uint32Array, P1: Uint32Array, Q0: Uint32Array, Q1: Uint32Array,
     o1: number, stride: number, gap: number, half: number, eq: Uint32Array, lam: Uint32Array, out: Uint32Array, minRange = MIN_RANGE,
-    parents?: readonly [Uint32Array, Uint32Array],
+    parents?: readonly [Uint32Array, Uint32Array], baseP = false,
   ): SumCall {
+    if (baseP && !parents) throw new RangeError('FractionArena.roundSums: base numerators only with parents');
     const outAt = 4 * OUT_AT;
     const base = [this.own(P0), this.own(P1) + 16 * o1, this.own(Q0), this.own(Q1) + 16 * o1, 16 * stride, 16 * gap, this.own(eq), 0, 4 * L_AT];
     const range = Math.max(minRange, Math.ceil(half / MAX_SLOTS));
@@ -954,7 +974,7 @@ export class FractionArena {
     if (parents) {
       if (stride !== 4 || gap !== 2 || o1 !== 1 || parents[0].length < 8 * half || parents[1].length < 8 * half) throw new RangeError('FractionArena.roundSums: parents need round 0 of a layer');
       const pq = [this.own(parents[0]), this.own(parents[1])];
-      return { arena: this, name: 'roundParentRange', half, range, sideBySide: MIN_SIDE_BY_SIDE, setup, finish, local: this.local(roundParentRange), argsFor: (slot, s, e) => [this.mem, ...base, outAt + 32 * slot, ...pq, s, e] };
+      return { arena: this, name: 'roundParentRange', half, range, sideBySide: MIN_SIDE_BY_SIDE, setup, finish, local: this.local(roundParentRange), argsFor: (slot, s, e) => [this.mem, baseP ? 1 : 0, ...base, outAt + 32 * slot, ...pq, s, e] };
     }
     return { arena: this, name: 'roundRange', half, range, sideBySide: MIN_SIDE_BY_SIDE, setup, finish, local: this.local(roundRange), argsFor: (slot, s, e) => [this.mem, ...base, outAt + 32 * slot, s, e] };
   }
@@ -972,19 +992,19 @@ export class FractionArena {
   /**
    * {@link fold} of four tables with r (into dst, 2·half entries each) and then
    * {@link roundSums} over the folded tables (plain layout) with the next round's eq, in one
-   * pass: out[0..8) as roundSums'.
+   * pass: out[0..8) as roundSums'. `baseP`: src[0] and src[1] (the P tables) have zero limbs 1–3.
    */
   foldRound(
     src: readonly Uint32Array[], base: readonly number[], stride: number, gap: number, dst: readonly Uint32Array[], half: number, r: Uint32Array,
-    eq: Uint32Array, lam: Uint32Array, out: Uint32Array, minRange = MIN_RANGE,
+    eq: Uint32Array, lam: Uint32Array, out: Uint32Array, minRange = MIN_RANGE, baseP = false,
   ): void {
-    runSumCalls([this.foldRoundCall(src, base, stride, gap, dst, half, r, eq, lam, out, minRange)]);
+    runSumCalls([this.foldRoundCall(src, base, stride, gap, dst, half, r, eq, lam, out, minRange, baseP)]);
   }
 
   /** {@link foldRound} as a call for {@link runSumCalls}. */
   foldRoundCall(
     src: readonly Uint32Array[], base: readonly number[], stride: number, gap: number, dst: readonly Uint32Array[], half: number, r: Uint32Array,
-    eq: Uint32Array, lam: Uint32Array, out: Uint32Array, minRange = MIN_RANGE,
+    eq: Uint32Array, lam: Uint32Array, out: Uint32Array, minRange = MIN_RANGE, baseP = false,
   ): SumCall {
     if (src.length !== 4 || base.length !== 4 || dst.length !== 4) throw new RangeError('FractionArena.foldRound: four tables');
     for (const t of dst) if (t.length < 8 * half) throw new RangeError('FractionArena.foldRound: destination too short');
@@ -1003,7 +1023,7 @@ export class FractionArena {
       },
       finish: (used) => this.sumsOut(used, out, this.c64),
       local: this.local(foldRoundRange),
-      argsFor: (slot, s, e) => [this.mem, ...args, outAt + 32 * slot, s, e],
+      argsFor: (slot, s, e) => [this.mem, baseP ? 1 : 0, ...args, outAt + 32 * slot, s, e],
     };
   }
 

@@ -101,6 +101,9 @@ export function fractionLayersInArena(
   return tree.layers;
 }
 
+/** Leaf layers (their p vectors) in arenas whose numerators have zero limbs 1–3: the sumcheck's SIMD kernels exploit it. */
+const baseNumerators = new WeakSet<Uint32Array>();
+
 /** A tree in its arena whose leaves are written and whose upper layers are still to build. */
 export interface ArenaTree {
   readonly arena: FractionArena;
@@ -123,7 +126,9 @@ export function fractionLeavesInArena(
   for (let k = n; k >= 0; k--) layers[k] = [arena.tryAlloc(4 << k)!, arena.tryAlloc(4 << k)!];
   const [lp, lq] = layers[n]!;
   if (!write(arena, lp, lq)) return null;
-  return { arena, layers, baseP: n > 0 && (baseP ?? isBaseVector(lp)) };
+  const base = n > 0 && (baseP ?? isBaseVector(lp));
+  if (base) baseNumerators.add(lp);
+  return { arena, layers, baseP: base };
 }
 
 /**
@@ -311,7 +316,7 @@ function fastLayer(
     const views = (block: Uint32Array, len: number) => [0, 1, 2, 3].map((m) => block.subarray(m * len, (m + 1) * len));
     const up = parents?.[j];
     const inArena = up && fractionArenaOf(up[0]) === arena && fractionArenaOf(up[1]) === arena;
-    return { arena, eqs: teqs, scratch: [views(a!, 4 * half0), views(b, Math.max(4, 2 * half0))], parents: inArena ? up : undefined };
+    return { arena, eqs: teqs, scratch: [views(a!, 4 * half0), views(b, Math.max(4, 2 * half0))], parents: inArena ? up : undefined, baseP: baseNumerators.has(children[j]![0]) };
   });
   try {
     return fastRounds(E, k, point, children, lambda, claim, transcript, eqs, simd);
@@ -328,6 +333,8 @@ interface SimdTree {
   readonly scratch: Uint32Array[][];
   /** The layer the children build (round 0 reads its value at 0 there), when in the same arena. */
   readonly parents: readonly [Uint32Array, Uint32Array] | undefined;
+  /** The children are leaves with base-field numerators (round 0 and its fold use that). */
+  readonly baseP: boolean;
 }
 
 /** The rounds of {@link fastLayer}, given the eq tables of every round. */
@@ -374,7 +381,7 @@ function fastRounds(
       const calls: SumCall[] = [];
       simd.forEach((st, j) => {
         const [P0, P1, Q0, Q1] = tabs[j]!;
-        if (st) calls.push(st.arena.roundSumsCall(P0!, P1!, Q0!, Q1!, o1, stride, gap, half, st.eqs[0]!, lam, ahead[j]!, undefined, st.parents));
+        if (st) calls.push(st.arena.roundSumsCall(P0!, P1!, Q0!, Q1!, o1, stride, gap, half, st.eqs[0]!, lam, ahead[j]!, undefined, st.parents, st.baseP && st.parents !== undefined));
       });
       runSumCalls(calls);
     }
@@ -451,7 +458,7 @@ function fastRounds(
         // the next round's sums from the folded values while they are at hand.
         const dst = buffers.map((b) => b.subarray(0, 4 * half));
         const bases = stride === 4 ? [0, 1, 0, 1] : [0, 0, 0, 0];
-        if (i + 1 < k) folds.push(st.arena.foldRoundCall(t, bases, stride, gap, dst, half >>> 1, c, st.eqs[i + 1]!, lam, ahead[j]!));
+        if (i + 1 < k) folds.push(st.arena.foldRoundCall(t, bases, stride, gap, dst, half >>> 1, c, st.eqs[i + 1]!, lam, ahead[j]!, undefined, i === 0 && st.baseP));
         else st.arena.fold(t, bases, stride, gap, dst, half, c);
         for (let m = 0; m < 4; m++) t[m] = dst[m]!;
         continue;
