@@ -9,4 +9,4 @@ export {
   type SumcheckRoundsOutput,
 } from './prover.js';
 export { dryRunRounds, proveRoundsSumcheck, type SumcheckSink } from './rounds.js';
-export { proveEqSumcheckRounds, type ZeroCheckProverOptions } from './zerocheck.js';
+export { proveEqSumcheckRounds, type ZeroCheckProverOptions, type ZeroCheckRoundsOutput } from './zerocheck.js';
