@@ -126,6 +126,26 @@ describe('tlookup', () => {
     expect(() => lookupMultiplicities(t, [{ shape, columns: [padTensor(F, bad, shape)] }])).toThrow(/not in the table/);
   });
 
+  it('multiplicities of a range-keyed table with a value column: counts real entries of padded 3-axis tensors, refuses a wrong value at the exact entry', () => {
+    // Keys [-4, 4) with value column key² (a function table), and shifted queries.
+    const t = new RangeKeyedTable(F, 'sq', -4, 3, [Uint32Array.from({ length: 8 }, (_, j) => F.fromInt((j - 4) ** 2))]);
+    const shape = [2, 3, 5];
+    const keys = Array.from({ length: 30 }, (_, i) => ((i * 7) % 8) - 4);
+    const shifted = keys.map((x) => x + 2);
+    const seg = (ks: number[], vals: number[], shift = 0): LookupSegment => ({ shape, shift, columns: [padTensor(F, ks, shape), padTensor(F, vals, shape)] });
+    const m = lookupMultiplicities(t, [seg(keys, keys.map((x) => x * x)), seg(shifted, keys.map((x) => x * x), 2)]);
+    const want = new Array<number>(8).fill(0);
+    for (const x of keys) want[x + 4] += 2;
+    expect(Array.from(m)).toEqual(want);
+    const vals = keys.map((x) => x * x);
+    vals[17] += 1;
+    // Entry 17 of [2, 3, 5] is at [1, 0, 2]: padded index 1·(4·8) + 0·8 + 2 = 34.
+    expect(() => lookupMultiplicities(t, [seg(keys, vals)])).toThrow(/entry 34 of segment 0 has column 1/);
+    const ks = keys.slice();
+    ks[29] = 4; // beyond the table's keys; entry 29 = [1, 2, 4] is padded index 32 + 16 + 4
+    expect(() => lookupMultiplicities(t, [seg(keys, keys.map((x) => x * x)), seg(ks, ks.map((x) => x * x))])).toThrow(/value .* \(segment 1, entry 52,/);
+  });
+
   it('rejects wrong multiplicities', () => {
     const seg = inRange(8);
     const m = lookupMultiplicities(range, [vec(seg)]);

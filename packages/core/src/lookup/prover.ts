@@ -13,6 +13,7 @@ import {
   lookupsLayout,
   queryLayout,
   tensorMask,
+  axisVars,
   tensorVars,
   type LookupClaims,
   type Ext,
@@ -75,15 +76,14 @@ export function lookupMultiplicities(table: LookupTable, segments: readonly Look
   };
   segments.forEach((seg, s) => {
     const k = seg.columns[0]!;
-    const act = tensorMask(seg.shape);
     const shift = seg.shift ?? 0;
-    if (consecutive && seg.columns.length === 1) {
-      const bad = countRangeKeyed(m, k, act, F.fromInt(shift + lo), F.p);
-      if (bad >= 0) fail(s, bad, shift, k[bad]!);
-      return;
-    }
+    // Range-keyed tables: rows by arithmetic over the real entries; the generic loop below
+    // runs only to word the error at the first bad entry.
+    const first = consecutive ? countRangeKeyed(m, seg.columns, table.columns, seg.shape, F.fromInt(shift + lo), F.p) : 0;
+    if (first < 0) return;
+    const act = tensorMask(seg.shape);
     const shiftF = F.fromInt(shift);
-    for (let i = 0; i < k.length; i++) {
+    for (let i = first; i < k.length; i++) {
       if (act[i] === 0) continue;
       let j: number | undefined;
       if (consecutive) {
@@ -105,18 +105,45 @@ export function lookupMultiplicities(table: LookupTable, segments: readonly Look
 }
 
 /**
- * Counts the active keys of a range-keyed single-column table (row = key − base mod p);
- * returns the first entry that is no row, or −1. Its own small function so it stays
- * monomorphic: every range check of a proof (2M+ queries) goes through it.
+ * Counts the real entries of a segment of a range-keyed table (row = key − base mod p),
+ * walking the tensor's real rows in its padded layout (no mask) and checking the value
+ * columns; returns the first entry that is no row of the table, or −1 when all are. Every
+ * range check and table lookup of a proof (2M+ queries) goes through it. m may have
+ * counted entries before a bad one: the caller throws then.
  */
-function countRangeKeyed(m: Uint32Array, k: Uint32Array, act: Uint8Array, base: number, p: number): number {
+function countRangeKeyed(
+  m: Uint32Array,
+  cols: readonly Uint32Array[],
+  tableCols: readonly Uint32Array[],
+  shape: readonly number[],
+  base: number,
+  p: number,
+): number {
   const size = m.length;
-  for (let i = 0; i < k.length; i++) {
-    if (act[i] === 0) continue;
-    const d = k[i]! - base;
-    const row = d < 0 ? d + p : d;
-    if (row >= size) return i;
-    m[row]!++;
+  const k = cols[0]!;
+  const arity = cols.length;
+  const vars = axisVars(shape);
+  const dims = shape.length;
+  let count = 1;
+  for (const d of shape) count *= d;
+  const last = dims === 0 ? 1 : shape[dims - 1]!;
+  const rows = count / last;
+  const idx = new Array<number>(Math.max(0, dims - 1)).fill(0);
+  for (let r = 0; r < rows; r++) {
+    let at = 0;
+    for (let a = 0; a < dims - 1; a++) at = at * 2 ** vars[a]! + idx[a]!;
+    if (dims > 0) at *= 2 ** vars[dims - 1]!;
+    for (let i = at; i < at + last; i++) {
+      const d = k[i]! - base;
+      const row = d < 0 ? d + p : d;
+      if (row >= size) return i;
+      for (let c = 1; c < arity; c++) if (cols[c]![i] !== tableCols[c]![row]) return i;
+      m[row]!++;
+    }
+    for (let a = dims - 2; a >= 0; a--) {
+      if (++idx[a]! < shape[a]!) break;
+      idx[a] = 0;
+    }
   }
   return -1;
 }
