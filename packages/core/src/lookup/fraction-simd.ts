@@ -36,6 +36,8 @@ import {
   i32c,
   montMu,
   set,
+  recycleMemory,
+  recycledMemory,
   sharedMemory,
   simd,
   simdKernels,
@@ -759,54 +761,26 @@ export function runSumCalls(calls: readonly SumCall[]): void {
 }
 
 /**
- * Arenas of the last batched lookup, handed out again by {@link FractionArena.create}: a
- * fresh memory costs its first touch (the OS zeroes every page, ~0.4 ms per MB here: a
- * third of a warm 32-token lookup phase went to it), a reused one does not. Only the last
- * batch's arenas are kept (each recycling replaces the pool), and an idle process drops
- * them after {@link RECYCLE_IDLE_MS}.
- */
-const recycled: FractionArena[] = [];
-const RECYCLE_IDLE_MS = 10_000;
-let idleTimer: ReturnType<typeof setTimeout> | undefined;
-
-function takeRecycled(p: number, w: number, words: number): FractionArena | null {
-  let best = -1;
-  recycled.forEach((a, i) => {
-    if (a.fits(p, w, words) && (best < 0 || a.heap.length < recycled[best]!.heap.length)) best = i;
-  });
-  return best < 0 ? null : FractionArena.reuse(recycled.splice(best, 1)[0]!);
-}
-
-/**
  * Gives `arenas` back for reuse once nothing reads their views any more (the caller's trees
- * are dead); arenas recycled before and not reused since are dropped.
+ * are dead): their memories go to the pool of pcs/wasm-asm.ts (recycleMemory), whence
+ * {@link FractionArena.create} and the PCS take them. A fresh memory costs its first touch
+ * (the OS zeroes every page, ~0.4 ms per MB here: a third of a warm 32-token lookup phase
+ * went to it), a reused one does not.
  */
 export function recycleFractionArenas(arenas: Iterable<FractionArena>): void {
-  recycled.length = 0;
-  for (const a of new Set(arenas)) recycled.push(a);
-  if (idleTimer !== undefined) clearTimeout(idleTimer);
-  idleTimer = setTimeout(dropRecycledArenas, RECYCLE_IDLE_MS);
-  idleTimer.unref?.();
-}
-
-/** How many arenas wait for reuse (tests). */
-export function recycledFractionArenas(): number {
-  return recycled.length;
-}
-
-/** Forgets every recycled arena (their memory goes with the next collection). */
-export function dropRecycledArenas(): void {
-  recycled.length = 0;
-  if (idleTimer !== undefined) clearTimeout(idleTimer);
-  idleTimer = undefined;
+  for (const a of new Set(arenas)) {
+    // Its next user may not be an arena: fractionArenaOf must not find this one there.
+    arenaOf.delete(a.mem.buffer);
+    recycleMemory(a.mem);
+  }
 }
 
 /** Arena of each memory buffer, to find the arena of a layer view. */
-const arenas = new WeakMap<ArrayBufferLike, FractionArena>();
+const arenaOf = new WeakMap<ArrayBufferLike, FractionArena>();
 
 /** The arena `v` is a view of, if any. */
 export function fractionArenaOf(v: Uint32Array): FractionArena | undefined {
-  return arenas.get(v.buffer);
+  return arenaOf.get(v.buffer);
 }
 
 /** Words of proving scratch a tree of 2^n leaves needs for its largest layer (k = n − 1): eq tables and two fold buffers per table. */
@@ -844,7 +818,7 @@ export class FractionArena {
     const consts = [F.p, mu, wm, Math.imul(wm, mu), this.c64, Math.imul(this.c64, mu)];
     consts.forEach((c, i) => this.heap.fill(c >>> 0, 4 * i, 4 * i + 4));
     if (4 * consts.length !== K_WORDS) throw new Error('FractionArena: constants block layout');
-    arenas.set(mem.buffer, this);
+    arenaOf.set(mem.buffer, this);
   }
 
   /**
@@ -853,15 +827,17 @@ export class FractionArena {
    */
   static create(F: PrimeField, w: number, words: number): FractionArena | null {
     if (!simdKernels.enabled || F.p >= 2 ** 31 || !kernels.sharedModule()) return null;
-    const reused = takeRecycled(F.p, w, HEADER_WORDS + words);
-    if (reused) return reused;
-    const mem = sharedMemory(4 * (HEADER_WORDS + words));
+    // A recycled memory is fine as it is (every caller writes all it allocates); the
+    // constructor rewrites the constants block.
+    const bytes = 4 * (HEADER_WORDS + words);
+    const mem = recycledMemory(bytes)?.mem ?? sharedMemory(bytes);
     return mem ? new FractionArena(mem, F, w) : null;
   }
 
   /**
    * A table of `words` u32 (16-byte aligned), or null when the arena is full. Not zeroed:
-   * space is reused after {@link release}, and every caller writes all of it.
+   * space is reused after {@link release} and memories are recycled, and every caller
+   * writes all of it.
    */
   tryAlloc(words: number): Uint32Array | null {
     const need = (words + 3) & ~3;
@@ -869,22 +845,6 @@ export class FractionArena {
     const v = this.heap.subarray(this.top, this.top + words);
     this.top += need;
     return v;
-  }
-
-  /** Empties the arena for a new owner (the constants block stays: same field). */
-  private reset(): void {
-    this.top = HEADER_WORDS;
-  }
-
-  /** Whether this arena serves the field p with x^4 = w and has room for `words` (header included) without wasting more than as much again. */
-  fits(p: number, w: number, words: number): boolean {
-    return this.F.p === p && this.w === w && this.heap.length >= words && this.heap.length <= 2 * words + (1 << 16);
-  }
-
-  /** {@link reset} for the recycling pool. */
-  static reuse(arena: FractionArena): FractionArena {
-    arena.reset();
-    return arena;
   }
 
   /** Free words left. */

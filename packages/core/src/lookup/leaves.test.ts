@@ -13,7 +13,8 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { helperJobCount, proverThreads, setProverThreads } from '../parallel/pool.js';
 import { simdKernels } from '../pcs/wasm-asm.js';
-import { FractionArena, dropRecycledArenas, fractionArenaOf, recycledFractionArenas } from './fraction-simd.js';
+import { FractionArena, fractionArenaOf } from './fraction-simd.js';
+import { dropRecycledMemories, recycledMemoryCount } from '../pcs/wasm-asm.js';
 import { evaluateColumns } from './column-evals.js';
 import { buildLeafLayers, gammaPowers, type LeafBlock } from './leaves.js';
 import { lookupMultiplicities, proveLookup, proveLookups, type LookupGroupWitness } from './prover.js';
@@ -165,17 +166,17 @@ describe('lookup tree leaves (SIMD leaf kernel and JS fill)', () => {
       encodeLookupsProof(w, proveLookups(E, x.groups, x.ms, tr()).proof);
       return Buffer.from(w.finish());
     };
-    dropRecycledArenas();
+    dropRecycledMemories();
     const freshB = bytes(b);
-    dropRecycledArenas();
+    dropRecycledMemories();
     const freshA = bytes(a);
     // a's query tree (2^13 leaves) and table tree (2^4: JS) → one arena waits
-    expect(recycledFractionArenas()).toBe(1);
+    expect(recycledMemoryCount()).toBe(1);
     expect(bytes(b).equals(freshB)).toBe(true);
     expect(bytes(a).equals(freshA)).toBe(true);
     expect(freshA.equals(freshB)).toBe(false);
-    dropRecycledArenas();
-    expect(recycledFractionArenas()).toBe(0);
+    dropRecycledMemories();
+    expect(recycledMemoryCount()).toBe(0);
   });
 
   it('column evaluations in an arena (eq tables and SIMD dot products) equal evalMleBase, on 1 and 2 threads', () => {

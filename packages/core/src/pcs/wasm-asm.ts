@@ -226,13 +226,16 @@ const memoryOf = new WeakMap<ArrayBufferLike, WebAssembly.Memory>();
  * with how many of their bytes were used. A fresh memory costs the OS zeroing each page on
  * first touch (~0.4 ms per MB here; a 32-token proof first-touches ~300 MB in its PCS
  * alone), a recycled one only what its next user zeroes itself. Bounded: at most
- * {@link SPARE_COUNT} memories of at most {@link SPARE_MAX_BYTES} each (proofs that need
- * larger ones run for minutes, where first touches cost little and held memory much),
- * all dropped after {@link SPARE_IDLE_MS} without use.
+ * {@link SPARE_COUNT} memories and {@link SPARE_TOTAL_BYTES} in all, each at most
+ * {@link SPARE_MAX_BYTES} (proofs that need larger ones run for minutes, where first touches
+ * cost little and held memory much), all dropped after {@link SPARE_IDLE_MS} without use
+ * or when a request beyond that size comes.
  */
 const spares: { mem: WebAssembly.Memory; dirty: number }[] = [];
 const SPARE_MAX_BYTES = 512 * 2 ** 20;
-const SPARE_COUNT = 6;
+/** A 32-token proof recycles ~10 memories (lookup trees, commitment, openings), ~0.5 GB. */
+const SPARE_COUNT = 16;
+const SPARE_TOTAL_BYTES = 1024 * 2 ** 20;
 const SPARE_IDLE_MS = 10_000;
 let spareTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -246,7 +249,11 @@ export function recycledMemory(bytes: number): { mem: WebAssembly.Memory; dirty:
     const size = s.mem.buffer.byteLength;
     if (size >= bytes && size <= 2 * bytes + 65536 && (best < 0 || size < spares[best]!.mem.buffer.byteLength)) best = i;
   });
-  return best < 0 ? null : spares.splice(best, 1)[0]!;
+  if (best >= 0) return spares.splice(best, 1)[0]!;
+  // Work too large to be recycled itself (a bigger model or a longer proof) would only
+  // carry the spares into its peak memory.
+  if (bytes > SPARE_MAX_BYTES) dropRecycledMemories();
+  return null;
 }
 
 /**
@@ -256,7 +263,10 @@ export function recycledMemory(bytes: number): { mem: WebAssembly.Memory; dirty:
 export function recycleMemory(mem: WebAssembly.Memory, dirty: number = mem.buffer.byteLength): void {
   if (mem.buffer.byteLength > SPARE_MAX_BYTES || spares.some((s) => s.mem === mem)) return;
   spares.push({ mem, dirty: Math.min(dirty, mem.buffer.byteLength) });
-  if (spares.length > SPARE_COUNT) spares.shift();
+  // The oldest go first.
+  let total = 0;
+  for (const x of spares) total += x.mem.buffer.byteLength;
+  while (spares.length > SPARE_COUNT || total > SPARE_TOTAL_BYTES) total -= spares.shift()!.mem.buffer.byteLength;
   if (spareTimer !== undefined) clearTimeout(spareTimer);
   spareTimer = setTimeout(dropRecycledMemories, SPARE_IDLE_MS);
   spareTimer.unref?.();
