@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { ParallelKernelError, parallelFor, proverThreads, setProverThreads, sharedU32, type KernelBundle } from './pool.js';
+import { ParallelKernelError, forgetHelperMemories, parallelFor, proverThreads, setProverThreads, sharedU32, type KernelBundle } from './pool.js';
 
 const BUNDLE: KernelBundle = {
   id: 'pool-test/v1',
@@ -7,6 +7,10 @@ const BUNDLE: KernelBundle = {
     square(out, start, end) { for (let i = start; i < end; i++) out[i] = i * i; },
     fail(out, start, end) { if (start > 0) throw new Error('boom at ' + start); },
     fillMem(mem, start, end) { const v = new Uint32Array(mem.buffer); for (let i = start; i < end; i++) v[i] = 3 * i; },
+    copyMem(src, dst, start, end, tag) {
+      const a = new Uint32Array(src.buffer), b = new Uint32Array(dst.buffer);
+      for (let i = start; i < end; i++) b[i] = a[i] + tag;
+    },
   };`,
 };
 const square = (out: Uint32Array, start: number, end: number) => {
@@ -65,6 +69,35 @@ describe('parallel kernel pool', () => {
     const v = new Uint32Array(mem.buffer);
     for (let i = 0; i < 1000; i++) expect(v[i]).toBe(3 * i);
     expect(() => parallelFor(BUNDLE, 'fillMem', 1000, 10, (_, a, b) => [new WebAssembly.Memory({ initial: 1 }), a, b], fill)).toThrow(ParallelKernelError);
+  });
+
+  it('helpers hold memories they were sent: many memories in rotation, one twice in a job, and after being told to forget', () => {
+    setProverThreads(2);
+    const copy = (x: unknown[]) => {
+      const a = new Uint32Array((x[0] as WebAssembly.Memory).buffer), b = new Uint32Array((x[1] as WebAssembly.Memory).buffer);
+      for (let i = x[2] as number; i < (x[3] as number); i++) b[i] = a[i]! + (x[4] as number);
+    };
+    // More distinct memories than a helper keeps (12), each used several times in a shuffled order.
+    const mems = Array.from({ length: 20 }, (_, k) => {
+      const m = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+      new Uint32Array(m.buffer).fill(k * 1000);
+      return m;
+    });
+    const out = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const o = new Uint32Array(out.buffer);
+    let seed = 5;
+    for (let round = 0; round < 120; round++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      const k = seed % 20;
+      if (round === 60) forgetHelperMemories();
+      expect(parallelFor(BUNDLE, 'copyMem', 2000, 10, (_, a, b) => [mems[k]!, out, a, b, round], copy)).toBe(2);
+      expect(o[0]).toBe(k * 1000 + round);
+      expect(o[1999]).toBe(k * 1000 + round); // written by the helper
+    }
+    // The same memory as source and destination of one job.
+    const m = mems[3]!;
+    parallelFor(BUNDLE, 'copyMem', 2000, 10, (_, a, b) => [m, m, a, b, 1], copy);
+    expect(new Uint32Array(m.buffer)[1999]).toBe(3001);
   });
 
   it('validates thread counts', () => {

@@ -29,9 +29,42 @@ export interface KernelBundle {
  */
 export type KernelArg = Uint8Array | Uint32Array | Int32Array | Float64Array | number | boolean | readonly Uint32Array[] | WebAssembly.Memory;
 
+/**
+ * A helper keeps up to this many shared wasm memories it was sent (each at most
+ * {@link MEMORY_CACHE_MAX_BYTES}; {@link MEMORY_CACHE_BYTES} in all), so later kernels on
+ * the same memory get a bare id and run on the wasm instance it made for it the first time:
+ * a structured-cloned memory is a new object on every message, and instantiating a kernel
+ * module over it cost ~60 µs per call (~700 calls per 32-token proof). Both sides evict in
+ * arrival order, so the caller always knows what a helper holds.
+ */
+const MEMORY_CACHE_COUNT = 12;
+const MEMORY_CACHE_BYTES = 1536 * 2 ** 20;
+const MEMORY_CACHE_MAX_BYTES = 512 * 2 ** 20;
 const HELPER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const bundles = new Map();
+// Shared wasm memories the caller sent before, by id, with their size when they came (see
+// forHelper in pool.ts: the same first-in-first-out bookkeeping on both sides, so a bare id
+// always names one this holds).
+const memories = new Map();
+let memoryBytes = 0;
+function keepMemory(id, mem) {
+  const bytes = mem.buffer.byteLength;
+  memories.set(id, { mem, bytes });
+  memoryBytes += bytes;
+  for (const [old, m] of memories) {
+    if (memories.size <= ${MEMORY_CACHE_COUNT} && memoryBytes <= ${MEMORY_CACHE_BYTES}) break;
+    memories.delete(old);
+    memoryBytes -= m.bytes;
+  }
+}
+function resolve(a) {
+  if (a === null || typeof a !== 'object' || !('$memory' in a)) return a;
+  if (a.memory) keepMemory(a.$memory, a.memory);
+  const m = memories.get(a.$memory);
+  if (!m) throw new Error('unknown shared memory ' + a.$memory);
+  return m.mem;
+}
 // A helper allocates almost nothing, so its heap is rarely collected and the dead kernel
 // arguments it received would keep shared buffers and wasm memories alive (repeated proofs
 // in one process grew and slowed down): it collects once it has been idle for a moment.
@@ -42,6 +75,11 @@ try {
 } catch {}
 let idle = null;
 parentPort.on('message', (m) => {
+  if (m.forgetMemories) {
+    memories.clear();
+    memoryBytes = 0;
+    return;
+  }
   if (collect) {
     if (idle) clearTimeout(idle);
     idle = setTimeout(collect, 50);
@@ -52,7 +90,7 @@ parentPort.on('message', (m) => {
       k = new Function(m.source)();
       bundles.set(m.id, k);
     }
-    k[m.name](...m.args);
+    k[m.name](...m.args.map(resolve));
     Atomics.store(m.flags, m.slot, 1);
   } catch (e) {
     const text = new TextEncoder().encode(String((e && e.stack) || e));
@@ -70,6 +108,43 @@ export class ParallelKernelError extends Error {
 interface Helper {
   readonly worker: Worker;
   readonly bundles: Set<string>;
+  /** The shared wasm memories this helper holds (ids, in arrival order) and their bytes. */
+  readonly memories: Map<number, number>;
+  memoryBytes: number;
+}
+
+const memoryIds = new WeakMap<WebAssembly.Memory, number>();
+let nextMemoryId = 1;
+
+/** The helper's form of a kernel argument: shared wasm memories by reference when it holds them. */
+function forHelper(h: Helper, a: KernelArg): unknown {
+  if (!(a instanceof WebAssembly.Memory)) return a;
+  const bytes = a.buffer.byteLength;
+  if (bytes > MEMORY_CACHE_MAX_BYTES) return a;
+  let id = memoryIds.get(a);
+  if (id === undefined) memoryIds.set(a, (id = nextMemoryId++));
+  if (h.memories.has(id)) return { $memory: id };
+  h.memories.set(id, bytes);
+  h.memoryBytes += bytes;
+  for (const [old, b] of h.memories) {
+    if (h.memories.size <= MEMORY_CACHE_COUNT && h.memoryBytes <= MEMORY_CACHE_BYTES) break;
+    h.memories.delete(old);
+    h.memoryBytes -= b;
+  }
+  return { $memory: id, memory: a };
+}
+
+/**
+ * Helpers let go of the shared memories they hold (the recycling pool calls this when it
+ * drops its own: a memory nobody uses must not stay alive in a helper).
+ */
+export function forgetHelperMemories(): void {
+  for (const h of helpers) {
+    if (h.memories.size === 0) continue;
+    h.memories.clear();
+    h.memoryBytes = 0;
+    h.worker.postMessage({ forgetMemories: true });
+  }
 }
 
 function defaultThreads(): number {
@@ -110,7 +185,7 @@ function helper(i: number): Helper {
   while (helpers.length <= i) {
     const worker = new Worker(HELPER_SOURCE, { eval: true, name: `zkllm-kernel-${helpers.length + 1}` });
     worker.unref();
-    helpers.push({ worker, bundles: new Set() });
+    helpers.push({ worker, bundles: new Set(), memories: new Map(), memoryBytes: 0 });
   }
   return helpers[i]!;
 }
@@ -200,7 +275,7 @@ export function parallelFor(
     const first = !h.bundles.has(bundle.id);
     h.bundles.add(bundle.id);
     helperJobs++;
-    h.worker.postMessage({ id: bundle.id, source: first ? bundle.source : '', name, args: jobs[s], flags, slot: s, error: errorText });
+    h.worker.postMessage({ id: bundle.id, source: first ? bundle.source : '', name, args: jobs[s]!.map((a) => forHelper(h, a)), flags, slot: s, error: errorText });
   }
   let failure: unknown;
   try {

@@ -4,7 +4,7 @@
  * opcodes used, and compiling/instantiating such a module.
  * Kernels are written as flat opcode arrays; every module imports one memory as env.mem.
  */
-import type { KernelBundle } from '../parallel/pool.js';
+import { forgetHelperMemories, type KernelBundle } from '../parallel/pool.js';
 
 export function uleb(n: number): number[] {
   const out: number[] = [];
@@ -184,7 +184,14 @@ export function wasmKernelSet<X>(
         source:
           `const mod = new WebAssembly.Module(new Uint8Array([${sharedBytes().join(',')}]));\n` +
           `${[...helpers, ...js].map(String).join('\n')}\n` +
-          `const run = (f) => (mem, ...a) => f(new WebAssembly.Instance(mod, { env: { mem } }).exports, mem, ...a);\n` +
+          // One instance per memory: the pool hands a helper the same memory object for every
+          // call on it (parallel/pool.ts forHelper), and instantiating cost ~60 µs a call.
+          `const instances = new WeakMap();\n` +
+          `const run = (f) => (mem, ...a) => {\n` +
+          `  let x = instances.get(mem);\n` +
+          `  if (!x) instances.set(mem, (x = new WebAssembly.Instance(mod, { env: { mem } }).exports));\n` +
+          `  return f(x, mem, ...a);\n` +
+          `};\n` +
           `return { ${js.map((f) => `${f.name}: run(${f.name})`).join(', ')} };`,
       };
       return bundle;
@@ -283,6 +290,7 @@ export function recycleBuffer(view: ArrayBufferView): boolean {
 /** Forgets every memory kept for reuse (they go with the next collection). */
 export function dropRecycledMemories(): void {
   spares.length = 0;
+  forgetHelperMemories();
   if (spareTimer !== undefined) clearTimeout(spareTimer);
   spareTimer = undefined;
 }
