@@ -52,6 +52,7 @@ import type { CommittedModel } from './commit.js';
 import type { ProverRegistry } from './registry.js';
 import { traceSpecs } from './template.js';
 import { settleDetachProtector } from '../parallel/detach.js';
+import { forgetHelperMemories } from '../parallel/pool.js';
 import { nodeSha256 } from '../transcript/sha256.js';
 
 export class ProveError extends Error {
@@ -392,6 +393,8 @@ export function proveGeneration(
   const weightsOpeningBytes = open(committed.state, routed.weights);
   // The witness commitments are done with: their memory serves the next proof's.
   for (const c of wCommits) pcsRelease(c.state);
+  // Helpers hold the memories they worked on; the recycled ones come back next proof.
+  forgetHelperMemories();
   const t5 = performance.now();
   const stats: ProveStats = {
     witnessTensors: witnessRefs.length,

@@ -35,11 +35,13 @@ export type KernelArg = Uint8Array | Uint32Array | Int32Array | Float64Array | n
  * the same memory get a bare id and run on the wasm instance it made for it the first time:
  * a structured-cloned memory is a new object on every message, and instantiating a kernel
  * module over it cost ~60 µs per call (~700 calls per 32-token proof). Both sides evict in
- * arrival order, so the caller always knows what a helper holds.
+ * arrival order, so the caller always knows what a helper holds. A held memory stays alive
+ * in the helper, so the bounds are tight and the generation prover lets go after each proof
+ * ({@link forgetHelperMemories}).
  */
 const MEMORY_CACHE_COUNT = 12;
-const MEMORY_CACHE_BYTES = 1536 * 2 ** 20;
-const MEMORY_CACHE_MAX_BYTES = 512 * 2 ** 20;
+const MEMORY_CACHE_BYTES = 512 * 2 ** 20;
+const MEMORY_CACHE_MAX_BYTES = 256 * 2 ** 20;
 const HELPER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const bundles = new Map();
@@ -135,8 +137,9 @@ function forHelper(h: Helper, a: KernelArg): unknown {
 }
 
 /**
- * Helpers let go of the shared memories they hold (the recycling pool calls this when it
- * drops its own: a memory nobody uses must not stay alive in a helper).
+ * Helpers let go of the shared memories they hold: a memory nobody else uses must not stay
+ * alive in a helper (called after each generation proof and when the recycling pool drops
+ * its memories).
  */
 export function forgetHelperMemories(): void {
   for (const h of helpers) {
