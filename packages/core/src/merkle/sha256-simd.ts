@@ -8,7 +8,7 @@
  * via memory.copy, 0x80, big-endian bit length), then compressed four at a time.
  * Same function as node:crypto / @noble/hashes SHA-256; tree.test.ts checks roots against both.
  */
-import { I32_ADD, I32_LT_U, SPLAT, X_ADD, get, i32c, instanceWithMemory, set, sharedMemory, simd, simdKernels, uleb, wasmKernelSet } from '../pcs/wasm-asm.js';
+import { I32_ADD, I32_LT_U, SPLAT, X_ADD, emitter, get, i32c, instanceWithMemory, set, sharedMemory, simd, simdKernels, uleb, wasmKernelSet } from '../pcs/wasm-asm.js';
 import { parallelFor, proverThreads, type KernelArg } from '../parallel/pool.js';
 
 // Exact constants: K[t] = frac(cbrt(prime_t))·2^32, IV[i] = frac(sqrt(prime_i))·2^32, with
@@ -51,10 +51,7 @@ function buildSha4(): number[] {
   const W = Array.from({ length: 16 }, () => nv++);
   const T = Array.from({ length: 4 }, () => nv++);
   const t1 = nv++;
-  const code: number[] = [];
-  const e = (...parts: number[][]) => {
-    for (const p of parts) code.push(...p);
-  };
+  const { code, e } = emitter();
   const rotr = (x: number, n: number) => e(get(x), i32c(n), X_SHR_U, get(x), i32c(32 - n), X_SHL, V_OR);
   const transpose = (v: number[], out4: number[]) => {
     e(get(v[0]!), get(v[1]!), shuf32([0, 4, 1, 5]), set(T[0]!));
@@ -145,10 +142,7 @@ function buildSha4(): number[] {
 function buildStage(): number[] {
   // params 0 src, 1 dst, 2 count, 3 len, 4 stride, 5 tag, 6 lenWord; i32 locals 7 i, 8 d, 9 s
   const i = 7, d = 8, s = 9;
-  const code: number[] = [];
-  const e = (...parts: number[][]) => {
-    for (const p of parts) code.push(...p);
-  };
+  const { code, e } = emitter();
   e(i32c(0), set(i), get(1), set(d), get(0), set(s));
   e([0x02, 0x40], [0x03, 0x40]);
   e(get(i), get(2), I32_LT_U, [0x45], [0x0d, 1]);

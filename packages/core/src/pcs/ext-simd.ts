@@ -27,13 +27,15 @@ import {
   X_MUL,
   X_SHR_S,
   X_SUB,
+  emitter,
   get,
   i32c,
   instanceWithMemory,
   montMu,
-  set,
+  normalised,
   recycleMemory,
   recycledMemory,
+  set,
   sharedMemory,
   simd,
   simdKernels,
@@ -60,18 +62,32 @@ interface ProdLocals {
   X: number;
 }
 
+/**
+ * Montgomery reduction of the 64-bit lane sums S in locals SL (low) and SH (high) halves:
+ * pushes hi32(S) − hi32(q·p), q = lo32(S)·μ, normalised to [0, p) (`t` scratch).
+ */
+function montReduced(SL: number, SH: number, MU: number, P: number, t: number): number[] {
+  return [
+    ...get(SL), ...get(SH), ...SHUF_HI,
+    ...get(SL), ...get(SH), ...SHUF_LO, ...get(MU), ...X_MUL, ...tee(t), ...get(P), ...EXTMUL_LO_U, ...get(t), ...get(P), ...EXTMUL_HI_U, ...SHUF_HI, ...X_SUB,
+    ...normalised(t, P),
+  ];
+}
+
+/** acc ← acc + the canonical value on the stack, mod p (a + b − p, normalised; `t` scratch). */
+function addedInto(acc: number, P: number, t: number): number[] {
+  return [...get(acc), ...X_ADD, ...get(P), ...X_SUB, ...normalised(t, P), ...set(acc)];
+}
+
 /** Pushes x·r (canonical) for the ext element in local `x`. */
 function product(e: (...p: number[][]) => void, L: ProdLocals, x: number): void {
-  const normalise = () => e(tee(L.t), get(L.P), get(L.t), i32c(31), X_SHR_S, V_AND, X_ADD);
+  const normalise = () => e(normalised(L.t, L.P));
   for (let half = 0; half < 2; half++) {
     const i = 2 * half;
     e(get(x), get(x), splatLane(i), tee(L.X), get(L.R + i), EXTMUL_LO_U, get(L.X), get(L.R + i), EXTMUL_HI_U, set(L.SH), set(L.SL));
     e(get(x), get(x), splatLane(i + 1), tee(L.X), get(L.R + i + 1), EXTMUL_LO_U, get(L.SL), I64X2_ADD, set(L.SL));
     e(get(L.X), get(L.R + i + 1), EXTMUL_HI_U, get(L.SH), I64X2_ADD, set(L.SH));
-    // hi32(S) − hi32(q·p), q = lo32(S)·μ
-    e(get(L.SL), get(L.SH), SHUF_HI);
-    e(get(L.SL), get(L.SH), SHUF_LO, get(L.MU), X_MUL, tee(L.t), get(L.P), EXTMUL_LO_U, get(L.t), get(L.P), EXTMUL_HI_U, SHUF_HI, X_SUB);
-    normalise();
+    e(montReduced(L.SL, L.SH, L.MU, L.P, L.t));
   }
   // sum of the two halves, both canonical: t = a + b − p; t + (p & (t >> 31))
   e(X_ADD, get(L.P), X_SUB);
@@ -89,10 +105,7 @@ function buildFold(): number[] {
   const i = 7, o = 8, end = 9;
   const L: ProdLocals = { P: 10, MU: 11, R: 12, t: 16, SL: 17, SH: 18, X: 19 };
   const l = 20, d = 21, MASK = 22;
-  const code: number[] = [];
-  const e = (...parts: number[][]) => {
-    for (const p of parts) code.push(...p);
-  };
+  const { code, e } = emitter();
   e(get(5), SPLAT, set(L.P), get(6), SPLAT, set(L.MU));
   for (let k = 0; k < 4; k++) e(get(3), VLOAD_AT(16 * k), set(L.R + k));
   e(i32c(0), get(4), [0x6b] /* i32.sub */, SPLAT, set(MASK));
@@ -123,11 +136,8 @@ function buildEqLevel(accumulate: boolean): number[] {
   const j = 6, end = 7, hiOff = 8, dj = 9;
   const L: ProdLocals = { P: 10, MU: 11, R: 12, t: 16, SL: 17, SH: 18, X: 19 };
   const lo = 20, hi = 21;
-  const code: number[] = [];
-  const e = (...parts: number[][]) => {
-    for (const p of parts) code.push(...p);
-  };
-  const normalise = () => e(tee(L.t), get(L.P), get(L.t), i32c(31), X_SHR_S, V_AND, X_ADD);
+  const { code, e } = emitter();
+  const normalise = () => e(normalised(L.t, L.P));
   e(get(3), SPLAT, set(L.P), get(4), SPLAT, set(L.MU));
   for (let k = 0; k < 4; k++) e(get(2), VLOAD_AT(16 * k), set(L.R + k));
   e(get(1), i32c(4), [0x74], tee(hiOff), get(0), I32_ADD, set(end));
@@ -167,11 +177,8 @@ function buildFoldBase(): number[] {
   const i = 7, o = 8, end = 9, l = 10, d = 11;
   // v128 locals 12 P, 13 MU, 14 R0, 15 t, 16 X, 17 LANE0
   const P = 12, MU = 13, R0 = 14, t = 15, X = 16, LANE0 = 17;
-  const code: number[] = [];
-  const e = (...parts: number[][]) => {
-    for (const p of parts) code.push(...p);
-  };
-  const normalise = () => e(tee(t), get(P), get(t), i32c(31), X_SHR_S, V_AND, X_ADD);
+  const { code, e } = emitter();
+  const normalise = () => e(normalised(t, P));
   e(get(5), SPLAT, set(P), get(6), SPLAT, set(MU), get(3), V_LOAD, set(R0));
   // (−1, 0, 0, 0): keeps lane 0 of a splat
   e(i32c(0), SPLAT, i32c(-1), [...simd(0x1c), 0] /* i32x4.replace_lane 0 */, set(LANE0));
@@ -221,11 +228,8 @@ function buildRound(base: boolean): number[] {
   nv += terms;
   const R2 = nv;
   nv += terms;
-  const code: number[] = [];
-  const e = (...parts: number[][]) => {
-    for (const p of parts) code.push(...p);
-  };
-  const normalise = () => e(tee(t), get(P), get(t), i32c(31), X_SHR_S, V_AND, X_ADD);
+  const { code, e } = emitter();
+  const normalise = () => e(normalised(t, P));
   // 2·hi − lo for canonical vectors: (hi − lo) normalised, + hi − p, normalised.
   const twiceMinus = (hiLocal: number, loLocal: number, dst: number) => {
     e(get(hiLocal), get(loLocal), X_SUB);
@@ -242,12 +246,7 @@ function buildRound(base: boolean): number[] {
     xs(x1);
     e(tee(X), get(y1), EXTMUL_LO_U, get(SL), I64X2_ADD, set(SL));
     e(get(X), get(y1), EXTMUL_HI_U, get(SH), I64X2_ADD, set(SH));
-    e(get(SL), get(SH), SHUF_HI);
-    e(get(SL), get(SH), SHUF_LO, get(MU), X_MUL, tee(t), get(P), EXTMUL_LO_U, get(t), get(P), EXTMUL_HI_U, SHUF_HI, X_SUB);
-    normalise();
-    e(get(acc), X_ADD, get(P), X_SUB);
-    normalise();
-    e(set(acc));
+    e(montReduced(SL, SH, MU, P, t), addedInto(acc, P, t));
   };
   e(get(4), SPLAT, set(P), get(5), SPLAT, set(MU));
   e(get(1), set(wo), get(0), set(vo));
@@ -290,11 +289,7 @@ function buildMultiFoldBase(): number[] {
   const sp = 7, dp = 8, dend = 9, tp = 10, tend = 11;
   // v128 locals 12 P, 13 MU, 14 t, 15 SL, 16 SH, 17 X, 18 acc
   const P = 12, MU = 13, t = 14, SL = 15, SH = 16, X = 17, acc = 18;
-  const code: number[] = [];
-  const e = (...parts: number[][]) => {
-    for (const q of parts) code.push(...q);
-  };
-  const normalise = () => e(tee(t), get(P), get(t), i32c(31), X_SHR_S, V_AND, X_ADD);
+  const { code, e } = emitter();
   e(get(5), SPLAT, set(P), get(6), SPLAT, set(MU));
   e(get(0), set(sp), get(1), set(dp), get(2), i32c(4), [0x74], get(1), I32_ADD, set(dend));
   e(get(4), i32c(4), [0x74], get(3), I32_ADD, set(tend));
@@ -306,13 +301,7 @@ function buildMultiFoldBase(): number[] {
   e(get(sp), [0x28, 2, 0], SPLAT, tee(X), get(tp), V_LOAD, EXTMUL_LO_U, get(X), get(tp), V_LOAD, EXTMUL_HI_U, set(SH), set(SL));
   e(get(sp), [0x28, 2, 4], SPLAT, tee(X), get(tp), VLOAD_AT(16), EXTMUL_LO_U, get(SL), I64X2_ADD, set(SL));
   e(get(X), get(tp), VLOAD_AT(16), EXTMUL_HI_U, get(SH), I64X2_ADD, set(SH));
-  // hi32(S) − hi32(q·p), q = lo32(S)·μ
-  e(get(SL), get(SH), SHUF_HI);
-  e(get(SL), get(SH), SHUF_LO, get(MU), X_MUL, tee(t), get(P), EXTMUL_LO_U, get(t), get(P), EXTMUL_HI_U, SHUF_HI, X_SUB);
-  normalise();
-  e(get(acc), X_ADD, get(P), X_SUB);
-  normalise();
-  e(set(acc));
+  e(montReduced(SL, SH, MU, P, t), addedInto(acc, P, t));
   e(get(sp), i32c(8), I32_ADD, set(sp), get(tp), i32c(32), I32_ADD, set(tp));
   e([0x0c, 0], [0x0b], [0x0b]);
   e(get(dp), get(acc), V_STORE);
@@ -328,10 +317,7 @@ const roundV128Locals = (base: boolean) => 14 + 2 * (base ? 1 : 4);
 function buildAdd(): number[] {
   // params 0 dst, 1 src, 2 bytes, 3 p; i32 locals 4 k; v128 5 P, 6 t
   const k = 4, P = 5, t = 6;
-  const code: number[] = [];
-  const e = (...parts: number[][]) => {
-    for (const p of parts) code.push(...p);
-  };
+  const { code, e } = emitter();
   e(get(3), SPLAT, set(P), i32c(0), set(k));
   e([0x02, 0x40], [0x03, 0x40]);
   e(get(k), get(2), I32_LT_U, [0x45], [0x0d, 1]);

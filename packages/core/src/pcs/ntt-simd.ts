@@ -17,13 +17,11 @@ import type { PrimeField } from '@zkllm/verifier';
 import {
   EXTMUL_HI_U,
   EXTMUL_LO_U,
-  I32,
   I32_ADD,
   I32_LT_U,
   I32_SHR_U,
   SHUF_HI,
   SPLAT,
-  V128,
   V_AND,
   V_LOAD,
   V_STORE,
@@ -31,12 +29,14 @@ import {
   X_MUL,
   X_SHR_S,
   X_SUB,
+  emitter,
   get,
   i32c,
   moduleBytes,
   montMu,
-  set,
+  normalised,
   recycledMemory,
+  set,
   sharedMemory,
   simd,
   simdKernels,
@@ -58,10 +58,7 @@ function buildPass4(): number[] {
     end: 6, hb: 7, h2b: 8, s: 9, jb: 10, a: 11, ta: 12, tb: 13, tc: 14,
     P: 15, x0: 16, x1: 17, x2: 18, x3: 19, s02: 20, s13: 21, y2: 22, y3: 23, t: 24, MU: 25, w: 26,
   };
-  const code: number[] = [];
-  const e = (...parts: number[][]) => {
-    for (const p of parts) code.push(...p);
-  };
+  const { code, e } = emitter();
   // Canonical (x + y) mod p of the two vectors on the stack: t = x + y − P; t + (P & (t >> 31)).
   const addNorm = () => e(X_ADD, get(L.P), X_SUB, tee(L.t), get(L.P), get(L.t), i32c(31), X_SHR_S, V_AND, X_ADD);
   const subNorm = () => e(X_SUB, tee(L.t), get(L.P), get(L.t), i32c(31), X_SHR_S, V_AND, X_ADD);
@@ -134,11 +131,8 @@ function buildPass2(): number[] {
   // params: 0 data, 1 n, 2 h, 3 tw, 4 mu, 5 p; i32 locals 6 end, 7 hb, 8 s, 9 jb, 10 a, 11 ta;
   // v128 locals 12 P, 13 x, 14 y, 15 t, 16 MU
   const end = 6, hb = 7, s = 8, jb = 9, a = 10, ta = 11, P = 12, x = 13, y = 14, t = 15, MU = 16;
-  const code: number[] = [];
-  const e = (...parts: number[][]) => {
-    for (const q of parts) code.push(...q);
-  };
-  const normalise = () => e(tee(t), get(P), get(t), i32c(31), X_SHR_S, V_AND, X_ADD);
+  const { code, e } = emitter();
+  const normalise = () => e(normalised(t, P));
   e(get(0), get(1), i32c(2), [0x74], I32_ADD, set(end));
   e(get(2), i32c(2), [0x74], set(hb));
   e(get(5), SPLAT, set(P), get(4), SPLAT, set(MU));
@@ -179,10 +173,7 @@ function buildPass2(): number[] {
 function buildEvens(): number[] {
   // params 0 src, 1 dst, 2 count; i32 locals 3 s, 4 d, 5 end
   const s = 3, d = 4, end = 5;
-  const code: number[] = [];
-  const e = (...parts: number[][]) => {
-    for (const q of parts) code.push(...q);
-  };
+  const { code, e } = emitter();
   e(get(0), set(s), get(1), set(d), get(2), i32c(2), [0x74], get(1), I32_ADD, set(end));
   e([0x02, 0x40], [0x03, 0x40]);
   e(get(d), get(end), I32_LT_U, [0x45], [0x0d, 1]);
@@ -196,10 +187,7 @@ function buildEvens(): number[] {
 function buildEvensVec(): number[] {
   // params 0 src, 1 dst, 2 count; i32 locals 3 s, 4 d, 5 end
   const s = 3, d = 4, end = 5;
-  const code: number[] = [];
-  const e = (...parts: number[][]) => {
-    for (const q of parts) code.push(...q);
-  };
+  const { code, e } = emitter();
   e(get(0), set(s), get(1), set(d), get(2), i32c(4), [0x74], get(1), I32_ADD, set(end));
   e([0x02, 0x40], [0x03, 0x40]);
   e(get(d), get(end), I32_LT_U, [0x45], [0x0d, 1]);
@@ -233,11 +221,8 @@ function buildLast4(): number[] {
   // params 0 data, 1 n, 2 w4 (Montgomery), 3 w4mu, 4 p; i32 locals 5 a, 6 end;
   // v128 locals 7 P, 8 W, 9 WMU, 10 t, 11..14 V0..V3, 15..18 T0..T3, 19 s02, 20 s13
   const a = 5, end = 6, P = 7, W = 8, WMU = 9, t = 10, V = 11, T = 15, s02 = 19, s13 = 20;
-  const code: number[] = [];
-  const e = (...parts: number[][]) => {
-    for (const p of parts) code.push(...p);
-  };
-  const normalise = () => e(tee(t), get(P), get(t), i32c(31), X_SHR_S, V_AND, X_ADD);
+  const { code, e } = emitter();
+  const normalise = () => e(normalised(t, P));
   const addN = (x: number, y: number) => {
     e(get(x), get(y), X_ADD, get(P), X_SUB);
     normalise();
@@ -301,11 +286,8 @@ function buildMobius(): number[] {
   // v128 locals 9 P, 10 t, 11 a0, 12 a1, 13 a2, 14 a3, 15 M1, 16 M2
   const c = 0, n = 1, h = 2, s = 4, j = 5, end = 6, hb = 7, jend = 8;
   const P = 9, t = 10, a0 = 11, a1 = 12, a2 = 13, a3 = 14, M1 = 15, M2 = 16;
-  const code: number[] = [];
-  const e = (...parts: number[][]) => {
-    for (const p of parts) code.push(...p);
-  };
-  const normalise = () => e(tee(t), get(P), get(t), i32c(31), X_SHR_S, V_AND, X_ADD);
+  const { code, e } = emitter();
+  const normalise = () => e(normalised(t, P));
   const subN = (x: number, y: number) => {
     e(get(x), get(y), X_SUB);
     normalise();
@@ -391,12 +373,9 @@ function buildMobius(): number[] {
 function buildTwist(): number[] {
   // params: 0 src, 1 dst, 2 n, 3 init, 4 step, 5 stepmu, 6 mu, 7 p; i32 locals 8 off, 9 end;
   // v128 locals 10 P, 11 cur, 12 S, 13 SMU, 14 MU, 15 c, 16 t
-  const code: number[] = [];
-  const e = (...parts: number[][]) => {
-    for (const p of parts) code.push(...p);
-  };
+  const { code, e } = emitter();
   const off = 8, end = 9, P = 10, cur = 11, S = 12, SMU = 13, MU = 14, c = 15, t = 16;
-  const norm = () => e(tee(t), get(P), get(t), i32c(31), X_SHR_S, V_AND, X_ADD);
+  const norm = () => e(normalised(t, P));
   e(get(7), SPLAT, set(P));
   e(get(4), SPLAT, set(S), get(5), SPLAT, set(SMU), get(6), SPLAT, set(MU));
   e(get(3), V_LOAD, set(cur));

@@ -63,6 +63,25 @@ export const EXTMUL_HI_U = simd(0xdf);
 // Odd i32 lanes of (a ‖ b): the high halves of two i64x2 products.
 export const SHUF_HI = [...simd(0x0d), 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31];
 
+/** A function body under construction: `e(...parts)` appends instruction sequences to `code`. */
+export function emitter(): { code: number[]; e: (...parts: number[][]) => void } {
+  const code: number[] = [];
+  return {
+    code,
+    e: (...parts) => {
+      for (const p of parts) code.push(...p);
+    },
+  };
+}
+
+/**
+ * Maps each i32 lane x ∈ (−p, p) on top of the stack to x mod p ∈ [0, p) (adds p where x is
+ * negative); `t` is a scratch v128 local, `P` a local holding p in every lane.
+ */
+export function normalised(t: number, P: number): number[] {
+  return [...tee(t), ...get(P), ...get(t), ...i32c(31), ...X_SHR_S, ...V_AND, ...X_ADD];
+}
+
 export interface WasmFunc {
   name: string;
   /** Number of i32 parameters (indices 0 .. params−1); no results. */
