@@ -672,10 +672,10 @@ export class ExtArena {
    * No-op (the kernels fault pages in themselves) without helper threads.
    */
   prefault(t: Uint32Array): void {
+    const from = t.byteOffset >>> 2;
     // A recycled memory's pages are in already (and alloc zeroed them).
-    if ((t.byteOffset >>> 2) + t.length <= this.dirty) return;
-    if (!this.split(t.length >>> 4)) return;
-    parallelFor(kernels.bundle(), 'zeroRange', t.length, 1 << 16, (_, s, e) => [this.k.mem, t.byteOffset >>> 2, s, e], this.local(zeroRange));
+    if (from + t.length <= this.dirty || !this.split(t.length >>> 4)) return;
+    this.zero(from, from + t.length);
   }
 
   /** A copy of `src` in the arena. */
