@@ -11,6 +11,7 @@
  * rejection sampling, so they are exactly uniform (no modular bias).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes } from '@noble/hashes/utils.js';
 import type { Ext, QuarticExtension } from '../field/extension.js';
 
 const TAG_ABSORB = 1;
@@ -73,15 +74,7 @@ export class Transcript {
   }
 
   private hashParts(parts: Uint8Array[]): Uint8Array {
-    let n = 0;
-    for (const p of parts) n += p.length;
-    const buf = new Uint8Array(n);
-    n = 0;
-    for (const p of parts) {
-      buf.set(p, n);
-      n += p.length;
-    }
-    return this.digestOf(buf);
+    return this.digestOf(concatBytes(...parts));
   }
 
   /** The hash of one frame, checked for its length (a wrong injected function must not pass silently). */
