@@ -8,23 +8,11 @@
  * Nodes are stored in one flat Uint8Array in heap order: node 1 is the root, node i has
  * children 2i and 2i+1, leaf k is node numLeaves + k.
  */
-import * as nodeCrypto from 'node:crypto';
 import { DIGEST_BYTES, MERKLE_LEAF_TAG, MERKLE_NODE_TAG, MerkleError, checkLeafIndices } from '@zkllm/verifier';
 import { simdMerkleLevels } from './sha256-simd.js';
+import { sha256Latin1 } from '../transcript/sha256.js';
 
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
-
-/**
- * SHA-256 of `data` as a latin1 string (one char per digest byte). A string result is ~2x
- * cheaper per call than a Buffer result (no backing-store allocation per digest), and a
- * Merkle tree is hundreds of thousands of tiny hashes, so the per-call cost dominates.
- */
-type HashFn = (data: Buffer) => string;
-
-const sha256Latin1: HashFn =
-  typeof (nodeCrypto as { hash?: unknown }).hash === 'function'
-    ? (data) => nodeCrypto.hash('sha256', data, 'binary')
-    : (data) => nodeCrypto.createHash('sha256').update(data).digest('binary');
 
 export class MerkleTree {
   /** The tree has 2^depth leaves. */

@@ -3,7 +3,7 @@
  * PCS's fallback when its SIMD search, pcs/grind-simd.ts, is unavailable). The verifier
  * side is `Transcript.checkPow`.
  */
-import * as nodeCrypto from 'node:crypto';
+import { sha256Latin1 } from './sha256.js';
 import type { Transcript } from '@zkllm/verifier';
 
 /**
@@ -15,9 +15,7 @@ import type { Transcript } from '@zkllm/verifier';
  */
 export function grindPow(transcript: Transcript, bits: number): number {
   if (bits === 0) return 0;
-  const hash = (nodeCrypto as { hash?: (alg: string, data: Uint8Array, enc: 'binary') => string }).hash;
-  if (typeof hash !== 'function' || bits > 30) return transcript.grind(bits);
-  // Buffer input and a latin1 string digest: about half the per-call cost of a Buffer digest.
+  if (bits > 30) return transcript.grind(bits);
   const buf = Buffer.alloc(37);
   buf[0] = 4;
   buf.set(transcript.digest(), 1);
@@ -28,7 +26,7 @@ export function grindPow(transcript: Transcript, bits: number): number {
     buf[34] = (nonce >>> 8) & 0xff;
     buf[35] = (nonce >>> 16) & 0xff;
     buf[36] = nonce >>> 24;
-    const d = hash('sha256', buf, 'binary');
+    const d = sha256Latin1(buf);
     let ok = true;
     for (let i = 0; i < fullBytes && ok; i++) ok = d.charCodeAt(i) === 0;
     if (ok && mask !== 0) ok = (d.charCodeAt(fullBytes) & mask) === 0;
