@@ -13,7 +13,7 @@ import {
   lookupsLayout,
   queryLayout,
   tensorMask,
-  axisVars,
+  paddedRowStarts,
   tensorVars,
   type LookupClaims,
   type Ext,
@@ -122,27 +122,16 @@ function countRangeKeyed(
   const size = m.length;
   const k = cols[0]!;
   const arity = cols.length;
-  const vars = axisVars(shape);
-  const dims = shape.length;
-  let count = 1;
-  for (const d of shape) count *= d;
-  const last = dims === 0 ? 1 : shape[dims - 1]!;
-  const rows = count / last;
-  const idx = new Array<number>(Math.max(0, dims - 1)).fill(0);
-  for (let r = 0; r < rows; r++) {
-    let at = 0;
-    for (let a = 0; a < dims - 1; a++) at = at * 2 ** vars[a]! + idx[a]!;
-    if (dims > 0) at *= 2 ** vars[dims - 1]!;
+  const last = shape.length === 0 ? 1 : shape[shape.length - 1]!;
+  const starts = paddedRowStarts(shape);
+  for (let r = 0; r < starts.length; r++) {
+    const at = starts[r]!;
     for (let i = at; i < at + last; i++) {
       const d = k[i]! - base;
       const row = d < 0 ? d + p : d;
       if (row >= size) return i;
       for (let c = 1; c < arity; c++) if (cols[c]![i] !== tableCols[c]![row]) return i;
       m[row]!++;
-    }
-    for (let a = dims - 2; a >= 0; a--) {
-      if (++idx[a]! < shape[a]!) break;
-      idx[a] = 0;
     }
   }
   return -1;

@@ -4,6 +4,7 @@ export {
   axisVars,
   ceilLog2,
   padTensor,
+  paddedRowStarts,
   prefixMaskEval,
   splitTensorPoint,
   tensorMask,

@@ -63,7 +63,7 @@ describe('interpolateAt', () => {
   });
 });
 
-import { padTensor, splitTensorPoint, tensorPoint, tensorVars } from './index.js';
+import { padTensor, paddedRowStarts, splitTensorPoint, tensorPoint, tensorVars } from './index.js';
 
 describe('tensor layout', () => {
   it('pads each axis to a power of two with the last axis in the low variables', () => {
@@ -92,6 +92,14 @@ describe('tensor layout', () => {
     expect(t[1 * 8 + 2 * 2 + 1]).toBe(11);
     expect(padTensor(F, [9], [1, 1])[0]).toBe(9);
     expect(() => padTensor(F, [1, 2], [3])).toThrow(/entries/);
+  });
+
+  it('lists where each real row starts in the padded layout', () => {
+    // [2, 3, 5] pads to [2, 4, 8]: rows (i, j) start at 32i + 8j.
+    expect(Array.from(paddedRowStarts([2, 3, 5]))).toEqual([0, 8, 16, 32, 40, 48]);
+    expect(Array.from(paddedRowStarts([7]))).toEqual([0]);
+    expect(Array.from(paddedRowStarts([]))).toEqual([0]);
+    expect(Array.from(paddedRowStarts([3, 1]))).toEqual([0, 1, 2]);
   });
 
   it('reduces every Int32 value like fromInt (the comparison fast path)', () => {

@@ -53,17 +53,13 @@ export function padTensor(F: PrimeField, data: ArrayLike<number>, shape: readonl
     return out;
   }
   const last = shape[k - 1]!;
-  const lastPadded = 2 ** vars[k - 1]!;
-  // Rows of the last axis are copied contiguously; outer indices map through padded strides.
-  const outerCount = count / last;
-  const idx = new Array<number>(k - 1).fill(0);
+  // Rows of the last axis are copied contiguously to where the padded layout puts them.
+  const starts = paddedRowStarts(shape);
   // Int32 entries are within (−2p, 2p): reduced by comparisons, not a division per entry.
   const p = F.p;
   const i32 = data instanceof Int32Array && p > 2 ** 30 && p < 2 ** 32 ? data : null;
-  for (let row = 0; row < outerCount; row++) {
-    let base = 0;
-    for (let a = 0; a < k - 1; a++) base = base * 2 ** vars[a]! + idx[a]!;
-    base *= lastPadded;
+  for (let row = 0; row < starts.length; row++) {
+    const base = starts[row]!;
     const src = row * last;
     if (i32) {
       for (let i = 0; i < last; i++) {
@@ -76,12 +72,34 @@ export function padTensor(F: PrimeField, data: ArrayLike<number>, shape: readonl
     } else {
       for (let i = 0; i < last; i++) out[base + i] = F.fromInt(data[src + i]!);
     }
+  }
+  return out;
+}
+
+/**
+ * Where each real row of a tensor (each index of every axis but the last, in row-major
+ * order) starts in its padded layout; a row holds shape[last] entries there. A scalar is
+ * one row of one entry.
+ */
+export function paddedRowStarts(shape: readonly number[]): Int32Array {
+  const k = shape.length;
+  if (k === 0) return Int32Array.of(0);
+  const vars = axisVars(shape);
+  let rows = 1;
+  for (let a = 0; a < k - 1; a++) rows *= shape[a]!;
+  const starts = new Int32Array(rows);
+  const lastPadded = 2 ** vars[k - 1]!;
+  const idx = new Array<number>(k - 1).fill(0);
+  for (let row = 0; row < rows; row++) {
+    let base = 0;
+    for (let a = 0; a < k - 1; a++) base = base * 2 ** vars[a]! + idx[a]!;
+    starts[row] = base * lastPadded;
     for (let a = k - 2; a >= 0; a--) {
       if (++idx[a]! < shape[a]!) break;
       idx[a] = 0;
     }
   }
-  return out;
+  return starts;
 }
 
 /** Concatenates per-axis points (given in axis order) into a tensor point (last axis first). */
