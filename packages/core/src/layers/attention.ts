@@ -15,7 +15,6 @@ import {
   splitTensorPoint,
   sumcheckDegree,
   tensorPoint,
-  tensorVars,
   type AttentionDims,
   type PvSpec,
   type QkSpec,

@@ -22,17 +22,13 @@ import {
   checkMatmulSpec,
   joinPoint,
   type MatmulSpec,
-  type QuarticExtension,
-  type SumcheckTerm,
   type TensorRef,
 } from '@zkllm/verifier';
 import type { IntTensor, TraceOp } from '../model/quant/trace.js';
-import type { MleTable } from '../sumcheck/prover.js';
 import { proveRoundsSumcheck } from '../sumcheck/rounds.js';
 import type { IntTensorData } from './bundle.js';
 import type { ProverContext } from './context.js';
-import { eqTableFast } from '../poly/eq.js';
-import { evalLastAxis, evalLeading, partialEvalHigh, partialEvalLow, tableExtent } from '../poly/mle.js';
+import { evalLeading, partialEvalHigh } from '../poly/mle.js';
 
 type MatmulOp = Extract<TraceOp, { op: 'matmul' }>;
 

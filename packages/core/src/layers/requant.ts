@@ -18,7 +18,6 @@ import {
   tensorVars,
   axisVars,
   type PrimeField,
-  type QuarticExtension,
   type RelationBuilder,
   type RequantLayerSpec,
   type RequantPlan,

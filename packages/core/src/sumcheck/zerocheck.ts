@@ -41,7 +41,7 @@ import {
   type SumcheckTerm,
   type Transcript,
 } from '@zkllm/verifier';
-import { parallelFor, proverThreads, sharedF64, sharedU32, toShared, toSharedAll, type KernelBundle } from '../parallel/pool.js';
+import { parallelFor, proverThreads, sharedF64, sharedU32, toShared, type KernelBundle } from '../parallel/pool.js';
 import { eqTableFast } from '../poly/eq.js';
 import {
   checkTables,
